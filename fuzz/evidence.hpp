@@ -1,0 +1,49 @@
+// Independent checks of raw HTTP bytes, used by the intended-difference predicates as evidence.
+// Owns small RFC 9110/9112 readers written apart from flotilla's; must never call the codec.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "framing.hpp"
+
+namespace flotilla::fuzz::evidence {
+
+bool iequals(std::string_view a, std::string_view b);
+std::string_view trim_ows(std::string_view s);
+bool is_tchar(char c);
+bool is_token(std::string_view s);
+
+std::size_t count_headers(const MessageFraming& m, std::string_view name);
+
+// Calls f(element) for each OWS-trimmed element of every `name` field's comma-separated list,
+// empty elements included; stops and returns true as soon as f does.
+template <typename F>
+bool any_list_element(const MessageFraming& m, std::string_view name, F&& f) {
+  for (const auto& [field, value] : m.headers) {
+    if (!iequals(field, name)) continue;
+    std::string_view rest = value;
+    for (;;) {
+      const std::size_t comma = rest.find(',');
+      if (f(trim_ows(rest.substr(0, comma)))) return true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return false;
+}
+
+// A LF not preceded by CR / a CR not followed by LF (a CR at the very end does not count).
+bool has_bare_lf(std::string_view bytes);
+bool has_bare_cr(std::string_view bytes);
+// A line (after the first) starting with SP or HTAB before the head's empty line.
+bool has_obs_fold(std::string_view head);
+// A CTL other than HTAB, or DEL, in the first line.
+bool first_line_has_ctl(std::string_view bytes);
+
+// Walks a chunked body strictly by RFC 9112 §7.1 from its first byte; true if the bytes break
+// the grammar (size not 1*HEXDIG or above 2^63-1, malformed extension, data not followed by
+// CRLF, malformed trailer line) before they run out.
+bool chunked_body_violates_rfc(std::string_view body);
+
+}  // namespace flotilla::fuzz::evidence

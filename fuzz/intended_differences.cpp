@@ -1,0 +1,428 @@
+// The documented list of places where flotilla frames HTTP differently from llhttp on purpose.
+// Owns the excuses, one named predicate each; must never excuse a difference it cannot justify.
+//
+// Each predicate checks the SHAPE of the divergence (who stopped where, with which error) AND
+// independent evidence from the raw bytes or from llhttp's view of the message (evidence.cpp),
+// never flotilla's error code alone: a flotilla bug that rejects a valid message with a
+// plausible error must still abort. Almost all of them are "flotilla rejects, llhttp accepts":
+// llhttp 8.1 in its default (non-strict) build is lenient in ways RFC 9112 forbids and that
+// request smuggling feeds on. The only places where flotilla accepts what llhttp rejects are
+// method_outside_llhttp_table and absolute_form_without_authority.
+#include "intended_differences.hpp"
+
+#include <llhttp.h>
+
+#include <array>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "evidence.hpp"
+#include "flotilla_driver.hpp"
+#include "http/parse_error.hpp"
+
+namespace flotilla::fuzz {
+namespace {
+
+using evidence::any_list_element;
+using evidence::count_headers;
+using evidence::iequals;
+using http::ParseError;
+
+// ---- the shape of a divergence ----------------------------------------------------------------
+
+// flotilla rejected message d.index (in its head unless `in_body`), with one of `errors`.
+bool flotilla_rejected(const Divergence& d, std::initializer_list<ParseError> errors,
+                       bool in_body = false) {
+  if (d.flotilla->end != StreamEnd::kRejected || d.index != d.flotilla->messages.size() ||
+      d.flotilla->tail_head_complete != in_body) {
+    return false;
+  }
+  for (ParseError e : errors) {
+    if (d.flotilla->error_code == static_cast<int>(e)) return true;
+  }
+  return false;
+}
+
+// flotilla refused the head of message d.index (any error) or still waits for its end.
+bool flotilla_stopped_in_head(const Divergence& d) {
+  return (d.flotilla->end == StreamEnd::kRejected || d.flotilla->end == StreamEnd::kIncomplete) &&
+         d.index == d.flotilla->messages.size() && !d.flotilla->tail_head_complete;
+}
+
+// llhttp rejected message d.index in its head with `llhttp_errno`, where flotilla parsed it.
+bool llhttp_rejected_head(const Divergence& d, std::initializer_list<int> errnos) {
+  if (d.llhttp->end != StreamEnd::kRejected || d.index != d.llhttp->messages.size() ||
+      d.llhttp->tail_head_complete || d.fl == nullptr) {
+    return false;
+  }
+  for (int e : errnos) {
+    if (d.llhttp->error_code == e) return true;
+  }
+  return false;
+}
+
+// The bytes flotilla looked at for the message it rejected: in its head, from where the message
+// began through the first CRLF CRLF (its scanner stops there) or the end of the stream; in its
+// body, from the end of the head to the end of the stream.
+std::string_view rejected_bytes(const Divergence& d) {
+  const std::string_view stream = d.input->stream;
+  if (d.flotilla->tail_head_complete) return stream.substr(d.flotilla->tail_head.head_end);
+  std::size_t begin = d.flotilla->tail_start;
+  while (stream.substr(begin, 2) == "\r\n") begin += 2;  // leading empty lines
+  const std::size_t end = stream.find("\r\n\r\n", begin);
+  return stream.substr(begin, end == std::string_view::npos ? end : end + 4 - begin);
+}
+
+// ---- the intended differences -----------------------------------------------------------------
+
+// Empty lines after the last message belong to no message (RFC 9112 §2.2 lets a server skip
+// them before a request line). llhttp drops them and reports a clean end; flotilla keeps them as
+// the start of the next head and waits for its request line. Nothing was framed differently.
+bool idle_crlf_tail(const Divergence& d) {
+  if (d.flotilla->end != StreamEnd::kIncomplete || d.llhttp->end != StreamEnd::kClean) return false;
+  if (d.index != d.flotilla->messages.size() || d.index != d.llhttp->messages.size()) return false;
+  std::string_view tail = d.input->stream.substr(d.flotilla->tail_start);
+  while (tail.substr(0, 2) == "\r\n") tail.remove_prefix(2);
+  return tail.empty() || tail == "\r";
+}
+
+// flotilla finds the end of a head first (a cheap incremental scan that checks only bare LF and
+// limits) and validates it whole; llhttp validates byte by byte. So on a truncated head flotilla
+// may still wait where llhttp already objects, or llhttp may end a head where flotilla sees no
+// CRLF CRLF (llhttp takes a bare CR or LF as a line end). Evidence: complete the head (append
+// CRLF CRLF) and re-run flotilla: it must now decide on that message, and the difference from
+// llhttp on it must be explained by another entry (or vanish).
+bool head_validated_when_complete(const Divergence& d) {
+  if (d.flotilla->end != StreamEnd::kIncomplete || d.index != d.flotilla->messages.size() ||
+      d.flotilla->tail_head_complete) {
+    return false;
+  }
+  const std::string completed = std::string(d.input->stream) + "\r\n\r\n";
+  FuzzCase c = *d.input;
+  c.stream = completed;
+  const StreamVerdict again = run_flotilla(c, {}, DriverLimits{});
+  if (again.messages.size() < d.index ||
+      (again.messages.size() == d.index && again.end == StreamEnd::kIncomplete &&
+       !again.tail_head_complete)) {
+    return false;  // still no verdict on the message: the head did not end where it should
+  }
+  const std::optional<Divergence> d2 = first_divergence(*d.input, again, *d.llhttp);
+  return !d2 || (d2->index == d.index && explain(*d2, "head_validated_when_complete") != nullptr);
+}
+
+// RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host, to any request
+// with more than one Host line, and to one with an invalid Host value. llhttp does not look at
+// Host at all. Evidence: llhttp's own view of the head shows the missing / repeated / bad Host.
+bool host_validated(const Divergence& d) {
+  if (d.input->response_mode || d.ll == nullptr) return false;
+  const std::size_t hosts = count_headers(*d.ll, "host");
+  if (flotilla_rejected(d, {ParseError::kMissingHost})) {
+    return hosts == 0 && d.ll->version_major == 1 && d.ll->version_minor == 1;
+  }
+  if (flotilla_rejected(d, {ParseError::kDuplicateHost})) return hosts > 1;
+  if (!flotilla_rejected(d, {ParseError::kInvalidHost})) return false;
+  // uri-host [":" port]: unreserved / pct-encoded / sub-delims, IP-literal brackets, ':'.
+  for (const auto& [name, value] : d.ll->headers) {
+    if (!iequals(name, "host")) continue;
+    for (const char c : evidence::trim_ows(value)) {
+      const bool alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+      if (!alnum && std::string_view("-._~!$&'()*+,;=:[]%").find(c) == std::string_view::npos) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// flotilla bounds what a peer can make it buffer (request line, header section, header count,
+// chunk-size line, trailers); llhttp has no limits. The harness runs flotilla with tiny limits to
+// reach those paths, so the evidence is a re-run with limits too large to matter: it must get past
+// the point that hit a limit, and then agree with llhttp up to another intended difference.
+bool size_limits(const Divergence& d) {
+  if (!flotilla_rejected(d, {ParseError::kRequestLineTooLong, ParseError::kHeadersTooLarge,
+                             ParseError::kTooManyHeaders}) &&
+      !flotilla_rejected(d, {ParseError::kChunkLineTooLong, ParseError::kTrailersTooLarge},
+                         true)) {
+    return false;
+  }
+  DriverLimits roomy;
+  roomy.head = {.max_request_line = 1 << 20, .max_header_bytes = 1 << 20, .max_headers = 4096};
+  roomy.chunked = {.max_chunk_line = 1 << 20, .max_trailer_bytes = 1 << 20};
+  const StreamVerdict relaxed = run_flotilla(*d.input, {}, roomy);
+  const bool same_stop = relaxed.messages.size() == d.index &&
+                         relaxed.end == StreamEnd::kRejected &&
+                         relaxed.error_code == d.flotilla->error_code;
+  if (same_stop) return false;
+  const std::optional<Divergence> again = first_divergence(*d.input, relaxed, *d.llhttp);
+  return !again || explain(*again, "size_limits") != nullptr;
+}
+
+// RFC 9110 §9.1: a method is any token, and a proxy forwards methods it does not know.
+// llhttp only knows a fixed table (RFC methods, WebDAV, a few others) and rejects any other
+// token with HPE_INVALID_METHOD; RTSP names get HPE_INVALID_CONSTANT (it expects RTSP/1.0).
+bool method_outside_llhttp_table(const Divergence& d) {
+  if (d.input->response_mode ||
+      !llhttp_rejected_head(d, {HPE_INVALID_METHOD, HPE_INVALID_CONSTANT})) {
+    return false;
+  }
+  constexpr std::array<std::string_view, 34> kLlhttpRequestMethods{
+      "DELETE",   "GET",        "HEAD",       "POST",     "PUT",         "CONNECT",   "OPTIONS",
+      "TRACE",    "COPY",       "LOCK",       "MKCOL",    "MOVE",        "PROPFIND",  "PROPPATCH",
+      "SEARCH",   "UNLOCK",     "BIND",       "REBIND",   "UNBIND",      "ACL",       "REPORT",
+      "MKACTIVITY", "CHECKOUT", "MERGE",      "M-SEARCH", "NOTIFY",      "SUBSCRIBE", "UNSUBSCRIBE",
+      "PATCH",    "PURGE",      "MKCALENDAR", "LINK",     "UNLINK",      "SOURCE"};
+  for (std::string_view m : kLlhttpRequestMethods) {
+    if (d.fl->method == m) return false;
+  }
+  return evidence::is_token(d.fl->method);
+}
+
+// RFC 9112 §6.3 rule 1: a response to HEAD and any 1xx, 204 or 304 response ends at the empty
+// line after its head, whatever Content-Length / Transfer-Encoding say. llhttp 8.1 reads a
+// Content-Length or chunked body after a 1xx/204/304, which would desynchronise the upstream
+// connection.
+bool no_body_status(const Divergence& d) {
+  if (!d.input->response_mode || d.fl == nullptr || d.ll == nullptr || !d.fl_complete) return false;
+  const int status = d.fl->status;
+  if (!(status < 200 || status == 204 || status == 304) || d.ll->status != status) return false;
+  if (d.fl->body_length != 0 || d.fl->start != d.ll->start) return false;
+  return count_headers(*d.ll, "content-length") + count_headers(*d.ll, "transfer-encoding") > 0;
+}
+
+// RFC 9112 §2.2: lines end with CRLF; a recipient MAY accept a bare LF, but a bare LF is how
+// parsers are made to disagree on where a head ends, so flotilla never does. llhttp (loose)
+// accepts LF alone as a line end in heads and after chunk data. Any refusal of a head that holds
+// a bare LF is right, whichever error flotilla names first.
+bool bare_lf(const Divergence& d) {
+  return (flotilla_stopped_in_head(d) ||
+          flotilla_rejected(d, {ParseError::kBareLf, ParseError::kMissingChunkCrlf}, true)) &&
+         evidence::has_bare_lf(rejected_bytes(d));
+}
+
+// RFC 9112 §2.2: a bare CR must be rejected or replaced by SP. llhttp 8.1 (loose) ends a line
+// (even the head's empty line) at "\r" followed by anything, so its head can end where flotilla
+// sees none, and flotilla then names some later error or waits for CRLF CRLF.
+bool bare_cr(const Divergence& d) {
+  return (flotilla_stopped_in_head(d) ||
+          flotilla_rejected(d, {ParseError::kBareCr, ParseError::kMissingChunkCrlf}, true)) &&
+         evidence::has_bare_cr(rejected_bytes(d));
+}
+
+// HTTP/0.9 simple requests (`GET /path` with no version) are long dead and RFC 9112 has no place
+// for them; llhttp still parses one as version 0.9 (and reads headers after it).
+bool http09_request_line(const Divergence& d) {
+  return !d.input->response_mode && d.ll != nullptr && d.ll->version_major == 0 &&
+         d.ll->version_minor == 9 &&
+         flotilla_rejected(d, {ParseError::kInvalidRequestLine, ParseError::kInvalidTarget,
+                               ParseError::kInvalidVersion, ParseError::kBareCr});
+}
+
+// RFC 9112 §3: one SP between the request line's parts. A recipient MAY split on whitespace
+// runs instead (llhttp does); flotilla does not, since a proxy that re-parses `GET  /a` differs
+// from one that forwards it verbatim.
+bool request_line_extra_space(const Divergence& d) {
+  if (d.input->response_mode || d.ll == nullptr ||
+      !flotilla_rejected(d, {ParseError::kInvalidRequestLine, ParseError::kInvalidMethod,
+                             ParseError::kInvalidTarget, ParseError::kInvalidVersion})) {
+    return false;
+  }
+  std::string_view line = rejected_bytes(d);
+  while (line.substr(0, 2) == "\r\n") line.remove_prefix(2);
+  line = line.substr(0, line.find("\r\n"));
+  return line.find("  ") != std::string_view::npos || line.front() == ' ' || line.back() == ' ';
+}
+
+// flotilla speaks HTTP/1.0 and HTTP/1.1 only and answers 505 to other versions (RFC 9110
+// §15.6.6); llhttp also accepts 0.9 and 2.0 in a start line.
+bool unsupported_version(const Divergence& d) {
+  return d.ll != nullptr && flotilla_rejected(d, {ParseError::kUnsupportedVersion}) &&
+         !(d.ll->version_major == 1 && (d.ll->version_minor == 0 || d.ll->version_minor == 1));
+}
+
+// RFC 9112 §5.1 / RFC 9110 §5.1: a field name is a token, immediately followed by ':'; a server
+// MUST reject whitespace before the colon. llhttp accepts empty names, spaces inside names and
+// `Name :` for names it does not know — so `Transfer-Encoding : chunked` is invisible to it.
+bool header_name_not_token(const Divergence& d) {
+  if (d.ll == nullptr ||
+      !flotilla_rejected(d, {ParseError::kInvalidHeaderName, ParseError::kWhitespaceBeforeColon,
+                             ParseError::kEmptyHeaderName})) {
+    return false;
+  }
+  for (const auto& h : d.ll->headers) {
+    if (!evidence::is_token(h.first)) return true;
+  }
+  return false;
+}
+
+// RFC 9112 §5.2: obs-fold is deprecated; a server must reject it or unfold it. Folding is a
+// classic way to hide a Transfer-Encoding from one parser, so flotilla rejects it (400);
+// llhttp (loose) unfolds.
+bool obs_fold(const Divergence& d) {
+  return flotilla_rejected(d, {ParseError::kObsFold}) && evidence::has_obs_fold(rejected_bytes(d));
+}
+
+// RFC 9110 §7.6.1: Connection is a list of tokens. flotilla rejects other elements (it acts on
+// them: close, keep-alive, upgrade, hop-by-hop names); llhttp ignores what it does not know.
+bool connection_not_token_list(const Divergence& d) {
+  return d.ll != nullptr && flotilla_rejected(d, {ParseError::kInvalidConnection}) &&
+         any_list_element(*d.ll, "connection", [](std::string_view e) {
+           return !e.empty() && !evidence::is_token(e);
+         });
+}
+
+// RFC 9112 §6.1/§6.3: flotilla accepts exactly `Transfer-Encoding: chunked` (once, on HTTP/1.1)
+// and rejects everything else — 501 for codings it cannot decode, 400 for chunked not last or
+// repeated, 400 on HTTP/1.0 (§6.1: such framing is faulty). llhttp 8.1 takes `gzip, chunked` as
+// chunked, reads a response with a non-chunked coding until close, and ignores TE on 1.0.
+bool transfer_coding_not_just_chunked(const Divergence& d) {
+  if (d.ll == nullptr ||
+      !flotilla_rejected(d, {ParseError::kInvalidTransferEncoding,
+                             ParseError::kUnsupportedTransferCoding,
+                             ParseError::kTransferEncodingOnHttp10})) {
+    return false;
+  }
+  if (d.ll->version_minor == 0 && count_headers(*d.ll, "transfer-encoding") > 0) return true;
+  std::size_t chunked = 0;
+  const bool other = any_list_element(*d.ll, "transfer-encoding", [&](std::string_view e) {
+    if (iequals(e, "chunked")) ++chunked;
+    return !e.empty() && !iequals(e, "chunked");
+  });
+  return other || chunked != 1;
+}
+
+// RFC 9112 §4 / RFC 9110 §15: status-code = 3DIGIT, 100..599. llhttp reads any run of digits
+// up to 999 (`HTTP/1.1 0`, `HTTP/1.1 0200`, `HTTP/1.1 604`). Evidence: the raw status line.
+bool status_code_not_3_digits(const Divergence& d) {
+  if (!d.input->response_mode || d.ll == nullptr ||
+      !flotilla_rejected(d, {ParseError::kInvalidStatusCode, ParseError::kInvalidStatusLine})) {
+    return false;
+  }
+  const std::string_view line = rejected_bytes(d);
+  std::size_t i = line.find(' ');
+  if (i == std::string_view::npos) return false;
+  while (i < line.size() && line[i] == ' ') ++i;
+  std::size_t digits = 0;
+  int code = 0;
+  for (; i + digits < line.size() && line[i + digits] >= '0' && line[i + digits] <= '9'; ++digits) {
+    code = digits < 4 ? code * 10 + (line[i + digits] - '0') : code;
+  }
+  return digits != 3 || code < 100 || code > 599;
+}
+
+// A 101 switches the connection to the protocol in its Upgrade header: after it the bytes are
+// not HTTP, so flotilla's ResponseParser treats every 101 as the end of HTTP on the connection.
+// llhttp only does so when the 101 also carries Upgrade and `Connection: upgrade`, else it takes
+// it as one more 1xx and reads another response. (RFC 9110 §15.2.2 requires the Upgrade header;
+// a 101 without it is broken either way, and tunnelling is the reading that cannot smuggle.)
+bool switching_protocols_is_a_tunnel(const Divergence& d) {
+  // Both framed the 101 identically (message d.index - 1); flotilla stopped there, llhttp not.
+  return d.input->response_mode && d.index > 0 && d.flotilla->end == StreamEnd::kUpgraded &&
+         d.flotilla->messages.size() == d.index && d.flotilla->messages.back().status == 101 &&
+         d.llhttp->messages.size() >= d.index && d.llhttp->messages[d.index - 1].status == 101;
+}
+
+// RFC 9110 §8.6 makes Content-Length any 1*DIGIT; flotilla caps it at 2^63-1 (so it fits the
+// signed offsets of the I/O layer), llhttp at 2^64-1.
+bool content_length_above_2_63(const Divergence& d) {
+  if (d.ll == nullptr || !flotilla_rejected(d, {ParseError::kInvalidContentLength})) return false;
+  return any_list_element(*d.ll, "content-length", [](std::string_view v) {
+    while (v.size() > 1 && v.front() == '0') v.remove_prefix(1);
+    for (const char c : v) {
+      if (c < '0' || c > '9') return false;
+    }
+    return v.size() > 19 || (v.size() == 19 && v > "9223372036854775807");
+  });
+}
+
+// RFC 9110 §5.6.1: a recipient MUST ignore empty list elements, so `Transfer-Encoding: chunked,`
+// or `, chunked` is chunked to flotilla. llhttp 8.1 does not find `chunked` last in such a
+// value: it rejects the request, and reads such a response until close.
+bool te_list_with_empty_elements(const Divergence& d) {
+  if (d.fl == nullptr) return false;
+  std::size_t chunked = 0;
+  std::size_t empty = 0;
+  const bool other = any_list_element(*d.fl, "transfer-encoding", [&](std::string_view e) {
+    if (iequals(e, "chunked")) ++chunked;
+    if (e.empty()) ++empty;
+    return !e.empty() && !iequals(e, "chunked");
+  });
+  return !other && chunked == 1 && empty > 0;
+}
+
+// RFC 9112 §4: reason-phrase = *( HTAB / SP / VCHAR / obs-text ); llhttp takes any byte but
+// CR/LF, flotilla rejects control characters.
+bool reason_phrase_ctl(const Divergence& d) {
+  return d.input->response_mode && flotilla_rejected(d, {ParseError::kInvalidStatusLine}) &&
+         evidence::first_line_has_ctl(rejected_bytes(d));
+}
+
+// RFC 9112 §7.1: chunk-size is 1*HEXDIG, extensions follow a grammar, data ends with CRLF,
+// trailers are field lines. llhttp 8.1 (loose) skips junk after chunk data, accepts spaces
+// around the size and odd extensions. Evidence: a strict walk of the raw body finds the breach.
+bool chunked_framing_violation(const Divergence& d) {
+  if (!flotilla_rejected(d,
+                         {ParseError::kInvalidChunkSize, ParseError::kChunkSizeOverflow,
+                          ParseError::kInvalidChunkExtension, ParseError::kMissingChunkCrlf,
+                          ParseError::kInvalidTrailer, ParseError::kBareLf, ParseError::kBareCr},
+                         true)) {
+    return false;
+  }
+  const MessageFraming& head = d.flotilla->tail_head;
+  return count_headers(head, "transfer-encoding") > 0 &&
+         evidence::chunked_body_violates_rfc(d.input->stream.substr(head.head_end));
+}
+
+// RFC 9112 §3.2.2: absolute-form is an absolute-URI (RFC 3986 `scheme ":" hier-part`), which
+// flotilla accepts for any scheme (it routes on the authority when there is one, else on Host).
+// llhttp's URL grammar wants `scheme://` and rejects e.g. `http:8080/p` or `urn:x`.
+bool absolute_form_without_authority(const Divergence& d) {
+  if (d.input->response_mode || !llhttp_rejected_head(d, {HPE_INVALID_URL})) return false;
+  const std::string_view t = d.fl->target;
+  const std::size_t colon = t.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  for (const char c : t.substr(0, colon)) {
+    const bool alpha = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    if (!alpha && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+  }
+  return t.substr(colon + 1, 2) != "//";
+}
+
+constexpr std::array kIntended{
+    IntendedDifference{"idle_crlf_tail", idle_crlf_tail},
+    IntendedDifference{"head_validated_when_complete", head_validated_when_complete},
+    IntendedDifference{"host_validated", host_validated},
+    IntendedDifference{"size_limits", size_limits},
+    IntendedDifference{"method_outside_llhttp_table", method_outside_llhttp_table},
+    IntendedDifference{"no_body_status", no_body_status},
+    IntendedDifference{"bare_lf", bare_lf},
+    IntendedDifference{"bare_cr", bare_cr},
+    IntendedDifference{"http09_request_line", http09_request_line},
+    IntendedDifference{"request_line_extra_space", request_line_extra_space},
+    IntendedDifference{"unsupported_version", unsupported_version},
+    IntendedDifference{"header_name_not_token", header_name_not_token},
+    IntendedDifference{"obs_fold", obs_fold},
+    IntendedDifference{"connection_not_token_list", connection_not_token_list},
+    IntendedDifference{"transfer_coding_not_just_chunked", transfer_coding_not_just_chunked},
+    IntendedDifference{"status_code_not_3_digits", status_code_not_3_digits},
+    IntendedDifference{"reason_phrase_ctl", reason_phrase_ctl},
+    IntendedDifference{"switching_protocols_is_a_tunnel", switching_protocols_is_a_tunnel},
+    IntendedDifference{"content_length_above_2_63", content_length_above_2_63},
+    IntendedDifference{"te_list_with_empty_elements", te_list_with_empty_elements},
+    IntendedDifference{"chunked_framing_violation", chunked_framing_violation},
+    IntendedDifference{"absolute_form_without_authority", absolute_form_without_authority},
+};
+
+}  // namespace
+
+std::span<const IntendedDifference> intended_differences() { return kIntended; }
+
+const IntendedDifference* explain(const Divergence& d, std::string_view except) {
+  for (const IntendedDifference& i : kIntended) {
+    if (i.name != except && i.applies(d)) return &i;
+  }
+  return nullptr;
+}
+
+}  // namespace flotilla::fuzz

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package flotilla needs to build, test and benchmark.
+# Idempotent and quick when nothing is missing: apt is only touched for missing packages.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build make ccache clang libclang-rt-14-dev clang-format pkg-config
+  # libraries
+  libasio-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libssl-dev zlib1g-dev libcurl4-openssl-dev
+  # tests, fuzzing, benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+echo "install-deps: installing ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

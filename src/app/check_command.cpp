@@ -1,0 +1,21 @@
+// `flotilla check`: validate a configuration like `nginx -t`. Every error is printed as
+// FILE:LINE:COL: message on stderr, all at once; exit 1 if there was any.
+#include <fmt/core.h>
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "config/loader.hpp"
+
+namespace flotilla::app {
+
+int check_command(const CheckOptions& options) {
+  const config::LoadResult result = config::load_file(options.config_path);
+  for (const config::Diagnostic& error : result.errors) {
+    fmt::print(stderr, "{}\n", config::format_diagnostic(error));
+  }
+  if (!result.ok()) return kExitFailure;
+  fmt::print("configuration OK\n");
+  return kExitOk;
+}
+
+}  // namespace flotilla::app

@@ -1,0 +1,21 @@
+// The config features this build can run. `flotilla up` refuses any other gated feature with
+// "not yet supported: KEY" instead of silently ignoring it; each capability that lands adds its
+// names here (the catalogue is config/feature_gate.cpp).
+#pragma once
+
+#include <array>
+#include <span>
+#include <string_view>
+
+namespace flotilla::app {
+
+inline constexpr std::array kSupportedFeatureList = {
+    std::string_view{"listener_health"},    std::string_view{"balance_least_conn"},
+    std::string_view{"balance_random_two"}, std::string_view{"balance_hash"},
+    std::string_view{"balance_ip_hash"},    std::string_view{"backup_servers"},
+    std::string_view{"retry"},              std::string_view{"slow_start"},
+    std::string_view{"outlier"},
+};
+inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};
+
+}  // namespace flotilla::app

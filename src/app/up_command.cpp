@@ -1,0 +1,86 @@
+// `flotilla up`: load the config, refuse features this build does not have yet, then run the
+// gateway in the foreground until SIGTERM/SIGINT, draining in-flight requests before exiting.
+// With no config at all: the embedded demo (arrives with the supervisor).
+#include <csignal>
+#include <filesystem>
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "app/supported_features.hpp"
+#include "config/feature_gate.hpp"
+#include "config/loader.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/snapshot_builder.hpp"
+
+namespace flotilla::app {
+namespace {
+
+constexpr std::chrono::seconds kDrainGrace{30};
+
+int print_errors(const std::vector<config::Diagnostic>& errors) {
+  for (const config::Diagnostic& error : errors) {
+    fmt::print(stderr, "{}\n", config::format_diagnostic(error));
+  }
+  return errors.empty() ? kExitOk : kExitFailure;
+}
+
+int run_gateway(const config::Spec& spec) {
+  std::vector<std::string> errors;
+  std::vector<gateway::ListenerSettings> listeners = gateway::build_listener_settings(spec, errors);
+  gateway::SnapshotPtr snapshot = gateway::build_snapshot(spec, 1, errors);
+  for (const std::string& error : errors) fmt::print(stderr, "flotilla up: {}\n", error);
+  if (!errors.empty()) return kExitFailure;
+  if (listeners.empty()) {
+    fmt::print(stderr, "flotilla up: nothing to run: the configuration has no `listen:` entry\n");
+    return kExitFailure;
+  }
+
+  gateway::Gateway gateway(std::move(listeners), spec.workers);
+  std::string bind_error;
+  if (!gateway.bind(bind_error)) {
+    fmt::print(stderr, "flotilla up: {}\n", bind_error);
+    return kExitFailure;
+  }
+  gateway.publish(std::move(snapshot));
+
+  // The control thread: signals now; supervision, probes and the admin API later.
+  asio::io_context control(1);
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  std::signal(SIGPIPE, SIG_IGN);
+  int received = 0;
+  signals.async_wait([&](std::error_code ec, int signal) {
+    if (!ec) received = signal;
+  });
+
+  gateway.start();
+  for (const auto& endpoint : gateway.bound_endpoints()) {
+    spdlog::info("gateway listening on {}:{} ({} workers)", endpoint.address().to_string(),
+                 endpoint.port(), gateway.worker_count());
+  }
+  control.run();
+  spdlog::info("received signal {}: draining (up to {} s)", received, kDrainGrace.count());
+  gateway.drain_and_stop(kDrainGrace);
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+int up_command(const UpOptions& options) {
+  if (!options.config_given && !std::filesystem::exists(options.config_path)) {
+    return not_yet_available("up", "the embedded demo arrives with the supervisor");
+  }
+  const config::LoadResult result = config::load_file(options.config_path);
+  if (print_errors(result.errors) != kExitOk || !result.ok()) return kExitFailure;
+  if (print_errors(config::unsupported_features(*result.spec, kSupportedFeatures)) != kExitOk) {
+    return kExitFailure;
+  }
+  return run_gateway(*result.spec);
+}
+
+}  // namespace flotilla::app

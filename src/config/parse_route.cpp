@@ -1,0 +1,196 @@
+// `routes:` — what the gateway does with a request, in file order: match on host and path
+// prefix, then exactly one action (proxy to an upstream, serve static files, redirect), plus
+// optional retry, timeouts, rate limit, cache and header rules.
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "config/parse_sections.hpp"
+#include "config/units.hpp"
+
+namespace flotilla::config {
+namespace {
+
+const std::vector<std::string_view> kRouteKeys{"match",      "upstream", "static",
+                                               "redirect",   "retry",    "timeouts",
+                                               "rate_limit", "cache",    "headers"};
+
+const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{
+    {"error", RetryOn::error},
+    {"timeout", RetryOn::timeout},
+    {"invalid_header", RetryOn::invalid_header},
+    {"http_500", RetryOn::http_500},
+    {"http_502", RetryOn::http_502},
+    {"http_503", RetryOn::http_503},
+    {"http_504", RetryOn::http_504},
+    {"http_429", RetryOn::http_429}};
+
+// "example.com" or "*.example.com", stored lowercase (host names are case-insensitive); "*"
+// alone is any host, like no host at all.
+ValueType<std::string> host_pattern_type() {
+  return {"a host name", [](std::string_view text) -> ParseResult<std::string> {
+            if (text == "*") return std::string();
+            std::string host(text);
+            std::transform(host.begin(), host.end(), host.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            const std::string_view name =
+                std::string_view(host).starts_with("*.") ? std::string_view(host).substr(2) : host;
+            const auto check = parse_address(fmt::format("{}:1", name));
+            if (name.empty() || name.find(':') != std::string_view::npos || !check) {
+              return parse_error(
+                  fmt::format("invalid host '{}': use a name such as example.com "
+                              "or *.example.com, without a port",
+                              text));
+            }
+            return host;
+          }};
+}
+
+void read_match(const MapReader& r, RouteMatch& out) {
+  const auto match = r.child("match", {"host", "path"});
+  if (!match) return;
+  match->read("host", out.host, host_pattern_type());
+  match->read("path", out.path, url_path_type());
+}
+
+void read_static(const MapReader& action, StaticAction& out) {
+  action.require("root");
+  action.read_path("root", out.root);
+  action.read("index", out.index, string_type());
+  action.read("expires", out.expires, duration_type());
+  action.read("immutable", out.immutable, bool_type());
+}
+
+void read_redirect(const MapReader& action, RedirectAction& out) {
+  action.require("to");
+  action.read("to", out.to, string_type());
+  action.read("status", out.status,
+              enum_type<int>("a redirect status",
+                             {{"301", 301}, {"302", 302}, {"307", 307}, {"308", 308}}));
+}
+
+// Sets the action; returns false when there is no usable one (already reported).
+bool read_action(const MapReader& r, Route& route) {
+  const Entry* action = r.exactly_one({"upstream", "static", "redirect"});
+  if (action == nullptr) return false;
+  if (action->name == "upstream") {
+    ProxyAction proxy;
+    r.read("upstream", proxy.upstream, string_type());
+    route.action = std::move(proxy);
+    return true;
+  }
+  r.feature(action->name, action->name);
+  if (action->name == "static") {
+    const auto files = r.child("static", {"root", "index", "expires", "immutable"});
+    StaticAction out;
+    if (files) read_static(*files, out);
+    route.action = std::move(out);
+  } else {
+    const auto redirect = r.child("redirect", {"to", "status"});
+    RedirectAction out;
+    if (redirect) read_redirect(*redirect, out);
+    route.action = std::move(out);
+  }
+  return true;
+}
+
+void read_retry(const MapReader& r, Route& route) {
+  const auto retry = r.child("retry", {"on", "tries", "timeout", "non_idempotent"});
+  r.feature("retry", "retry");
+  if (!retry) return;
+  constexpr std::uint32_t kMaxTries = 100;
+  Retry out;
+  if (retry->read_list("on", out.on, enum_type<RetryOn>("a retry condition", kRetryConditions)) &&
+      out.on.empty()) {
+    r.ctx().error(
+        retry->find("on")->value_pos,
+        fmt::format("{}.on: must not be empty (remove 'retry' to use the default)", retry->path()));
+  }
+  retry->read("tries", out.tries, count_type(1, kMaxTries));
+  retry->read("timeout", out.timeout, duration_type());
+  retry->read("non_idempotent", out.non_idempotent, bool_type());
+  route.retry = std::move(out);
+}
+
+void read_timeouts(const MapReader& r, RouteTimeouts& out) {
+  const auto timeouts = r.child("timeouts", {"connect", "send", "read"});
+  if (!timeouts) return;
+  timeouts->read("connect", out.connect, positive_duration_type());
+  timeouts->read("send", out.send, positive_duration_type());
+  timeouts->read("read", out.read, positive_duration_type());
+}
+
+void read_rate_limit(const MapReader& r, Route& route) {
+  const auto limit = r.child("rate_limit", {"per_client", "burst"});
+  r.feature("rate_limit", "rate_limit");
+  if (!limit) return;
+  RateLimit out;
+  limit->require("per_client");
+  limit->read("per_client", out.per_client, rate_type());
+  limit->read("burst", out.burst, count_type(0, 1'000'000));
+  route.rate_limit = out;
+}
+
+void read_cache(const MapReader& r, Route& route) {
+  const auto cache =
+      r.child("cache", {"ttl", "browser_ttl", "stale_if_error", "stale_while_revalidate"});
+  r.feature("cache", "cache");
+  if (!cache) return;
+  CachePolicy out;
+  cache->read("ttl", out.ttl, duration_type());
+  cache->read("browser_ttl", out.browser_ttl, duration_type());
+  cache->read("stale_if_error", out.stale_if_error, duration_type());
+  cache->read("stale_while_revalidate", out.stale_while_revalidate, duration_type());
+  route.cache = out;
+}
+
+void read_headers(const MapReader& r, Route& route) {
+  const auto headers = r.child("headers", {"set", "remove"});
+  r.feature("headers", "headers");
+  if (!headers) return;
+  HeaderRules out;
+  headers->read_pairs(
+      "set", [&](std::string name, std::string value) { out.set.emplace_back(name, value); },
+      check_header_name);
+  headers->read_list("remove", out.remove, checked_name_type("a header name", check_header_name));
+  route.headers = std::move(out);
+}
+
+// retry, timeouts and cache shape proxied responses; on static or redirect routes they would be
+// silently ignored, so they are errors there.
+void check_proxy_only_keys(const MapReader& r, const Route& route) {
+  if (std::holds_alternative<ProxyAction>(route.action)) return;
+  for (std::string_view key : {"retry", "timeouts", "cache"}) {
+    if (const Entry* entry = r.find(key)) {
+      r.ctx().error(entry->key_pos,
+                    fmt::format("{}: only applies to routes with an 'upstream'", entry->path));
+    }
+  }
+}
+
+void parse_route(LoadContext& ctx, const Entry& item, Route& route) {
+  const MapReader r(ctx, item, kRouteKeys);
+  if (!r.is_map()) return;
+  read_match(r, route.match);
+  const bool has_action = read_action(r, route);
+  read_retry(r, route);
+  read_timeouts(r, route.timeouts);
+  read_rate_limit(r, route);
+  read_cache(r, route);
+  read_headers(r, route);
+  if (has_action) check_proxy_only_keys(r, route);
+}
+
+}  // namespace
+
+void parse_routes(LoadContext& ctx, const Entry& entry, std::vector<Route>& out) {
+  for_each_item(ctx, entry, [&](const Entry& item, std::size_t) {
+    Route route;  // always added, so routes[i] in messages stays spec.routes[i]
+    route.pos = item.value_pos;
+    parse_route(ctx, item, route);
+    out.push_back(std::move(route));
+  });
+}
+
+}  // namespace flotilla::config

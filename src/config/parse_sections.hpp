@@ -1,0 +1,55 @@
+// The section parsers the loader calls, one file each. Internal to the config module: each
+// fills its part of the Spec from YAML, reporting every problem to the LoadContext, and never
+// looks at other sections (cross-references are validate.cpp's job).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/load_context.hpp"
+#include "config/node_reader.hpp"
+#include "config/spec.hpp"
+
+namespace flotilla::config {
+
+// The whole document (parse_spec.cpp); `root` is the document's top node.
+Spec parse_spec(LoadContext& ctx, const YAML::Node& root);
+
+void parse_listeners(LoadContext& ctx, const Entry& entry, std::vector<Listener>& out);
+void parse_services(LoadContext& ctx, const Entry& entry, std::vector<Service>& out);
+void parse_probes(const MapReader& service, bool has_ports, Probes& out);
+void parse_upstreams(LoadContext& ctx, const Entry& entry, std::vector<Upstream>& out);
+void parse_routes(LoadContext& ctx, const Entry& entry, std::vector<Route>& out);
+
+// parse_misc.cpp: the small top-level sections.
+void parse_compression(const MapReader& top, Compression& out);
+void parse_admin(const MapReader& top, Admin& out);
+void parse_alerts(const MapReader& top, Alerts& out);
+void parse_alertmanager(const MapReader& top, std::optional<Alertmanager>& out);
+void parse_access_log(const MapReader& top, AccessLog& out);
+void parse_log(const MapReader& top, LogConfig& out);
+
+// A command given as a string (split like a shell would, or run by /bin/sh when `shell`) or
+// as a list (the argv itself).
+std::optional<Command> parse_command(LoadContext& ctx, const Entry& entry, bool shell);
+
+// Durations where 0 makes no sense (periods, timeouts).
+ValueType<Duration> positive_duration_type();
+
+// Name rules; each returns a message for a bad name, or "" when the name is fine.
+std::string check_object_name(std::string_view name);  // services, upstreams
+std::string check_env_name(std::string_view name);
+std::string check_header_name(std::string_view name);
+// A string value that must pass one of the checks above.
+ValueType<std::string> checked_name_type(std::string_view expected,
+                                         std::string (*check)(std::string_view));
+
+// Parses `entry` as a mapping of NAME: {...}; for each name calls `parse` with the name checked.
+void for_each_named(LoadContext& ctx, const Entry& entry,
+                    const std::function<void(const Entry& named)>& parse);
+
+}  // namespace flotilla::config

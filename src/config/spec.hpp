@@ -1,0 +1,357 @@
+// The whole configuration as plain structs with their defaults: what every other module reads.
+// Data only — no parsing, no validation, no behaviour (see loader.hpp for how it is filled).
+// Durations are milliseconds, sizes are bytes, CPU is millicores, percentages are 0-100.
+#pragma once
+
+#include <csignal>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "config/values.hpp"
+
+namespace flotilla::config {
+
+using namespace std::chrono_literals;
+
+using StringMap = std::map<std::string, std::string>;
+using HeaderList = std::vector<std::pair<std::string, std::string>>;  // order kept
+
+// ---------------------------------------------------------------- listen
+
+enum class TlsProtocol { tls1_2, tls1_3 };
+
+struct Tls {
+  std::filesystem::path cert;  // absolute
+  std::filesystem::path key;   // absolute
+  std::vector<TlsProtocol> protocols{TlsProtocol::tls1_2, TlsProtocol::tls1_3};
+};
+
+struct ListenerTimeouts {  // nginx: client_header_timeout, client_body_timeout, keepalive_timeout
+  Duration client_header{60s};
+  Duration client_body{60s};
+  Duration keepalive{75s};
+};
+
+struct ListenerLimits {
+  std::uint64_t max_request_line = 8 * 1024;
+  std::uint64_t max_header_bytes = 8 * 1024;  // the whole header block
+  std::uint32_t max_headers = 100;
+  std::uint64_t max_body = 1024 * 1024;  // nginx client_max_body_size; 0 = unlimited
+};
+
+struct Listener {
+  SourcePos pos;
+  Address address;
+  std::optional<Tls> tls;
+  bool http2 = false;
+  bool redirect_https = false;             // answer every request with a 301 to https://
+  std::optional<std::string> health_path;  // answered "200 healthy" by the gateway itself
+  std::optional<std::string> ready_path;   // 200 while an endpoint is up, else 503
+  ListenerTimeouts timeouts;
+  ListenerLimits limits;
+};
+
+// ---------------------------------------------------------------- services
+
+struct Command {
+  std::vector<std::string> argv;  // what is exec'd; {"/bin/sh", "-c", text} when shell
+  std::string text;               // as written (a list is joined with spaces), for display
+  bool shell = false;
+};
+
+struct Autoscale {
+  std::uint32_t min = 1;
+  std::uint32_t max = 1;
+  // Target utilisation, percent of resources.cpu / resources.memory (of one core when no CPU
+  // limit). When neither is given, cpu defaults to 80% like the Kubernetes HPA.
+  std::optional<double> cpu_percent;
+  std::optional<double> memory_percent;
+};
+
+enum class ProbeKind { http, tcp, exec };
+
+struct Probe {
+  ProbeKind kind = ProbeKind::http;
+  std::string http_path = "/";
+  std::vector<int> http_status;       // empty: any 2xx or 3xx counts as success
+  std::optional<std::uint16_t> port;  // http/tcp: default is the instance's own $PORT
+  Command exec;
+  Duration initial_delay{0s};  // Kubernetes defaults below
+  Duration period{10s};
+  Duration timeout{1s};
+  std::uint32_t success_threshold = 1;
+  std::uint32_t failure_threshold = 3;
+};
+
+struct Probes {
+  std::optional<Probe> startup;
+  std::optional<Probe> readiness;
+  std::optional<Probe> liveness;
+};
+
+enum class RestartPolicy { always, on_failure, never };
+
+struct RestartConfig {  // exponential back-off from delay to max_delay
+  RestartPolicy policy = RestartPolicy::always;
+  Duration delay{1s};
+  Duration max_delay{5min};
+  Duration reset_after{10min};  // running this long resets the back-off
+};
+
+struct Resources {  // unset = unlimited
+  std::optional<std::uint32_t> cpu_millis;
+  std::optional<std::uint64_t> memory_bytes;
+  std::optional<std::uint32_t> pids;
+};
+
+struct RolloutConfig {
+  IntOrPercent max_surge{1, false};
+  IntOrPercent max_unavailable{0, false};
+  Duration progress_deadline{60s};  // new instances not ready by then → automatic rollback
+};
+
+struct StopConfig {
+  int signal = SIGTERM;
+  Duration grace{30s};  // then SIGKILL
+};
+
+struct LogRotation {
+  std::uint64_t max_size = 10 * 1024 * 1024;
+  std::uint32_t keep = 5;
+};
+
+struct Service {
+  SourcePos pos;
+  std::string name;
+  Command command;
+  StringMap env;
+  std::filesystem::path cwd;  // absolute; defaults to the config file's directory
+  std::optional<std::string> user;
+  std::optional<std::string> group;
+  std::uint32_t replicas = 1;  // with autoscale: the starting count (= autoscale.min)
+  std::optional<Autoscale> autoscale;
+  std::optional<PortRange> ports;  // no ports: a worker, never routed to
+  Probes probes;
+  RestartConfig restart;
+  Resources resources;
+  RolloutConfig rollout;
+  StopConfig stop;
+  LogRotation logs;
+};
+
+// ---------------------------------------------------------------- upstreams
+
+enum class Balance { round_robin, least_conn, random_two, hash, ip_hash };
+enum class HashOn { client_ip, header, cookie };
+
+struct HashKey {
+  HashOn on = HashOn::client_ip;
+  std::string name;  // header or cookie name
+};
+
+struct Server {
+  Address address;
+  std::uint32_t weight = 1;
+  bool backup = false;                     // used only while no primary endpoint is up
+  std::optional<std::uint32_t> max_fails;  // overrides the upstream's
+  std::optional<Duration> fail_timeout;    // overrides the upstream's
+};
+
+struct HealthCheck {  // active checks (HAProxy check inter/rise/fall)
+  std::string path;
+  Duration interval{5s};
+  Duration timeout{2s};
+  std::uint32_t rise = 2;
+  std::uint32_t fall = 3;
+  std::vector<int> status{200};
+};
+
+struct Outlier {  // Envoy outlier detection
+  std::uint32_t consecutive_errors = 5;
+  Duration base_ejection{30s};
+  double max_ejected_percent = 10;
+};
+
+struct Upstream {
+  SourcePos pos;
+  std::string name;
+  std::optional<std::string> service;  // the ready instances of this service...
+  std::vector<Server> servers;         // ...plus these
+  Balance balance = Balance::round_robin;
+  std::optional<HashKey> hash;  // set iff balance == hash
+  std::uint32_t max_fails = 1;  // nginx passive checks: max_fails within fail_timeout
+  Duration fail_timeout{10s};
+  std::uint32_t keepalive = 32;  // idle connections kept per endpoint
+  Duration keepalive_timeout{60s};
+  std::uint32_t keepalive_requests = 1000;
+  std::optional<HealthCheck> health_check;
+  Duration slow_start{0s};  // 0 = off
+  std::optional<Outlier> outlier;
+};
+
+// ---------------------------------------------------------------- routes
+
+struct RouteMatch {
+  std::string host;        // empty: any; "*.example.com": any subdomain; else exact (lowercase)
+  std::string path = "/";  // prefix
+};
+
+struct ProxyAction {
+  std::string upstream;
+};
+
+struct StaticAction {
+  std::filesystem::path root;  // absolute
+  std::string index = "index.html";
+  std::optional<Duration> expires;
+  bool immutable = false;
+};
+
+struct RedirectAction {
+  std::string to;
+  int status = 301;
+};
+
+using RouteAction = std::variant<ProxyAction, StaticAction, RedirectAction>;
+
+enum class RetryOn {
+  error,
+  timeout,
+  invalid_header,
+  http_500,
+  http_502,
+  http_503,
+  http_504,
+  http_429
+};
+
+struct Retry {  // nginx proxy_next_upstream
+  std::vector<RetryOn> on{RetryOn::error, RetryOn::timeout};
+  std::uint32_t tries = 3;      // attempts in total, the first included
+  Duration timeout{0s};         // budget for all attempts; 0 = none
+  bool non_idempotent = false;  // also retry POST/PATCH/LOCK...
+};
+
+struct RouteTimeouts {  // nginx proxy_connect/send/read_timeout
+  Duration connect{60s};
+  Duration send{60s};
+  Duration read{60s};
+};
+
+struct RateLimit {
+  Rate per_client;
+  std::uint32_t burst = 0;  // requests allowed above the rate at once
+};
+
+struct CachePolicy {
+  Duration ttl{0s};  // shared (edge) lifetime; 0 = only what Cache-Control allows
+  std::optional<Duration> browser_ttl;  // Cache-Control max-age sent to clients
+  Duration stale_if_error{0s};          // RFC 5861
+  Duration stale_while_revalidate{0s};
+};
+
+struct HeaderRules {  // applied to responses
+  HeaderList set;
+  std::vector<std::string> remove;
+};
+
+struct Route {
+  SourcePos pos;
+  RouteMatch match;
+  RouteAction action;
+  std::optional<Retry> retry;  // absent: the gateway's own default
+  RouteTimeouts timeouts;
+  std::optional<RateLimit> rate_limit;
+  std::optional<CachePolicy> cache;
+  std::optional<HeaderRules> headers;
+};
+
+// ---------------------------------------------------------------- the rest
+
+struct Compression {
+  bool gzip = false;
+  bool brotli = false;
+  std::uint64_t min_length = 1024;
+  std::vector<std::string> types{"text/html",
+                                 "text/css",
+                                 "text/plain",
+                                 "text/javascript",
+                                 "application/javascript",
+                                 "application/json",
+                                 "application/xml",
+                                 "image/svg+xml"};
+};
+
+struct Admin {
+  Address listen{Address::Kind::tcp, "127.0.0.1", 9090, ""};
+  std::filesystem::path socket;  // absolute; default <config dir>/flotilla.sock
+  std::optional<std::filesystem::path> token_file;
+  std::optional<std::string> token_env;  // name of the variable holding the bearer token
+};
+
+struct AlertRule {
+  SourcePos pos;
+  std::string name;
+  std::string expr;  // kept as text; parsed by the alerting module
+  Duration for_duration{0s};
+  StringMap labels;
+  StringMap annotations;
+};
+
+struct Alerts {
+  bool defaults = true;  // HighErrorRate, HighResponseTime, InstanceCrashLooping, HighMemoryUsage
+  Duration evaluation_interval{15s};
+  std::vector<AlertRule> rules;
+};
+
+struct Alertmanager {
+  std::string url;
+};
+
+struct AccessLog {
+  bool enabled = false;
+  std::optional<std::filesystem::path> path;  // absent: stdout
+  std::uint64_t max_size = 100 * 1024 * 1024;
+  std::uint32_t keep = 5;
+};
+
+enum class LogLevel { trace, debug, info, warn, error };
+enum class LogFormat { text, json };
+
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::text;
+};
+
+// A gated feature the file uses, so `flotilla up` can refuse what this build cannot run yet.
+struct FeatureUse {
+  std::string feature;  // a name from feature_gate.hpp, e.g. "tls"
+  std::string key;      // as shown to the user: "listen[0].tls", "upstreams.app.balance: hash"
+  SourcePos pos;
+};
+
+struct Spec {
+  std::string source_file;         // as given to the loader, for messages
+  std::filesystem::path base_dir;  // the file's directory; relative paths resolved against it
+  std::uint32_t workers = 0;       // data-plane threads; 0 = auto (one per core)
+  std::vector<Listener> listeners;
+  std::vector<Service> services;    // file order
+  std::vector<Upstream> upstreams;  // file order
+  std::vector<Route> routes;        // file order
+  Compression compression;
+  Admin admin;
+  Alerts alerts;
+  std::optional<Alertmanager> alertmanager;
+  AccessLog access_log;
+  std::filesystem::path state_dir;  // absolute; default <config dir>/.flotilla
+  LogConfig log;
+  std::vector<FeatureUse> features;
+};
+
+}  // namespace flotilla::config

@@ -1,0 +1,203 @@
+// Cross-section validation. A value that failed to parse was left at its default (empty name,
+// no ports, port 0), and every check below skips those, so one mistake is reported once.
+#include "config/validate.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "config/did_you_mean.hpp"
+#include "config/units.hpp"
+
+namespace flotilla::config {
+namespace {
+
+template <class Item>
+std::vector<std::string> names_of(const std::vector<Item>& items) {
+  std::vector<std::string> names;
+  for (const Item& item : items) names.push_back(item.name);
+  return names;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string unknown_reference(std::string_view kind, const std::string& name,
+                              const std::vector<std::string>& known) {
+  if (known.empty()) return fmt::format("unknown {0} '{1}' (no {0}s are defined)", kind, name);
+  return fmt::format("unknown {} '{}'{}", kind, name, did_you_mean(name, known));
+}
+
+bool is_wildcard(const Address& a) {
+  return a.host == "0.0.0.0" || a.host == "::";
+}
+bool is_local(const Address& a) {
+  return is_wildcard(a) || a.host.starts_with("127.") || a.host == "localhost" || a.host == "::1";
+}
+
+// Would binding both fail? Port 0 asks the kernel for a free port, so it never collides.
+bool binds_overlap(const Address& a, const Address& b) {
+  if (a.kind != b.kind) return false;
+  if (a.kind == Address::Kind::unix_socket) return a.path == b.path;
+  if (a.port == 0 || a.port != b.port) return false;
+  return a.host == b.host || is_wildcard(a) || is_wildcard(b);
+}
+
+bool in_range(std::uint16_t port, const PortRange& range) {
+  return port >= range.first && port <= range.last;
+}
+
+// The path of listen[i]'s address: its `address:` key, or the item itself for the shorthand.
+std::string listener_path(const LoadContext& ctx, std::size_t i) {
+  const std::string path = fmt::format("listen[{}].address", i);
+  return ctx.position(path).line > 0 ? path : fmt::format("listen[{}]", i);
+}
+
+void check_route_targets(const Spec& spec, LoadContext& ctx) {
+  const std::vector<std::string> upstreams = names_of(spec.upstreams);
+  for (std::size_t i = 0; i < spec.routes.size(); ++i) {
+    const auto* proxy = std::get_if<ProxyAction>(&spec.routes[i].action);
+    if (proxy == nullptr || proxy->upstream.empty() || contains(upstreams, proxy->upstream)) {
+      continue;
+    }
+    const std::string path = fmt::format("routes[{}].upstream", i);
+    ctx.error(
+        ctx.position(path),
+        fmt::format("{}: {}", path, unknown_reference("upstream", proxy->upstream, upstreams)));
+  }
+}
+
+void check_upstream_services(const Spec& spec, LoadContext& ctx) {
+  const std::vector<std::string> services = names_of(spec.services);
+  for (const Upstream& upstream : spec.upstreams) {
+    if (!upstream.service) continue;
+    const std::string path = fmt::format("upstreams.{}.service", upstream.name);
+    const auto service =
+        std::find_if(spec.services.begin(), spec.services.end(),
+                     [&](const Service& s) { return s.name == *upstream.service; });
+    if (service == spec.services.end()) {
+      ctx.error(
+          ctx.position(path),
+          fmt::format("{}: {}", path, unknown_reference("service", *upstream.service, services)));
+    } else if (!service->ports &&
+               ctx.position(fmt::format("services.{}.ports", service->name)).line == 0) {
+      ctx.error(ctx.position(path),
+                fmt::format("{}: service '{}' has no ports, so there is nothing to proxy to "
+                            "(give it 'ports: 8000-8099')",
+                            path, service->name));
+    }
+  }
+}
+
+void check_port_ranges(const Spec& spec, LoadContext& ctx) {
+  for (std::size_t j = 0; j < spec.services.size(); ++j) {
+    const Service& later = spec.services[j];
+    if (!later.ports) continue;
+    for (std::size_t i = 0; i < j; ++i) {
+      const Service& earlier = spec.services[i];
+      if (!earlier.ports || earlier.ports->first > later.ports->last ||
+          later.ports->first > earlier.ports->last) {
+        continue;
+      }
+      const std::string path = fmt::format("services.{}.ports", later.name);
+      ctx.error(ctx.position(path), fmt::format("{}: {} overlaps the ports of service '{}' ({})",
+                                                path, format_port_range(*later.ports), earlier.name,
+                                                format_port_range(*earlier.ports)));
+      break;
+    }
+  }
+}
+
+// A gateway or admin address on a port the supervisor hands out to instances.
+void check_against_service_ports(const Spec& spec, LoadContext& ctx, const Address& address,
+                                 SourcePos pos, const std::string& path) {
+  if (address.kind != Address::Kind::tcp || !is_local(address)) return;
+  for (const Service& service : spec.services) {
+    if (service.ports && in_range(address.port, *service.ports)) {
+      ctx.error(pos, fmt::format("{}: port {} is inside the ports of service '{}' ({})", path,
+                                 address.port, service.name, format_port_range(*service.ports)));
+      return;
+    }
+  }
+}
+
+void check_listeners(const Spec& spec, LoadContext& ctx) {
+  const SourcePos admin_pos = ctx.position("admin.listen");
+  for (std::size_t j = 0; j < spec.listeners.size(); ++j) {
+    const Address& address = spec.listeners[j].address;
+    const std::string path = listener_path(ctx, j);
+    const SourcePos pos = ctx.position(path);
+    for (std::size_t i = 0; i < j; ++i) {
+      const Address& earlier = spec.listeners[i].address;
+      if (!binds_overlap(earlier, address)) continue;
+      ctx.error(pos, earlier == address
+                         ? fmt::format("{}: duplicate listen address '{}' (also listen[{}])", path,
+                                       format_address(address), i)
+                         : fmt::format("{}: '{}' conflicts with listen[{}] ('{}')", path,
+                                       format_address(address), i, format_address(earlier)));
+      break;
+    }
+    if (binds_overlap(spec.admin.listen, address)) {
+      const std::string admin = format_address(spec.admin.listen);
+      if (admin_pos.line > 0) {
+        ctx.error(admin_pos, fmt::format("admin.listen: '{}' conflicts with {} ('{}')", admin, path,
+                                         format_address(address)));
+      } else {
+        ctx.error(pos, fmt::format("{}: '{}' conflicts with the admin listener '{}' (move it with "
+                                   "admin.listen)",
+                                   path, format_address(address), admin));
+      }
+    }
+    check_against_service_ports(spec, ctx, address, pos, path);
+  }
+  if (admin_pos.line > 0) {
+    check_against_service_ports(spec, ctx, spec.admin.listen, admin_pos, "admin.listen");
+    return;
+  }
+  // The default admin address was not written anywhere: blame the port range instead.
+  for (const Service& service : spec.services) {
+    if (service.ports && in_range(spec.admin.listen.port, *service.ports)) {
+      const std::string path = fmt::format("services.{}.ports", service.name);
+      ctx.error(ctx.position(path),
+                fmt::format("{}: {} includes port {} of the admin listener (set admin.listen to "
+                            "move it)",
+                            path, format_port_range(*service.ports), spec.admin.listen.port));
+    }
+  }
+}
+
+std::string describe_match(const RouteMatch& match) {
+  return fmt::format("host {}, path {}", match.host.empty() ? "any" : match.host, match.path);
+}
+
+void check_routes(const Spec& spec, LoadContext& ctx) {
+  if (!spec.routes.empty() && spec.listeners.empty() && ctx.position("listen").line == 0) {
+    ctx.error(ctx.position("routes"), "routes: there is no 'listen' address to serve them on");
+  }
+  for (std::size_t j = 0; j < spec.routes.size(); ++j) {
+    if (ctx.has_invalid(fmt::format("routes[{}]", j))) continue;
+    for (std::size_t i = 0; i < j; ++i) {
+      if (ctx.has_invalid(fmt::format("routes[{}]", i))) continue;
+      const RouteMatch& a = spec.routes[i].match;
+      const RouteMatch& b = spec.routes[j].match;
+      if (a.host != b.host || a.path != b.path) continue;
+      ctx.error(spec.routes[j].pos,
+                fmt::format("routes[{}]: same match as routes[{}] ({}), so it can never be used", j,
+                            i, describe_match(b)));
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+void validate(const Spec& spec, LoadContext& ctx) {
+  check_route_targets(spec, ctx);
+  check_upstream_services(spec, ctx);
+  check_port_ranges(spec, ctx);
+  check_listeners(spec, ctx);
+  check_routes(spec, ctx);
+}
+
+}  // namespace flotilla::config

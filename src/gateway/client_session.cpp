@@ -1,0 +1,151 @@
+#include "gateway/client_session.hpp"
+
+#include <cstring>
+
+#include <asio/write.hpp>
+
+#include "gateway/async.hpp"
+#include "gateway/error_response.hpp"
+#include "gateway/proxy_exchange.hpp"
+#include "gateway/request_target.hpp"
+#include "gateway/worker.hpp"
+
+namespace flotilla::gateway {
+
+ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket,
+                             std::uint32_t listener_index)
+    : worker_(worker),
+      socket_(std::move(socket)),
+      watchdog_(socket_.get_executor(),
+                [this] {
+                  std::error_code ignored;
+                  socket_.close(ignored);
+                }),
+      listener_index_(listener_index) {
+  std::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (!ec) {
+    const std::string ip = remote.address().to_string();
+    client_ip_size_ = std::min(ip.size(), client_ip_.size());
+    std::memcpy(client_ip_.data(), ip.data(), client_ip_size_);
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  worker_.attach(this);
+}
+
+ClientSession::~ClientSession() { worker_.detach(this); }
+
+void ClientSession::close_if_idle() {
+  if (!idle_) return;
+  std::error_code ignored;
+  socket_.close(ignored);
+}
+
+asio::awaitable<void> ClientSession::run() {
+  bool first = true;
+  while (co_await wait_for_request(first)) {
+    first = false;
+    if (!co_await read_head()) break;
+    if (!co_await handle_request()) break;
+  }
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+asio::awaitable<bool> ClientSession::wait_for_request(bool first) {
+  const ListenerSettings& listener = worker_.listener(listener_index_);
+  if (filled_ > 0) co_return !worker_.draining();  // a pipelined request is already buffered
+  // Idle: give the workspace back so an idle keep-alive connection holds no buffer.
+  workspace_.release();
+  idle_ = true;
+  if (worker_.draining()) co_return false;
+  watchdog_.expires_after(first ? listener.header_timeout : listener.keepalive_timeout);
+  auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+  idle_ = false;
+  if (ec || worker_.draining()) co_return false;
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::read_head() {
+  const ListenerSettings& listener = worker_.listener(listener_index_);
+  if (!workspace_) workspace_ = worker_.workspaces(listener_index_).lease();
+  Workspace& ws = *workspace_;
+  ws.parser.reset();
+  watchdog_.expires_after(listener.header_timeout);
+  for (;;) {
+    const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
+    if (result.complete()) {
+      head_consumed_ = result.consumed;
+      co_return true;
+    }
+    if (result.failed()) {
+      co_await reject(result.http_status, false);
+      co_return false;
+    }
+    if (filled_ == ws.capacity) {
+      co_await reject(431, false);
+      co_return false;
+    }
+    auto [ec, n] = co_await socket_.async_read_some(
+        asio::buffer(ws.buffer.get() + filled_, ws.capacity - filled_), use_nothrow);
+    if (ec) co_return false;  // closed, reset, or the header timeout (nginx closes too)
+    filled_ += n;
+  }
+}
+
+asio::awaitable<bool> ClientSession::handle_request() {
+  Workspace& ws = *workspace_;
+  const http::RequestHead& head = ws.parser.head();
+  const ListenerSettings& listener = worker_.listener(listener_index_);
+  // A request answered here (not proxied) with a body would leave the body unread: close then.
+  const bool keep_alive =
+      head.keep_alive && head.framing == http::BodyFraming::kNone && !worker_.draining();
+  const std::string_view path = request_path(head);
+
+  if (listener.health_path && path == *listener.health_path) {
+    write_plain_response(ws.response, 200, "healthy\n", !keep_alive);
+    co_return co_await respond_with(ws.response, keep_alive);
+  }
+  const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
+  if (listener.ready_path && path == *listener.ready_path) {
+    const bool ready = worker_.any_endpoint_available();
+    write_plain_response(ws.response, ready ? 200 : 503, ready ? "ready\n" : "not ready\n",
+                         !keep_alive);
+    co_return co_await respond_with(ws.response, keep_alive);
+  }
+
+  const std::uint32_t route = snapshot ? snapshot->table.match(head.host, path) : RouteTable::kNoRoute;
+  if (route == RouteTable::kNoRoute) co_return co_await reject(404, keep_alive, prefers_json(head));
+  const RouteTarget& target = snapshot->routes[route];
+  co_return co_await proxy_request(*this, target, worker_.upstream(target.upstream));
+}
+
+asio::awaitable<bool> ClientSession::respond_with(std::string_view bytes, bool keep_alive) {
+  const ListenerSettings& listener = worker_.listener(listener_index_);
+  watchdog_.expires_after(listener.send_timeout);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow);
+  if (ec || !keep_alive) co_return false;
+  consume(head_consumed_);
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json) {
+  Workspace& ws = *workspace_;
+  ErrorResponse response;
+  response.status = status;
+  response.close = !keep_alive;
+  response.json = json;
+  write_error_response(ws.response, response);
+  co_return co_await respond_with(ws.response, keep_alive);
+}
+
+void ClientSession::consume(std::size_t bytes) {
+  Workspace& ws = *workspace_;
+  bytes = std::min(bytes, filled_);
+  // Pipelined bytes move to the front so the next head starts at offset 0 of the buffer.
+  std::memmove(ws.buffer.get(), ws.buffer.get() + bytes, filled_ - bytes);
+  filled_ -= bytes;
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,41 @@
+// Per-worker keep-alive pool of idle upstream connections, keyed by endpoint address. Never
+// shared between workers; never hands out a connection whose last response was not fully read.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include <asio/ip/tcp.hpp>
+
+#include "gateway/snapshot.hpp"
+#include "gateway/upstream_connection.hpp"
+
+namespace flotilla::gateway {
+
+class ConnectionPool {
+ public:
+  // An idle connection to `endpoint` that still looks alive, or null.
+  std::unique_ptr<UpstreamConnection> take(const asio::ip::tcp::endpoint& endpoint);
+
+  // Keeps `connection` for reuse if the settings allow, else closes it.
+  void give_back(std::unique_ptr<UpstreamConnection> connection, const KeepaliveSettings& settings);
+
+  // Closes connections idle longer than their timeout (called by the worker's periodic sweep).
+  void sweep(std::chrono::steady_clock::time_point now);
+  void clear() { idle_.clear(); }
+  std::size_t idle_count() const noexcept;
+
+ private:
+  struct EndpointHash {
+    std::size_t operator()(const asio::ip::tcp::endpoint& e) const noexcept;
+  };
+  // Most recently used at the back: reusing the warmest connection keeps the rest aging out.
+  std::unordered_map<asio::ip::tcp::endpoint, std::vector<std::unique_ptr<UpstreamConnection>>,
+                     EndpointHash>
+      idle_;
+};
+
+}  // namespace flotilla::gateway

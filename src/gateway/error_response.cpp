@@ -1,0 +1,88 @@
+#include "gateway/error_response.hpp"
+
+#include <fmt/format.h>
+
+namespace flotilla::gateway {
+namespace {
+
+bool icontains(std::string_view haystack, std::string_view needle) noexcept {
+  if (needle.size() > haystack.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    std::size_t j = 0;
+    while (j < needle.size() && (haystack[i + j] | 0x20) == (needle[j] | 0x20)) ++j;
+    if (j == needle.size()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view reason_phrase(int status) noexcept {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+  }
+}
+
+bool prefers_json(const http::RequestHead& head) noexcept {
+  for (const http::Header& header : head.headers) {
+    if (header.name.size() != 6 || !icontains(header.name, "accept")) continue;
+    return icontains(header.value, "json");
+  }
+  return false;
+}
+
+void write_error_response(std::string& out, const ErrorResponse& response) {
+  const std::string_view reason = reason_phrase(response.status);
+  const std::string_view detail = response.detail.empty() ? reason : response.detail;
+  out.clear();
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: flotilla\r\n", response.status, reason);
+  if (response.retry_after_seconds > 0) {
+    fmt::format_to(it, "Retry-After: {}\r\n", response.retry_after_seconds);
+  }
+  if (!response.request_id.empty()) fmt::format_to(it, "X-Request-Id: {}\r\n", response.request_id);
+  if (response.close) out += "Connection: close\r\n";
+  // The body goes to a stack buffer first so its length is known. `detail` is our own text
+  // (no quotes or backslashes), so it needs no JSON escaping.
+  fmt::memory_buffer body;
+  if (response.json) {
+    fmt::format_to(std::back_inserter(body), "{{\"error\":\"{}\",\"status\":{},\"detail\":\"{}\"}}\n",
+                   reason, response.status, detail);
+  } else {
+    fmt::format_to(std::back_inserter(body), "{}\n", detail);
+  }
+  fmt::format_to(it, "Content-Type: {}\r\nContent-Length: {}\r\n\r\n",
+                 response.json ? "application/json" : "text/plain; charset=utf-8", body.size());
+  out.append(body.data(), body.size());
+}
+
+void write_plain_response(std::string& out, int status, std::string_view body, bool close) {
+  out.clear();
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/1.1 {} {}\r\nServer: flotilla\r\nContent-Type: text/plain\r\n"
+                 "Content-Length: {}\r\n{}\r\n{}",
+                 status, reason_phrase(status), body.size(), close ? "Connection: close\r\n" : "",
+                 body);
+}
+
+}  // namespace flotilla::gateway

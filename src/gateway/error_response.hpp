@@ -1,0 +1,33 @@
+// Responses the gateway writes itself: 400/413/414/431 for rejected requests, 502/503/504 when
+// the upstream side fails, the listener's health answers. Small bodies, text or JSON by Accept.
+// Writes into a caller-owned string reused across requests (no allocation once warmed up).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+
+namespace flotilla::gateway {
+
+std::string_view reason_phrase(int status) noexcept;
+
+// True when the client's Accept names application/json (or +json) before text/html/plain.
+bool prefers_json(const http::RequestHead& head) noexcept;
+
+struct ErrorResponse {
+  int status = 502;
+  bool json = false;
+  bool close = false;            // adds Connection: close
+  int retry_after_seconds = 0;   // adds Retry-After when > 0 (503)
+  std::string_view request_id;   // adds X-Request-Id when not empty
+  std::string_view detail;       // one short sentence for the body; default: the reason phrase
+};
+
+// Replaces `out` with the whole response (head and body).
+void write_error_response(std::string& out, const ErrorResponse& response);
+
+// A plain 200/503 answer to a listener health or readiness path.
+void write_plain_response(std::string& out, int status, std::string_view body, bool close);
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,75 @@
+// The state of one proxied request across its upstream attempts: what was parsed, what the
+// client side still owes, and what each attempt needs to send. Lives on the exchange coroutine's
+// frame; plain data plus tiny helpers, the steps live in their own files.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "gateway/client_session.hpp"
+#include "gateway/snapshot.hpp"
+#include "http/body_reader.hpp"
+#include "http/head_writer.hpp"
+#include "http/message.hpp"
+#include "upstream/outcome.hpp"
+
+namespace flotilla::gateway {
+
+struct WorkerUpstream;
+class UpstreamConnection;
+
+struct Exchange {
+  Exchange(ClientSession& s, const RouteTarget& r, WorkerUpstream& u)
+      : session(s), route(r), upstream(u), started(std::chrono::steady_clock::now()) {}
+
+  ClientSession& session;
+  const RouteTarget& route;
+  WorkerUpstream& upstream;
+  std::chrono::steady_clock::time_point started;
+
+  // Copied out of the head: the proxy may overwrite the buffer while streaming a large body.
+  http::Method method = http::Method::kGet;
+  http::Version version = http::Version::kHttp11;
+  bool client_keep_alive = false;
+  bool expect_continue = false;
+  bool upgrade = false;
+  bool idempotent = false;
+
+  // The request head as forwarded: pieces into the client buffer and the workspace's `added`.
+  std::span<const http::IoPiece> head_pieces;
+  std::string_view request_id;
+  bool request_id_generated = false;
+
+  // Request body: the reader tracks framing; `body_in_buffer` raw bytes follow the head in the
+  // client buffer. While `body_complete`, every attempt can resend the whole request.
+  http::BodyReader body;
+  std::size_t body_in_buffer = 0;
+  bool body_complete = false;
+  bool body_streamed = false;   // bytes beyond the buffer went upstream: no replay possible
+  bool continue_sent = false;
+  bool body_pumped = false;     // the streamed part of the body reached the upstream whole
+  int body_error = 0;           // the client's body was invalid (400) or too large (413)
+  bool json_errors = false;     // the client prefers JSON error bodies
+
+  std::uint32_t attempts = 0;
+  bool retry_reserved = false;  // retry_on_status() took a retry-budget slot for the next attempt
+};
+
+// How one attempt ended.
+struct AttemptResult {
+  enum class End : std::uint8_t {
+    kForwarded,  // a response (or part of it) went to the client: the exchange is over
+    kFailed,     // nothing reached the client: the exchange may retry or answer an error
+    kAborted,    // the client side broke (or sent a bad body): close without an answer
+  };
+  End end = End::kFailed;
+  upstream::Outcome outcome;
+  std::uint32_t retry_reason = 0;  // RetryReason bit of a kFailed attempt
+  bool request_sent = false;       // any request byte was written upstream
+  bool keep_client = false;        // kForwarded: the client connection may serve another request
+  int client_error = 0;            // kAborted: a status to answer if nothing was sent (e.g. 400)
+};
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,58 @@
+#include "gateway/forwarded_headers.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+void append_hex(std::string& out, std::uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int shift = 60; shift >= 0; shift -= 4) out += kDigits[(value >> shift) & 0xF];
+}
+
+}  // namespace
+
+ForwardedHeaders write_forwarded_headers(const http::RequestHead& head, const ForwardedInfo& info,
+                                         std::uint64_t random_a, std::uint64_t random_b,
+                                         std::string& out) {
+  using http::HeaderId;
+  ForwardedHeaders result;
+  result.drop = http::header_bit(HeaderId::kXForwardedFor) |
+                http::header_bit(HeaderId::kXForwardedProto) |
+                http::header_bit(HeaderId::kXForwardedHost) | http::header_bit(HeaderId::kXRealIp);
+
+  // X-Forwarded-For: every earlier hop's list (several lines fold into one), then this client.
+  out += "X-Forwarded-For: ";
+  for (const http::Header& header : head.headers) {
+    if (header.id != HeaderId::kXForwardedFor || header.value.empty()) continue;
+    out += header.value;
+    out += ", ";
+  }
+  out += info.client_ip;
+  out += "\r\nX-Real-IP: ";
+  out += info.client_ip;
+  out += info.tls ? "\r\nX-Forwarded-Proto: https\r\n" : "\r\nX-Forwarded-Proto: http\r\n";
+  if (!head.host.empty()) {
+    out += "X-Forwarded-Host: ";
+    out += head.host;
+    out += "\r\n";
+  }
+  out += head.version == http::Version::kHttp10 ? "Via: 1.0 flotilla\r\n" : "Via: 1.1 flotilla\r\n";
+
+  for (const http::Header& header : head.headers) {
+    if (header.id == HeaderId::kXRequestId && !header.value.empty()) {
+      result.request_id = header.value;
+      return result;
+    }
+  }
+  out += "X-Request-Id: ";
+  const std::size_t id_begin = out.size();
+  append_hex(out, random_a);
+  append_hex(out, random_b);
+  const std::size_t id_end = out.size();
+  out += "\r\n";
+  // `out` was reserved by the caller, so taking the view after the last append is safe.
+  result.request_id = std::string_view(out).substr(id_begin, id_end - id_begin);
+  result.request_id_generated = true;
+  return result;
+}
+
+}  // namespace flotilla::gateway

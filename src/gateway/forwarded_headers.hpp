@@ -1,0 +1,30 @@
+// The header lines a proxy adds to a forwarded request: Via, X-Forwarded-For/-Proto/-Host,
+// X-Real-IP and X-Request-Id (kept when the client sent one, generated otherwise). Writes into a
+// caller-owned string reused across requests; never allocates once warmed up.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+
+namespace flotilla::gateway {
+
+struct ForwardedInfo {
+  std::string_view client_ip;
+  bool tls = false;
+};
+
+struct ForwardedHeaders {
+  std::uint64_t drop = 0;        // header_bit()s to drop from the original (we re-add them)
+  std::string_view request_id;   // the id to return to the client (a view into the head or `out`)
+  bool request_id_generated = false;
+};
+
+// Appends the added lines (each ending in CRLF) to `out`, which the caller cleared.
+ForwardedHeaders write_forwarded_headers(const http::RequestHead& head, const ForwardedInfo& info,
+                                         std::uint64_t random_a, std::uint64_t random_b,
+                                         std::string& out);
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,128 @@
+#include "gateway/gateway.hpp"
+
+#include <thread>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "gateway/async.hpp"
+#include "net/reuseport_acceptor.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+asio::awaitable<void> accept_loop(Worker& worker, asio::ip::tcp::acceptor& acceptor,
+                                  std::uint32_t listener_index) {
+  asio::steady_timer pause(worker.context());
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // EMFILE and friends: back off instead of spinning; connections wait in the backlog.
+      spdlog::warn("accept on {}: {}", acceptor.local_endpoint(ec).port(), ec.message());
+      pause.expires_after(std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_nothrow);
+      continue;
+    }
+    worker.serve(std::move(socket), listener_index);
+  }
+}
+
+}  // namespace
+
+Gateway::Gateway(std::vector<ListenerSettings> listeners, std::uint32_t workers)
+    : listeners_(std::move(listeners)), pool_(std::make_unique<net::WorkerPool>(workers)) {
+  for (std::uint32_t i = 0; i < pool_->size(); ++i) {
+    workers_.push_back(std::make_unique<Worker>(pool_->context(i), i, listeners_));
+  }
+}
+
+Gateway::~Gateway() { tear_down(); }
+
+bool Gateway::bind(std::string& error) {
+  acceptors_.resize(workers_.size());
+  for (std::size_t l = 0; l < listeners_.size(); ++l) {
+    asio::ip::tcp::endpoint endpoint = listeners_[l].endpoint;
+    for (std::size_t w = 0; w < workers_.size(); ++w) {
+      std::error_code ec;
+      auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(
+          net::open_reuseport_acceptor(pool_->context(w), endpoint, ec));
+      if (ec) {
+        error = fmt::format("cannot listen on {}:{}: {}", endpoint.address().to_string(),
+                            endpoint.port(), ec.message());
+        return false;
+      }
+      // Port 0: every worker must share the port the first one got.
+      endpoint = acceptor->local_endpoint();
+      acceptors_[w].push_back(std::move(acceptor));
+    }
+    listeners_[l].endpoint = endpoint;
+  }
+  return true;
+}
+
+std::vector<asio::ip::tcp::endpoint> Gateway::bound_endpoints() const {
+  std::vector<asio::ip::tcp::endpoint> endpoints;
+  for (const ListenerSettings& listener : listeners_) endpoints.push_back(listener.endpoint);
+  return endpoints;
+}
+
+void Gateway::publish(SnapshotPtr snapshot) {
+  for (auto& worker : workers_) {
+    if (!started_) {
+      worker->install(snapshot);
+      continue;
+    }
+    asio::post(worker->context(), [w = worker.get(), snapshot] { w->install(snapshot); });
+  }
+}
+
+void Gateway::start() {
+  for (std::size_t w = 0; w < workers_.size(); ++w) {
+    for (std::uint32_t l = 0; l < acceptors_[w].size(); ++l) {
+      asio::co_spawn(pool_->context(w), accept_loop(*workers_[w], *acceptors_[w][l], l),
+                     asio::detached);
+    }
+  }
+  started_ = true;
+  pool_->start();
+}
+
+void Gateway::drain_and_stop(std::chrono::milliseconds grace) {
+  if (!started_) return;
+  for (std::size_t w = 0; w < workers_.size(); ++w) {
+    asio::post(pool_->context(w), [this, w] {
+      for (auto& acceptor : acceptors_[w]) {
+        std::error_code ignored;
+        acceptor->close(ignored);
+      }
+      workers_[w]->begin_drain();
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::size_t active = 0;
+    for (auto& worker : workers_) active += worker->active_connections_relaxed();
+    if (active == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  tear_down();
+}
+
+void Gateway::tear_down() {
+  if (!pool_) return;
+  pool_->stop_and_join();
+  // Threads are gone. Worker-owned I/O objects go first, while their context still exists; then
+  // the contexts, whose destruction frees the remaining coroutine frames (sessions detach from
+  // workers that are still alive); the workers last.
+  for (auto& worker : workers_) worker->shut_down();
+  acceptors_.clear();
+  pool_.reset();
+  workers_.clear();
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,27 @@
+// What a data-plane worker needs to know about one listener: limits, timeouts, built-in paths.
+// Types only, derived once from the config's `listen:` entry.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <asio/ip/tcp.hpp>
+
+#include "http/limits.hpp"
+
+namespace flotilla::gateway {
+
+struct ListenerSettings {
+  asio::ip::tcp::endpoint endpoint;
+  http::Limits limits;
+  std::uint64_t max_body = 1024 * 1024;  // 0 = unlimited (nginx client_max_body_size)
+  std::chrono::milliseconds header_timeout{60'000};
+  std::chrono::milliseconds body_timeout{60'000};
+  std::chrono::milliseconds keepalive_timeout{75'000};
+  std::chrono::milliseconds send_timeout{60'000};  // nginx send_timeout, towards the client
+  std::optional<std::string> health_path;
+  std::optional<std::string> ready_path;
+};
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,225 @@
+#include "gateway/proxy_exchange.hpp"
+
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+
+#include "gateway/async.hpp"
+#include "gateway/error_response.hpp"
+#include "gateway/forwarded_headers.hpp"
+#include "gateway/hash_key.hpp"
+#include "gateway/request_target.hpp"
+#include "gateway/upstream_attempt.hpp"
+#include "gateway/worker.hpp"
+#include "upstream/backoff.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using upstream::OutcomeKind;
+
+// TriedSet's capacity bounds every exchange, whatever the policy says.
+constexpr std::uint32_t kMaxAttempts = upstream::TriedSet::kCapacity;
+
+bool within_time_budget(const Exchange& exchange) {
+  const Millis budget = exchange.route.retry.budget;
+  return budget.count() == 0 || Clock::now() - exchange.started < budget;
+}
+
+// The request can be sent again in full: its body never left the client buffer.
+bool replayable(const Exchange& exchange) { return exchange.body_complete && !exchange.body_streamed; }
+
+struct RetryDecision {
+  bool retry = false;
+  bool counted = false;  // takes a slot of the retry budget
+};
+
+RetryDecision decide_retry(const Exchange& exchange, const AttemptResult& last) {
+  const RetryPolicy& policy = exchange.route.retry;
+  if (exchange.attempts >= kMaxAttempts || !replayable(exchange) || !within_time_budget(exchange)) {
+    return {};
+  }
+  const bool unsafe_to_replay =
+      last.request_sent && !exchange.idempotent && !policy.non_idempotent;
+  if (unsafe_to_replay) return {};
+  const OutcomeKind kind = last.outcome.kind;
+  // The connection broke before any response byte: an idempotent request is always retried on
+  // another endpoint, outside the budget (the endpoint, not the request, was the problem).
+  if (exchange.idempotent && (kind == OutcomeKind::connect_error || kind == OutcomeKind::reset)) {
+    return {true, false};
+  }
+  if ((policy.on & last.retry_reason) == 0 || exchange.attempts >= policy.tries) return {};
+  return {true, last.retry_reason != kRetryError};
+}
+
+asio::awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
+  ClientSession& session = exchange.session;
+  Workspace& ws = session.workspace();
+  ErrorResponse response;
+  response.status = status;
+  response.json = exchange.json_errors;
+  response.close = !keep_alive;
+  response.request_id = exchange.request_id;
+  if (status == 503) response.retry_after_seconds = 1;
+  write_error_response(ws.response, response);
+  session.watchdog().expires_after(session.worker().listener(session.listener_index()).send_timeout);
+  auto [ec, n] = co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow);
+  co_return !ec && keep_alive;
+}
+
+// Validates the body bytes that arrived with the head, so a request with a broken body sends
+// nothing upstream. Returns the status to answer, or 0.
+int check_buffered_body(Exchange& exchange, const http::RequestHead& head,
+                        const ListenerSettings& listener) {
+  ClientSession& session = exchange.session;
+  Workspace& ws = session.workspace();
+  if (listener.max_body != 0 && head.framing == http::BodyFraming::kContentLength &&
+      head.content_length > listener.max_body) {
+    return 413;
+  }
+  exchange.body.start(head.framing, head.content_length);
+  std::string_view rest(ws.buffer.get() + session.head_consumed(),
+                        session.filled() - session.head_consumed());
+  while (!exchange.body.done() && !rest.empty()) {
+    const http::BodyStep step = exchange.body.next(rest);
+    if (step.failed()) return 400;
+    exchange.body_in_buffer += step.consumed;
+    rest.remove_prefix(step.consumed);
+    if (step.consumed == 0) break;
+  }
+  if (listener.max_body != 0 && exchange.body.body_bytes() > listener.max_body) return 413;
+  exchange.body_complete = exchange.body.done();
+  return 0;
+}
+
+void prepare_head(Exchange& exchange, const http::RequestHead& head) {
+  ClientSession& session = exchange.session;
+  Workspace& ws = session.workspace();
+  upstream::Prng& rng = session.worker().rng();
+  ws.added.clear();
+  const ForwardedHeaders forwarded =
+      write_forwarded_headers(head, {session.client_ip(), false}, rng.next(), rng.next(), ws.added);
+  if (head.host.empty()) {
+    // HTTP/1.0 without Host, forwarded as HTTP/1.1, which requires one.
+    ws.added += "Host: ";
+    ws.added += exchange.upstream.state.spec().name;
+    ws.added += "\r\n";
+  }
+  // The id must outlive the client buffer, which a streamed body overwrites.
+  ws.request_id.assign(forwarded.request_id);
+  exchange.request_id = ws.request_id;
+  exchange.request_id_generated = forwarded.request_id_generated;
+  ws.added_lines[0] = ws.added;
+  http::ForwardOptions options;
+  options.added = {ws.added_lines.data(), 1};
+  // Expect is answered here (100 Continue once an upstream is connected), never forwarded.
+  options.drop = forwarded.drop | http::header_bit(http::HeaderId::kExpect);
+  options.keep_upgrade = head.upgrade;
+  options.force_http11 = true;
+  exchange.head_pieces = ws.writer.write(head, options);
+}
+
+}  // namespace
+
+bool retry_on_status(Exchange& exchange, int status) {
+  std::uint32_t reason = 0;
+  switch (status) {
+    case 500: reason = kRetryHttp500; break;
+    case 502: reason = kRetryHttp502; break;
+    case 503: reason = kRetryHttp503; break;
+    case 504: reason = kRetryHttp504; break;
+    case 429: reason = kRetryHttp429; break;
+    default: return false;
+  }
+  const RetryPolicy& policy = exchange.route.retry;
+  if ((policy.on & reason) == 0 || exchange.attempts >= std::min(policy.tries, kMaxAttempts)) return false;
+  if (!replayable(exchange) || !within_time_budget(exchange)) return false;
+  if (!exchange.idempotent && !policy.non_idempotent) return false;
+  if (!exchange.upstream.state.retry_budget().try_start_retry()) return false;
+  exchange.retry_reserved = true;
+  return true;
+}
+
+asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
+                                    WorkerUpstream& upstream) {
+  Workspace& ws = session.workspace();
+  const http::RequestHead& head = ws.parser.head();
+  const ListenerSettings& listener = session.worker().listener(session.listener_index());
+  Exchange exchange(session, route, upstream);
+  exchange.method = head.method;
+  exchange.version = head.version;
+  exchange.client_keep_alive = head.keep_alive;
+  exchange.expect_continue = head.expect_continue;
+  exchange.upgrade = head.upgrade;
+  exchange.idempotent = is_idempotent(head.method);
+  exchange.json_errors = prefers_json(head);
+
+  if (const int status = check_buffered_body(exchange, head, listener)) {
+    co_return co_await answer(exchange, status, false);
+  }
+  prepare_head(exchange, head);
+
+  upstream::UpstreamState& state = upstream.state;
+  upstream::RetryBudget& budget = state.retry_budget();
+  budget.on_request_start();
+  struct BudgetGuard {
+    upstream::RetryBudget& budget;
+    ~BudgetGuard() { budget.on_request_end(); }
+  } budget_guard{budget};
+
+  upstream::TriedSet tried;
+  AttemptResult last;
+  bool retry_counted = false;  // the attempt in progress holds a slot of the retry budget
+  for (;;) {
+    // Until a streamed body overwrites the buffer, the head (and so the hash key) is intact.
+    const std::string_view key = !exchange.body_streamed
+                                     ? hash_key(head, state.spec(), session.client_ip())
+                                     : std::string_view{};
+    const auto index = state.select(Clock::now(), key, tried);
+    if (!index) break;
+    const upstream::EndpointTicket ticket = state.on_request_start(*index);
+    tried.add(ticket);
+    ++exchange.attempts;
+    last = co_await run_attempt(exchange, upstream.addresses[*index]);
+    state.on_request_end(ticket, last.outcome, Clock::now());
+    if (retry_counted) budget.on_retry_end();
+    retry_counted = std::exchange(exchange.retry_reserved, false);
+
+    if (last.end == AttemptResult::End::kForwarded) {
+      const bool keep = last.keep_client && (exchange.body_complete || exchange.body_pumped);
+      if (keep && !exchange.body_streamed) {
+        session.consume(session.head_consumed() + exchange.body_in_buffer);
+      }
+      if (retry_counted) budget.on_retry_end();
+      co_return keep;
+    }
+    if (last.end == AttemptResult::End::kAborted) {
+      if (retry_counted) budget.on_retry_end();
+      if (last.client_error != 0) co_await answer(exchange, last.client_error, false);
+      co_return false;
+    }
+    if (!retry_counted) {  // a retryable status already reserved its slot
+      const RetryDecision decision = decide_retry(exchange, last);
+      if (!decision.retry) break;
+      if (decision.counted && !budget.try_start_retry()) break;
+      retry_counted = decision.counted;
+    }
+    asio::steady_timer backoff(session.worker().context());
+    backoff.expires_after(upstream::backoff_delay(exchange.attempts - 1, {}, session.worker().rng()));
+    co_await backoff.async_wait(use_nothrow);
+  }
+  if (retry_counted) budget.on_retry_end();
+
+  int status = 503;  // no endpoint could take the request at all
+  if (exchange.attempts > 0) status = last.outcome.kind == OutcomeKind::timeout ? 504 : 502;
+  if (exchange.body_error != 0) status = exchange.body_error;
+  // The connection stays usable only if the request's body was read in full.
+  const bool keep_alive = exchange.client_keep_alive && !session.worker().draining() &&
+                          (exchange.body_complete || exchange.body_pumped) && exchange.body_error == 0;
+  if (keep_alive && !exchange.body_streamed) {
+    session.consume(session.head_consumed() + exchange.body_in_buffer);
+  }
+  co_return co_await answer(exchange, status, keep_alive);
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,218 @@
+#include "gateway/response_relay.hpp"
+
+#include <cstring>
+
+#include <asio/write.hpp>
+
+#include "gateway/async.hpp"
+#include "gateway/tunnel.hpp"
+#include "gateway/upstream_attempt.hpp"
+#include "gateway/worker.hpp"
+#include "http/body_reader.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+using upstream::Outcome;
+using upstream::OutcomeKind;
+
+AttemptResult failed(OutcomeKind kind, std::uint32_t reason) {
+  AttemptResult result;
+  result.end = AttemptResult::End::kFailed;
+  result.outcome = Outcome::error(kind);
+  result.retry_reason = reason;
+  result.request_sent = true;
+  return result;
+}
+
+bool has_header(const http::ResponseHead& head, http::HeaderId id) {
+  for (const http::Header& header : head.headers) {
+    if (header.id == id) return true;
+  }
+  return false;
+}
+
+// Whether the route counts this status as the endpoint failing (for passive health).
+bool status_is_failure(const RouteTarget& route, int status) {
+  switch (status) {
+    case 500: return route.retry.on & kRetryHttp500;
+    case 502: return route.retry.on & kRetryHttp502;
+    case 503: return route.retry.on & kRetryHttp503;
+    case 504: return route.retry.on & kRetryHttp504;
+    case 429: return route.retry.on & kRetryHttp429;
+    default: return false;
+  }
+}
+
+// Reads until a final response head is parsed; forwards interim 1xx heads to HTTP/1.1 clients.
+// Returns the head's size, or a failed result.
+asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(Exchange& exchange,
+                                                                    UpstreamConnection& connection) {
+  ClientSession& session = exchange.session;
+  http::ResponseParser& parser = connection.parser();
+  std::size_t& buffered = connection.buffered();
+  parser.reset(exchange.method);
+  for (;;) {
+    const http::ParseResult parsed = parser.parse({connection.buffer(), buffered});
+    if (parsed.complete() && !parser.head().informational) co_return parsed.consumed;
+    if (parsed.complete()) {
+      // 100 Continue was answered by us already; others (103 Early Hints) go to 1.1 clients.
+      if (parser.head().status != 100 && exchange.version == http::Version::kHttp11) {
+        auto [ec, n] = co_await asio::async_write(
+            session.socket(), asio::buffer(connection.buffer(), parsed.consumed), use_nothrow);
+        if (ec) {
+          AttemptResult aborted;
+          aborted.end = AttemptResult::End::kAborted;
+          aborted.outcome = Outcome::error(OutcomeKind::cancelled);
+          co_return aborted;
+        }
+      }
+      std::memmove(connection.buffer(), connection.buffer() + parsed.consumed, buffered - parsed.consumed);
+      buffered -= parsed.consumed;
+      parser.reset(exchange.method);
+      continue;
+    }
+    if (parsed.failed() || buffered == UpstreamConnection::kBufferSize) {
+      co_return failed(OutcomeKind::invalid_header, kRetryInvalidHeader);
+    }
+    connection.watchdog().expires_after(exchange.route.timeouts.read);
+    auto [ec, n] = co_await connection.socket().async_read_some(
+        asio::buffer(connection.buffer() + buffered, UpstreamConnection::kBufferSize - buffered),
+        use_nothrow);
+    if (ec) {
+      if (connection.watchdog().expired()) co_return failed(OutcomeKind::timeout, kRetryTimeout);
+      co_return failed(OutcomeKind::reset, kRetryError);
+    }
+    buffered += n;
+  }
+}
+
+// Adds the lines flotilla puts on every forwarded response.
+void write_response_lines(const Exchange& exchange, const http::ResponseHead& head, bool keep_client,
+                          std::string& out) {
+  out.clear();
+  out += "Via: 1.1 flotilla\r\n";
+  if (exchange.request_id_generated && !has_header(head, http::HeaderId::kXRequestId)) {
+    out += "X-Request-Id: ";
+    out += exchange.request_id;
+    out += "\r\n";
+  }
+  if (!keep_client) {
+    out += "Connection: close\r\n";
+  } else if (exchange.version == http::Version::kHttp10) {
+    out += "Connection: keep-alive\r\n";
+  }
+}
+
+}  // namespace
+
+asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
+                                              bool& reusable) {
+  ClientSession& session = exchange.session;
+  Workspace& ws = session.workspace();
+  const ListenerSettings& listener = session.worker().listener(session.listener_index());
+  reusable = false;
+
+  auto head_or_failure = co_await read_head(exchange, connection);
+  if (auto* failure = std::get_if<AttemptResult>(&head_or_failure)) co_return *failure;
+  const std::size_t head_size = std::get<std::size_t>(head_or_failure);
+  const http::ResponseHead& head = connection.parser().head();
+
+  if (retry_on_status(exchange, head.status)) {
+    AttemptResult retry = failed(OutcomeKind::response, 0);
+    retry.outcome = Outcome::http(static_cast<std::uint16_t>(head.status), true);
+    switch (head.status) {
+      case 500: retry.retry_reason = kRetryHttp500; break;
+      case 502: retry.retry_reason = kRetryHttp502; break;
+      case 503: retry.retry_reason = kRetryHttp503; break;
+      case 504: retry.retry_reason = kRetryHttp504; break;
+      default: retry.retry_reason = kRetryHttp429; break;
+    }
+    co_return retry;
+  }
+
+  AttemptResult result;
+  result.end = AttemptResult::End::kForwarded;
+  result.request_sent = true;
+  result.outcome = Outcome::http(static_cast<std::uint16_t>(head.status),
+                                 status_is_failure(exchange.route, head.status));
+
+  const bool tunnel = head.upgrade && exchange.upgrade;
+  // A chunked body cannot go to an HTTP/1.0 client as is: decode it and end with a close.
+  const bool dechunk = head.framing == http::BodyFraming::kChunked &&
+                       exchange.version == http::Version::kHttp10;
+  const bool keep_client = exchange.client_keep_alive && !session.worker().draining() && !tunnel &&
+                           !dechunk && head.framing != http::BodyFraming::kUntilClose;
+
+  write_response_lines(exchange, head, keep_client, ws.response);
+  const std::string_view added[] = {ws.response};
+  http::ForwardOptions options;
+  options.added = added;
+  options.reframe = dechunk;
+  options.keep_upgrade = tunnel;
+  options.force_http11 = true;
+  const std::span<const http::IoPiece> head_pieces = ws.writer.write(head, options);
+
+  http::BodyReader body;
+  body.start(tunnel ? http::BodyFraming::kNone : head.framing, head.content_length);
+  std::size_t& buffered = connection.buffered();
+  std::size_t offset = head_size;
+  bool first = true;
+  for (;;) {
+    ws.iov.clear();
+    if (first) {
+      for (const http::IoPiece& piece : head_pieces) ws.iov.emplace_back(piece.data, piece.size);
+    }
+    const std::size_t begin = offset;
+    while (!body.done() && offset < buffered) {
+      const http::BodyStep step = body.next({connection.buffer() + offset, buffered - offset});
+      if (step.failed()) {
+        result.keep_client = false;
+        result.outcome = Outcome::error(OutcomeKind::invalid_header);
+        co_return result;  // a broken body from upstream: the client sees a truncated response
+      }
+      if (dechunk && !step.data.empty()) ws.iov.emplace_back(step.data.data(), step.data.size());
+      offset += step.consumed;
+      if (step.consumed == 0) break;
+    }
+    if (!dechunk && offset > begin) ws.iov.emplace_back(connection.buffer() + begin, offset - begin);
+    if (!ws.iov.empty()) {
+      session.watchdog().expires_after(listener.send_timeout);
+      auto [ec, n] = co_await asio::async_write(session.socket(), ws.iov, use_nothrow);
+      if (ec) co_return result;  // the client went away; keep_client stays false
+    }
+    first = false;
+    if (body.done()) break;
+    connection.watchdog().expires_after(exchange.route.timeouts.read);
+    auto [ec, n] = co_await connection.socket().async_read_some(
+        asio::buffer(connection.buffer(), UpstreamConnection::kBufferSize), use_nothrow);
+    buffered = ec ? 0 : n;
+    offset = 0;
+    if (ec) {
+      if (body.finish_at_eof() == http::ParseError::kNone) break;  // until-close ended
+      result.outcome = Outcome::error(connection.watchdog().expired() ? OutcomeKind::timeout
+                                                                        : OutcomeKind::reset);
+      co_return result;  // truncated: closing the client connection tells the client
+    }
+  }
+
+  if (tunnel) {
+    session.watchdog().disarm();
+    connection.watchdog().disarm();
+    const std::size_t client_extra_begin = session.head_consumed() + exchange.body_in_buffer;
+    const std::string_view to_upstream =
+        exchange.body_streamed || session.filled() <= client_extra_begin
+            ? std::string_view{}
+            : std::string_view(ws.buffer.get() + client_extra_begin, session.filled() - client_extra_begin);
+    co_await run_tunnel(session.socket(), connection.socket(), to_upstream,
+                        {connection.buffer() + offset, buffered - offset}, exchange.route.timeouts.read);
+    co_return result;
+  }
+  // Bytes after the end of the body mean a confused upstream: never reuse that connection.
+  reusable = head.keep_alive && offset == buffered;
+  buffered = 0;
+  result.keep_client = keep_client;
+  co_return result;
+}
+
+}  // namespace flotilla::gateway

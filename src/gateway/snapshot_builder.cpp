@@ -1,0 +1,156 @@
+#include "gateway/snapshot_builder.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <fmt/format.h>
+
+namespace flotilla::gateway {
+namespace {
+
+std::uint32_t retry_bits(const std::vector<config::RetryOn>& on) {
+  std::uint32_t bits = 0;
+  for (const config::RetryOn reason : on) {
+    switch (reason) {
+      case config::RetryOn::error: bits |= kRetryError; break;
+      case config::RetryOn::timeout: bits |= kRetryTimeout; break;
+      case config::RetryOn::invalid_header: bits |= kRetryInvalidHeader; break;
+      case config::RetryOn::http_500: bits |= kRetryHttp500; break;
+      case config::RetryOn::http_502: bits |= kRetryHttp502; break;
+      case config::RetryOn::http_503: bits |= kRetryHttp503; break;
+      case config::RetryOn::http_504: bits |= kRetryHttp504; break;
+      case config::RetryOn::http_429: bits |= kRetryHttp429; break;
+    }
+  }
+  return bits;
+}
+
+upstream::BalanceKind balance_kind(config::Balance balance) {
+  switch (balance) {
+    case config::Balance::round_robin: return upstream::BalanceKind::round_robin;
+    case config::Balance::least_conn: return upstream::BalanceKind::least_conn;
+    case config::Balance::random_two: return upstream::BalanceKind::random_two;
+    case config::Balance::hash: return upstream::BalanceKind::consistent_hash;
+    case config::Balance::ip_hash: return upstream::BalanceKind::ip_hash;
+  }
+  return upstream::BalanceKind::round_robin;
+}
+
+upstream::HashSpec hash_spec(const std::optional<config::HashKey>& key) {
+  upstream::HashSpec spec;
+  if (!key) return spec;
+  spec.name = key->name;
+  switch (key->on) {
+    case config::HashOn::client_ip: spec.source = upstream::HashSource::client_ip; break;
+    case config::HashOn::header: spec.source = upstream::HashSource::header; break;
+    case config::HashOn::cookie: spec.source = upstream::HashSource::cookie; break;
+  }
+  return spec;
+}
+
+std::string display(const config::Address& address) {
+  return address.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", address.host, address.port)
+                                                     : fmt::format("{}:{}", address.host, address.port);
+}
+
+std::optional<asio::ip::tcp::endpoint> resolve(const config::Address& address,
+                                               std::vector<std::string>& errors) {
+  std::error_code ec;
+  std::string host = address.host.empty() ? "0.0.0.0" : address.host;
+  const asio::ip::address ip = asio::ip::make_address(host, ec);
+  if (!ec) return asio::ip::tcp::endpoint(ip, address.port);
+  asio::io_context context;
+  asio::ip::tcp::resolver resolver(context);
+  const auto results = resolver.resolve(host, std::to_string(address.port), ec);
+  if (ec || results.empty()) {
+    errors.push_back(fmt::format("cannot resolve '{}': {}", display(address), ec ? ec.message() : "no address"));
+    return std::nullopt;
+  }
+  return results.begin()->endpoint();
+}
+
+UpstreamTarget build_upstream(const config::Upstream& config, std::vector<std::string>& errors) {
+  UpstreamTarget target;
+  upstream::UpstreamSpec& spec = target.spec;
+  spec.name = config.name;
+  spec.balance = balance_kind(config.balance);
+  spec.hash = hash_spec(config.hash);
+  spec.max_fails = config.max_fails;
+  spec.fail_timeout = config.fail_timeout;
+  spec.slow_start = config.slow_start;
+  if (config.outlier) {
+    spec.outlier.consecutive_errors = config.outlier->consecutive_errors;
+    spec.outlier.base_ejection = config.outlier->base_ejection;
+    spec.outlier.max_ejected_percent = static_cast<std::uint32_t>(config.outlier->max_ejected_percent);
+  } else {
+    spec.outlier.consecutive_errors = 0;  // off unless configured
+  }
+  for (const config::Server& server : config.servers) {
+    const auto endpoint = resolve(server.address, errors);
+    if (!endpoint) continue;
+    const std::string key = display(server.address);
+    spec.endpoints.push_back({key, key, server.weight, server.backup});
+    target.addresses.push_back(*endpoint);
+  }
+  target.keepalive.idle_per_endpoint = config.keepalive;
+  target.keepalive.idle_timeout = config.keepalive_timeout;
+  target.keepalive.max_requests = config.keepalive_requests;
+  return target;
+}
+
+std::string route_name(const config::RouteMatch& match) { return match.host + match.path; }
+
+}  // namespace
+
+SnapshotPtr build_snapshot(const config::Spec& spec, std::uint64_t generation,
+                           std::vector<std::string>& errors) {
+  auto snapshot = std::make_shared<GatewaySnapshot>();
+  snapshot->generation = generation;
+  for (const config::Upstream& upstream : spec.upstreams) {
+    snapshot->upstreams.push_back(build_upstream(upstream, errors));
+  }
+  std::vector<RouteKey> keys;
+  for (const config::Route& route : spec.routes) {
+    const auto* proxy = std::get_if<config::ProxyAction>(&route.action);
+    if (!proxy) continue;  // other actions are refused by the feature gate before we get here
+    RouteTarget target;
+    target.name = route_name(route.match);
+    for (std::uint32_t i = 0; i < spec.upstreams.size(); ++i) {
+      if (spec.upstreams[i].name == proxy->upstream) target.upstream = i;
+    }
+    const config::Retry retry = route.retry.value_or(config::Retry{});
+    target.retry.on = retry_bits(retry.on);
+    target.retry.tries = retry.tries;
+    target.retry.budget = retry.timeout;
+    target.retry.non_idempotent = retry.non_idempotent;
+    target.timeouts = {route.timeouts.connect, route.timeouts.send, route.timeouts.read};
+    keys.push_back({route.match.host, route.match.path});
+    snapshot->routes.push_back(std::move(target));
+  }
+  snapshot->table = RouteTable(std::move(keys));
+  return snapshot;
+}
+
+std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,
+                                                      std::vector<std::string>& errors) {
+  std::vector<ListenerSettings> listeners;
+  for (const config::Listener& listener : spec.listeners) {
+    if (listener.address.kind != config::Address::Kind::tcp) continue;  // gated
+    const auto endpoint = resolve(listener.address, errors);
+    if (!endpoint) continue;
+    ListenerSettings settings;
+    settings.endpoint = *endpoint;
+    settings.limits.max_request_line = listener.limits.max_request_line;
+    settings.limits.max_header_bytes = listener.limits.max_header_bytes;
+    settings.limits.max_headers = listener.limits.max_headers;
+    settings.max_body = listener.limits.max_body;
+    settings.header_timeout = listener.timeouts.client_header;
+    settings.body_timeout = listener.timeouts.client_body;
+    settings.keepalive_timeout = listener.timeouts.keepalive;
+    settings.health_path = listener.health_path;
+    settings.ready_path = listener.ready_path;
+    listeners.push_back(std::move(settings));
+  }
+  return listeners;
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,59 @@
+#include "gateway/tunnel.hpp"
+
+#include <array>
+#include <memory>
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/write.hpp>
+
+#include "gateway/async.hpp"
+#include "net/watchdog.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+constexpr std::size_t kTunnelBuffer = 16 * 1024;
+
+asio::awaitable<void> copy(asio::ip::tcp::socket& from, asio::ip::tcp::socket& to,
+                           std::string_view first, net::Watchdog& idle,
+                           std::chrono::milliseconds timeout) {
+  std::error_code ignored;
+  if (!first.empty()) {
+    auto [ec, n] = co_await asio::async_write(to, asio::buffer(first), use_nothrow);
+    if (ec) co_return;
+  }
+  auto buffer = std::make_unique_for_overwrite<char[]>(kTunnelBuffer);
+  for (;;) {
+    idle.expires_after(timeout);
+    auto [read_error, n] = co_await from.async_read_some(asio::buffer(buffer.get(), kTunnelBuffer), use_nothrow);
+    if (read_error) {
+      // EOF: pass the half-close on, so the other side can finish its close handshake.
+      to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+    idle.expires_after(timeout);
+    auto [write_error, written] = co_await asio::async_write(to, asio::buffer(buffer.get(), n), use_nothrow);
+    if (write_error) {
+      from.close(ignored);
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> run_tunnel(asio::ip::tcp::socket& client, asio::ip::tcp::socket& upstream,
+                                 std::string_view to_upstream_first,
+                                 std::string_view to_client_first,
+                                 std::chrono::milliseconds idle_timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  net::Watchdog idle(client.get_executor(), [&] {
+    std::error_code ignored;
+    client.close(ignored);
+    upstream.close(ignored);
+  });
+  co_await (copy(client, upstream, to_upstream_first, idle, idle_timeout) &&
+            copy(upstream, client, to_client_first, idle, idle_timeout));
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,19 @@
+// After a 101 Switching Protocols (WebSocket and other upgrades), the two connections become a
+// byte tunnel: copied both ways, half-closes propagated, closed after `idle` with no traffic.
+#pragma once
+
+#include <chrono>
+#include <string_view>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+namespace flotilla::gateway {
+
+// `to_upstream_first` / `to_client_first` are bytes already read from one side for the other.
+asio::awaitable<void> run_tunnel(asio::ip::tcp::socket& client, asio::ip::tcp::socket& upstream,
+                                 std::string_view to_upstream_first,
+                                 std::string_view to_client_first,
+                                 std::chrono::milliseconds idle);
+
+}  // namespace flotilla::gateway

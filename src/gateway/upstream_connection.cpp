@@ -1,0 +1,39 @@
+#include "gateway/upstream_connection.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace flotilla::gateway {
+namespace {
+
+http::Limits upstream_limits() {
+  http::Limits limits;
+  limits.max_request_line = 8 * 1024;
+  limits.max_header_bytes = 16 * 1024;  // Set-Cookie-heavy responses are common upstream
+  limits.max_headers = 100;
+  return limits;
+}
+
+}  // namespace
+
+UpstreamConnection::UpstreamConnection(asio::ip::tcp::socket socket,
+                                       const asio::ip::tcp::endpoint& endpoint)
+    : socket_(std::move(socket)),
+      endpoint_(endpoint),
+      watchdog_(socket_.get_executor(),
+                [this] {
+                  std::error_code ignored;
+                  socket_.close(ignored);
+                }),
+      parser_(upstream_limits()),
+      buffer_(std::make_unique_for_overwrite<char[]>(kBufferSize)) {}
+
+bool UpstreamConnection::looks_reusable() noexcept {
+  if (!socket_.is_open() || buffered_ != 0) return false;
+  char probe;
+  const ssize_t n = ::recv(socket_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace flotilla::gateway

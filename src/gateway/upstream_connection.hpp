@@ -1,0 +1,56 @@
+// One connection to an upstream endpoint: socket, its own read buffer and response parser, and
+// the bookkeeping keep-alive reuse needs. Owned by one request at a time, or idle in the pool.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <asio/ip/tcp.hpp>
+
+#include "http/response_parser.hpp"
+#include "net/watchdog.hpp"
+
+namespace flotilla::gateway {
+
+class UpstreamConnection {
+ public:
+  static constexpr std::size_t kBufferSize = 32 * 1024;
+
+  UpstreamConnection(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& endpoint);
+
+  asio::ip::tcp::socket& socket() noexcept { return socket_; }
+  net::Watchdog& watchdog() noexcept { return watchdog_; }
+  http::ResponseParser& parser() noexcept { return parser_; }
+  const asio::ip::tcp::endpoint& endpoint() const noexcept { return endpoint_; }
+
+  char* buffer() noexcept { return buffer_.get(); }
+  std::size_t& buffered() noexcept { return buffered_; }  // bytes in buffer() not consumed yet
+
+  std::uint32_t requests() const noexcept { return requests_; }
+  void count_request() noexcept { ++requests_; }
+  bool reused() const noexcept { return requests_ > 1; }
+
+  // Idle in the pool until this instant (the upstream's keepalive_timeout).
+  std::chrono::steady_clock::time_point idle_deadline() const noexcept { return idle_deadline_; }
+  void mark_idle(std::chrono::steady_clock::duration timeout) noexcept {
+    idle_deadline_ = std::chrono::steady_clock::now() + timeout;
+  }
+
+  // Cheap liveness check before reuse: a pooled connection the peer closed, or one with
+  // unsolicited bytes pending, must not carry a request (MSG_PEEK, never blocks).
+  bool looks_reusable() noexcept;
+
+ private:
+  asio::ip::tcp::socket socket_;
+  asio::ip::tcp::endpoint endpoint_;
+  net::Watchdog watchdog_;
+  http::ResponseParser parser_;
+  std::unique_ptr<char[]> buffer_;
+  std::size_t buffered_ = 0;
+  std::uint32_t requests_ = 0;
+  std::chrono::steady_clock::time_point idle_deadline_{};
+};
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,99 @@
+// Everything one data-plane thread owns: its io_context, the snapshot it serves from, its own
+// per-upstream balancing state, keep-alive pools, request workspaces and client connections.
+// Never touched by another thread: the control thread only posts new snapshots to it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "gateway/connection_pool.hpp"
+#include "gateway/listener_settings.hpp"
+#include "gateway/snapshot.hpp"
+#include "gateway/workspace.hpp"
+#include "net/object_pool.hpp"
+#include "upstream/prng.hpp"
+#include "upstream/upstream_state.hpp"
+
+namespace flotilla::gateway {
+
+class ClientSession;
+
+// One upstream in one worker. Never destroyed while the worker runs (requests in flight keep a
+// reference across snapshot changes); `addresses` is parallel to the state's endpoints.
+struct WorkerUpstream {
+  WorkerUpstream(const UpstreamTarget& target, std::uint64_t seed)
+      : state(target.spec, seed), addresses(target.addresses), keepalive(target.keepalive) {}
+  upstream::UpstreamState state;
+  std::vector<asio::ip::tcp::endpoint> addresses;
+  KeepaliveSettings keepalive;
+};
+
+class Worker {
+ public:
+  Worker(asio::io_context& context, std::uint32_t index, const std::vector<ListenerSettings>& listeners);
+  ~Worker();
+
+  asio::io_context& context() noexcept { return context_; }
+  std::uint32_t index() const noexcept { return index_; }
+
+  // Runs on this worker's thread (posted by the control thread).
+  void install(SnapshotPtr snapshot);
+  const SnapshotPtr& snapshot() const noexcept { return snapshot_; }
+  // The worker's state for upstream `i` of the current snapshot.
+  WorkerUpstream& upstream(std::uint32_t i) { return *by_index_[i]; }
+
+  // Starts serving an accepted connection of listener `listener_index`.
+  void serve(asio::ip::tcp::socket socket, std::uint32_t listener_index);
+
+  // Whether any upstream of the current snapshot has an endpoint to send to (readiness path).
+  bool any_endpoint_available() const;
+
+  // Graceful shutdown: idle connections close now, busy ones after their current response.
+  void begin_drain();
+  bool draining() const noexcept { return draining_; }
+  std::size_t active_connections() const noexcept { return sessions_.size(); }
+  // Readable from the control thread (for drain): written only by this worker.
+  std::size_t active_connections_relaxed() const noexcept {
+    return connection_count_.load(std::memory_order_relaxed);
+  }
+  // After the worker's thread stopped: drops I/O objects that must die before the io_context.
+  void shut_down();
+
+  net::ObjectPool<Workspace>& workspaces(std::uint32_t listener_index) {
+    return *workspace_pools_[listener_index];
+  }
+  const ListenerSettings& listener(std::uint32_t i) const { return listeners_[i]; }
+  ConnectionPool& connection_pool() noexcept { return connection_pool_; }
+  upstream::Prng& rng() noexcept { return rng_; }
+
+  void attach(ClientSession* session);
+  void detach(ClientSession* session);
+
+ private:
+  void schedule_sweep();
+
+  asio::io_context& context_;
+  std::uint32_t index_;
+  std::vector<ListenerSettings> listeners_;
+  std::vector<std::unique_ptr<net::ObjectPool<Workspace>>> workspace_pools_;
+  SnapshotPtr snapshot_;
+  std::unordered_map<std::string, std::unique_ptr<WorkerUpstream>> upstreams_;
+  std::vector<WorkerUpstream*> by_index_;
+  ConnectionPool connection_pool_;
+  upstream::Prng rng_;
+  std::optional<asio::steady_timer> sweep_timer_;
+  std::atomic<std::size_t> connection_count_{0};
+  std::vector<ClientSession*> sessions_;
+  bool draining_ = false;
+};
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,44 @@
+// The memory one request in progress needs on the client side: read buffer, parser, head writer
+// and scratch strings. Leased from the worker's pool while a request is active and returned when
+// the connection goes idle, so idle keep-alive connections cost little and requests allocate
+// nothing once the pool is warm.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio/buffer.hpp>
+
+#include "http/head_writer.hpp"
+#include "http/limits.hpp"
+#include "http/request_parser.hpp"
+
+namespace flotilla::gateway {
+
+struct Workspace {
+  explicit Workspace(const http::Limits& limits)
+      : capacity(limits.max_request_line + limits.max_header_bytes + 4096),
+        buffer(std::make_unique_for_overwrite<char[]>(capacity)),
+        parser(limits) {
+    added.reserve(1024);
+    request_id.reserve(64);
+    response.reserve(1024);
+    iov.reserve(64);
+  }
+
+  std::size_t capacity;
+  std::unique_ptr<char[]> buffer;      // client bytes: the head, then body or pipelined data
+  http::RequestParser parser;
+  http::HeadWriter writer;
+  std::string added;                   // header lines the proxy adds to the request
+  std::array<std::string_view, 1> added_lines;  // `added` as the head writer takes it
+  std::string request_id;              // copied: the client buffer may be overwritten
+  std::string response;                // gateway-made responses and added response lines
+  std::vector<asio::const_buffer> iov; // the gather list of one writev
+};
+
+}  // namespace flotilla::gateway

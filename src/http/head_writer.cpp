@@ -1,0 +1,87 @@
+// Builds the forwarded head as views: runs of kept lines coalesced, hop-by-hop fields skipped.
+// Must never copy header bytes; only the few constant strings below are not from the buffer.
+#include "http/head_writer.hpp"
+
+namespace flotilla::http {
+namespace {
+
+constexpr std::string_view kHttp11 = "HTTP/1.1";
+constexpr std::string_view kConnectionUpgrade = "Connection: upgrade\r\n";
+constexpr std::string_view kCrlf = "\r\n";
+
+}  // namespace
+
+HeadWriter::HeadWriter(std::size_t reserve_pieces) {
+  pieces_.reserve(reserve_pieces);
+}
+
+void HeadWriter::add(const char* data, std::size_t size) {
+  if (size == 0) return;
+  pieces_.push_back(IoPiece{data, size});
+  size_ += size;
+}
+
+std::span<const IoPiece> HeadWriter::write(const RequestHead& head, const ForwardOptions& options) {
+  pieces_.clear();
+  size_ = 0;
+  const std::string_view line = head.request_line;
+  const char* run = line.data();
+  if (options.force_http11 && head.version != Version::kHttp11) {
+    add(line.data(), line.size() - kHttp11.size());
+    add(kHttp11.data(), kHttp11.size());
+    run = line.data() + line.size();  // the run restarts at the request line's CRLF
+  }
+  write_fields(head.headers, run, line.data() + head.head_size, options);
+  return pieces_;
+}
+
+std::span<const IoPiece> HeadWriter::write(const ResponseHead& head,
+                                           const ForwardOptions& options) {
+  pieces_.clear();
+  size_ = 0;
+  const std::string_view line = head.status_line;
+  const char* run = line.data();
+  if (options.force_http11 && head.version != Version::kHttp11) {
+    add(kHttp11.data(), kHttp11.size());
+    run = line.data() + kHttp11.size();
+  }
+  write_fields(head.headers, run, line.data() + head.head_size, options);
+  return pieces_;
+}
+
+// `run` starts the pending run of kept bytes (start line, possibly partial); field lines are
+// contiguous after it, so a run only breaks where a header is dropped.
+void HeadWriter::write_fields(std::span<const Header> headers, const char* run,
+                              const char* head_end, const ForwardOptions& options) {
+  std::uint64_t drop = kHopByHopHeaders | options.drop;
+  if (options.reframe) {
+    drop |= header_bit(HeaderId::kContentLength) | header_bit(HeaderId::kTransferEncoding);
+  }
+  if (!options.keep_upgrade) drop |= header_bit(HeaderId::kUpgrade);
+
+  const char* final_crlf = head_end - kCrlf.size();
+  const char* run_end = headers.empty() ? final_crlf : headers.front().name.data();
+  for (const Header& h : headers) {
+    const bool kept_upgrade = options.keep_upgrade && h.id == HeaderId::kUpgrade;
+    const bool dropped = (drop & header_bit(h.id)) != 0 || (h.connection_option && !kept_upgrade);
+    const char* line = h.name.data();
+    if (dropped || line != run_end) {
+      add(run, static_cast<std::size_t>(run_end - run));
+      run = line;
+    }
+    run_end = line + h.line_size;
+    if (dropped) run = run_end;
+  }
+
+  const bool appends = options.keep_upgrade || !options.added.empty();
+  if (!appends && run_end == final_crlf) {
+    add(run, static_cast<std::size_t>(head_end - run));  // one piece when nothing changed
+    return;
+  }
+  add(run, static_cast<std::size_t>(run_end - run));
+  if (options.keep_upgrade) add(kConnectionUpgrade.data(), kConnectionUpgrade.size());
+  for (const std::string_view line : options.added) add(line.data(), line.size());
+  add(kCrlf.data(), kCrlf.size());
+}
+
+}  // namespace flotilla::http

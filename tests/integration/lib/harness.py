@@ -1,0 +1,184 @@
+"""Shared helpers for flotilla's integration tests: start the real binary, the demo app and
+other peers on loopback, wait for them, talk to them, and always clean up what was started.
+
+Every process is started by the test and killed by PID; every wait is bounded.
+"""
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+FLOTILLA = os.environ.get("FLOTILLA", "build/flotilla")
+SOURCE_DIR = os.environ.get("SOURCE_DIR", os.getcwd())
+BUILD_DIR = os.environ.get("BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+
+_LISTEN_RE = re.compile(r"listening on (\S+):(\d+)")
+
+
+class Process:
+    """A child process whose output is collected by a thread (pipes never fill up)."""
+
+    def __init__(self, argv, env=None, cwd=None, name=None):
+        self.name = name or os.path.basename(argv[0])
+        self.lines = []
+        self._queue = queue.Queue()
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, cwd=cwd, text=True, errors="replace")
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+            self._queue.put(line)
+        self._queue.put(None)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def wait_for_line(self, pattern, timeout=15.0):
+        """Returns the match of the first new output line matching `pattern`."""
+        regex = re.compile(pattern)
+        for line in self.lines:
+            m = regex.search(line)
+            if m:
+                return m
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                raise AssertionError(f"{self.name} exited ({self.proc.poll()}) before printing "
+                                     f"/{pattern}/; output:\n" + self.output())
+            m = regex.search(line)
+            if m:
+                return m
+        raise AssertionError(f"{self.name} did not print /{pattern}/ in {timeout}s; output:\n"
+                             + self.output())
+
+    def output(self):
+        return "\n".join(self.lines[-200:])
+
+    def send_signal(self, sig):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        """Sends `sig`, waits, then SIGKILL. Returns the exit status."""
+        if self.proc.poll() is None:
+            self.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        return self.proc.returncode
+
+    def rss_kib(self):
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+
+class Demo:
+    """`flotilla demo-app` on a free port."""
+
+    def __init__(self, env=None, threads=2):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.process = Process([FLOTILLA, "demo-app", "--port", "0", "--threads", str(threads)],
+                               env=full_env, name="demo-app")
+        m = self.process.wait_for_line(r"demo-app listening on (\S+):(\d+)")
+        self.port = int(m.group(2))
+        self.address = f"127.0.0.1:{self.port}"
+
+    def stop(self, sig=signal.SIGTERM):
+        return self.process.stop(sig)
+
+
+class Flotilla:
+    """`flotilla up -c <generated config>`; `port` is the first listener's real port."""
+
+    def __init__(self, config_text, name="flotilla"):
+        self.dir = tempfile.mkdtemp(prefix="flotilla-test-")
+        self.config = os.path.join(self.dir, "flotilla.yaml")
+        with open(self.config, "w") as f:
+            f.write(config_text)
+        self.process = Process([FLOTILLA, "up", "-c", self.config], name=name)
+        m = self.process.wait_for_line(r"gateway listening on (\S+):(\d+)")
+        self.port = int(m.group(2))
+
+    def stop(self, sig=signal.SIGTERM, timeout=35.0):
+        return self.process.stop(sig, timeout)
+
+
+class Cleanup:
+    """Context manager that stops everything registered, in reverse order."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, item):
+        self.items.append(item)
+        return item
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for item in reversed(self.items):
+            try:
+                item.stop(signal.SIGKILL) if isinstance(item, Demo) else item.stop()
+            except Exception:
+                pass
+        return False
+
+
+def request(port, method="GET", path="/", headers=None, body=None, timeout=10.0):
+    """One request on a new connection: returns (status, headers dict lowercased, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def raw_exchange(port, payload, timeout=5.0, read_until_close=True):
+    """Sends raw bytes, returns everything read until the peer closes (or timeout)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(payload)
+        chunks = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                data = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+            if not read_until_close:
+                break
+        return b"".join(chunks)
+
+
+def status_of(raw):
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", raw)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,122 @@
+// The small top-level sections: compression, admin, alerts, alertmanager, access_log, log.
+#include <gtest/gtest.h>
+
+#include "config_test_support.hpp"
+
+namespace flotilla::config {
+namespace {
+
+using testing::errors_of;
+using testing::load_ok;
+using Lines = std::vector<std::string>;
+
+TEST(ParseMisc, Defaults) {
+  const Spec spec = load_ok("services:\n  w: { command: ./w }\n");
+  EXPECT_FALSE(spec.compression.gzip);
+  EXPECT_FALSE(spec.compression.brotli);
+  EXPECT_EQ(spec.compression.min_length, 1024u);
+  EXPECT_FALSE(spec.compression.types.empty());
+  EXPECT_EQ(spec.admin.listen, (Address{Address::Kind::tcp, "127.0.0.1", 9090, ""}));
+  EXPECT_EQ(spec.admin.socket, "/srv/app/flotilla.sock");
+  EXPECT_FALSE(spec.admin.token_file);
+  EXPECT_FALSE(spec.admin.token_env);
+  EXPECT_TRUE(spec.alerts.defaults);
+  EXPECT_EQ(spec.alerts.evaluation_interval, std::chrono::seconds(15));
+  EXPECT_TRUE(spec.alerts.rules.empty());
+  EXPECT_FALSE(spec.alertmanager);
+  EXPECT_FALSE(spec.access_log.enabled);
+  EXPECT_FALSE(spec.access_log.path);
+  EXPECT_EQ(spec.state_dir, "/srv/app/.flotilla");
+  EXPECT_EQ(spec.log.level, LogLevel::info);
+  EXPECT_EQ(spec.log.format, LogFormat::text);
+  EXPECT_EQ(spec.workers, 0u);
+}
+
+TEST(ParseMisc, ReadsEveryKey) {
+  const Spec spec = load_ok(R"(
+workers: 4
+services:
+  w: { command: ./w }
+compression: { gzip: true, brotli: true, min_length: 256, types: [text/html, application/json] }
+admin: { listen: "127.0.0.1:9100", socket: /run/flotilla.sock, token_env: FLOTILLA_TOKEN }
+alerts:
+  defaults: false
+  evaluation_interval: 30s
+  rules:
+    - name: HighErrorRate
+      expr: "rate(http_requests_total{status=~\"5..\"}[5m]) > 0.1"
+      for: 5m
+      labels: { severity: critical }
+      annotations: { summary: "Too many 5xx" }
+    - { name: Quiet, expr: "up == 0" }
+alertmanager: { url: "http://127.0.0.1:9093" }
+access_log: { enabled: true, path: logs/access.log, max_size: 50Mi, keep: 3 }
+state_dir: /var/lib/flotilla
+log: { level: debug, format: json }
+)");
+  EXPECT_EQ(spec.workers, 4u);
+  EXPECT_TRUE(spec.compression.gzip);
+  EXPECT_TRUE(spec.compression.brotli);
+  EXPECT_EQ(spec.compression.min_length, 256u);
+  EXPECT_EQ(spec.compression.types, (std::vector<std::string>{"text/html", "application/json"}));
+  EXPECT_EQ(spec.admin.listen.port, 9100);
+  EXPECT_EQ(spec.admin.socket, "/run/flotilla.sock");
+  EXPECT_EQ(spec.admin.token_env, "FLOTILLA_TOKEN");
+  EXPECT_FALSE(spec.alerts.defaults);
+  EXPECT_EQ(spec.alerts.evaluation_interval, std::chrono::seconds(30));
+  ASSERT_EQ(spec.alerts.rules.size(), 2u);
+  const AlertRule& rule = spec.alerts.rules[0];
+  EXPECT_EQ(rule.name, "HighErrorRate");
+  EXPECT_EQ(rule.expr, "rate(http_requests_total{status=~\"5..\"}[5m]) > 0.1");
+  EXPECT_EQ(rule.for_duration, std::chrono::minutes(5));
+  EXPECT_EQ(rule.labels, (StringMap{{"severity", "critical"}}));
+  EXPECT_EQ(rule.annotations, (StringMap{{"summary", "Too many 5xx"}}));
+  EXPECT_EQ(rule.pos, (SourcePos{11, 7}));
+  EXPECT_EQ(spec.alerts.rules[1].for_duration, std::chrono::seconds(0));
+  ASSERT_TRUE(spec.alertmanager);
+  EXPECT_EQ(spec.alertmanager->url, "http://127.0.0.1:9093");
+  EXPECT_TRUE(spec.access_log.enabled);
+  EXPECT_EQ(spec.access_log.path, "/srv/app/logs/access.log");
+  EXPECT_EQ(spec.access_log.max_size, 50u << 20);
+  EXPECT_EQ(spec.access_log.keep, 3u);
+  EXPECT_EQ(spec.state_dir, "/var/lib/flotilla");
+  EXPECT_EQ(spec.log.level, LogLevel::debug);
+  EXPECT_EQ(spec.log.format, LogFormat::json);
+}
+
+TEST(ParseMisc, WorkersAcceptsAuto) {
+  EXPECT_EQ(load_ok("workers: auto\nservices:\n  w: { command: ./w }\n").workers, 0u);
+}
+
+TEST(ParseMisc, ReportsMistakes) {
+  EXPECT_EQ(errors_of(R"(workers: 0
+compression: { gzip: yes, types: [html] }
+admin: { listen: "unix:/run/a.sock", token_file: t, token_env: T }
+alerts:
+  rules:
+    - { name: HighErrorRate, expr: "x > 1" }
+    - { name: Mine, expr: "a" }
+    - { name: Mine, expr: "b" }
+    - { expr: "c", for: soon }
+alertmanager: { url: "127.0.0.1:9093" }
+log: { level: verbose }
+)"),
+            (Lines{
+                "1:10: workers: expected 'auto' or a thread count from 1 to 1024, got '0'",
+                "2:22: compression.gzip: expected true or false, got 'yes'",
+                "2:35: compression.types[0]: invalid MIME type 'html', e.g. text/html",
+                "3:18: admin.listen: must be a TCP address; use 'socket' for the unix socket",
+                "3:53: 'token_file' and 'token_env' are mutually exclusive in admin",
+                "6:15: alerts.rules[0].name: 'HighErrorRate' is a built-in rule; set "
+                "alerts.defaults: false to replace it",
+                "8:15: alerts.rules[2].name: duplicate rule name 'Mine' (first on line 7)",
+                "9:7: missing required key 'name' in alerts.rules[3]",
+                "9:25: alerts.rules[3].for: invalid duration 'soon': expected a number at 'soon'",
+                "10:22: alertmanager.url: invalid URL '127.0.0.1:9093': expected "
+                "http://HOST[:PORT]/...",
+                "11:15: log.level: expected one of trace, debug, info, warn, error, got 'verbose'",
+            }));
+}
+
+}  // namespace
+}  // namespace flotilla::config
