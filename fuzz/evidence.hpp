@@ -41,9 +41,24 @@ bool has_obs_fold(std::string_view head);
 // A CTL other than HTAB, or DEL, in the first line.
 bool first_line_has_ctl(std::string_view bytes);
 
+// RFC 9112 §3.2 / §3.2.2-4 as flotilla documents it: no CTL, SP or DEL; `*` only for OPTIONS;
+// CONNECT takes authority-form host:port; others origin-form (`/`...) or absolute-form
+// `scheme:...` whose `//authority` has only host characters (no userinfo `@`).
+bool target_breaks_rfc9112(std::string_view method, std::string_view target);
+
+// RFC 9112 §4: `HTTP/DIGIT.DIGIT SP 3DIGIT [SP reason]` (the SP before an empty reason may be
+// missing), status 100..599, reason = *( HTAB / SP / VCHAR / obs-text ). `line` has no CRLF.
+bool status_line_breaks_rfc9112(std::string_view line);
+
 // Walks a chunked body strictly by RFC 9112 §7.1 from its first byte; true if the bytes break
 // the grammar (size not 1*HEXDIG or above 2^63-1, malformed extension, data not followed by
 // CRLF, malformed trailer line) before they run out.
+// A violation counts as soon as the bytes received rule out any valid continuation.
 bool chunked_body_violates_rfc(std::string_view body);
+// The chunked body is valid so far and some chunk-size line carries extensions (or BWS).
+bool chunked_body_valid_with_extensions(std::string_view body);
+// The chunked body is valid so far, has reached its trailer section, and a complete trailer line
+// there is a field called `name`.
+bool chunked_trailers_have(std::string_view body, std::string_view name);
 
 }  // namespace flotilla::fuzz::evidence

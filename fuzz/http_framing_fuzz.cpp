@@ -5,8 +5,8 @@
 //  1. The first byte picks the mode; the rest is the stream. Even: a stream of pipelined
 //     requests, as a client sends them. Odd: a stream of responses, as an upstream sends them,
 //     where bit k+1 of that byte says the k-th final response answers a HEAD (k < 7; later ones
-//     answer GET). Seeds in corpus/ start with 'R' (0x52: requests) or e.g. 'A'/'C' (0x41:
-//     responses to GET; 0x43: the first response answers HEAD).
+//     answer GET). Seeds in corpus/ start with 'R' (0x52: requests), '!' (0x21: responses, the
+//     first four to GET) or 'C' (0x43: the first response answers HEAD).
 //  2. flotilla's RequestParser / ResponseParser + BodyReader (ChunkedDecoder) frame the stream
 //     the way the proxy's read loop does (flotilla_driver.cpp), with small limits so that a few
 //     KB of input reach every limit; llhttp 8.1 with no lenient flag frames it too
@@ -27,8 +27,12 @@
 //     three verdicts must be identical, error codes included.
 //  ASan/UBSan (the build flags) catch memory errors and UB on the way.
 //
+//  6. A difference that matches a known, not yet fixed codec bug (known_findings.cpp, reproducers
+//     in findings/) still aborts, naming the finding; FLOTILLA_FUZZ_SKIP_FINDINGS=1 fuzzes past.
+//
 // FLOTILLA_FUZZ_STATS=1 in the environment prints, at exit, how often each intended difference
-// fired. Build and run with fuzz/run.sh.
+// fired. Build and run with fuzz/run.sh; the build has a second binary, http_framing_fuzz_planted,
+// whose driver lets Transfer-Encoding win over Content-Length, to prove the harness notices.
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -11,6 +11,8 @@ packages=(
   libssl-dev zlib1g-dev libcurl4-openssl-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
+  # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper
+  nginx haproxy wrk python3
 )
 
 missing=()
@@ -27,6 +29,16 @@ fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+
+# nginx and haproxy are run by hand on loopback by tests and benchmarks: their packages must not
+# start system services. Without a policy-rc.d, install a temporary one that forbids starting any.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+fi
+
 echo "install-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

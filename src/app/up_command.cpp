@@ -14,6 +14,7 @@
 #include "app/supported_features.hpp"
 #include "config/feature_gate.hpp"
 #include "config/loader.hpp"
+#include "gateway/active_health_checker.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/snapshot_builder.hpp"
 
@@ -46,6 +47,7 @@ int run_gateway(const config::Spec& spec) {
     fmt::print(stderr, "flotilla up: {}\n", bind_error);
     return kExitFailure;
   }
+  const gateway::SnapshotPtr first_snapshot = snapshot;
   gateway.publish(std::move(snapshot));
 
   // The control thread: signals now; supervision, probes and the admin API later.
@@ -53,9 +55,17 @@ int run_gateway(const config::Spec& spec) {
   asio::signal_set signals(control, SIGINT, SIGTERM);
   std::signal(SIGPIPE, SIG_IGN);
   int received = 0;
+  gateway::ActiveHealthChecker health_checker(
+      control, [&gateway](const std::string& upstream, const std::string& key, bool up) {
+        gateway.set_active_health(upstream, key, up);
+      });
   signals.async_wait([&](std::error_code ec, int signal) {
-    if (!ec) received = signal;
+    if (ec) return;
+    received = signal;
+    health_checker.stop();
+    control.stop();
   });
+  health_checker.configure(spec, *first_snapshot);
 
   gateway.start();
   for (const auto& endpoint : gateway.bound_endpoints()) {

@@ -37,6 +37,8 @@ class LoadContext {
 
   // Values that failed to parse, so cross-checks can skip what they depend on.
   void mark_invalid(const std::string& path) { invalid_.insert(path); }
+  // True when `path` itself failed (e.g. "services" was not a mapping).
+  bool is_invalid(std::string_view path) const { return invalid_.find(path) != invalid_.end(); }
   // True when `path` or anything below it ("routes[1]" covers "routes[1].match.path") failed.
   bool has_invalid(std::string_view path) const;
 

@@ -1,5 +1,6 @@
 // The small top-level sections: compression, admin, alerts, alertmanager, access_log, log.
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 

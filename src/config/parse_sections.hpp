@@ -3,6 +3,7 @@
 // looks at other sections (cross-references are validate.cpp's job).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -55,6 +55,7 @@ std::string listener_path(const LoadContext& ctx, std::size_t i) {
 }
 
 void check_route_targets(const Spec& spec, LoadContext& ctx) {
+  if (ctx.is_invalid("upstreams")) return;  // names unknown: any verdict would be a guess
   const std::vector<std::string> upstreams = names_of(spec.upstreams);
   for (std::size_t i = 0; i < spec.routes.size(); ++i) {
     const auto* proxy = std::get_if<ProxyAction>(&spec.routes[i].action);
@@ -69,6 +70,7 @@ void check_route_targets(const Spec& spec, LoadContext& ctx) {
 }
 
 void check_upstream_services(const Spec& spec, LoadContext& ctx) {
+  if (ctx.is_invalid("services")) return;
   const std::vector<std::string> services = names_of(spec.services);
   for (const Upstream& upstream : spec.upstreams) {
     if (!upstream.service) continue;

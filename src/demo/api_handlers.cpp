@@ -2,7 +2,7 @@
 // None of them streams; large bodies live in stream_handlers.cpp.
 //
 // The replies are built by plain functions and the coroutines only send them: besides reading
-// better, this keeps braced JSON initializers out of coroutine bodies, which g++ 12 miscompiles
+// better, this keeps braced JSON initializers out of coroutine bodies, which g++ 12 rejects
 // ("array used as initializer").
 #include <atomic>
 #include <chrono>

@@ -42,11 +42,16 @@ void ClientSession::close_if_idle() {
 }
 
 asio::awaitable<void> ClientSession::run() {
+  // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
   bool first = true;
-  while (co_await wait_for_request(first)) {
+  for (;;) {
+    const bool request_arrived = co_await wait_for_request(first);
+    if (!request_arrived) break;
     first = false;
-    if (!co_await read_head()) break;
-    if (!co_await handle_request()) break;
+    const bool head_read = co_await read_head();
+    if (!head_read) break;
+    const bool keep_going = co_await handle_request();
+    if (!keep_going) break;
   }
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -105,20 +110,26 @@ asio::awaitable<bool> ClientSession::handle_request() {
 
   if (listener.health_path && path == *listener.health_path) {
     write_plain_response(ws.response, 200, "healthy\n", !keep_alive);
-    co_return co_await respond_with(ws.response, keep_alive);
+    const bool kept = co_await respond_with(ws.response, keep_alive);
+    co_return kept;
   }
   const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
   if (listener.ready_path && path == *listener.ready_path) {
     const bool ready = worker_.any_endpoint_available();
     write_plain_response(ws.response, ready ? 200 : 503, ready ? "ready\n" : "not ready\n",
                          !keep_alive);
-    co_return co_await respond_with(ws.response, keep_alive);
+    const bool kept = co_await respond_with(ws.response, keep_alive);
+    co_return kept;
   }
 
   const std::uint32_t route = snapshot ? snapshot->table.match(head.host, path) : RouteTable::kNoRoute;
-  if (route == RouteTable::kNoRoute) co_return co_await reject(404, keep_alive, prefers_json(head));
+  if (route == RouteTable::kNoRoute) {
+    const bool kept = co_await reject(404, keep_alive, prefers_json(head));
+    co_return kept;
+  }
   const RouteTarget& target = snapshot->routes[route];
-  co_return co_await proxy_request(*this, target, worker_.upstream(target.upstream));
+  const bool kept = co_await proxy_request(*this, target, worker_.upstream(target.upstream));
+  co_return kept;
 }
 
 asio::awaitable<bool> ClientSession::respond_with(std::string_view bytes, bool keep_alive) {
@@ -137,7 +148,8 @@ asio::awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool js
   response.close = !keep_alive;
   response.json = json;
   write_error_response(ws.response, response);
-  co_return co_await respond_with(ws.response, keep_alive);
+  const bool kept = co_await respond_with(ws.response, keep_alive);
+  co_return kept;
 }
 
 void ClientSession::consume(std::size_t bytes) {

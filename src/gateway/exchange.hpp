@@ -43,7 +43,8 @@ struct Exchange {
   bool request_id_generated = false;
 
   // Request body: the reader tracks framing; `body_in_buffer` raw bytes follow the head in the
-  // client buffer. While `body_complete`, every attempt can resend the whole request.
+  // client buffer. Until `body_streamed`, every attempt can resend the whole request: the buffered
+  // part is still in the buffer and the rest still waits in the client socket.
   http::BodyReader body;
   std::size_t body_in_buffer = 0;
   bool body_complete = false;

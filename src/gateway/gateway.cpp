@@ -81,6 +81,14 @@ void Gateway::publish(SnapshotPtr snapshot) {
   }
 }
 
+void Gateway::set_active_health(const std::string& upstream, const std::string& endpoint_key, bool up) {
+  for (auto& worker : workers_) {
+    asio::post(worker->context(), [w = worker.get(), upstream, endpoint_key, up] {
+      w->set_active_health(upstream, endpoint_key, up);
+    });
+  }
+}
+
 void Gateway::start() {
   for (std::size_t w = 0; w < workers_.size(); ++w) {
     for (std::uint32_t l = 0; l < acceptors_[w].size(); ++l) {

@@ -35,6 +35,9 @@ class Gateway {
   void publish(SnapshotPtr snapshot);
   void start();
 
+  // Control thread: the active health checker's verdict for one endpoint, sent to every worker.
+  void set_active_health(const std::string& upstream, const std::string& endpoint_key, bool up);
+
   // Stops accepting, closes idle connections, waits up to `grace` for in-flight ones, stops.
   void drain_and_stop(std::chrono::milliseconds grace);
 

@@ -26,8 +26,10 @@ bool within_time_budget(const Exchange& exchange) {
   return budget.count() == 0 || Clock::now() - exchange.started < budget;
 }
 
-// The request can be sent again in full: its body never left the client buffer.
-bool replayable(const Exchange& exchange) { return exchange.body_complete && !exchange.body_streamed; }
+// The request can be sent again in full: no body byte beyond the client buffer was consumed yet.
+// The body need not be complete: what has not arrived still waits in the client socket, and the
+// next attempt streams it (e.g. a PUT whose body follows its head, to an endpoint that refused).
+bool replayable(const Exchange& exchange) { return !exchange.body_streamed; }
 
 struct RetryDecision {
   bool retry = false;
@@ -155,7 +157,8 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
   exchange.json_errors = prefers_json(head);
 
   if (const int status = check_buffered_body(exchange, head, listener)) {
-    co_return co_await answer(exchange, status, false);
+    const bool kept = co_await answer(exchange, status, false);
+    co_return kept;
   }
   prepare_head(exchange, head);
 
@@ -195,7 +198,9 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     }
     if (last.end == AttemptResult::End::kAborted) {
       if (retry_counted) budget.on_retry_end();
-      if (last.client_error != 0) co_await answer(exchange, last.client_error, false);
+      if (last.client_error != 0) {
+        co_await answer(exchange, last.client_error, false);
+      }
       co_return false;
     }
     if (!retry_counted) {  // a retryable status already reserved its slot
@@ -219,7 +224,8 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
   if (keep_alive && !exchange.body_streamed) {
     session.consume(session.head_consumed() + exchange.body_in_buffer);
   }
-  co_return co_await answer(exchange, status, keep_alive);
+  const bool kept = co_await answer(exchange, status, keep_alive);
+  co_return kept;
 }
 
 }  // namespace flotilla::gateway

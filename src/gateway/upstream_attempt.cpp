@@ -65,7 +65,8 @@ asio::awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::t
   if (!connection) co_return failure;
   connection->count_request();
 
-  if (const std::error_code ec = co_await send_head(exchange, *connection)) {
+  const std::error_code send_error = co_await send_head(exchange, *connection);
+  if (send_error) {
     co_return connection->watchdog().expired() ? failed(OutcomeKind::timeout, kRetryTimeout, true)
                                                : failed(OutcomeKind::reset, kRetryError, true);
   }

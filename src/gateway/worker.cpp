@@ -61,6 +61,15 @@ void Worker::install(SnapshotPtr snapshot) {
   snapshot_ = std::move(snapshot);
 }
 
+void Worker::set_active_health(const std::string& upstream, const std::string& key, bool up) {
+  const auto it = upstreams_.find(upstream);
+  if (it == upstreams_.end()) return;
+  upstream::UpstreamState& state = it->second->state;
+  for (std::size_t i = 0; i < state.size(); ++i) {
+    if (state.endpoint(i).key == key) state.set_active_health(i, up, std::chrono::steady_clock::now());
+  }
+}
+
 bool Worker::any_endpoint_available() const {
   const auto now = std::chrono::steady_clock::now();
   return std::any_of(by_index_.begin(), by_index_.end(),

@@ -54,6 +54,9 @@ class Worker {
   // Starts serving an accepted connection of listener `listener_index`.
   void serve(asio::ip::tcp::socket socket, std::uint32_t listener_index);
 
+  // The active health checker's verdict for the endpoint `key` of `upstream` (by name).
+  void set_active_health(const std::string& upstream, const std::string& key, bool up);
+
   // Whether any upstream of the current snapshot has an endpoint to send to (readiness path).
   bool any_endpoint_available() const;
 

@@ -82,12 +82,19 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
+        self._reader.join(timeout=5)  # EOF follows the exit (unless a grandchild holds the pipe)
+        if not self._reader.is_alive() and not self.proc.stdout.closed:
+            self.proc.stdout.close()
         return self.proc.returncode
 
     def rss_kib(self):
+        return self.status_kib("VmRSS")
+
+    def status_kib(self, field):
+        """A `kB` field of /proc/PID/status (VmRSS, VmHWM...)."""
         with open(f"/proc/{self.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
 
@@ -95,10 +102,10 @@ class Process:
 class Demo:
     """`flotilla demo-app` on a free port."""
 
-    def __init__(self, env=None, threads=2):
+    def __init__(self, env=None, threads=2, port=0):
         full_env = dict(os.environ)
         full_env.update(env or {})
-        self.process = Process([FLOTILLA, "demo-app", "--port", "0", "--threads", str(threads)],
+        self.process = Process([FLOTILLA, "demo-app", "--port", str(port), "--threads", str(threads)],
                                env=full_env, name="demo-app")
         m = self.process.wait_for_line(r"demo-app listening on (\S+):(\d+)")
         self.port = int(m.group(2))
@@ -182,3 +189,36 @@ def raw_exchange(port, payload, timeout=5.0, read_until_close=True):
 def status_of(raw):
     m = re.match(rb"HTTP/1\.[01] (\d{3})", raw)
     return int(m.group(1)) if m else None
+
+
+def gateway_config(upstreams, routes, listener=None, workers=2):
+    """A flotilla config from plain dicts, written as JSON (a subset of YAML).
+
+    `upstreams`: {name: {...}}; `routes`: [{"match": {...}, "upstream": name, ...}];
+    `listener`: extra keys of the one listener on 127.0.0.1:0.
+    """
+    import json
+    listen = {"address": "127.0.0.1:0"}
+    listen.update(listener or {})
+    return json.dumps({"workers": workers, "listen": [listen], "upstreams": upstreams,
+                       "routes": routes}, indent=2)
+
+
+def free_port():
+    """A port nothing listens on (bound, noted, closed)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def hello_instance(conn):
+    """GET /api/hello on an http.client connection; returns (status, instance or None)."""
+    import json
+    conn.request("GET", "/api/hello")
+    resp = conn.getresponse()
+    body = resp.read()
+    if resp.status != 200:
+        return resp.status, None
+    return resp.status, json.loads(body)["instance"]

@@ -57,6 +57,27 @@ routes:
                    "random_two, hash, ip_hash, got 'fastest'"}));
 }
 
+TEST(Validate, ReferencesIntoABrokenSectionAreNotJudged) {
+  EXPECT_EQ(errors_of(R"(listen: ["0.0.0.0:8080"]
+services: [web]
+upstreams:
+  - app
+routes:
+  - upstream: app
+upstreams_extra: 1
+)"),
+            (Lines{"2:11: services: expected a mapping, got a list",
+                   "4:3: upstreams: expected a mapping, got a list",
+                   "7:1: unknown top-level key 'upstreams_extra'"}));
+  EXPECT_EQ(errors_of("services: 5
+upstreams:
+  app: {
+  service:
+    web }
+"),
+            Lines{"1:11: services: expected a mapping, got '5'"});
+}
+
 TEST(Validate, ABrokenPortRangeIsNotAlsoReportedAsMissing) {
   EXPECT_EQ(
       errors_of(R"(services:

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+# Holds N idle keep-alive client connections to a proxy for the RSS-per-idle-connection figure.
+# Each connection completes one request (so it is a real keep-alive connection), then stays idle.
+# It never sends more than one request per connection and never holds the sockets longer than
+# --hold seconds, so a forgotten helper cannot outlive the benchmark.
+"""Usage: idle_conns.py HOST PORT COUNT STATUS_FILE [--hold SECONDS] [--window N]
+
+Writes `established OK FAILED` to STATUS_FILE once every connection has its response, then
+waits for SIGUSR1 (or --hold), checks how many connections the proxy kept open, writes
+`alive N` and exits, resetting every connection (no TIME_WAIT left behind)."""
+
+import argparse
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+import time
+
+REQUEST = b"GET / HTTP/1.1\r\nHost: bench\r\nUser-Agent: idle-conns\r\n\r\n"
+
+
+def write_status(path, line):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(line + "\n")
+    os.replace(tmp, path)
+
+
+def response_complete(data):
+    """Returns (done, ok) for the bytes received so far on one connection."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return False, False
+    head = data[:end].decode("latin-1").split("\r\n")
+    ok = head[0].startswith("HTTP/1.1 2")
+    length = None
+    chunked = False
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value.strip())
+        elif name == "transfer-encoding" and "chunked" in value.lower():
+            chunked = True
+        elif name == "connection" and "close" in value.lower():
+            ok = False  # not a keep-alive connection
+    body = data[end + 4:]
+    if chunked:
+        return body.endswith(b"0\r\n\r\n"), ok
+    if length is None:
+        return True, False  # until-close framing: not a keep-alive response
+    return len(body) >= length, ok
+
+
+def establish(host, port, count, window, deadline):
+    sel = selectors.DefaultSelector()
+    pending = {}  # socket -> received bytes
+    idle = []
+    failed = 0
+    started = 0
+    while (started < count or pending) and time.monotonic() < deadline:
+        while started < count and len(pending) < window:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.setblocking(False)
+            try:
+                s.connect((host, port))
+            except BlockingIOError:
+                pass
+            except OSError:
+                failed += 1
+                s.close()
+                started += 1
+                continue
+            pending[s] = None  # None: request not sent yet
+            sel.register(s, selectors.EVENT_WRITE)
+            started += 1
+        for key, events in sel.select(timeout=0.5):
+            s = key.fileobj
+            try:
+                if pending[s] is None:
+                    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                    if err:
+                        raise OSError(err, os.strerror(err))
+                    s.sendall(REQUEST)  # tiny: fits the socket buffer of a fresh connection
+                    pending[s] = b""
+                    sel.modify(s, selectors.EVENT_READ)
+                    continue
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise OSError("closed before the response")
+                pending[s] += chunk
+                done, ok = response_complete(pending[s])
+                if not done:
+                    continue
+                sel.unregister(s)
+                del pending[s]
+                if ok:
+                    idle.append(s)
+                else:
+                    failed += 1
+                    s.close()
+            except OSError:
+                sel.unregister(s)
+                del pending[s]
+                failed += 1
+                s.close()
+    for s in pending:  # ran out of time
+        failed += 1
+        s.close()
+    sel.close()
+    return idle, failed + (count - started)
+
+
+def count_alive(idle):
+    """A connection the proxy closed (or wrote to) is readable; an idle kept one is not."""
+    sel = selectors.DefaultSelector()
+    for s in idle:
+        sel.register(s, selectors.EVENT_READ)
+    readable = len(sel.select(timeout=0))
+    sel.close()
+    return len(idle) - readable
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("host")
+    parser.add_argument("port", type=int)
+    parser.add_argument("count", type=int)
+    parser.add_argument("status_file")
+    parser.add_argument("--hold", type=float, default=60.0)
+    parser.add_argument("--window", type=int, default=200)
+    args = parser.parse_args()
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    deadline = time.monotonic() + args.hold
+    idle, failed = establish(args.host, args.port, args.count, args.window, deadline)
+    write_status(args.status_file, f"established {len(idle)} {failed}")
+    signal.sigtimedwait({signal.SIGUSR1}, max(0.0, deadline - time.monotonic()))
+    write_status(args.status_file, f"alive {count_alive(idle)} {failed}")
+    for s in idle:
+        s.close()  # SO_LINGER 0: a reset, so no TIME_WAIT piles up between proxies
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

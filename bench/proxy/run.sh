@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# The gateway benchmark: flotilla, nginx and HAProxy in front of one backend, driven in turn by
+# wrk with identical settings; prints one table and the flotilla/nginx, flotilla/haproxy ratios.
+# Starts everything it measures itself, on loopback only, and kills exactly those PIDs on exit.
+#
+#   bash bench/proxy/run.sh            # installs deps, builds Release if needed, ~1 minute
+#
+# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_IDLE (10000),
+# BENCH_WARMUP (s, 2), BENCH_PROXIES ("flotilla nginx haproxy"), BENCH_HEADERS (parity|bare),
+# BENCH_PROXY_CPU (0), BENCH_LOAD_CPU (1), FLOTILLA_BIN (skip the build), BENCH_RESULTS (a file to
+# keep the per-proxy JSON lines in), BENCH_KEEP_DIR=1 (keep the temp dir with configs and logs).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+duration=${BENCH_DURATION:-10}
+connections=${BENCH_CONNECTIONS:-50}
+threads=1
+idle_count=${BENCH_IDLE:-10000}
+warmup=${BENCH_WARMUP:-2}
+proxies=${BENCH_PROXIES:-flotilla nginx haproxy}
+headers=${BENCH_HEADERS:-parity}
+proxy_cpu=${BENCH_PROXY_CPU:-0}
+load_cpu=${BENCH_LOAD_CPU:-1}
+hard_limit_s=175  # the whole run, install and build excluded
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ------------------------------------------------------------------ dependencies and the binary
+bash "$root/scripts/install-deps.sh" >&2
+for tool in nginx haproxy wrk python3 curl taskset; do
+  command -v "$tool" >/dev/null || die "$tool not found after scripts/install-deps.sh"
+done
+
+if [[ -n ${FLOTILLA_BIN:-} ]]; then
+  flotilla=$FLOTILLA_BIN
+else
+  # Reuse build/ when it is a full Release tree; otherwise keep a Release tree of our own.
+  build=$root/build
+  cache=$build/CMakeCache.txt
+  if [[ -f $cache ]] && ! { grep -qx 'CMAKE_BUILD_TYPE:STRING=Release' "$cache" &&
+                              grep -qx 'FLOTILLA_MODULES:STRING=' "$cache"; }; then
+    build=$root/build-bench
+  fi
+  if [[ ! -f $build/build.ninja ]]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+  fi
+  ninja -C "$build" -j2 flotilla >&2
+  flotilla=$build/flotilla
+fi
+[[ -x $flotilla ]] || die "no flotilla binary at $flotilla"
+
+# 10 000 idle connections need as many descriptors in the proxy and in the helper.
+ulimit -n "$(ulimit -Hn)"
+(($(ulimit -n) >= idle_count + 1000)) || die "ulimit -n is $(ulimit -n): need $((idle_count + 1000))"
+
+# ------------------------------------------------------------------ process bookkeeping
+work=$(mktemp -d /tmp/flotilla-bench.XXXXXX)
+chmod 755 "$work"
+started_pids=()
+finished=0
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${started_pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ ${BENCH_KEEP_DIR:-0} == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
+  ((finished)) || log "stopped before the end (status $status)"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Bounded in time whatever happens: the watchdog ends this script (which then cleans up).
+main_pid=$$
+(
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$hard_limit_s" &
+  sleeper=$!
+  wait "$sleeper" && log "over ${hard_limit_s}s: giving up" && kill -TERM "$main_pid"
+) 2>/dev/null &
+started_pids+=($!)
+
+start() {  # start NAME CPU COMMAND...: runs COMMAND pinned to CPU, remembers its PID in $last_pid
+  local name=$1 cpu=$2
+  shift 2
+  taskset -c "$cpu" "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  last_pid=$!
+  started_pids+=("$last_pid")
+}
+
+stop() {  # stop PID: TERM, then KILL after 5 s; the PID stays in started_pids (harmless)
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+free_ports() {  # prints N free loopback ports
+  python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+}
+
+wait_http() {  # wait_http PORT PID: until GET / answers 200 "ok" (10 s at most)
+  local port=$1 pid=$2
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if [[ $(curl -s --max-time 1 "http://127.0.0.1:$port/" 2>/dev/null) == ok ]]; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+tree_pids() { echo "$1" $(pgrep -P "$1" || true); }  # a process and its children (nginx workers)
+
+cpu_ticks() {  # utime+stime (fields 14 and 15 of /proc/PID/stat) summed over PIDs
+  local total=0 pid stat rest
+  for pid in "$@"; do
+    stat=$(<"/proc/$pid/stat")
+    rest=${stat##*) }  # the command name may hold spaces: fields resume after ") "
+    read -ra f <<<"$rest"
+    total=$((total + f[11] + f[12]))  # rest starts at field 3
+  done
+  echo "$total"
+}
+
+rss_kib() {  # VmRSS summed over PIDs
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")))
+  done
+  echo "$total"
+}
+
+# ------------------------------------------------------------------ configurations
+read -r backend_port flotilla_port nginx_port haproxy_port <<<"$(free_ports 4)"
+user_line=""
+if [[ $(id -u) -eq 0 ]]; then user_line="user $(id -un) $(id -gn);"; fi
+
+nginx_common() {  # the parts of an nginx.conf that keep it self-contained in $1
+  cat <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+EOF
+}
+
+nginx_http_common() {
+  cat <<EOF
+  access_log off;
+  client_body_temp_path $1/client_body;
+  proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/fastcgi;
+  uwsgi_temp_path $1/uwsgi;
+  scgi_temp_path $1/scgi;
+EOF
+}
+
+mkdir -p "$work/backend" "$work/nginx" "$work/haproxy" "$work/flotilla"
+
+# The backend: a separate nginx answering 200 "ok" from one worker pinned to the load CPU.
+cat >"$work/backend/nginx.conf" <<EOF
+$(nginx_common "$work/backend")
+events { worker_connections 4096; }
+http {
+$(nginx_http_common "$work/backend")
+  keepalive_timeout 300s;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$backend_port;
+    location / { default_type text/plain; return 200 "ok"; }
+  }
+}
+EOF
+
+# Header parity: flotilla always adds X-Forwarded-For/-Proto/-Host, X-Real-IP, Via and an
+# X-Request-Id (to the request and the response); `parity` makes nginx and HAProxy do the same
+# work, `bare` leaves them at the minimum (only what the brief requires).
+nginx_parity=""
+haproxy_parity=""
+if [[ $headers == parity ]]; then
+  nginx_parity='
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Real-IP $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header Via "1.1 nginx";
+      proxy_set_header X-Request-Id $request_id;
+      add_header X-Request-Id $request_id;
+      add_header Via "1.1 nginx";'
+  haproxy_parity='
+  option forwardfor
+  unique-id-format %{+X}o%ci%cp%fp%Ts%rt%pid
+  http-request set-header X-Real-IP %[src]
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  http-request set-header Via "1.1 haproxy"
+  http-request set-header X-Request-Id %[unique-id]
+  http-response set-header X-Request-Id %[unique-id]
+  http-response add-header Via "1.1 haproxy"'
+elif [[ $headers != bare ]]; then
+  die "BENCH_HEADERS must be parity or bare"
+fi
+
+cat >"$work/nginx/nginx.conf" <<EOF
+$(nginx_common "$work/nginx")
+worker_rlimit_nofile $(ulimit -n);
+events { worker_connections $((idle_count + 1000)); }
+http {
+$(nginx_http_common "$work/nginx")
+  keepalive_timeout 120s;
+  keepalive_requests 1000000;
+  upstream app {
+    server 127.0.0.1:$backend_port;
+    keepalive 64;
+    keepalive_requests 1000000;
+    keepalive_timeout 120s;
+  }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";$nginx_parity
+    }
+  }
+}
+EOF
+
+cat >"$work/haproxy/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn $((idle_count + 200))
+  # HAProxy wants 2 descriptors per connection (client + server), more than the 20 000 this
+  # machine allows; idle client connections hold no server side, so a warning is enough.
+  no strict-limits
+defaults
+  mode http
+  option http-keep-alive
+  timeout connect 5s
+  timeout client 120s
+  timeout server 120s
+  timeout http-request 120s
+  timeout http-keep-alive 120s
+frontend fe
+  bind 127.0.0.1:$haproxy_port
+  maxconn $((idle_count + 200))$haproxy_parity
+  default_backend be
+backend be
+  http-reuse always
+  server app 127.0.0.1:$backend_port
+EOF
+
+cat >"$work/flotilla/flotilla.yaml" <<EOF
+workers: 1
+log: { level: warn }
+listen:
+  - address: "127.0.0.1:$flotilla_port"
+    limits: { max_body: 0 }
+    timeouts: { keepalive: 120s }
+upstreams:
+  app:
+    servers: ["127.0.0.1:$backend_port"]
+    keepalive: 64
+    keepalive_timeout: 120s
+    keepalive_requests: 1000000
+routes:
+  - match: { path: / }
+    upstream: app
+EOF
+
+# ------------------------------------------------------------------ the runs
+results=${BENCH_RESULTS:-$work/results.jsonl}
+: >"$results"
+
+start backend "$load_cpu" nginx -p "$work/backend" -c "$work/backend/nginx.conf" -e "$work/backend/error.log"
+backend_pid=$last_pid
+wait_http "$backend_port" "$backend_pid" || die "the backend did not start: $(cat "$work/backend.err" "$work/backend/error.log" 2>/dev/null)"
+
+log "$(date -u '+%F %T UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+log "proxies on CPU $proxy_cpu; backend, wrk and the idle helper on CPU $load_cpu; headers: $headers"
+log "wrk -t$threads -c$connections -d${duration}s --latency (after a ${warmup}s warm-up); $idle_count idle connections"
+
+bench_proxy() {  # bench_proxy NAME PORT COMMAND...
+  local name=$1 port=$2
+  shift 2
+  start "$name" "$proxy_cpu" "$@"
+  local pid=$last_pid
+  if ! wait_http "$port" "$pid"; then
+    log "$name did not start or does not proxy: $(tail -n 5 "$work/$name.err" 2>/dev/null)"
+    printf '{"proxy":"%s","started":false}\n' "$name" >>"$results"
+    stop "$pid"
+    return
+  fi
+  local pids
+  pids=$(tree_pids "$pid")
+
+  timeout $((warmup + 10)) taskset -c "$load_cpu" \
+    wrk -t"$threads" -c"$connections" -d"${warmup}s" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+
+  local ticks_before ticks_after wrk_status=0
+  ticks_before=$(cpu_ticks $pids)
+  timeout $((duration + 15)) taskset -c "$load_cpu" \
+    wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$here/report.lua" \
+    "http://127.0.0.1:$port/" >"$work/$name.wrk" 2>&1 || wrk_status=$?
+  ticks_after=$(cpu_ticks $pids)
+  local wrk_json
+  wrk_json=$(sed -n 's/^JSON //p' "$work/$name.wrk")
+  [[ -n $wrk_json ]] || wrk_json='{}'
+
+  # Idle keep-alive connections: RSS growth while the helper holds them.
+  sleep 0.5
+  local rss_before rss_after status_file=$work/$name.idle established=(0 0) alive=(0 0)
+  rss_before=$(rss_kib $pids)
+  start "$name-idle" "$load_cpu" python3 "$here/idle_conns.py" 127.0.0.1 "$port" "$idle_count" "$status_file" --hold 60
+  local helper=$last_pid
+  for _ in $(seq 600); do
+    if [[ -f $status_file ]]; then read -ra established <"$status_file"; break; fi
+    kill -0 "$helper" 2>/dev/null || break
+    sleep 0.1
+  done
+  sleep 1  # let the proxy finish its bookkeeping for the last connections
+  rss_after=$(rss_kib $pids)
+  kill -USR1 "$helper" 2>/dev/null || true
+  wait "$helper" 2>/dev/null || true
+  [[ -f $status_file ]] && read -ra alive <"$status_file"
+
+  local still_running=true
+  kill -0 "$pid" 2>/dev/null || still_running=false
+  stop "$pid"
+  printf '{"proxy":"%s","started":true,"running_at_end":%s,"wrk_exit":%d,"wrk":%s,"cpu_ticks":%d,"clk_tck":%d,"rss_before_kib":%d,"rss_after_kib":%d,"idle_target":%d,"idle_established":%d,"idle_failed":%d,"idle_alive":%d,"duration_s":%d,"connections":%d,"threads":%d}\n' \
+    "$name" "$still_running" "$wrk_status" "$wrk_json" $((ticks_after - ticks_before)) "$(getconf CLK_TCK)" \
+    "$rss_before" "$rss_after" "$idle_count" "${established[1]:-0}" "${established[2]:-0}" "${alive[1]:-0}" \
+    "$duration" "$connections" "$threads" >>"$results"
+  log "$name done"
+}
+
+for proxy in $proxies; do
+  case $proxy in
+    flotilla) bench_proxy flotilla "$flotilla_port" "$flotilla" up -c "$work/flotilla/flotilla.yaml" ;;
+    nginx) bench_proxy nginx "$nginx_port" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" ;;
+    haproxy) bench_proxy haproxy "$haproxy_port" haproxy -db -f "$work/haproxy/haproxy.cfg" ;;
+    *) die "unknown proxy '$proxy' in BENCH_PROXIES" ;;
+  esac
+done
+
+# Exit status: 0 with ratios, 3 when they were refused.
+summary_status=0
+python3 "$here/summarize.py" "$results" \
+  --meta "$(date -u '+%F %T UTC'); $(nproc) CPUs; load average at end $(cut -d' ' -f1-3 /proc/loadavg); headers: $headers" \
+  || summary_status=$?
+finished=1
+exit "$summary_status"

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# ctest entry for the differential HTTP/1.1 framing fuzzer (flotilla vs llhttp): fuzz/run.sh,
+# FUZZ_SECONDS long (default 60). Builds with clang in <repo>/build-fuzz, outside the main build.
+set -euo pipefail
+
+source_dir="${SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
+exec bash "$source_dir/fuzz/run.sh" "${FUZZ_SECONDS:-60}"
