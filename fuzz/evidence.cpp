@@ -70,13 +70,16 @@ Step read_size_line(std::string_view line, bool partial, std::uint64_t& size) {
 }
 
 // Reads up to CRLF; a bare CR or LF inside is a violation. Out of input: `line` is what there is
-// (without a trailing CR).
-Step read_line(std::string_view body, std::size_t& pos, std::string_view& line) {
+// (without a trailing CR), and `ended` tells whether its CR came (so its content is final).
+Step read_line(std::string_view body, std::size_t& pos, std::string_view& line,
+               bool* ended = nullptr) {
   const std::size_t lf = body.find('\n', pos);
   const std::size_t cr = body.find('\r', pos);
+  if (ended != nullptr) *ended = false;
   if (cr != std::string_view::npos && (lf == std::string_view::npos || cr < lf)) {
     if (cr + 1 == body.size()) {
       line = body.substr(pos, cr - pos);
+      if (ended != nullptr) *ended = true;
       return Step::kOutOfInput;
     }
     if (body[cr + 1] != '\n') return Step::kViolation;
@@ -121,10 +124,11 @@ Step walk_chunked(std::string_view body, std::string_view& trailers, bool* exten
   std::size_t pos = 0;
   for (;;) {
     std::string_view line;
-    const Step s = read_line(body, pos, line);
+    bool ended = false;
+    const Step s = read_line(body, pos, line, &ended);
     if (s == Step::kViolation) return s;
     std::uint64_t size = 0;
-    const Step l = read_size_line(line, s == Step::kOutOfInput, size);
+    const Step l = read_size_line(line, s == Step::kOutOfInput && !ended, size);
     if (extensions != nullptr && line.find_first_of("; \t") != std::string_view::npos) {
       *extensions = true;
     }
@@ -274,11 +278,13 @@ bool chunked_trailers_have(std::string_view body, std::string_view name) {
   std::string_view trailers;
   const Step s = walk_chunked(body, trailers);
   if (s == Step::kViolation) return false;
-  // Complete trailer lines only (a partial one may still turn out otherwise).
-  for (std::size_t eol = trailers.find("\r\n"); eol != std::string_view::npos;
-       eol = trailers.find("\r\n")) {
+  // Lines whose name is complete (its colon received).
+  while (!trailers.empty()) {
+    const std::size_t eol = trailers.find("\r\n");
     const std::string_view line = trailers.substr(0, eol);
-    if (iequals(line.substr(0, line.find(':')), name)) return true;
+    const std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) return true;
+    if (eol == std::string_view::npos) break;
     trailers.remove_prefix(eol + 2);
   }
   return false;

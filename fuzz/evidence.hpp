@@ -57,8 +57,8 @@ bool status_line_breaks_rfc9112(std::string_view line);
 bool chunked_body_violates_rfc(std::string_view body);
 // The chunked body is valid so far and some chunk-size line carries extensions (or BWS).
 bool chunked_body_valid_with_extensions(std::string_view body);
-// The chunked body is valid so far, has reached its trailer section, and a complete trailer line
-// there is a field called `name`.
+// The chunked body is valid so far, has reached its trailer section, and a trailer line there
+// (its name complete) is a field called `name`.
 bool chunked_trailers_have(std::string_view body, std::string_view name);
 
 }  // namespace flotilla::fuzz::evidence

@@ -20,4 +20,7 @@ std::span<const KnownFinding> known_findings();
 // on it unless FLOTILLA_FUZZ_SKIP_FINDINGS=1 (to keep fuzzing past a bug while it is being fixed).
 const KnownFinding* match_known_finding(const Divergence& d);
 
+// FLOTILLA_FUZZ_SKIP_FINDINGS is set: a known finding counts as explained.
+bool skipping_known_findings();
+
 }  // namespace flotilla::fuzz

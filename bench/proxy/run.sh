@@ -7,8 +7,10 @@
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_IDLE (10000),
 # BENCH_WARMUP (s, 2), BENCH_PROXIES ("flotilla nginx haproxy"), BENCH_HEADERS (parity|bare),
-# BENCH_PROXY_CPU (0), BENCH_LOAD_CPU (1), FLOTILLA_BIN (skip the build), BENCH_RESULTS (a file to
-# keep the per-proxy JSON lines in), BENCH_KEEP_DIR=1 (keep the temp dir with configs and logs).
+# BENCH_PROXY_CPU (0), BENCH_LOAD_CPU (1), BENCH_RUNS (1; the table then shows medians, and the
+# proxy order rotates between runs), BENCH_NICE (-10 as root: the machine is shared with builds),
+# FLOTILLA_BIN (skip the build), BENCH_RESULTS (a file to keep the per-proxy JSON lines in),
+# BENCH_KEEP_DIR=1 (keep the temp dir with configs and logs).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,7 +25,9 @@ proxies=${BENCH_PROXIES:-flotilla nginx haproxy}
 headers=${BENCH_HEADERS:-parity}
 proxy_cpu=${BENCH_PROXY_CPU:-0}
 load_cpu=${BENCH_LOAD_CPU:-1}
-hard_limit_s=175  # the whole run, install and build excluded
+runs=${BENCH_RUNS:-1}
+nice_level=${BENCH_NICE:-$([[ $(id -u) -eq 0 ]] && echo -10 || echo 0)}
+hard_limit_s=$((175 * runs))  # the whole run, install and build excluded
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -51,6 +55,10 @@ else
   flotilla=$build/flotilla
 fi
 [[ -x $flotilla ]] || die "no flotilla binary at $flotilla"
+
+# Other builds share these 2 cores: a higher priority keeps them from skewing one proxy's run
+# more than another's. Children inherit it.
+if [[ $nice_level != 0 ]]; then renice -n "$nice_level" -p $$ >/dev/null || log "renice failed: running at normal priority"; fi
 
 # 10 000 idle connections need as many descriptors in the proxy and in the helper.
 ulimit -n "$(ulimit -Hn)"
@@ -293,7 +301,7 @@ backend_pid=$last_pid
 wait_http "$backend_port" "$backend_pid" || die "the backend did not start: $(cat "$work/backend.err" "$work/backend/error.log" 2>/dev/null)"
 
 log "$(date -u '+%F %T UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-log "proxies on CPU $proxy_cpu; backend, wrk and the idle helper on CPU $load_cpu; headers: $headers"
+log "proxies on CPU $proxy_cpu; backend, wrk and the idle helper on CPU $load_cpu; headers: $headers; nice $nice_level; $runs run(s)"
 log "wrk -t$threads -c$connections -d${duration}s --latency (after a ${warmup}s warm-up); $idle_count idle connections"
 
 bench_proxy() {  # bench_proxy NAME PORT COMMAND...
@@ -303,7 +311,7 @@ bench_proxy() {  # bench_proxy NAME PORT COMMAND...
   local pid=$last_pid
   if ! wait_http "$port" "$pid"; then
     log "$name did not start or does not proxy: $(tail -n 5 "$work/$name.err" 2>/dev/null)"
-    printf '{"proxy":"%s","started":false}\n' "$name" >>"$results"
+    printf '{"proxy":"%s","run":%d,"started":false}\n' "$name" "$run" >>"$results"
     stop "$pid"
     return
   fi
@@ -327,7 +335,8 @@ bench_proxy() {  # bench_proxy NAME PORT COMMAND...
   sleep 0.5
   local rss_before rss_after status_file=$work/$name.idle established=(0 0) alive=(0 0)
   rss_before=$(rss_kib $pids)
-  start "$name-idle" "$load_cpu" python3 "$here/idle_conns.py" 127.0.0.1 "$port" "$idle_count" "$status_file" --hold 60
+  start "$name-idle" "$load_cpu" python3 "$here/idle_conns.py" 127.0.0.1 "$port" "$idle_count" "$status_file" --hold 60 \
+    --window "$connections"  # no more requests in flight than wrk had: buffer pools do not grow
   local helper=$last_pid
   for _ in $(seq 600); do
     if [[ -f $status_file ]]; then read -ra established <"$status_file"; break; fi
@@ -343,26 +352,30 @@ bench_proxy() {  # bench_proxy NAME PORT COMMAND...
   local still_running=true
   kill -0 "$pid" 2>/dev/null || still_running=false
   stop "$pid"
-  printf '{"proxy":"%s","started":true,"running_at_end":%s,"wrk_exit":%d,"wrk":%s,"cpu_ticks":%d,"clk_tck":%d,"rss_before_kib":%d,"rss_after_kib":%d,"idle_target":%d,"idle_established":%d,"idle_failed":%d,"idle_alive":%d,"duration_s":%d,"connections":%d,"threads":%d}\n' \
-    "$name" "$still_running" "$wrk_status" "$wrk_json" $((ticks_after - ticks_before)) "$(getconf CLK_TCK)" \
+  printf '{"proxy":"%s","run":%d,"started":true,"running_at_end":%s,"wrk_exit":%d,"wrk":%s,"cpu_ticks":%d,"clk_tck":%d,"rss_before_kib":%d,"rss_after_kib":%d,"idle_target":%d,"idle_established":%d,"idle_failed":%d,"idle_alive":%d,"duration_s":%d,"connections":%d,"threads":%d}\n' \
+    "$name" "$run" "$still_running" "$wrk_status" "$wrk_json" $((ticks_after - ticks_before)) "$(getconf CLK_TCK)" \
     "$rss_before" "$rss_after" "$idle_count" "${established[1]:-0}" "${established[2]:-0}" "${alive[1]:-0}" \
     "$duration" "$connections" "$threads" >>"$results"
-  log "$name done"
+  log "run $run: $name done"
 }
 
-for proxy in $proxies; do
-  case $proxy in
-    flotilla) bench_proxy flotilla "$flotilla_port" "$flotilla" up -c "$work/flotilla/flotilla.yaml" ;;
-    nginx) bench_proxy nginx "$nginx_port" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" ;;
-    haproxy) bench_proxy haproxy "$haproxy_port" haproxy -db -f "$work/haproxy/haproxy.cfg" ;;
-    *) die "unknown proxy '$proxy' in BENCH_PROXIES" ;;
-  esac
+read -ra order <<<"$proxies"
+for ((run = 1; run <= runs; run++)); do
+  for proxy in "${order[@]}"; do
+    case $proxy in
+      flotilla) bench_proxy flotilla "$flotilla_port" "$flotilla" up -c "$work/flotilla/flotilla.yaml" ;;
+      nginx) bench_proxy nginx "$nginx_port" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" ;;
+      haproxy) bench_proxy haproxy "$haproxy_port" haproxy -db -f "$work/haproxy/haproxy.cfg" ;;
+      *) die "unknown proxy '$proxy' in BENCH_PROXIES" ;;
+    esac
+  done
+  order=("${order[@]:1}" "${order[0]}")  # rotate, so no proxy always runs first or last
 done
 
 # Exit status: 0 with ratios, 3 when they were refused.
 summary_status=0
 python3 "$here/summarize.py" "$results" \
-  --meta "$(date -u '+%F %T UTC'); $(nproc) CPUs; load average at end $(cut -d' ' -f1-3 /proc/loadavg); headers: $headers" \
+  --meta "$(date -u '+%F %T UTC'); $(nproc) CPUs; load average at end $(cut -d' ' -f1-3 /proc/loadavg); headers: $headers; $runs run(s)" \
   || summary_status=$?
 finished=1
 exit "$summary_status"

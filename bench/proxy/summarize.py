@@ -2,25 +2,50 @@
 # Turns run.sh's per-proxy JSON lines into the benchmark table, the flotilla/nginx and
 # flotilla/haproxy ratios and the target verdicts. It never prints ratios for an unequal or
 # failed run: it says why instead (exit status 3).
-"""Usage: summarize.py RESULTS.jsonl [--meta TEXT] [--markdown]"""
+"""Usage: summarize.py RESULTS.jsonl [MORE.jsonl ...] [--meta TEXT] [--markdown]
+
+With several runs (several files, or BENCH_RUNS > 1), every figure is the median over the runs
+and the spread of CPU-us/req is shown; ratios need every run of every proxy to be clean."""
 
 import argparse
 import json
+import statistics
 import sys
 
 ORDER = ["flotilla", "nginx", "haproxy"]
 CPU_TARGET = 0.85  # flotilla's CPU-us/req must be <= 0.85x the better of nginx and HAProxy
 
 
-def load(path):
+def load(paths):
+    """{proxy: [row of each run]}, runs numbered across files in order."""
     rows = {}
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                row = json.loads(line)
-                rows[row["proxy"]] = row
+    for index, path in enumerate(paths):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line:
+                    row = json.loads(line)
+                    row["run"] = f'{index + 1}.{row.get("run", 1)}'
+                    rows.setdefault(row["proxy"], []).append(row)
     return rows
+
+
+def median_figures(figs):
+    """Per-key medians over runs (None if any run did not start)."""
+    if not figs or any(f is None for f in figs):
+        return None
+    out = {}
+    for key, value in figs[0].items():
+        if isinstance(value, (int, float)):
+            out[key] = statistics.median(f[key] for f in figs)
+        else:
+            out[key] = value
+    out["socket_errors"] = sum(f["socket_errors"] for f in figs)
+    out["non2xx"] = sum(f["non2xx"] for f in figs)
+    out["idle"] = f'{min(int(f["idle"].split("/")[0]) for f in figs)}/{figs[0]["idle"].split("/")[1]}'
+    out["cpu_spread"] = (min(f["cpu_us"] for f in figs), max(f["cpu_us"] for f in figs))
+    out["runs"] = len(figs)
+    return out
 
 
 def figures(row):
@@ -49,9 +74,8 @@ def figures(row):
 
 
 def problems(name, row, fig, reference):
-    """Why this proxy's figures cannot be compared (empty when they can)."""
-    if row is None:
-        return [f"{name}: not run"]
+    """Why this run of a proxy cannot be compared (empty when it can)."""
+    name = f"{name} (run {row['run']})"
     if fig is None:
         return [f"{name}: did not start or did not proxy a first request"]
     out = []
@@ -78,19 +102,26 @@ def problems(name, row, fig, reference):
 
 
 def table(rows, figs, markdown):
+    several = any(f and f["runs"] > 1 for f in figs.values())
     header = ["proxy", "req/s", "p50 ms", "p99 ms", "CPU-us/req", "proxy CPU %",
               "KiB/idle conn", "idle kept", "sock err", "non-2xx"]
+    if several:
+        header.insert(5, "CPU-us/req range")
     lines = []
     for name in ORDER:
         fig = figs.get(name)
         if name not in rows:
             continue
         if fig is None:
-            lines.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "-"])
+            lines.append([name] + ["-"] * (len(header) - 1))
             continue
-        lines.append([name, f"{fig['rps']:.0f}", f"{fig['p50_ms']:.3f}", f"{fig['p99_ms']:.3f}",
-                      f"{fig['cpu_us']:.2f}", f"{fig['cpu_pct']:.0f}", f"{fig['kib_idle']:.2f}",
-                      fig["idle"], str(fig["socket_errors"]), str(fig["non2xx"])])
+        line = [name, f"{fig['rps']:.0f}", f"{fig['p50_ms']:.3f}", f"{fig['p99_ms']:.3f}",
+                f"{fig['cpu_us']:.2f}", f"{fig['cpu_pct']:.0f}", f"{fig['kib_idle']:.2f}",
+                fig["idle"], str(fig["socket_errors"]), str(fig["non2xx"])]
+        if several:
+            low, high = fig["cpu_spread"]
+            line.insert(5, f"{low:.2f}-{high:.2f}")
+        lines.append(line)
     if markdown:
         out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         out += ["| " + " | ".join(line) + " |" for line in lines]
@@ -122,28 +153,41 @@ def ratios(figs):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("results")
+    parser.add_argument("results", nargs="+")
     parser.add_argument("--meta", default="")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
 
     rows = load(args.results)
-    figs = {name: figures(row) for name, row in rows.items()}
+    run_figs = {name: [figures(row) for row in runs] for name, runs in rows.items()}
+    figs = {name: median_figures(f) for name, f in run_figs.items()}
     print()
     if args.meta:
         print(args.meta)
+    runs = max((len(r) for r in rows.values()), default=0)
+    if runs > 1:
+        print(f"medians over {runs} runs")
     print(table(rows, figs, args.markdown))
     print()
 
     reference = None
-    for name in ORDER:
-        if rows.get(name) and rows[name].get("started"):
-            r = rows[name]
-            reference = (r["duration_s"], r["connections"], r["threads"], r["idle_target"])
+    for runs_of_proxy in rows.values():
+        for r in runs_of_proxy:
+            if r.get("started"):
+                reference = (r["duration_s"], r["connections"], r["threads"], r["idle_target"])
+                break
+        if reference:
             break
     why = []
     for name in ORDER:
-        why += problems(name, rows.get(name), figs.get(name), reference)
+        if name not in rows:
+            why.append(f"{name}: not run")
+            continue
+        for row, fig in zip(rows[name], run_figs[name]):
+            why += problems(name, row, fig, reference)
+    counts = {name: len(rows[name]) for name in rows}
+    if len(set(counts.values())) > 1:
+        why.append(f"not every proxy ran as often: {counts}")
     if why:
         print("no ratios: the proxies did not all serve the same load without errors:")
         for line in why:

@@ -1,7 +1,9 @@
 // `flotilla up`: load the config, refuse features this build does not have yet, then run the
 // gateway in the foreground until SIGTERM/SIGINT, draining in-flight requests before exiting.
 // With no config at all: the embedded demo (arrives with the supervisor).
+#include <algorithm>
 #include <csignal>
+#include <tuple>
 #include <filesystem>
 
 #include <asio/io_context.hpp>
@@ -28,6 +30,21 @@ int print_errors(const std::vector<config::Diagnostic>& errors) {
     fmt::print(stderr, "{}\n", config::format_diagnostic(error));
   }
   return errors.empty() ? kExitOk : kExitFailure;
+}
+
+// Services need the supervisor, which this build does not have: refuse rather than ignore them.
+std::vector<config::Diagnostic> unsupported_services(const config::Spec& spec) {
+  std::vector<config::Diagnostic> errors;
+  for (const config::Service& service : spec.services) {
+    errors.push_back({spec.source_file, service.pos.line, service.pos.column,
+                      fmt::format("not yet supported: services.{}", service.name)});
+  }
+  for (const config::Upstream& upstream : spec.upstreams) {
+    if (!upstream.service) continue;
+    errors.push_back({spec.source_file, upstream.pos.line, upstream.pos.column,
+                      fmt::format("not yet supported: upstreams.{}.service", upstream.name)});
+  }
+  return errors;
 }
 
 int run_gateway(const config::Spec& spec) {
@@ -87,9 +104,15 @@ int up_command(const UpOptions& options) {
   }
   const config::LoadResult result = config::load_file(options.config_path);
   if (print_errors(result.errors) != kExitOk || !result.ok()) return kExitFailure;
-  if (print_errors(config::unsupported_features(*result.spec, kSupportedFeatures)) != kExitOk) {
-    return kExitFailure;
+  std::vector<config::Diagnostic> unsupported =
+      config::unsupported_features(*result.spec, kSupportedFeatures);
+  for (config::Diagnostic& error : unsupported_services(*result.spec)) {
+    unsupported.push_back(std::move(error));
   }
+  std::stable_sort(unsupported.begin(), unsupported.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+  if (print_errors(unsupported) != kExitOk) return kExitFailure;
   return run_gateway(*result.spec);
 }
 

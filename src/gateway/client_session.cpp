@@ -82,6 +82,7 @@ asio::awaitable<bool> ClientSession::read_head() {
     const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
     if (result.complete()) {
       head_consumed_ = result.consumed;
+      watchdog_.disarm();  // client_header bounds the head only, not the wait for the upstream
       co_return true;
     }
     if (result.failed()) {

@@ -50,6 +50,11 @@ struct Exchange {
   bool body_complete = false;
   bool body_streamed = false;   // bytes beyond the buffer went upstream: no replay possible
   bool continue_sent = false;
+  // The client socket's one watchdog serves the body pump's reads and the relay's writes, which
+  // run at once: each tells the other it is waiting, so neither leaves the other's deadline
+  // disarmed, nor its own armed once done (a response may take longer than client_body).
+  bool pump_reading = false;
+  bool client_write_pending = false;
   bool body_pumped = false;     // the streamed part of the body reached the upstream whole
   int body_error = 0;           // the client's body was invalid (400) or too large (413)
   bool json_errors = false;     // the client prefers JSON error bodies

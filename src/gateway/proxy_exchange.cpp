@@ -94,6 +94,36 @@ int check_buffered_body(Exchange& exchange, const http::RequestHead& head,
   return 0;
 }
 
+// Reads the rest of a Content-Length body that fits in the client buffer before the first
+// attempt. A body that arrives a moment after its head (most clients write them separately)
+// would otherwise stream, and a streamed body can never be replayed on another endpoint; nginx
+// buffers request bodies for the same reason. Larger and chunked bodies stream, and so does a
+// body behind `Expect: 100-continue` (its client waits for our 100). False: the client went away
+// or its body timed out, and the connection closes without an answer.
+asio::awaitable<bool> read_small_body(Exchange& exchange, const ListenerSettings& listener) {
+  ClientSession& session = exchange.session;
+  Workspace& ws = session.workspace();
+  if (exchange.body.done() || exchange.expect_continue ||
+      exchange.body.framing() != http::BodyFraming::kContentLength ||
+      session.filled() + exchange.body.remaining() > ws.capacity) {
+    co_return true;
+  }
+  session.watchdog().expires_after(listener.body_timeout);
+  while (!exchange.body.done()) {
+    char* free_space = ws.buffer.get() + session.filled();
+    auto [ec, n] = co_await session.socket().async_read_some(
+        asio::buffer(free_space, ws.capacity - session.filled()), use_nothrow);
+    if (ec) co_return false;
+    session.filled() += n;
+    // Everything before `filled` was body, so the new bytes continue it; any past its end
+    // belong to a pipelined request and stay in the buffer.
+    exchange.body_in_buffer += exchange.body.next({free_space, n}).consumed;
+  }
+  session.watchdog().disarm();
+  exchange.body_complete = true;
+  co_return true;
+}
+
 void prepare_head(Exchange& exchange, const http::RequestHead& head) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
@@ -101,21 +131,26 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
   ws.added.clear();
   const ForwardedHeaders forwarded =
       write_forwarded_headers(head, {session.client_ip(), false}, rng.next(), rng.next(), ws.added);
-  if (head.host.empty()) {
-    // HTTP/1.0 without Host, forwarded as HTTP/1.1, which requires one.
-    ws.added += "Host: ";
-    ws.added += exchange.upstream.state.spec().name;
-    ws.added += "\r\n";
-  }
-  // The id must outlive the client buffer, which a streamed body overwrites.
+  // The id must outlive the client buffer, which a streamed body overwrites; copied before
+  // `added` grows again, since it is a view into it.
   ws.request_id.assign(forwarded.request_id);
   exchange.request_id = ws.request_id;
   exchange.request_id_generated = forwarded.request_id_generated;
+  // Expect is answered here (100 Continue once an upstream is connected), never forwarded.
+  std::uint64_t drop = forwarded.drop | http::header_bit(http::HeaderId::kExpect);
+  // The upstream sees the host the request was routed on, in one Host line: an absolute-form
+  // target's authority replaces Host (RFC 9112 §3.2.2), and a request without a host (HTTP/1.0,
+  // or an empty Host) goes out as HTTP/1.1, which requires one.
+  if (head.host.empty() || head.target_form == http::TargetForm::kAbsolute) {
+    ws.added += "Host: ";
+    ws.added += head.host.empty() ? std::string_view(exchange.upstream.state.spec().name) : head.host;
+    ws.added += "\r\n";
+    drop |= http::header_bit(http::HeaderId::kHost);
+  }
   ws.added_lines[0] = ws.added;
   http::ForwardOptions options;
   options.added = {ws.added_lines.data(), 1};
-  // Expect is answered here (100 Continue once an upstream is connected), never forwarded.
-  options.drop = forwarded.drop | http::header_bit(http::HeaderId::kExpect);
+  options.drop = drop;
   options.keep_upgrade = head.upgrade;
   options.force_http11 = true;
   exchange.head_pieces = ws.writer.write(head, options);
@@ -160,6 +195,8 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     const bool kept = co_await answer(exchange, status, false);
     co_return kept;
   }
+  const bool body_read = co_await read_small_body(exchange, listener);
+  if (!body_read) co_return false;
   prepare_head(exchange, head);
 
   upstream::UpstreamState& state = upstream.state;
@@ -178,7 +215,11 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     const std::string_view key = !exchange.body_streamed
                                      ? hash_key(head, state.spec(), session.client_ip())
                                      : std::string_view{};
-    const auto index = state.select(Clock::now(), key, tried);
+    auto index = state.select(Clock::now(), key, tried);
+    // With every endpoint passively down, select() forgives them all (nginx resets its fails
+    // too) but answers nothing. The request that found them down takes a forgiven one instead of
+    // failing with 503: as in nginx, a lone server is never made unavailable by passive checks.
+    if (!index && tried.empty()) index = state.select(Clock::now(), key, tried);
     if (!index) break;
     const upstream::EndpointTicket ticket = state.on_request_start(*index);
     tried.add(ticket);

@@ -18,8 +18,10 @@ asio::awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& 
   session.filled() = 0;  // head and buffered body already went upstream
   while (!exchange.body.done()) {
     session.watchdog().expires_after(listener.body_timeout);
+    exchange.pump_reading = true;
     auto [read_error, n] =
         co_await session.socket().async_read_some(asio::buffer(ws.buffer.get(), ws.capacity), use_nothrow);
+    exchange.pump_reading = false;
     if (read_error) {
       connection.socket().close(ignored);  // a half-sent request must not reach the app
       co_return false;
@@ -50,6 +52,7 @@ asio::awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& 
       session.filled() = n - body_bytes;
     }
   }
+  if (!exchange.client_write_pending) session.watchdog().disarm();
   co_return true;
 }
 

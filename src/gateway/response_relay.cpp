@@ -118,6 +118,10 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
   const std::size_t head_size = std::get<std::size_t>(head_or_failure);
   const http::ResponseHead& head = connection.parser().head();
 
+  // 101 answers an Upgrade request only (RFC 9110 §15.2.2): relayed to a client that never
+  // asked, it would split the client's view of the connection from ours.
+  if (head.upgrade && !exchange.upgrade) co_return failed(OutcomeKind::invalid_header, kRetryInvalidHeader);
+
   if (retry_on_status(exchange, head.status)) {
     AttemptResult retry = failed(OutcomeKind::response, 0);
     retry.outcome = Outcome::http(static_cast<std::uint16_t>(head.status), true);
@@ -167,6 +171,9 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
     while (!body.done() && offset < buffered) {
       const http::BodyStep step = body.next({connection.buffer() + offset, buffered - offset});
       if (step.failed()) {
+        // Nothing reached the client yet (the head goes out with the first body bytes): the
+        // response is as broken as a bad head, and the client gets a 502.
+        if (first) co_return failed(OutcomeKind::invalid_header, kRetryInvalidHeader);
         result.keep_client = false;
         result.outcome = Outcome::error(OutcomeKind::invalid_header);
         co_return result;  // a broken body from upstream: the client sees a truncated response
@@ -178,8 +185,16 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
     if (!dechunk && offset > begin) ws.iov.emplace_back(connection.buffer() + begin, offset - begin);
     if (!ws.iov.empty()) {
       session.watchdog().expires_after(listener.send_timeout);
+      exchange.client_write_pending = true;
       auto [ec, n] = co_await asio::async_write(session.socket(), ws.iov, use_nothrow);
+      exchange.client_write_pending = false;
       if (ec) co_return result;  // the client went away; keep_client stays false
+      // send_timeout bounds a write, not the wait for the upstream's next bytes (nginx alike).
+      if (exchange.pump_reading) {
+        session.watchdog().expires_after(listener.body_timeout);
+      } else {
+        session.watchdog().disarm();
+      }
     }
     first = false;
     if (body.done()) break;

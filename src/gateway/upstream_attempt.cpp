@@ -27,9 +27,11 @@ AttemptResult failed(OutcomeKind kind, std::uint32_t reason, bool request_sent) 
 
 asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
                                                              const asio::ip::tcp::endpoint& endpoint,
-                                                             AttemptResult& failure) {
+                                                             bool may_reuse, AttemptResult& failure) {
   Worker& worker = exchange.session.worker();
-  if (auto pooled = worker.connection_pool().take(endpoint)) co_return pooled;
+  if (may_reuse) {
+    if (auto pooled = worker.connection_pool().take(endpoint)) co_return pooled;
+  }
   auto connection = std::make_unique<UpstreamConnection>(asio::ip::tcp::socket(worker.context()), endpoint);
   connection->watchdog().expires_after(exchange.route.timeouts.connect);
   auto [ec] = co_await connection->socket().async_connect(endpoint, use_nothrow);
@@ -56,19 +58,24 @@ asio::awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnectio
   co_return ec;
 }
 
-}  // namespace
-
-asio::awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint) {
+// One try on one connection. `stale` tells that a pooled connection broke before any response
+// byte: the peer had closed it while idle (or closed it as the request arrived).
+asio::awaitable<AttemptResult> try_connection(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint,
+                                              bool may_reuse, bool& stale) {
   using namespace asio::experimental::awaitable_operators;
+  stale = false;
   AttemptResult failure;
-  std::unique_ptr<UpstreamConnection> connection = co_await connect(exchange, endpoint, failure);
+  std::unique_ptr<UpstreamConnection> connection = co_await connect(exchange, endpoint, may_reuse, failure);
   if (!connection) co_return failure;
+  const bool pooled = connection->requests() > 0;
   connection->count_request();
 
   const std::error_code send_error = co_await send_head(exchange, *connection);
   if (send_error) {
-    co_return connection->watchdog().expired() ? failed(OutcomeKind::timeout, kRetryTimeout, true)
-                                               : failed(OutcomeKind::reset, kRetryError, true);
+    const bool timed_out = connection->watchdog().expired();
+    stale = pooled && !timed_out;
+    co_return timed_out ? failed(OutcomeKind::timeout, kRetryTimeout, true)
+                        : failed(OutcomeKind::reset, kRetryError, true);
   }
 
   bool reusable = false;
@@ -105,6 +112,24 @@ asio::awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::t
   if (reusable && result.end == AttemptResult::End::kForwarded) {
     exchange.session.worker().connection_pool().give_back(std::move(connection),
                                                           exchange.upstream.keepalive);
+  }
+  stale = pooled && result.end == AttemptResult::End::kFailed &&
+          result.outcome.kind == OutcomeKind::reset && connection && connection->buffered() == 0;
+  co_return result;
+}
+
+}  // namespace
+
+asio::awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint) {
+  bool stale = false;
+  AttemptResult result = co_await try_connection(exchange, endpoint, true, stale);
+  // A stale pooled connection says nothing about the endpoint, and with a single server there is
+  // no other endpoint to retry on: a request that may be replayed goes again, once, on a fresh
+  // connection to the same endpoint (nginx gives a failed cached connection an extra try too).
+  const bool may_replay =
+      !exchange.body_streamed && (exchange.idempotent || exchange.route.retry.non_idempotent);
+  if (stale && may_replay) {
+    result = co_await try_connection(exchange, endpoint, false, stale);
   }
   co_return result;
 }

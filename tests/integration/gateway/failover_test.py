@@ -11,7 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from backends import CLOSE, RESET, Backend  # noqa: E402
+from backends import CLOSE, RESET, Backend, BackendProcess, reply  # noqa: E402
 from harness import (Cleanup, Demo, Flotilla, free_port, gateway_config,  # noqa: E402
                      hello_instance, request)
 
@@ -65,7 +65,10 @@ class Failover(unittest.TestCase):
     def test_kill_9_under_keep_alive_load_loses_nothing(self):
         with Cleanup() as c:
             a = c.add(Demo(env={"FLOTILLA_INSTANCE": "a"}))
-            b = c.add(Demo(env={"FLOTILLA_INSTANCE": "b"}))
+            # The victim answers in one write: the demo app writes a reply's head and body in
+            # two, and a kill between them truncates a response whose head was already
+            # forwarded, which no proxy can take back (nginx and HAProxy alike).
+            b = c.add(BackendProcess("b"))
             gw = c.add(Flotilla(gateway_config(
                 {"app": {"servers": [a.address, b.address]}},
                 [{"match": {"path": "/"}, "upstream": "app"}])))
@@ -191,6 +194,44 @@ class Failover(unittest.TestCase):
                 resp = conn.getresponse()
                 self.assertEqual((resp.status, resp.read()), (200, b"payload"))
             conn.close()
+
+    def test_stale_pooled_connection_is_retried_on_a_fresh_one(self):
+        with Cleanup() as c:
+            # Every connection serves one request, then reads the next and closes without an
+            # answer: the race of an upstream closing an idle keep-alive connection, every time.
+            backend = c.add(Backend("only", respond=lambda r, b: CLOSE if r.seq > 0 else
+                                    reply(200, b"fine")))
+            gw = c.add(Flotilla(gateway_config(
+                {"app": {"servers": [backend.address]}},
+                [{"match": {"path": "/"}, "upstream": "app"}])))
+            conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=5)
+            for i in range(30):
+                method = ("GET", "PUT", "DELETE")[i % 3]
+                conn.request(method, "/thing", body=b"v" if method == "PUT" else None)
+                resp = conn.getresponse()
+                self.assertEqual((method, resp.status, resp.read()), (method, 200, b"fine"))
+            stale = sum(1 for r in backend.requests if r.seq > 0)
+            self.assertGreaterEqual(stale, 25, "the pool was not exercised")
+            # A POST is not replayed, not even after a stale connection (nginx alike).
+            backend.clear()
+            conn.request("POST", "/orders", body=b"one")
+            resp = conn.getresponse()
+            resp.read()
+            conn.close()
+            self.assertEqual(resp.status, 502)
+            self.assertEqual([r.body for r in backend.requests], [b"one"])
+
+    def test_lone_server_stays_available_after_a_failure(self):
+        with Cleanup() as c:
+            # The first answer is garbage (502), every later one is fine.
+            backend = c.add(Backend("only", respond=lambda r, b: (b"NOT HTTP\r\n\r\n", CLOSE)
+                                    if len(b.requests) == 1 else reply(200, b"fine")))
+            gw = c.add(Flotilla(gateway_config(
+                {"app": {"servers": [backend.address], "max_fails": 1, "fail_timeout": "30s"}},
+                [{"match": {"path": "/"}, "upstream": "app"}])))
+            self.assertEqual(request(gw.port, path="/a")[0], 502)
+            # As nginx: a single server is never considered unavailable (no 503 here).
+            self.assertEqual(request(gw.port, path="/b")[:3:2], (200, b"fine"))
 
 
 if __name__ == "__main__":

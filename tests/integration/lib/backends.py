@@ -5,8 +5,10 @@ and can stop and resume listening on the same port (a crashed and restarted serv
 Every socket has a timeout; stop() closes everything and joins nothing unbounded.
 """
 import json
+import os
 import socket
 import struct
+import sys
 import threading
 
 from rawhttp import Reader, read_message
@@ -34,7 +36,8 @@ def _reset(sock):
 
 class Backend:
     """An HTTP/1.1 upstream on 127.0.0.1. `respond(request, backend)` returns the bytes to send,
-    CLOSE or RESET; the default answers 200 with {"instance": name} and keeps the connection."""
+    (bytes, CLOSE) to send them and close, CLOSE or RESET; the default answers 200 with
+    {"instance": name} and keeps the connection."""
 
     def __init__(self, name="backend", respond=None, port=0):
         self.name = name
@@ -106,11 +109,14 @@ class Backend:
 
     def _serve(self, sock):
         reader = Reader(sock, record=self._record)
+        seq = 0
         try:
             while True:
                 request = read_message(reader, True)
                 if request is None:
                     break
+                request.seq = seq  # requests before this one on the same connection
+                seq += 1
                 with self.lock:
                     self.requests.append(request)
                 answer = self.respond(request, self)
@@ -119,6 +125,9 @@ class Backend:
                 if answer == RESET:
                     _reset(sock)
                     return
+                if isinstance(answer, tuple):  # (bytes, CLOSE): answer, then close
+                    sock.sendall(answer[0])
+                    break
                 sock.sendall(answer)
                 if not request.keep_alive() or b"connection: close" in answer.lower():
                     break
@@ -131,3 +140,29 @@ class Backend:
                 sock.close()
             except OSError:
                 pass
+
+
+class BackendProcess:
+    """A Backend in a process of its own, so a test can kill -9 it like a real server. It answers
+    every request in one write (head and body together), so a kill can never cut a response
+    in two: whatever the proxy saw of a request's answer is all or nothing."""
+
+    def __init__(self, name):
+        import harness
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.process = harness.Process([sys.executable, os.path.join(here, "backends.py"), name],
+                                       name=f"backend {name}")
+        m = self.process.wait_for_line(r"backend listening on (\S+):(\d+)")
+        self.port = int(m.group(2))
+        self.address = f"127.0.0.1:{self.port}"
+
+    def stop(self, sig=None):
+        import signal
+        return self.process.stop(sig or signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    # backends.py NAME: serve {"instance": NAME} on a free port until killed.
+    backend = Backend(sys.argv[1])
+    print(f"backend listening on 127.0.0.1:{backend.port}", flush=True)
+    threading.Event().wait()

@@ -107,11 +107,16 @@ class Message:
 
 def read_head(reader):
     """The next head (tolerating leading CRLFs), or None at a clean EOF."""
+    while True:  # empty lines before a request line are allowed (RFC 9112 §2.2)
+        while len(reader.buffer) < 2 and reader.fill():
+            pass
+        if reader.buffer[:2] != b"\r\n":
+            break
+        del reader.buffer[:2]
     raw = reader.read_until(b"\r\n\r\n")
     if raw is None:
         return None
-    text = raw.lstrip(b"\r\n")
-    lines = text[:-4].split(b"\r\n")
+    lines = raw[:-4].split(b"\r\n")
     headers = []
     for line in lines[1:]:
         name, _, value = line.partition(b":")

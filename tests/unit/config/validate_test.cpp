@@ -69,12 +69,7 @@ upstreams_extra: 1
             (Lines{"2:11: services: expected a mapping, got a list",
                    "4:3: upstreams: expected a mapping, got a list",
                    "7:1: unknown top-level key 'upstreams_extra'"}));
-  EXPECT_EQ(errors_of("services: 5
-upstreams:
-  app: {
-  service:
-    web }
-"),
+  EXPECT_EQ(errors_of("services: 5\nupstreams:\n  app: { service: web }\n"),
             Lines{"1:11: services: expected a mapping, got '5'"});
 }
 
