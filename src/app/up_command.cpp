@@ -50,7 +50,8 @@ std::vector<config::Diagnostic> unsupported_services(const config::Spec& spec) {
 int run_gateway(const config::Spec& spec) {
   std::vector<std::string> errors;
   std::vector<gateway::ListenerSettings> listeners = gateway::build_listener_settings(spec, errors);
-  gateway::SnapshotPtr snapshot = gateway::build_snapshot(spec, 1, errors);
+  gateway::SnapshotBuilder snapshots(spec, errors);
+  gateway::SnapshotPtr snapshot = snapshots.build();
   for (const std::string& error : errors) fmt::print(stderr, "flotilla up: {}\n", error);
   if (!errors.empty()) return kExitFailure;
   if (listeners.empty()) {

@@ -143,7 +143,8 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
   // or an empty Host) goes out as HTTP/1.1, which requires one.
   if (head.host.empty() || head.target_form == http::TargetForm::kAbsolute) {
     ws.added += "Host: ";
-    ws.added += head.host.empty() ? std::string_view(exchange.upstream.state.spec().name) : head.host;
+    const std::string& upstream_name = exchange.upstream.state.spec().name;
+    ws.added += head.host.empty() ? std::string_view(upstream_name) : head.host;
     ws.added += "\r\n";
     drop |= http::header_bit(http::HeaderId::kHost);
   }

@@ -120,7 +120,9 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
 
   // 101 answers an Upgrade request only (RFC 9110 §15.2.2): relayed to a client that never
   // asked, it would split the client's view of the connection from ours.
-  if (head.upgrade && !exchange.upgrade) co_return failed(OutcomeKind::invalid_header, kRetryInvalidHeader);
+  if (head.upgrade && !exchange.upgrade) {
+    co_return failed(OutcomeKind::invalid_header, kRetryInvalidHeader);
+  }
 
   if (retry_on_status(exchange, head.status)) {
     AttemptResult retry = failed(OutcomeKind::response, 0);

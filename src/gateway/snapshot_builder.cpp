@@ -1,5 +1,7 @@
 #include "gateway/snapshot_builder.hpp"
 
+#include <charconv>
+
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <fmt/format.h>
@@ -101,14 +103,11 @@ std::string route_name(const config::RouteMatch& match) { return match.host + ma
 
 }  // namespace
 
-SnapshotPtr build_snapshot(const config::Spec& spec, std::uint64_t generation,
-                           std::vector<std::string>& errors) {
-  auto snapshot = std::make_shared<GatewaySnapshot>();
-  snapshot->generation = generation;
+SnapshotBuilder::SnapshotBuilder(const config::Spec& spec, std::vector<std::string>& errors) {
   for (const config::Upstream& upstream : spec.upstreams) {
-    snapshot->upstreams.push_back(build_upstream(upstream, errors));
+    static_upstreams_.push_back(build_upstream(upstream, errors));
+    services_.push_back(upstream.service);
   }
-  std::vector<RouteKey> keys;
   for (const config::Route& route : spec.routes) {
     const auto* proxy = std::get_if<config::ProxyAction>(&route.action);
     if (!proxy) continue;  // other actions are refused by the feature gate before we get here
@@ -123,10 +122,42 @@ SnapshotPtr build_snapshot(const config::Spec& spec, std::uint64_t generation,
     target.retry.budget = retry.timeout;
     target.retry.non_idempotent = retry.non_idempotent;
     target.timeouts = {route.timeouts.connect, route.timeouts.send, route.timeouts.read};
-    keys.push_back({route.match.host, route.match.path});
-    snapshot->routes.push_back(std::move(target));
+    route_keys_.push_back({route.match.host, route.match.path});
+    routes_.push_back(std::move(target));
   }
-  snapshot->table = RouteTable(std::move(keys));
+}
+
+SnapshotPtr SnapshotBuilder::build(const ServiceEndpoints& services) {
+  auto snapshot = std::make_shared<GatewaySnapshot>();
+  snapshot->generation = ++generation_;
+  snapshot->routes = routes_;
+  snapshot->table = RouteTable(route_keys_);
+  snapshot->upstreams.reserve(static_upstreams_.size());
+  for (std::size_t i = 0; i < static_upstreams_.size(); ++i) {
+    UpstreamTarget target = static_upstreams_[i];
+    const auto found = services_[i] ? services.find(*services_[i]) : services.end();
+    if (found != services.end()) {
+      std::vector<upstream::EndpointSpec> endpoints;
+      std::vector<asio::ip::tcp::endpoint> addresses;
+      for (const ServiceEndpoint& instance : found->second) {
+        std::error_code ec;
+        const auto colon = instance.address.rfind(':');
+        if (colon == std::string::npos) continue;
+        const auto ip = asio::ip::make_address(instance.address.substr(0, colon), ec);
+        unsigned short port = 0;
+        const char* port_begin = instance.address.data() + colon + 1;
+        const char* port_end = instance.address.data() + instance.address.size();
+        if (ec || std::from_chars(port_begin, port_end, port).ptr != port_end) continue;
+        endpoints.push_back({instance.key, instance.address, 1, false});
+        addresses.emplace_back(ip, port);
+      }
+      endpoints.insert(endpoints.end(), target.spec.endpoints.begin(), target.spec.endpoints.end());
+      addresses.insert(addresses.end(), target.addresses.begin(), target.addresses.end());
+      target.spec.endpoints = std::move(endpoints);
+      target.addresses = std::move(addresses);
+    }
+    snapshot->upstreams.push_back(std::move(target));
+  }
   return snapshot;
 }
 

@@ -60,12 +60,14 @@ asio::awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnectio
 
 // One try on one connection. `stale` tells that a pooled connection broke before any response
 // byte: the peer had closed it while idle (or closed it as the request arrived).
-asio::awaitable<AttemptResult> try_connection(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint,
+asio::awaitable<AttemptResult> try_connection(Exchange& exchange,
+                                              const asio::ip::tcp::endpoint& endpoint,
                                               bool may_reuse, bool& stale) {
   using namespace asio::experimental::awaitable_operators;
   stale = false;
   AttemptResult failure;
-  std::unique_ptr<UpstreamConnection> connection = co_await connect(exchange, endpoint, may_reuse, failure);
+  std::unique_ptr<UpstreamConnection> connection =
+      co_await connect(exchange, endpoint, may_reuse, failure);
   if (!connection) co_return failure;
   const bool pooled = connection->requests() > 0;
   connection->count_request();
