@@ -7,29 +7,30 @@
 
 namespace flotilla::supervisor {
 
-std::optional<bool> ProbeTracker::record(bool ok) {
+std::optional<ProbeTracker::Verdict> ProbeTracker::record(bool ok) {
   if (ok) {
     failures_ = 0;
-    if (!passing_ && ++successes_ >= success_threshold_) {
-      passing_ = true;
+    if (verdict_ != Verdict::passing && ++successes_ >= success_threshold_) {
+      verdict_ = Verdict::passing;
       successes_ = 0;
-      return true;
+      return verdict_;
     }
   } else {
     successes_ = 0;
-    if (passing_ || failure_threshold_ > 0) ++failures_;
-    if (passing_ && failures_ >= failure_threshold_) {
-      passing_ = false;
-      return false;
+    if (verdict_ != Verdict::failing && ++failures_ >= failure_threshold_) {
+      verdict_ = Verdict::failing;
+      failures_ = 0;
+      return verdict_;
     }
   }
   return std::nullopt;
 }
 
 asio::awaitable<void> run_probe_loop(asio::any_io_executor executor, const config::Probe& probe,
-                                     ProbeCheck& check, bool initially_passing, ProbeLoopHooks hooks) {
+                                     ProbeCheck& check, ProbeTracker::Verdict initial,
+                                     ProbeLoopHooks hooks) {
   asio::steady_timer timer(executor);
-  ProbeTracker tracker(probe.success_threshold, probe.failure_threshold, initially_passing);
+  ProbeTracker tracker(probe.success_threshold, probe.failure_threshold, initial);
   if (probe.initial_delay.count() > 0) {
     timer.expires_after(probe.initial_delay);
     co_await timer.async_wait(gateway::use_nothrow);
@@ -39,15 +40,8 @@ asio::awaitable<void> run_probe_loop(asio::any_io_executor executor, const confi
     const ProbeResult result = co_await check.run();
     if (!hooks.alive()) co_return;
     if (!result.ok && hooks.on_failure) hooks.on_failure(result);
-    if (std::optional<bool> flipped = tracker.record(result.ok)) {
-      if (!hooks.on_flip(*flipped, result)) co_return;
-    } else if (!initially_passing && !tracker.passing() &&
-               tracker.failures_in_a_row() >= probe.failure_threshold && probe.failure_threshold > 0) {
-      // A verdict that starts failing can still "fail for good" (startup: failure_threshold
-      // attempts without a pass kills the instance); report it once per threshold.
-      if (tracker.failures_in_a_row() == probe.failure_threshold && !hooks.on_flip(false, result)) {
-        co_return;
-      }
+    if (std::optional<ProbeTracker::Verdict> changed = tracker.record(result.ok)) {
+      if (!hooks.on_change(*changed == ProbeTracker::Verdict::passing, result)) co_return;
     }
     timer.expires_at(started + probe.period);
     co_await timer.async_wait(gateway::use_nothrow);
