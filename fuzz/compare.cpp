@@ -1,5 +1,6 @@
 // Compares two framing verdicts on the same stream and describes where they part.
-// Owns the definition of "same framing"; must never excuse a difference (intended_differences does).
+// Owns the definition of "same framing"; must never excuse a difference (intended_differences
+// does).
 #include "compare.hpp"
 
 #include <cstdio>
@@ -8,20 +9,25 @@
 namespace flotilla::fuzz {
 namespace {
 
-std::string differing_fact(const MessageFraming& a, const MessageFraming& b) {
+// `head_only`: the messages are unfinished heads; what follows the head is not known yet.
+std::string differing_fact(const MessageFraming& a, const MessageFraming& b,
+                           bool head_only = false) {
   auto num = [](const char* name, auto x, auto y) {
     return std::string(name) + " " + std::to_string(x) + " vs " + std::to_string(y);
   };
   if (a.start != b.start) return num("start", a.start, b.start);
-  if (a.end != b.end) return num("end", a.end, b.end);
-  if (a.method != b.method) return "method '" + escape(a.method) + "' vs '" + escape(b.method) + "'";
-  if (a.target != b.target) return "target '" + escape(a.target) + "' vs '" + escape(b.target) + "'";
+  if (!head_only && a.end != b.end) return num("end", a.end, b.end);
+  if (a.method != b.method)
+    return "method '" + escape(a.method) + "' vs '" + escape(b.method) + "'";
+  if (a.target != b.target)
+    return "target '" + escape(a.target) + "' vs '" + escape(b.target) + "'";
   if (a.status != b.status) return num("status", a.status, b.status);
   if (a.version_major != b.version_major || a.version_minor != b.version_minor) {
     return "version " + std::to_string(a.version_major) + "." + std::to_string(a.version_minor) +
            " vs " + std::to_string(b.version_major) + "." + std::to_string(b.version_minor);
   }
   if (a.header_count != b.header_count) return num("header_count", a.header_count, b.header_count);
+  if (head_only) return {};
   if (a.body_length != b.body_length) return num("body_length", a.body_length, b.body_length);
   if (a.keep_alive != b.keep_alive) return num("keep_alive", a.keep_alive, b.keep_alive);
   return {};
@@ -74,10 +80,18 @@ std::string escape(std::string_view bytes) {
   std::string out;
   for (unsigned char ch : bytes) {
     switch (ch) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\\': out += "\\\\"; break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (ch < 0x20 || ch >= 0x7f) {
           char hex[5];
@@ -102,10 +116,21 @@ std::optional<Divergence> first_divergence(const FuzzCase& c, const StreamVerdic
     d.what = differing_fact(flotilla.messages[d.index], llhttp.messages[d.index]);
     if (!d.what.empty()) break;
   }
-  if (d.index == common) {
-    if (flotilla.messages.size() == llhttp.messages.size() && flotilla.end == llhttp.end) {
-      return std::nullopt;
+  if (d.index == common && flotilla.messages.size() == llhttp.messages.size() &&
+      flotilla.end == llhttp.end) {
+    // Both stopped inside the same message: one may have accepted its head (a proxy forwards an
+    // accepted head before the body fails), or both did but read different heads.
+    const bool unfinished =
+        flotilla.end == StreamEnd::kRejected || flotilla.end == StreamEnd::kIncomplete;
+    if (!unfinished) return std::nullopt;
+    if (flotilla.tail_head_complete != llhttp.tail_head_complete) {
+      d.what = std::string("both ") + std::string(to_string(flotilla.end)) + ", but only " +
+               (flotilla.tail_head_complete ? "flotilla" : "llhttp") + " accepted the head";
+    } else if (flotilla.tail_head_complete) {
+      d.what = differing_fact(flotilla.tail_head, llhttp.tail_head, true);
     }
+    if (d.what.empty()) return std::nullopt;
+  } else if (d.index == common) {
     d.what = "flotilla has " + std::to_string(flotilla.messages.size()) + " message(s) then " +
              std::string(to_string(flotilla.end)) + ", llhttp " +
              std::to_string(llhttp.messages.size()) + " then " + std::string(to_string(llhttp.end));
@@ -131,12 +156,14 @@ bool identical(const StreamVerdict& a, const StreamVerdict& b) {
 
 std::string describe(const FuzzCase& c, const StreamVerdict& flotilla, const StreamVerdict& llhttp,
                      const Divergence* d) {
-  std::string out = c.response_mode ? "mode: responses (HEAD mask " + std::to_string(c.head_mask) + ")\n"
-                                    : "mode: requests\n";
+  std::string out = c.response_mode
+                        ? "mode: responses (HEAD mask " + std::to_string(c.head_mask) + ")\n"
+                        : "mode: requests\n";
   out += "input (" + std::to_string(c.stream.size()) + " bytes): \"" + escape(c.stream) + "\"\n";
   append_verdict(out, "flotilla", flotilla);
   append_verdict(out, "llhttp  ", llhttp);
-  if (d != nullptr) out += "first difference at message " + std::to_string(d->index) + ": " + d->what + "\n";
+  if (d != nullptr)
+    out += "first difference at message " + std::to_string(d->index) + ": " + d->what + "\n";
   return out;
 }
 

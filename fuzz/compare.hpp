@@ -1,5 +1,6 @@
 // Compares two framing verdicts on the same stream and describes where they part.
-// Owns the definition of "same framing"; must never excuse a difference (intended_differences does).
+// Owns the definition of "same framing"; must never excuse a difference (intended_differences
+// does).
 #pragma once
 
 #include <cstddef>

@@ -7,8 +7,12 @@
 namespace flotilla::fuzz::evidence {
 namespace {
 
-constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
-bool is_ctl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+constexpr char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
+}
+bool is_ctl(char c) {
+  return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+}
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f');
 }

@@ -61,7 +61,9 @@ struct HeadInfo {
   std::size_t head_size = 0;       // without the leading empty lines
 };
 
-int minor_of(http::Version v) { return v == http::Version::kHttp10 ? 0 : 1; }
+int minor_of(http::Version v) {
+  return v == http::Version::kHttp10 ? 0 : 1;
+}
 
 void copy_headers(std::span<const http::Header> headers, MessageFraming& m) {
   m.header_count = headers.size();
@@ -147,143 +149,174 @@ bool plant_te_wins(Parser fresh, std::string_view received, ParseResult& r, Head
 }
 #endif
 
+// The proxy's read loop over one stream: head, body, next message, until the stream stops.
+class StreamReader {
+ public:
+  StreamReader(const FuzzCase& c, std::span<const std::size_t> splits, const DriverLimits& limits)
+      : c_(c),
+        limits_(limits),
+        feed_(c.stream, splits),
+        requests_(limits.head),
+        responses_(limits.head),
+        body_(limits.chunked) {}
+
+  StreamVerdict run() {
+    for (;;) {
+      if (pos_ == c_.stream.size()) return stop(StreamEnd::kClean);
+      v_.tail_start = pos_;
+      v_.tail_head_complete = false;
+      HeadInfo info;
+      if (!read_head(info)) return std::move(v_);
+      v_.tail_head_complete = true;
+      v_.tail_head = info.message;
+      if (info.tunnel_after_head) {
+        info.message.end = pos_;
+        v_.messages.push_back(std::move(info.message));
+        return stop(StreamEnd::kUpgraded);
+      }
+      if (!read_body(info)) return std::move(v_);
+
+      info.message.end = pos_;
+      const bool keep_alive = info.message.keep_alive;
+      v_.messages.push_back(std::move(info.message));
+      v_.tail_head_complete = false;
+      v_.tail_head = MessageFraming{};
+      if (info.tunnel_after_body) return stop(StreamEnd::kUpgraded);
+      if (c_.response_mode && !info.informational) ++final_responses_;
+      if (info.framing == BodyFraming::kUntilClose) {
+        expect(!keep_alive, "a body delimited by close on a persistent connection");
+        expect(pos_ == c_.stream.size(), "a body delimited by close ended before the close");
+      }
+      if (!keep_alive) return stop(StreamEnd::kClosed);
+    }
+  }
+
+ private:
+  // Records how the stream stopped.
+  void finish(StreamEnd end, ParseError error = ParseError::kNone) {
+    v_.end = end;
+    if (error != ParseError::kNone) {
+      v_.error_code = static_cast<int>(error);
+      v_.error_name = std::string(http::to_string(error));
+    }
+  }
+
+  StreamVerdict stop(StreamEnd end) {
+    finish(end);
+    return std::move(v_);
+  }
+
+  http::Method request_method() const {
+    return c_.answers_head(final_responses_) ? http::Method::kHead : http::Method::kGet;
+  }
+
+  // Re-parses the grown buffer until the head is complete (true), failed or the input ended.
+  bool read_head(HeadInfo& info) {
+    requests_.reset();
+    responses_.reset(request_method());
+    for (;;) {
+      const std::string_view received = feed_.from(pos_);
+      ParseResult r = c_.response_mode ? responses_.parse(received) : requests_.parse(received);
+      if (r.complete()) {
+        if (c_.response_mode) {
+          check_head(responses_.head(), received, r, limits_.head);
+          info = info_of(responses_.head());
+        } else {
+          check_head(requests_.head(), received, r, limits_.head);
+          info = info_of(requests_.head());
+        }
+        return accept_head(info, r);
+      }
+      if (r.failed()) {
+        const ParseResult again =
+            c_.response_mode ? responses_.parse(received) : requests_.parse(received);
+        expect(again.failed() && again.error == r.error, "parse error is not sticky");
+        expect(r.error != ParseError::kNone, "failed without an error code");
+#ifdef FLOTILLA_FUZZ_PLANT_CL_TE_BUG
+        http::ResponseParser fresh_response(limits_.head);
+        fresh_response.reset(request_method());
+        if (c_.response_mode
+                ? plant_te_wins(std::move(fresh_response), received, r, info)
+                : plant_te_wins(http::RequestParser(limits_.head), received, r, info)) {
+          return accept_head(info, r);
+        }
+#endif
+        finish(StreamEnd::kRejected, r.error);
+        return false;
+      }
+      expect(r.error == ParseError::kNone, "incomplete with an error code");
+      if (feed_.at_eof()) {
+        finish(StreamEnd::kIncomplete);
+        return false;
+      }
+      feed_.grow();
+    }
+  }
+
+  bool accept_head(HeadInfo& info, const ParseResult& r) {
+    info.message.start = pos_ + r.consumed - info.head_size;
+    pos_ += r.consumed;
+    info.message.head_end = pos_;
+    return true;
+  }
+
+  // Reads the body as the head frames it until done (true), failed or the input ended.
+  bool read_body(HeadInfo& info) {
+    body_.start(info.framing, info.content_length);
+    std::uint64_t body_bytes = 0;
+    while (!body_.done()) {
+      const std::string_view in = feed_.from(pos_);
+      if (in.empty()) {
+        if (!feed_.at_eof()) {
+          feed_.grow();
+          continue;
+        }
+        const ParseError eof = body_.finish_at_eof();
+        if (eof == ParseError::kNone) break;
+        v_.tail_head.body_length = body_bytes;
+        finish(StreamEnd::kIncomplete, eof);
+        return false;
+      }
+      const http::BodyStep step = body_.next(in);
+      expect(step.consumed <= in.size(), "body step consumed beyond its input");
+      expect(
+          step.data.empty() || (step.data.data() >= in.data() &&
+                                step.data.data() + step.data.size() <= in.data() + step.consumed),
+          "body data outside the consumed input");
+      expect(step.consumed > 0 || step.done || step.failed(), "body step made no progress");
+      pos_ += step.consumed;
+      body_bytes += step.data.size();
+      if (step.failed()) {
+        v_.tail_head.body_length = body_bytes;
+        finish(StreamEnd::kRejected, step.error);
+        return false;
+      }
+      expect(step.done == body_.done(), "BodyStep::done disagrees with BodyReader::done");
+    }
+    expect(body_.body_bytes() == body_bytes, "body_bytes() differs from the delivered bytes");
+    if (info.framing == BodyFraming::kContentLength) {
+      expect(body_bytes == info.content_length, "Content-Length body of another length");
+    }
+    info.message.body_length = body_bytes;
+    return true;
+  }
+
+  const FuzzCase& c_;
+  const DriverLimits& limits_;
+  Feed feed_;
+  http::RequestParser requests_;
+  http::ResponseParser responses_;
+  http::BodyReader body_;
+  StreamVerdict v_;
+  std::size_t pos_ = 0;
+  std::size_t final_responses_ = 0;
+};
+
 }  // namespace
 
 StreamVerdict run_flotilla(const FuzzCase& c, std::span<const std::size_t> splits,
                            const DriverLimits& limits) {
-  StreamVerdict v;
-  Feed feed(c.stream, splits);
-  http::RequestParser requests(limits.head);
-  http::ResponseParser responses(limits.head);
-  http::BodyReader body(limits.chunked);
-  std::size_t pos = 0;
-  std::size_t final_responses = 0;
-
-  for (;;) {
-    if (pos == c.stream.size()) {
-      v.end = StreamEnd::kClean;
-      return v;
-    }
-    v.tail_start = pos;
-    v.tail_head_complete = false;
-
-    // ---- head: re-parse the grown buffer until complete, failed, or the input ends
-    ParseResult r;
-    HeadInfo info;
-    requests.reset();
-    responses.reset(c.answers_head(final_responses) ? http::Method::kHead : http::Method::kGet);
-    for (;;) {
-      const std::string_view received = feed.from(pos);
-      r = c.response_mode ? responses.parse(received) : requests.parse(received);
-      if (r.complete()) {
-        if (c.response_mode) {
-          check_head(responses.head(), received, r, limits.head);
-          info = info_of(responses.head());
-        } else {
-          check_head(requests.head(), received, r, limits.head);
-          info = info_of(requests.head());
-        }
-        break;
-      }
-      if (r.failed()) {
-        const ParseResult again = c.response_mode ? responses.parse(received)
-                                                  : requests.parse(received);
-        expect(again.failed() && again.error == r.error, "parse error is not sticky");
-        expect(r.error != ParseError::kNone, "failed without an error code");
-#ifdef FLOTILLA_FUZZ_PLANT_CL_TE_BUG
-        http::ResponseParser fresh_response(limits.head);
-        fresh_response.reset(c.answers_head(final_responses) ? http::Method::kHead
-                                                             : http::Method::kGet);
-        if (c.response_mode
-                ? plant_te_wins(std::move(fresh_response), received, r, info)
-                : plant_te_wins(http::RequestParser(limits.head), received, r, info)) {
-          break;
-        }
-#endif
-        v.end = StreamEnd::kRejected;
-        v.error_code = static_cast<int>(r.error);
-        v.error_name = std::string(http::to_string(r.error));
-        return v;
-      }
-      expect(r.error == ParseError::kNone, "incomplete with an error code");
-      if (feed.at_eof()) {
-        v.end = StreamEnd::kIncomplete;
-        return v;
-      }
-      feed.grow();
-    }
-    info.message.start = pos + r.consumed - info.head_size;
-    pos += r.consumed;
-    info.message.head_end = pos;
-
-    // ---- body: as framed by the head, until done, failed, or the input ends
-    v.tail_head_complete = true;
-    v.tail_head = info.message;
-    if (info.tunnel_after_head) {
-      info.message.end = pos;
-      v.messages.push_back(std::move(info.message));
-      v.end = StreamEnd::kUpgraded;
-      return v;
-    }
-    body.start(info.framing, info.content_length);
-    std::uint64_t body_bytes = 0;
-    while (!body.done()) {
-      const std::string_view in = feed.from(pos);
-      if (in.empty()) {
-        if (!feed.at_eof()) {
-          feed.grow();
-          continue;
-        }
-        const ParseError eof = body.finish_at_eof();
-        if (eof == ParseError::kNone) break;
-        v.end = StreamEnd::kIncomplete;
-        v.error_code = static_cast<int>(eof);
-        v.error_name = std::string(http::to_string(eof));
-        v.tail_head.body_length = body_bytes;
-        return v;
-      }
-      const http::BodyStep step = body.next(in);
-      expect(step.consumed <= in.size(), "body step consumed beyond its input");
-      expect(step.data.empty() || (step.data.data() >= in.data() &&
-                                   step.data.data() + step.data.size() <= in.data() + step.consumed),
-             "body data outside the consumed input");
-      expect(step.consumed > 0 || step.done || step.failed(), "body step made no progress");
-      pos += step.consumed;
-      body_bytes += step.data.size();
-      if (step.failed()) {
-        v.end = StreamEnd::kRejected;
-        v.error_code = static_cast<int>(step.error);
-        v.error_name = std::string(http::to_string(step.error));
-        v.tail_head.body_length = body_bytes;
-        return v;
-      }
-      expect(step.done == body.done(), "BodyStep::done disagrees with BodyReader::done");
-    }
-    expect(body.body_bytes() == body_bytes, "body_bytes() differs from the delivered bytes");
-    if (info.framing == BodyFraming::kContentLength) {
-      expect(body_bytes == info.content_length, "Content-Length body of another length");
-    }
-
-    info.message.body_length = body_bytes;
-    info.message.end = pos;
-    const bool keep_alive = info.message.keep_alive;
-    v.messages.push_back(std::move(info.message));
-    v.tail_head_complete = false;
-    v.tail_head = MessageFraming{};
-    if (info.tunnel_after_body) {
-      v.end = StreamEnd::kUpgraded;
-      return v;
-    }
-    if (c.response_mode && !info.informational) ++final_responses;
-    if (info.framing == BodyFraming::kUntilClose) {
-      expect(!keep_alive, "a body delimited by close on a persistent connection");
-      expect(pos == c.stream.size(), "a body delimited by close ended before the close");
-    }
-    if (!keep_alive) {
-      v.end = StreamEnd::kClosed;
-      return v;
-    }
-  }
+  return StreamReader(c, splits, limits).run();
 }
 
 }  // namespace flotilla::fuzz

@@ -22,11 +22,16 @@ enum class StreamEnd : std::uint8_t {
 
 constexpr std::string_view to_string(StreamEnd e) noexcept {
   switch (e) {
-    case StreamEnd::kClean: return "clean";
-    case StreamEnd::kIncomplete: return "incomplete";
-    case StreamEnd::kRejected: return "rejected";
-    case StreamEnd::kClosed: return "closed";
-    case StreamEnd::kUpgraded: return "upgraded";
+    case StreamEnd::kClean:
+      return "clean";
+    case StreamEnd::kIncomplete:
+      return "incomplete";
+    case StreamEnd::kRejected:
+      return "rejected";
+    case StreamEnd::kClosed:
+      return "closed";
+    case StreamEnd::kUpgraded:
+      return "upgraded";
   }
   return "?";
 }

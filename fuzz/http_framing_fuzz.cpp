@@ -60,7 +60,6 @@ struct Stats {
   std::vector<std::size_t> findings = std::vector<std::size_t>(known_findings().size());
 };
 
-
 Stats& stats() {
   static Stats s;
   return s;
@@ -121,7 +120,10 @@ void check_split_invariance(const FuzzCase& c, const StreamVerdict& whole,
 }  // namespace flotilla::fuzz
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (std::getenv("FLOTILLA_FUZZ_STATS") != nullptr) std::atexit(flotilla::fuzz::print_stats);
+  if (std::getenv("FLOTILLA_FUZZ_STATS") != nullptr) {
+    flotilla::fuzz::stats();  // constructed first, so destroyed after print_stats has run
+    std::atexit(flotilla::fuzz::print_stats);
+  }
   return 0;
 }
 

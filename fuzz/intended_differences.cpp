@@ -21,8 +21,8 @@
 
 #include "evidence.hpp"
 #include "flotilla_driver.hpp"
-#include "known_findings.hpp"
 #include "http/parse_error.hpp"
+#include "known_findings.hpp"
 
 namespace flotilla::fuzz {
 namespace {
@@ -34,11 +34,13 @@ using http::ParseError;
 
 // ---- the shape of a divergence ----------------------------------------------------------------
 
-// flotilla rejected message d.index (in its head unless `in_body`), with one of `errors`.
+// flotilla rejected message d.index (in its head unless `in_body`), with one of `errors`. A body
+// rejection only counts where llhttp accepted that head too: flotilla would already have
+// forwarded a head llhttp refuses, which no body-level excuse covers.
 bool flotilla_rejected(const Divergence& d, std::initializer_list<ParseError> errors,
                        bool in_body = false) {
   if (d.flotilla->end != StreamEnd::kRejected || d.index != d.flotilla->messages.size() ||
-      d.flotilla->tail_head_complete != in_body) {
+      d.flotilla->tail_head_complete != in_body || (in_body && d.ll == nullptr)) {
     return false;
   }
   for (ParseError e : errors) {
@@ -161,8 +163,7 @@ bool host_validated(const Divergence& d) {
 bool size_limits(const Divergence& d) {
   if (!flotilla_rejected(d, {ParseError::kRequestLineTooLong, ParseError::kHeadersTooLarge,
                              ParseError::kTooManyHeaders}) &&
-      !flotilla_rejected(d, {ParseError::kChunkLineTooLong, ParseError::kTrailersTooLarge},
-                         true)) {
+      !flotilla_rejected(d, {ParseError::kChunkLineTooLong, ParseError::kTrailersTooLarge}, true)) {
     return false;
   }
   const StreamVerdict relaxed = run_flotilla(*d.input, {}, roomy_limits());
@@ -183,11 +184,11 @@ bool method_outside_llhttp_table(const Divergence& d) {
     return false;
   }
   constexpr std::array<std::string_view, 34> kLlhttpRequestMethods{
-      "DELETE",   "GET",        "HEAD",       "POST",     "PUT",         "CONNECT",   "OPTIONS",
-      "TRACE",    "COPY",       "LOCK",       "MKCOL",    "MOVE",        "PROPFIND",  "PROPPATCH",
-      "SEARCH",   "UNLOCK",     "BIND",       "REBIND",   "UNBIND",      "ACL",       "REPORT",
-      "MKACTIVITY", "CHECKOUT", "MERGE",      "M-SEARCH", "NOTIFY",      "SUBSCRIBE", "UNSUBSCRIBE",
-      "PATCH",    "PURGE",      "MKCALENDAR", "LINK",     "UNLINK",      "SOURCE"};
+      "DELETE",     "GET",      "HEAD",       "POST",     "PUT",    "CONNECT",   "OPTIONS",
+      "TRACE",      "COPY",     "LOCK",       "MKCOL",    "MOVE",   "PROPFIND",  "PROPPATCH",
+      "SEARCH",     "UNLOCK",   "BIND",       "REBIND",   "UNBIND", "ACL",       "REPORT",
+      "MKACTIVITY", "CHECKOUT", "MERGE",      "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE",
+      "PATCH",      "PURGE",    "MKCALENDAR", "LINK",     "UNLINK", "SOURCE"};
   for (std::string_view m : kLlhttpRequestMethods) {
     if (d.fl->method == m) return false;
   }
@@ -284,9 +285,8 @@ bool obs_fold(const Divergence& d) {
 // them: close, keep-alive, upgrade, hop-by-hop names); llhttp ignores what it does not know.
 bool connection_not_token_list(const Divergence& d) {
   return d.ll != nullptr && flotilla_rejected(d, {ParseError::kInvalidConnection}) &&
-         any_list_element(*d.ll, "connection", [](std::string_view e) {
-           return !e.empty() && !evidence::is_token(e);
-         });
+         any_list_element(*d.ll, "connection",
+                          [](std::string_view e) { return !e.empty() && !evidence::is_token(e); });
 }
 
 // RFC 9112 §6.1/§6.3: flotilla accepts exactly `Transfer-Encoding: chunked` (once, on HTTP/1.1)
@@ -294,10 +294,9 @@ bool connection_not_token_list(const Divergence& d) {
 // repeated, 400 on HTTP/1.0 (§6.1: such framing is faulty). llhttp 8.1 takes `gzip, chunked` as
 // chunked, reads a response with a non-chunked coding until close, and ignores TE on 1.0.
 bool transfer_coding_not_just_chunked(const Divergence& d) {
-  if (d.ll == nullptr ||
-      !flotilla_rejected(d, {ParseError::kInvalidTransferEncoding,
-                             ParseError::kUnsupportedTransferCoding,
-                             ParseError::kTransferEncodingOnHttp10})) {
+  if (d.ll == nullptr || !flotilla_rejected(d, {ParseError::kInvalidTransferEncoding,
+                                                ParseError::kUnsupportedTransferCoding,
+                                                ParseError::kTransferEncodingOnHttp10})) {
     return false;
   }
   if (d.ll->version_minor == 0 && count_headers(*d.ll, "transfer-encoding") > 0) return true;
@@ -315,13 +314,14 @@ bool transfer_coding_not_just_chunked(const Divergence& d) {
 // llhttp ignores an empty Transfer-Encoding. Evidence: llhttp's view has TE lines, all empty.
 bool transfer_encoding_empty(const Divergence& d) {
   if (d.ll == nullptr ||
-      !flotilla_rejected(d, {ParseError::kContentLengthWithTransferEncoding,
-                             ParseError::kInvalidTransferEncoding,
-                             ParseError::kTransferEncodingOnHttp10}) ||
+      !flotilla_rejected(
+          d, {ParseError::kContentLengthWithTransferEncoding, ParseError::kInvalidTransferEncoding,
+              ParseError::kTransferEncodingOnHttp10}) ||
       count_headers(*d.ll, "transfer-encoding") == 0) {
     return false;
   }
-  return !any_list_element(*d.ll, "transfer-encoding", [](std::string_view e) { return !e.empty(); });
+  return !any_list_element(*d.ll, "transfer-encoding",
+                           [](std::string_view e) { return !e.empty(); });
 }
 
 // RFC 9112 §4 / RFC 9110 §15: `HTTP-version SP 3DIGIT SP reason`, status 100..599, reason
@@ -347,6 +347,19 @@ bool switching_protocols_is_a_tunnel(const Divergence& d) {
   return d.input->response_mode && d.index > 0 && d.flotilla->end == StreamEnd::kUpgraded &&
          d.flotilla->messages.size() == d.index && d.flotilla->messages.back().status == 101 &&
          d.llhttp->messages.size() >= d.index && d.llhttp->messages[d.index - 1].status == 101;
+}
+
+// RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request; flotilla does (the
+// request stays HTTP, and a 1.0 connection then closes unless keep-alive). llhttp upgrades any
+// request with Upgrade + `Connection: upgrade`.
+bool upgrade_ignored_on_http10(const Divergence& d) {
+  if (d.input->response_mode || d.index == 0 || d.llhttp->end != StreamEnd::kUpgraded ||
+      d.llhttp->messages.size() != d.index) {
+    return false;
+  }
+  const MessageFraming& m = d.llhttp->messages[d.index - 1];
+  return m.version_major == 1 && m.version_minor == 0 && count_headers(m, "upgrade") > 0 &&
+         m.method != "CONNECT";
 }
 
 // RFC 9110 §8.6 makes Content-Length any 1*DIGIT; flotilla caps it at 2^63-1 (so it fits the
@@ -394,8 +407,7 @@ bool target_form_checked(const Divergence& d) {
 bool framing_fields_in_trailers(const Divergence& d) {
   // flotilla completed the chunked message, or still reads its trailers.
   const bool fl_in_body = d.flotilla->end == StreamEnd::kIncomplete &&
-                          d.flotilla->messages.size() == d.index &&
-                          d.flotilla->tail_head_complete;
+                          d.flotilla->messages.size() == d.index && d.flotilla->tail_head_complete;
   if (d.fl == nullptr || (!d.fl_complete && !fl_in_body) ||
       evidence::count_headers(*d.fl, "transfer-encoding") == 0) {
     return false;
@@ -501,6 +513,7 @@ constexpr std::array kIntended{
     IntendedDifference{"framing_fields_in_trailers", framing_fields_in_trailers},
     IntendedDifference{"identical_content_lengths", identical_content_lengths},
     IntendedDifference{"switching_protocols_is_a_tunnel", switching_protocols_is_a_tunnel},
+    IntendedDifference{"upgrade_ignored_on_http10", upgrade_ignored_on_http10},
     IntendedDifference{"content_length_above_2_63", content_length_above_2_63},
     IntendedDifference{"te_list_with_empty_elements", te_list_with_empty_elements},
     IntendedDifference{"chunked_framing_violation", chunked_framing_violation},
@@ -510,7 +523,9 @@ constexpr std::array kIntended{
 
 }  // namespace
 
-std::span<const IntendedDifference> intended_differences() { return kIntended; }
+std::span<const IntendedDifference> intended_differences() {
+  return kIntended;
+}
 
 const IntendedDifference* explain(const Divergence& d, std::string_view except) {
   for (const IntendedDifference& i : kIntended) {

@@ -25,7 +25,9 @@ struct Oracle {
   Pending pending = Pending::kNone;
 };
 
-Oracle& oracle_of(llhttp_t* p) { return *static_cast<Oracle*>(p->data); }
+Oracle& oracle_of(llhttp_t* p) {
+  return *static_cast<Oracle*>(p->data);
+}
 
 int on_message_begin(llhttp_t* p) {
   Oracle& o = oracle_of(p);
@@ -119,8 +121,8 @@ const llhttp_settings_t& settings() {
 void stop_with_error(Oracle& o, llhttp_t& parser, llhttp_errno_t err) {
   o.verdict.end = StreamEnd::kRejected;
   o.verdict.error_code = err;
-  o.verdict.error_name = std::string(llhttp_errno_name(err)) + ": " +
-                         (parser.reason != nullptr ? parser.reason : "");
+  o.verdict.error_name =
+      std::string(llhttp_errno_name(err)) + ": " + (parser.reason != nullptr ? parser.reason : "");
 }
 
 // Handles a pause; returns false when the stream is over (closed or upgraded).

@@ -42,7 +42,7 @@ cp -n "$root"/fuzz/corpus/* "$corpus"/
 log="$build/fuzz.log"
 echo "fuzz: fuzzing for ${seconds}s (corpus $corpus, log $log)"
 status=0
-FLOTILLA_FUZZ_STATS=1 "$build/http_framing_fuzz" "$corpus" \
+FLOTILLA_FUZZ_STATS=1 "$build/http_framing_fuzz" "$corpus" -dict="$root/fuzz/http.dict" \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
   -workers=1 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
 
@@ -62,14 +62,17 @@ fi
 [[ -n "$runs" ]] || fail "no run count in $log"
 
 # ---- the planted bug must be caught ------------------------------------------------------------
-# http_framing_fuzz_planted lets Transfer-Encoding win over Content-Length; on a CL+TE seed the
-# harness must abort with the framing difference against llhttp (which rejects CL+TE).
-planted_log="$build/planted.log"
-if "$build/http_framing_fuzz_planted" "$root/fuzz/corpus/smuggle_cl_te.txt" >"$planted_log" 2>&1; then
-  fail "the planted CL+TE bug was NOT caught (the harness accepted it); see $planted_log"
-fi
-grep -q "UNEXPECTED FRAMING DIFFERENCE" "$planted_log" &&
-  grep -q "Content-Length can't be present with Transfer-Encoding" "$planted_log" ||
-  fail "the planted variant failed, but not with the CL+TE difference; see $planted_log"
+# http_framing_fuzz_planted lets Transfer-Encoding win over Content-Length; on the CL+TE seeds (a
+# request stream and a response stream) the harness must abort with the framing difference
+# against llhttp, which rejects CL+TE.
+for seed in smuggle_cl_te.txt resp_cl_te.txt; do
+  planted_log="$build/planted-${seed%.txt}.log"
+  if "$build/http_framing_fuzz_planted" "$root/fuzz/corpus/$seed" >"$planted_log" 2>&1; then
+    fail "the planted CL+TE bug was NOT caught on $seed (the harness accepted it); see $planted_log"
+  fi
+  grep -q "UNEXPECTED FRAMING DIFFERENCE" "$planted_log" &&
+    grep -q "Content-Length can't be present with Transfer-Encoding" "$planted_log" ||
+    fail "the planted variant failed on $seed, but not with the CL+TE difference; see $planted_log"
+done
 
 echo "fuzz: ${runs} runs in ${seconds} s, 0 differences (cov ${cov:-?}, ft ${ft:-?}, corpus ${units:-?}); planted CL+TE bug caught"

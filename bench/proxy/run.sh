@@ -29,7 +29,8 @@ runs=${BENCH_RUNS:-1}
 nice_level=${BENCH_NICE:-$([[ $(id -u) -eq 0 ]] && echo -10 || echo 0)}
 hard_limit_s=$((175 * runs))  # the whole run, install and build excluded
 
-log() { printf 'bench: %s\n' "$*" >&2; }
+exec 3>&2  # the script's stderr, also for messages from traps that fire inside a redirection
+log() { printf 'bench: %s\n' "$*" >&3; }
 die() { log "error: $*"; exit 1; }
 
 # ------------------------------------------------------------------ dependencies and the binary
@@ -100,17 +101,35 @@ started_pids+=($!)
 start() {  # start NAME CPU COMMAND...: runs COMMAND pinned to CPU, remembers its PID in $last_pid
   local name=$1 cpu=$2
   shift 2
-  taskset -c "$cpu" "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  taskset -c "$cpu" "$@" >"$work/$name.out" 2>"$work/$name.err" 3>&- &
   last_pid=$!
   started_pids+=("$last_pid")
 }
 
-stop() {  # stop PID: TERM, then KILL after 5 s; the PID stays in started_pids (harmless)
+forget() {  # forget PID: a reaped PID leaves the list, so cleanup never signals a reused one
+  local kept=() pid
+  for pid in "${started_pids[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+  started_pids=("${kept[@]}")
+}
+
+waited() {  # waited COMMAND...: runs COMMAND in the background and waits, so a signal to this
+  # script is handled at once (bash defers traps until a foreground command ends)
+  "$@" 3>&- &
+  local pid=$! status=0
+  started_pids+=("$pid")
+  wait "$pid" || status=$?
+  forget "$pid"
+  return "$status"
+}
+
+stop() {  # stop PID: TERM, then KILL after 5 s
   local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
+  if kill -TERM "$pid" 2>/dev/null; then
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
   wait "$pid" 2>/dev/null || true
+  forget "$pid"
 }
 
 free_ports() {  # prints N free loopback ports
@@ -318,12 +337,12 @@ bench_proxy() {  # bench_proxy NAME PORT COMMAND...
   local pids
   pids=$(tree_pids "$pid")
 
-  timeout $((warmup + 10)) taskset -c "$load_cpu" \
+  waited timeout $((warmup + 10)) taskset -c "$load_cpu" \
     wrk -t"$threads" -c"$connections" -d"${warmup}s" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
 
   local ticks_before ticks_after wrk_status=0
   ticks_before=$(cpu_ticks $pids)
-  timeout $((duration + 15)) taskset -c "$load_cpu" \
+  waited timeout $((duration + 15)) taskset -c "$load_cpu" \
     wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$here/report.lua" \
     "http://127.0.0.1:$port/" >"$work/$name.wrk" 2>&1 || wrk_status=$?
   ticks_after=$(cpu_ticks $pids)
@@ -347,6 +366,7 @@ bench_proxy() {  # bench_proxy NAME PORT COMMAND...
   rss_after=$(rss_kib $pids)
   kill -USR1 "$helper" 2>/dev/null || true
   wait "$helper" 2>/dev/null || true
+  forget "$helper"
   [[ -f $status_file ]] && read -ra alive <"$status_file"
 
   local still_running=true

@@ -7,11 +7,6 @@
 
 namespace flotilla::config {
 
-SourcePos to_pos(const YAML::Mark& mark) {
-  if (mark.is_null() || mark.line < 0) return {};
-  return SourcePos{mark.line + 1, mark.column + 1};
-}
-
 LoadContext::LoadContext(std::string file, std::filesystem::path base_dir, EnvLookup env)
     : file_(std::move(file)), base_dir_(std::move(base_dir)), env_(std::move(env)) {}
 

@@ -16,10 +16,9 @@
 #include "config/diagnostic.hpp"
 #include "config/env_expand.hpp"
 #include "config/spec.hpp"
+#include "config/yaml_document.hpp"
 
 namespace flotilla::config {
-
-SourcePos to_pos(const YAML::Mark& mark);
 
 class LoadContext {
  public:

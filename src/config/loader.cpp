@@ -8,11 +8,11 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "config/load_context.hpp"
 #include "config/parse_sections.hpp"
 #include "config/validate.hpp"
+#include "config/yaml_document.hpp"
 
 namespace flotilla::config {
 namespace {
@@ -43,21 +43,11 @@ LoadResult load_file(const std::filesystem::path& path, const EnvLookup& env) {
 
 LoadResult load_string(std::string_view yaml, const std::string& file_name,
                        const std::filesystem::path& base_dir, const EnvLookup& env) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return failure(file_name, to_pos(e.mark), fmt::format("invalid YAML: {}", e.msg));
-  }
-  if (documents.empty() || documents.front().IsNull()) {
-    return failure(file_name, {}, "the configuration is empty");
-  }
+  const YamlDocument document = read_yaml_document(yaml);
+  if (!document.ok()) return failure(file_name, document.error_pos, document.error);
+  if (document.root.IsNull()) return failure(file_name, {}, "the configuration is empty");
   LoadContext ctx(file_name, base_dir, env);
-  if (documents.size() > 1) {
-    ctx.error(to_pos(documents[1].Mark()),
-              "only one YAML document is allowed (remove the second '---')");
-  }
-  Spec spec = parse_spec(ctx, documents.front());
+  Spec spec = parse_spec(ctx, document.root);
   validate(spec, ctx);
   if (ctx.has_errors()) return LoadResult{std::nullopt, ctx.take_diagnostics()};
   spec.features = ctx.take_features();

@@ -4,6 +4,11 @@
 #include <functional>
 
 namespace flotilla::gateway {
+namespace {
+
+constexpr std::chrono::milliseconds kProbeAfterIdle{1000};
+
+}  // namespace
 
 std::size_t ConnectionPool::EndpointHash::operator()(
     const asio::ip::tcp::endpoint& e) const noexcept {
@@ -21,7 +26,10 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::en
   while (!list.empty()) {
     std::unique_ptr<UpstreamConnection> connection = std::move(list.back());
     list.pop_back();
-    if (now < connection->idle_deadline() && connection->looks_reusable()) {
+    if (now >= connection->idle_deadline()) continue;
+    // A connection idle for a moment is almost surely alive (upstream keep-alive timeouts are
+    // seconds long), and a failure there is retried; only longer-idle ones pay for a probe.
+    if (connection->idle_for(now) < kProbeAfterIdle || connection->looks_reusable()) {
       return connection;
     }
   }

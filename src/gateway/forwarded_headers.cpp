@@ -3,9 +3,12 @@
 namespace flotilla::gateway {
 namespace {
 
+// 16 lowercase hex digits, formatted on the stack and appended once.
 void append_hex(std::string& out, std::uint64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) out += kDigits[(value >> shift) & 0xF];
+  char text[16];
+  for (int i = 15; i >= 0; --i, value >>= 4) text[i] = kDigits[value & 0xF];
+  out.append(text, sizeof text);
 }
 
 }  // namespace

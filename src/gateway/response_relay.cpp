@@ -188,7 +188,8 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
     if (!ws.iov.empty()) {
       session.watchdog().expires_after(listener.send_timeout);
       exchange.client_write_pending = true;
-      auto [ec, n] = co_await asio::async_write(session.socket(), ws.iov, use_nothrow);
+      auto [ec, n] = co_await asio::async_write(
+          session.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow);
       exchange.client_write_pending = false;
       if (ec) co_return result;  // the client went away; keep_client stays false
       // send_timeout bounds a write, not the wait for the upstream's next bytes (nginx alike).

@@ -54,7 +54,8 @@ asio::awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnectio
     ws.iov.emplace_back(ws.buffer.get() + exchange.session.head_consumed(), exchange.body_in_buffer);
   }
   connection.watchdog().expires_after(exchange.route.timeouts.send);
-  auto [ec, n] = co_await asio::async_write(connection.socket(), ws.iov, use_nothrow);
+  auto [ec, n] = co_await asio::async_write(
+      connection.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow);
   co_return ec;
 }
 

@@ -35,7 +35,11 @@ class UpstreamConnection {
   // Idle in the pool until this instant (the upstream's keepalive_timeout).
   std::chrono::steady_clock::time_point idle_deadline() const noexcept { return idle_deadline_; }
   void mark_idle(std::chrono::steady_clock::duration timeout) noexcept {
-    idle_deadline_ = std::chrono::steady_clock::now() + timeout;
+    idle_since_ = std::chrono::steady_clock::now();
+    idle_deadline_ = idle_since_ + timeout;
+  }
+  std::chrono::steady_clock::duration idle_for(std::chrono::steady_clock::time_point now) const noexcept {
+    return now - idle_since_;
   }
 
   // Cheap liveness check before reuse: a pooled connection the peer closed, or one with
@@ -50,6 +54,7 @@ class UpstreamConnection {
   std::unique_ptr<char[]> buffer_;
   std::size_t buffered_ = 0;
   std::uint32_t requests_ = 0;
+  std::chrono::steady_clock::time_point idle_since_{};
   std::chrono::steady_clock::time_point idle_deadline_{};
 };
 

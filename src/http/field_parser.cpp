@@ -86,6 +86,7 @@ ParseError bad_name_end(const char* p, const char* name_begin, const char* end) 
 ParseError apply_field(const Header& h, FieldSummary& s) noexcept {
   switch (h.id) {
     case HeaderId::kHost:
+      if (!s.is_request) return ParseError::kNone;
       if (s.has_host) return ParseError::kDuplicateHost;
       s.has_host = true;
       s.host = h.value;

@@ -12,6 +12,8 @@
 namespace flotilla::http::detail {
 
 struct FieldSummary {
+  // Host is a request field (RFC 9112 §3.2): responses carry it only as an ordinary header.
+  bool is_request = true;
   std::string_view host;
   std::string_view upgrade;
   std::uint64_t content_length = 0;

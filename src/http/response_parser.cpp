@@ -124,6 +124,7 @@ detail::FieldsResult ResponseParser::parse_head(const char* line_begin, const ch
   h.status_line = line;
 
   detail::FieldSummary s;
+  s.is_request = false;
   const detail::FieldsResult fields = detail::parse_fields(line_end + 2, end, headers_, s);
   if (fields.error != ParseError::kNone || fields.head_end == nullptr) return fields;
   const bool http11 = h.version == Version::kHttp11;

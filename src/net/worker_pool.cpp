@@ -1,5 +1,4 @@
-// Data-plane threads, one io_context each (concurrency hint 1: Asio may skip its internal locking
-// because only this thread runs the context).
+// Data-plane threads, one io_context each, run by exactly one thread.
 #include "net/worker_pool.hpp"
 
 #include <pthread.h>
@@ -12,7 +11,9 @@ WorkerPool::WorkerPool(std::size_t count) {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   contexts_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    // UNSAFE_IO: a worker's sockets are only ever touched by its own thread, so Asio may skip
+    // per-descriptor locking; posts from the control thread still go through the locked queue.
+    contexts_.push_back(std::make_unique<asio::io_context>(ASIO_CONCURRENCY_HINT_UNSAFE_IO));
     guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
   }
 }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -113,8 +114,7 @@ std::uint64_t parse_oom_kill_count(std::string_view oom_control) {
   return 0;
 }
 
-std::unique_ptr<CgroupRoot> CgroupRoot::detect() {
-  std::unique_ptr<CgroupRoot> root(new CgroupRoot());  // private constructor: make_unique can't
+CgroupRoot::CgroupRoot() {
   const auto own = parse_proc_cgroup(read_file("/proc/self/cgroup"));
   const auto mounts = parse_v1_mounts(read_file("/proc/self/mountinfo"));
   const std::string leaf = fmt::format("flotilla-{}", ::getpid());
@@ -130,15 +130,20 @@ std::unique_ptr<CgroupRoot> CgroupRoot::detect() {
     if (!dir.empty() && dir.back() != '/') dir += '/';
     dir += leaf;
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) continue;
-    root->dirs_[controller] = dir;
+    dirs_[controller] = dir;
   }
-  return root;
 }
 
 CgroupRoot::~CgroupRoot() {
   std::set<std::string> done;
   for (const auto& [controller, dir] : dirs_) {
-    if (done.insert(dir).second && ::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
+    if (!done.insert(dir).second) continue;
+    // Instance groups whose removal was still pending (their tasks were dying) go first.
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (entry.is_directory(ec)) ::rmdir(entry.path().c_str());
+    }
+    if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
       spdlog::warn("supervisor: could not remove cgroup {}: {}", dir, std::strerror(errno));
     }
   }
@@ -174,10 +179,9 @@ InstanceCgroup::InstanceCgroup(const CgroupRoot& root, const std::string& name,
     if (memory_limited_) applied.push_back("memory=" + limit);
   }
   if (resources.cpu_millis && dirs_.count("cpu")) {
-    const bool ok =
-        write_file(dir("cpu") + "/cpu.cfs_period_us", std::to_string(kCpuPeriodUs)) &&
-        write_file(dir("cpu") + "/cpu.cfs_quota_us",
-                   std::to_string(cpu_quota_us(*resources.cpu_millis, kCpuPeriodUs)));
+    const bool ok = write_file(dir("cpu") + "/cpu.cfs_period_us", std::to_string(kCpuPeriodUs)) &&
+                    write_file(dir("cpu") + "/cpu.cfs_quota_us",
+                               std::to_string(cpu_quota_us(*resources.cpu_millis, kCpuPeriodUs)));
     if (ok) applied.push_back(fmt::format("cpu={}m", *resources.cpu_millis));
   }
   if (resources.pids && dirs_.count("pids")) {

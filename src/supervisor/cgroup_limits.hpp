@@ -39,7 +39,7 @@ std::uint64_t parse_oom_kill_count(std::string_view oom_control);
 class CgroupRoot {
  public:
   // Detects and creates what it can; controllers that are missing or not writable are left out.
-  static std::unique_ptr<CgroupRoot> detect();
+  CgroupRoot();
   CgroupRoot(const CgroupRoot&) = delete;
   CgroupRoot& operator=(const CgroupRoot&) = delete;
   ~CgroupRoot();
@@ -50,7 +50,6 @@ class CgroupRoot {
   std::string describe() const;  // "memory, cpu, cpuacct, pids" or "none"
 
  private:
-  CgroupRoot() = default;
   std::map<std::string, std::string> dirs_;
 };
 

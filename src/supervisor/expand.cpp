@@ -20,7 +20,9 @@ std::optional<std::string> value_of(std::string_view name, const InstanceVariabl
   return std::nullopt;
 }
 
-bool known(std::string_view name) { return name == "PORT" || name == "INSTANCE"; }
+bool known(std::string_view name) {
+  return name == "PORT" || name == "INSTANCE";
+}
 
 }  // namespace
 
@@ -46,7 +48,8 @@ std::string expand_instance_variables(std::string_view text, const InstanceVaria
       const std::string_view name = body.substr(0, dash);
       if (!known(name)) {
         out += text.substr(i, close - i + 1);
-      } else if (std::optional<std::string> value = value_of(name, vars); value && !value->empty()) {
+      } else if (std::optional<std::string> value = value_of(name, vars);
+                 value && !value->empty()) {
         out += *value;
       } else if (dash != std::string_view::npos) {
         out += body.substr(dash + 2);

@@ -9,14 +9,22 @@ namespace flotilla::supervisor {
 
 std::string_view to_string(InstanceState state) {
   switch (state) {
-    case InstanceState::starting: return "starting";
-    case InstanceState::running: return "running";
-    case InstanceState::ready: return "ready";
-    case InstanceState::stopping: return "stopping";
-    case InstanceState::backoff: return "backoff";
-    case InstanceState::crash_loop: return "crash_loop";
-    case InstanceState::exited: return "exited";
-    case InstanceState::stopped: return "stopped";
+    case InstanceState::starting:
+      return "starting";
+    case InstanceState::running:
+      return "running";
+    case InstanceState::ready:
+      return "ready";
+    case InstanceState::stopping:
+      return "stopping";
+    case InstanceState::backoff:
+      return "backoff";
+    case InstanceState::crash_loop:
+      return "crash_loop";
+    case InstanceState::exited:
+      return "exited";
+    case InstanceState::stopped:
+      return "stopped";
   }
   return "unknown";
 }

@@ -32,9 +32,9 @@ std::string_view to_string(InstanceState state);
 
 // How the last run ended.
 struct ExitInfo {
-  int code = -1;    // exit status, or -1 when killed by a signal
-  int signal = 0;   // the killing signal, or 0
-  bool oom = false;  // the cgroup's own OOM killer fired (memory.oom_control oom_kill)
+  int code = -1;                 // exit status, or -1 when killed by a signal
+  int signal = 0;                // the killing signal, or 0
+  bool oom = false;              // the cgroup's own OOM killer fired (memory.oom_control oom_kill)
   std::string describe() const;  // "exit code 3", "signal 9 (Killed)", "killed by OOM (signal 9)"
 };
 
@@ -51,7 +51,7 @@ struct InstanceStatus {
   std::uint32_t consecutive_failures = 0;
   std::chrono::milliseconds next_restart_in{0};  // in backoff / crash_loop
   std::optional<ExitInfo> last_exit;
-  double cpu_seconds = 0;  // of the current run: cgroup cpuacct.usage or /proc/PID/stat
+  double cpu_seconds = 0;          // of the current run: cgroup cpuacct.usage or /proc/PID/stat
   std::uint64_t memory_bytes = 0;  // cgroup memory.usage_in_bytes or RSS from /proc
   std::optional<std::uint64_t> memory_limit_bytes;
   std::string limits;  // how resources are enforced: "cgroup v1", "rlimit", "none"

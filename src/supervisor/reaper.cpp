@@ -13,13 +13,16 @@ namespace flotilla::supervisor {
 
 Reaper::Reaper(asio::io_context& control) : signals_(control, SIGCHLD) {
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
-    spdlog::warn("supervisor: PR_SET_CHILD_SUBREAPER failed ({}); orphaned grandchildren go to PID 1",
-                 std::strerror(errno));
+    spdlog::warn(
+        "supervisor: PR_SET_CHILD_SUBREAPER failed ({}); orphaned grandchildren go to PID 1",
+        std::strerror(errno));
   }
   wait_for_signal();
 }
 
-void Reaper::watch(pid_t pid, OnExit on_exit) { watched_[pid] = std::move(on_exit); }
+void Reaper::watch(pid_t pid, OnExit on_exit) {
+  watched_[pid] = std::move(on_exit);
+}
 
 void Reaper::close() {
   closed_ = true;

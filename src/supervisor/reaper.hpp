@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
@@ -30,6 +31,8 @@ class Reaper {
   void reap_now();
   // Stops listening for SIGCHLD (the io_context can then run out of work).
   void close();
+  // Drops every callback (they may own what owns the Reaper: the caller destroys them outside).
+  std::unordered_map<pid_t, OnExit> release_all() { return std::exchange(watched_, {}); }
 
  private:
   void wait_for_signal();

@@ -21,9 +21,12 @@ config::Duration RestartBackoff::next_delay(config::Duration ran_for) {
 
 bool should_restart(config::RestartPolicy policy, bool failed) {
   switch (policy) {
-    case config::RestartPolicy::always: return true;
-    case config::RestartPolicy::on_failure: return failed;
-    case config::RestartPolicy::never: return false;
+    case config::RestartPolicy::always:
+      return true;
+    case config::RestartPolicy::on_failure:
+      return failed;
+    case config::RestartPolicy::never:
+      return false;
   }
   return false;
 }

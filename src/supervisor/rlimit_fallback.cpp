@@ -7,9 +7,9 @@
 
 namespace flotilla::supervisor {
 
-std::vector<RlimitSetting> rlimit_fallback(const config::Resources& resources, bool memory_by_cgroup,
-                                           bool cpu_by_cgroup, bool pids_by_cgroup,
-                                           std::vector<std::string>& applied,
+std::vector<RlimitSetting> rlimit_fallback(const config::Resources& resources,
+                                           bool memory_by_cgroup, bool cpu_by_cgroup,
+                                           bool pids_by_cgroup, std::vector<std::string>& applied,
                                            std::vector<std::string>& skipped) {
   std::vector<RlimitSetting> limits;
   if (resources.memory_bytes && !memory_by_cgroup) {

@@ -12,9 +12,9 @@
 namespace flotilla::supervisor {
 
 // The rlimits for what the cgroup did not cover; `applied`/`skipped` say what happened, for logs.
-std::vector<RlimitSetting> rlimit_fallback(const config::Resources& resources, bool memory_by_cgroup,
-                                           bool cpu_by_cgroup, bool pids_by_cgroup,
-                                           std::vector<std::string>& applied,
+std::vector<RlimitSetting> rlimit_fallback(const config::Resources& resources,
+                                           bool memory_by_cgroup, bool cpu_by_cgroup,
+                                           bool pids_by_cgroup, std::vector<std::string>& applied,
                                            std::vector<std::string>& skipped);
 
 }  // namespace flotilla::supervisor

@@ -28,13 +28,20 @@ enum Stage { kSetpgid = 1, kCgroup, kRlimit, kStdio, kChdir, kCredentials, kExec
 
 const char* stage_name(int stage) {
   switch (stage) {
-    case kSetpgid: return "setpgid";
-    case kCgroup: return "joining the cgroup";
-    case kRlimit: return "setrlimit";
-    case kStdio: return "redirecting stdio";
-    case kChdir: return "chdir";
-    case kCredentials: return "dropping privileges";
-    case kExec: return "exec";
+    case kSetpgid:
+      return "setpgid";
+    case kCgroup:
+      return "joining the cgroup";
+    case kRlimit:
+      return "setrlimit";
+    case kStdio:
+      return "redirecting stdio";
+    case kChdir:
+      return "chdir";
+    case kCredentials:
+      return "dropping privileges";
+    case kExec:
+      return "exec";
   }
   return "start";
 }

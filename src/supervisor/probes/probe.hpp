@@ -19,7 +19,8 @@ class Reaper;
 
 struct ProbeResult {
   bool ok = false;
-  std::string detail;  // why it failed ("status 503", "connection refused", "timeout", "exit code 1")
+  std::string
+      detail;  // why it failed ("status 503", "connection refused", "timeout", "exit code 1")
 };
 
 class ProbeCheck {
@@ -51,8 +52,10 @@ inline std::unique_ptr<ProbeCheck> make_probe(const config::Probe& probe, ProbeT
   switch (probe.kind) {
     case config::ProbeKind::http:
       return make_http_probe(std::move(target), probe.http_path, probe.http_status);
-    case config::ProbeKind::tcp: return make_tcp_probe(std::move(target));
-    case config::ProbeKind::exec: return make_exec_probe(std::move(target));
+    case config::ProbeKind::tcp:
+      return make_tcp_probe(std::move(target));
+    case config::ProbeKind::exec:
+      return make_exec_probe(std::move(target));
   }
   return nullptr;
 }

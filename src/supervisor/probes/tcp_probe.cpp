@@ -25,7 +25,8 @@ class TcpProbe final : public ProbeCheck {
     watchdog.expires_after(target_.timeout);
     auto [error] = co_await socket.async_connect({address, target_.port}, gateway::use_nothrow);
     watchdog.disarm();
-    if (error) co_return ProbeResult{false, watchdog.expired() ? "connect timeout" : error.message()};
+    if (error)
+      co_return ProbeResult{false, watchdog.expired() ? "connect timeout" : error.message()};
     co_return ProbeResult{true, "connected"};
   }
 

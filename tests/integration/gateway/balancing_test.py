@@ -4,7 +4,6 @@ over when the primary dies and give traffic back once it serves again after fail
 import http.client
 import json
 import os
-import signal
 import sys
 import threading
 import time

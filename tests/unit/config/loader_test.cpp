@@ -54,7 +54,7 @@ TEST(LoadString, TheDocumentMustBeOneNonEmptyMapping) {
             Lines{"1:1: the configuration must be a mapping of sections (listen, services, "
                   "upstreams, routes...), got a list"});
   EXPECT_EQ(errors_of("services:\n  w: { command: ./w }\n---\nservices: {}\n"),
-            Lines{"4:1: only one YAML document is allowed (remove the second '---')"});
+            Lines{"3:1: only one YAML document is allowed (remove the second '---')"});
 }
 
 TEST(LoadString, ExtensionKeysHoldAnchors) {

@@ -153,3 +153,20 @@ TEST(ResponseParser, ResetKeepsMethodPerResponse) {
 
 }  // namespace
 }  // namespace flotilla::http
+
+namespace flotilla::http {
+namespace {
+
+// Found by the differential fuzzer: Host is a request field (RFC 9112 §3.2); a response that
+// carries it, even twice or with a space, is framed like any other response.
+TEST(ResponseParser, HostIsAnOrdinaryFieldInResponses) {
+  ResponseParser p;
+  const std::string raw = "HTTP/1.1 200 OK\r\nHost: a\r\nHost: a b\r\nContent-Length: 0\r\n\r\n";
+  const ParseResult r = p.parse(raw);
+  ASSERT_TRUE(r.complete()) << to_string(r.error);
+  EXPECT_EQ(p.head().status, 200);
+  EXPECT_EQ(p.head().headers.size(), 3u);
+}
+
+}  // namespace
+}  // namespace flotilla::http

@@ -1,0 +1,335 @@
+// One instance's runs: spawn, exit handling, restart back-off and the graceful stop. The probe
+// side of a run lives in instance_probes.cpp.
+#include "supervisor/instance.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+
+#include "gateway/async.hpp"
+#include "supervisor/expand.hpp"
+#include "supervisor/proc_stats.hpp"
+#include "supervisor/rlimit_fallback.hpp"
+#include "supervisor/spawn.hpp"
+
+namespace flotilla::supervisor {
+namespace {
+
+// After SIGKILL a process is gone within milliseconds unless stuck in the kernel (D state).
+constexpr std::chrono::seconds kKillWait{5};
+// How long leftovers of a run get to die before its cgroup directories are removed.
+constexpr std::chrono::milliseconds kCgroupCleanupDelay{200};
+
+ExitInfo decode(int wait_status) {
+  ExitInfo info;
+  if (WIFEXITED(wait_status)) {
+    info.code = WEXITSTATUS(wait_status);
+  } else if (WIFSIGNALED(wait_status)) {
+    info.signal = WTERMSIG(wait_status);
+  }
+  return info;
+}
+
+template <typename Duration>
+std::chrono::milliseconds ms(Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+}  // namespace
+
+Instance::Instance(std::shared_ptr<SupervisorContext> context, const config::Service& service,
+                   std::uint32_t index, std::function<void()> on_ready_changed)
+    : context_(std::move(context)),
+      service_(service),
+      index_(index),
+      key_(fmt::format("{}/{}", service.name, index)),
+      on_ready_changed_(std::move(on_ready_changed)),
+      backoff_(service.restart),
+      restart_timer_(context_->control) {
+  if (service_.ports) port_ = static_cast<std::uint16_t>(service_.ports->first + index);
+  log_ = std::make_shared<RotatingFile>(
+      context_->log_dir / fmt::format("{}-{}.log", service_.name, index_), service_.logs);
+}
+
+InstanceEndpoint Instance::endpoint() const {
+  return {key_, port_ ? fmt::format("127.0.0.1:{}", *port_) : std::string()};
+}
+
+std::vector<std::string> Instance::expanded_argv(const std::vector<std::string>& argv) const {
+  const InstanceVariables vars{port_, index_};
+  std::vector<std::string> out;
+  out.reserve(argv.size());
+  for (const std::string& arg : argv) out.push_back(expand_instance_variables(arg, vars));
+  return out;
+}
+
+std::vector<std::string> Instance::environment() const {
+  const InstanceVariables vars{port_, index_};
+  std::map<std::string, std::string> merged;
+  for (const std::string& entry : context_->environment) {
+    const std::size_t eq = entry.find('=');
+    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  for (const auto& [name, value] : service_.env) {
+    merged[name] = expand_instance_variables(value, vars);
+  }
+  if (port_) merged["PORT"] = std::to_string(*port_);
+  merged["FLOTILLA_SERVICE"] = service_.name;
+  merged["FLOTILLA_INSTANCE"] = key_;
+  merged["FLOTILLA_INSTANCE_INDEX"] = std::to_string(index_);
+  merged["FLOTILLA_REVISION"] = "1";
+  std::vector<std::string> out;
+  out.reserve(merged.size());
+  for (const auto& [name, value] : merged) out.push_back(name + "=" + value);
+  return out;
+}
+
+void Instance::start() {
+  stopping_ = false;
+  spawn();
+}
+
+void Instance::spawn() {
+  if (context_->closed || stopping_) return;
+  const std::uint64_t run = ++run_;
+  SpawnRequest request;
+  request.argv = expanded_argv(service_.command.argv);
+  request.env = environment();
+  request.cwd = service_.cwd.string();
+
+  std::vector<std::string> applied;
+  std::vector<std::string> skipped;
+  cgroup_.reset();
+  if (!context_->cgroups.dirs().empty()) {
+    cgroup_ = std::make_unique<InstanceCgroup>(context_->cgroups,
+                                               fmt::format("{}-{}-r{}", service_.name, index_, run),
+                                               service_.resources, applied);
+    request.cgroup_procs = cgroup_->procs_files();
+  }
+  const bool memory_by_cgroup = cgroup_ && cgroup_->limits_memory();
+  const bool cpu_by_cgroup = std::any_of(
+      applied.begin(), applied.end(), [](const std::string& a) { return a.rfind("cpu=", 0) == 0; });
+  const bool pids_by_cgroup = cgroup_ && cgroup_->limits_pids();
+  const std::size_t by_cgroup = applied.size();
+  request.rlimits = rlimit_fallback(service_.resources, memory_by_cgroup, cpu_by_cgroup,
+                                    pids_by_cgroup, applied, skipped);
+  memory_limited_ = service_.resources.memory_bytes.has_value() &&
+                    (memory_by_cgroup || by_cgroup != applied.size());
+  limits_ = applied.empty() ? "none"
+            : by_cgroup == applied.size()
+                ? "cgroup v1: " + fmt::format("{}", fmt::join(applied, ", "))
+                : fmt::format("{}", fmt::join(applied, ", "));
+  if (run == 1 && (!applied.empty() || !skipped.empty())) {
+    spdlog::info(
+        "{}: resource limits {}{}", key_, limits_,
+        skipped.empty() ? "" : fmt::format(" (not enforced: {})", fmt::join(skipped, ", ")));
+  }
+
+  if (service_.user || service_.group) {
+    if (::geteuid() == 0) {
+      const Credentials credentials = resolve_credentials(service_.user, service_.group);
+      if (!credentials.error.empty()) {
+        spdlog::error("{}: {}", key_, credentials.error);
+        finish_run(ExitInfo{127, 0, false}, Clock::duration::zero());
+        return;
+      }
+      request.uid = credentials.uid;
+      request.gid = credentials.gid;
+    } else {
+      spdlog::warn("{}: user/group ignored: flotilla is not running as root", key_);
+    }
+  }
+
+  LogPipe pipe;
+  request.output_fd = pipe.write_end();
+  const SpawnResult spawned = spawn_process(request);
+  pipe.close_write_end();
+  if (!spawned.error.empty()) {
+    // A child that failed before exec (pid > 0) exits 127 and is reaped as an orphan.
+    spdlog::error("{}: cannot start `{}`: {}", key_, service_.command.text, spawned.error);
+    log_->write(fmt::format("flotilla: cannot start: {}\n", spawned.error));
+    finish_run(ExitInfo{127, 0, false}, Clock::duration::zero());
+    return;
+  }
+  context_->reaper.watch(
+      spawned.pid, [self = shared_from_this(), run](int status) { self->on_exit(run, status); });
+  pid_ = spawned.pid;
+  group_ = spawned.pid;
+  started_at_ = Clock::now();
+  state_ = InstanceState::starting;
+  killed_by_probe_ = false;
+  spdlog::info("{}: started pid {}{}: {}", key_, pid_,
+               port_ ? fmt::format(" on port {}", *port_) : std::string(), service_.command.text);
+  asio::co_spawn(context_->control,
+                 pump_log(context_->control.get_executor(), pipe.release_read_end(), log_),
+                 asio::detached);
+  asio::co_spawn(context_->control, probe_run(run), asio::detached);
+}
+
+void Instance::on_exit(std::uint64_t run, int wait_status) {
+  if (run != run_ || pid_ == 0) return;
+  const Clock::duration ran_for = Clock::now() - started_at_;
+  ExitInfo info = decode(wait_status);
+  info.oom = cgroup_ && cgroup_->oom_kills() > 0;
+  pid_ = 0;
+  ++run_;  // ends this run's probes
+  // Whatever the main process left in its group or cgroup goes with it (no orphans survive).
+  signal_group(SIGKILL);
+  if (cgroup_) {
+    cgroup_->kill_all();
+  }
+  if (cgroup_ && !cgroup_->remove()) {
+    auto timer = std::make_shared<asio::steady_timer>(context_->control, kCgroupCleanupDelay);
+    timer->async_wait(
+        [timer, cgroup = std::shared_ptr<InstanceCgroup>(std::move(cgroup_))](std::error_code) {});
+  }
+  cgroup_.reset();
+  group_ = 0;
+  finish_run(info, ran_for);
+}
+
+void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
+  set_ready(false);
+  last_exit_ = info;
+  for (asio::steady_timer* waiter : exit_waiters_) waiter->cancel();
+  if (stopping_ || context_->closed) {
+    spdlog::info("{}: stopped ({})", key_, info.describe());
+    state_ = InstanceState::stopped;
+    return;
+  }
+  const bool failed = info.code != 0 || info.signal != 0 || killed_by_probe_;
+  if (info.oom) {
+    spdlog::error("{}: {} after {} ms", key_, info.describe(), ms(ran_for).count());
+  } else {
+    spdlog::warn("{}: exited: {} after {} ms", key_, info.describe(), ms(ran_for).count());
+  }
+  if (!should_restart(service_.restart.policy, failed)) {
+    state_ = InstanceState::exited;
+    spdlog::warn("{}: not restarting (restart policy)", key_);
+    return;
+  }
+  const config::Duration delay = backoff_.next_delay(ms(ran_for));
+  state_ = backoff_.crash_looping() ? InstanceState::crash_loop : InstanceState::backoff;
+  next_restart_at_ = Clock::now() + delay;
+  spdlog::info("{}: restarting in {} ms{}", key_, delay.count(),
+               backoff_.crash_looping() ? fmt::format(" (crash loop: {} failed runs in a row)",
+                                                      backoff_.consecutive_failures())
+                                        : std::string());
+  restart_timer_.expires_after(delay);
+  restart_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+    if (ec || self->stopping_ || self->context_->closed) return;
+    ++self->restarts_;
+    spdlog::info("{}: restart #{}", self->key_, self->restarts_);
+    self->spawn();
+  });
+}
+
+void Instance::set_ready(bool ready) {
+  if (ready_ == ready) return;
+  ready_ = ready;
+  if (ready) {
+    state_ = InstanceState::ready;
+  } else if (state_ == InstanceState::ready) {
+    state_ = InstanceState::running;
+  }
+  if (!context_->closed && on_ready_changed_) on_ready_changed_();
+}
+
+void Instance::signal_group(int signal) const {
+  if (group_ > 0 && ::kill(-group_, signal) != 0 && errno != ESRCH) {
+    spdlog::warn("{}: kill(-{}, {}): {}", key_, group_, signal, std::strerror(errno));
+  }
+}
+
+void Instance::kill_now() {
+  stopping_ = true;
+  restart_timer_.cancel();
+  signal_group(SIGKILL);
+  if (cgroup_) cgroup_->kill_all();
+}
+
+asio::awaitable<bool> Instance::wait_for_exit(std::uint64_t run, Clock::duration timeout) {
+  if (!alive(run)) co_return true;
+  asio::steady_timer timer(context_->control, timeout);
+  exit_waiters_.push_back(&timer);
+  co_await timer.async_wait(gateway::use_nothrow);
+  std::erase(exit_waiters_, &timer);
+  co_return !alive(run);
+}
+
+asio::awaitable<void> Instance::stop() {
+  auto self = shared_from_this();  // keeps the instance alive across the waits
+  stopping_ = true;
+  restart_timer_.cancel();
+  if (pid_ == 0) {
+    state_ = InstanceState::stopped;
+    co_return;
+  }
+  const std::uint64_t run = run_;
+  const bool was_ready = ready_;
+  set_ready(false);  // leave rotation first
+  if (was_ready && context_->drain.count() > 0) {
+    asio::steady_timer drain(context_->control, context_->drain);
+    co_await drain.async_wait(gateway::use_nothrow);
+    if (!alive(run)) co_return;
+  }
+  state_ = InstanceState::stopping;
+  spdlog::info("{}: stopping pid {} (signal {}, grace {} ms)", key_, pid_, service_.stop.signal,
+               service_.stop.grace.count());
+  signal_group(service_.stop.signal);
+  if (co_await wait_for_exit(run, service_.stop.grace)) co_return;
+  spdlog::warn("{}: still running {} ms after signal {}: SIGKILL", key_,
+               service_.stop.grace.count(), service_.stop.signal);
+  signal_group(SIGKILL);
+  if (cgroup_) cgroup_->kill_all();
+  if (!co_await wait_for_exit(run, kKillWait)) {
+    spdlog::error("{}: pid {} did not exit after SIGKILL", key_, pid_);
+  }
+}
+
+InstanceStatus Instance::status() const {
+  InstanceStatus s;
+  s.service = service_.name;
+  s.index = index_;
+  s.key = key_;
+  s.state = state_;
+  s.pid = pid_;
+  s.port = port_;
+  s.ready = ready_;
+  s.restarts = restarts_;
+  s.consecutive_failures = backoff_.consecutive_failures();
+  s.last_exit = last_exit_;
+  s.limits = limits_;
+  if (memory_limited_) s.memory_limit_bytes = service_.resources.memory_bytes;
+  const Clock::time_point now = Clock::now();
+  if (pid_ > 0) {
+    s.uptime = ms(now - started_at_);
+    // The cgroup covers the whole group (workers, children); /proc only the main process.
+    const std::optional<ProcessUsage> usage = read_process_usage(pid_);
+    if (usage) {
+      s.cpu_seconds = usage->cpu_seconds;
+      s.memory_bytes = usage->memory_bytes;
+    }
+    if (cgroup_) {
+      if (const std::optional<double> cpu = cgroup_->cpu_seconds()) s.cpu_seconds = *cpu;
+      if (const std::optional<std::uint64_t> memory = cgroup_->memory_bytes()) {
+        s.memory_bytes = *memory;
+      }
+    }
+  }
+  if ((state_ == InstanceState::backoff || state_ == InstanceState::crash_loop) &&
+      next_restart_at_ > now) {
+    s.next_restart_in = ms(next_restart_at_ - now);
+  }
+  return s;
+}
+
+}  // namespace flotilla::supervisor

@@ -1,0 +1,111 @@
+// One replica of one service across its runs: spawn → startup probe → readiness/liveness →
+// exit → restart with back-off, and the graceful stop (leave rotation → drain → stop.signal →
+// grace → SIGKILL of the group). Lives on the control thread only; every asynchronous step holds
+// a shared_ptr to it, and a run counter makes a step of an earlier run do nothing.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "config/spec.hpp"
+#include "supervisor/cgroup_limits.hpp"
+#include "supervisor/instance_status.hpp"
+#include "supervisor/log_sink.hpp"
+#include "supervisor/probes/probe.hpp"
+#include "supervisor/reaper.hpp"
+#include "supervisor/restart_backoff.hpp"
+
+namespace flotilla::supervisor {
+
+// What every instance of one Supervisor shares. Held through shared_ptr by each instance so that
+// a late handler never sees it destroyed; `closed` tells such a handler to do nothing.
+struct SupervisorContext {
+  explicit SupervisorContext(asio::io_context& io) : control(io), reaper(io) {}
+  asio::io_context& control;
+  Reaper reaper;
+  CgroupRoot cgroups;
+  std::filesystem::path log_dir;
+  std::vector<std::string> environment;  // flotilla's own, "K=V"
+  config::Duration drain{1000};          // between leaving rotation and the stop signal
+  bool closed = false;
+};
+
+class Instance : public std::enable_shared_from_this<Instance> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `on_ready_changed` runs (on the control thread) each time ready() flips.
+  Instance(std::shared_ptr<SupervisorContext> context, const config::Service& service,
+           std::uint32_t index, std::function<void()> on_ready_changed);
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  void start();
+  // Graceful stop; no restart afterwards. Completes when the process group is gone (or could not
+  // be killed within the bounds, which is logged).
+  asio::awaitable<void> stop();
+  // Last resort when the supervisor goes away without stop(): SIGKILL the group now.
+  void kill_now();
+
+  bool ready() const { return ready_; }
+  InstanceEndpoint endpoint() const;
+  InstanceStatus status() const;
+  const std::string& key() const { return key_; }
+
+ private:
+  void spawn();
+  void on_exit(std::uint64_t run, int wait_status);
+  void finish_run(ExitInfo info, Clock::duration ran_for);
+  void set_ready(bool ready);
+  void signal_group(int signal) const;
+  bool alive(std::uint64_t run) const { return run == run_ && pid_ > 0; }
+  asio::awaitable<bool> wait_for_exit(std::uint64_t run, Clock::duration timeout);
+  asio::awaitable<void> probe_run(std::uint64_t run);
+  asio::awaitable<bool> startup_run(std::uint64_t run);  // true: passed
+  asio::awaitable<void> readiness_run(std::uint64_t run);
+  asio::awaitable<bool> port_accepts(std::uint64_t run);  // the implicit readiness check
+  asio::awaitable<void> liveness_run(std::uint64_t run);
+  asio::awaitable<void> kill_for_restart(std::uint64_t run, std::string reason);
+  std::vector<std::string> environment() const;
+  std::vector<std::string> expanded_argv(const std::vector<std::string>& argv) const;
+  ProbeTarget make_target(const config::Probe& probe) const;
+
+  std::shared_ptr<SupervisorContext> context_;
+  config::Service service_;
+  std::uint32_t index_;
+  std::string key_;
+  std::optional<std::uint16_t> port_;
+  std::function<void()> on_ready_changed_;
+  std::shared_ptr<RotatingFile> log_;
+  RestartBackoff backoff_;
+  asio::steady_timer restart_timer_;
+  std::vector<asio::steady_timer*> exit_waiters_;  // woken by on_exit
+
+  std::uint64_t run_ = 0;  // bumped at each spawn and each exit
+  pid_t pid_ = 0;          // also the process group id while > 0
+  pid_t group_ = 0;        // the last run's process group, for killing leftovers
+  std::unique_ptr<InstanceCgroup> cgroup_;
+  std::string limits_;  // how resources are enforced, for status
+  bool memory_limited_ = false;
+  InstanceState state_ = InstanceState::starting;
+  bool ready_ = false;
+  bool stopping_ = false;
+  bool killed_by_probe_ = false;
+  Clock::time_point started_at_{};
+  Clock::time_point next_restart_at_{};
+  std::uint32_t restarts_ = 0;
+  std::optional<ExitInfo> last_exit_;
+};
+
+}  // namespace flotilla::supervisor

@@ -1,0 +1,168 @@
+// The probe side of one instance run, with Kubernetes semantics: the startup probe gates the
+// others (and kills the run when it fails for good), readiness only moves the instance in and out
+// of rotation, liveness failure restarts the run. A service with ports and no startup/readiness
+// probe gets an implicit TCP connect check before it is declared ready, so the gateway never
+// routes to a port nobody listens on yet.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+
+#include "supervisor/instance.hpp"
+#include "supervisor/probe_runner.hpp"
+
+namespace flotilla::supervisor {
+namespace {
+
+using Verdict = ProbeTracker::Verdict;
+
+// The implicit readiness check: connect every 100 ms until the app listens, forever if need be
+// (a slow app is not a failed one; liveness is the user's to configure).
+config::Probe implicit_port_check() {
+  config::Probe probe;
+  probe.kind = config::ProbeKind::tcp;
+  probe.period = config::Duration{100};
+  probe.timeout = config::Duration{1000};
+  probe.success_threshold = 1;
+  probe.failure_threshold = 0xffffffff;
+  return probe;
+}
+
+}  // namespace
+
+ProbeTarget Instance::make_target(const config::Probe& probe) const {
+  ProbeTarget target;
+  target.executor = context_->control.get_executor();
+  target.port = probe.port.value_or(port_.value_or(0));
+  target.timeout = probe.timeout;
+  if (probe.kind == config::ProbeKind::exec) {
+    target.argv = expanded_argv(probe.exec.argv);
+    target.env = environment();
+    target.cwd = service_.cwd.string();
+    target.reaper = &context_->reaper;
+  }
+  return target;
+}
+
+asio::awaitable<void> Instance::kill_for_restart(std::uint64_t run, std::string reason) {
+  auto self = shared_from_this();
+  if (!alive(run) || stopping_) co_return;
+  killed_by_probe_ = true;
+  set_ready(false);
+  spdlog::warn("{}: {}: restarting (signal {}, grace {} ms)", key_, reason, service_.stop.signal,
+               service_.stop.grace.count());
+  signal_group(service_.stop.signal);
+  if (co_await wait_for_exit(run, service_.stop.grace)) co_return;
+  if (!alive(run) || stopping_) co_return;  // stop() took over
+  spdlog::warn("{}: still running after the grace: SIGKILL", key_);
+  signal_group(SIGKILL);
+  if (cgroup_) cgroup_->kill_all();
+}
+
+asio::awaitable<void> Instance::probe_run(std::uint64_t run) {
+  auto self = shared_from_this();
+  const config::Probes& probes = service_.probes;
+  if (probes.startup && !co_await startup_run(run)) co_return;
+  if (!alive(run) || stopping_) co_return;
+  if (state_ == InstanceState::starting) state_ = InstanceState::running;
+  if (probes.liveness) asio::co_spawn(context_->control, liveness_run(run), asio::detached);
+  if (!port_) co_return;  // a worker: never in rotation
+  if (probes.readiness) {
+    co_await readiness_run(run);
+    co_return;
+  }
+  if (!probes.startup && !co_await port_accepts(run)) co_return;
+  spdlog::info("{}: ready{}", key_,
+               probes.startup ? "" : fmt::format(" (port {} accepts connections)", *port_));
+  set_ready(true);
+}
+
+asio::awaitable<bool> Instance::startup_run(std::uint64_t run) {
+  const config::Probe& probe = *service_.probes.startup;
+  std::unique_ptr<ProbeCheck> check = make_probe(probe, make_target(probe));
+  std::optional<bool> passed;
+  std::string detail;
+  ProbeLoopHooks hooks;
+  hooks.alive = [this, run] { return alive(run) && !stopping_; };
+  hooks.on_change = [&passed, &detail](bool passing, const ProbeResult& last) {
+    passed = passing;
+    detail = last.detail;
+    return false;
+  };
+  hooks.on_failure = [this](const ProbeResult& r) {
+    spdlog::debug("{}: startup probe: {}", key_, r.detail);
+  };
+  co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::unknown,
+                          std::move(hooks));
+  if (!alive(run) || stopping_ || !passed) co_return false;
+  if (!*passed) {
+    co_await kill_for_restart(
+        run, fmt::format("startup probe failed {} times ({})", probe.failure_threshold, detail));
+    co_return false;
+  }
+  spdlog::info("{}: startup probe passed", key_);
+  co_return true;
+}
+
+asio::awaitable<void> Instance::readiness_run(std::uint64_t run) {
+  const config::Probe& probe = *service_.probes.readiness;
+  std::unique_ptr<ProbeCheck> check = make_probe(probe, make_target(probe));
+  ProbeLoopHooks hooks;
+  hooks.alive = [this, run] { return alive(run) && !stopping_; };
+  hooks.on_change = [this](bool passing, const ProbeResult& last) {
+    if (passing) {
+      spdlog::info("{}: ready (readiness probe passed)", key_);
+    } else {
+      spdlog::warn("{}: not ready: readiness probe failed {} times ({})", key_,
+                   service_.probes.readiness->failure_threshold, last.detail);
+    }
+    set_ready(passing);
+    return true;
+  };
+  hooks.on_failure = [this](const ProbeResult& r) {
+    spdlog::debug("{}: readiness probe: {}", key_, r.detail);
+  };
+  co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::unknown,
+                          std::move(hooks));
+}
+
+asio::awaitable<bool> Instance::port_accepts(std::uint64_t run) {
+  const config::Probe probe = implicit_port_check();
+  std::unique_ptr<ProbeCheck> check = make_probe(probe, make_target(probe));
+  bool listening = false;
+  ProbeLoopHooks hooks;
+  hooks.alive = [this, run] { return alive(run) && !stopping_; };
+  hooks.on_change = [&listening](bool passing, const ProbeResult&) {
+    listening = passing;
+    return !passing;
+  };
+  co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::unknown,
+                          std::move(hooks));
+  co_return listening&& alive(run) && !stopping_;
+}
+
+asio::awaitable<void> Instance::liveness_run(std::uint64_t run) {
+  auto self = shared_from_this();
+  const config::Probe& probe = *service_.probes.liveness;
+  std::unique_ptr<ProbeCheck> check = make_probe(probe, make_target(probe));
+  std::string detail;
+  bool failed = false;
+  ProbeLoopHooks hooks;
+  hooks.alive = [this, run] { return alive(run) && !stopping_; };
+  hooks.on_change = [&failed, &detail](bool passing, const ProbeResult& last) {
+    failed = !passing;
+    detail = last.detail;
+    return passing;
+  };
+  hooks.on_failure = [this](const ProbeResult& r) {
+    spdlog::info("{}: liveness probe failed: {}", key_, r.detail);
+  };
+  co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::passing,
+                          std::move(hooks));
+  if (failed) {
+    co_await kill_for_restart(
+        run, fmt::format("liveness probe failed {} times ({})", probe.failure_threshold, detail));
+  }
+}
+
+}  // namespace flotilla::supervisor
