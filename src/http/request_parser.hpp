@@ -44,7 +44,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/head_scanner.hpp"
+#include "http/head_driver.hpp"
 #include "http/limits.hpp"
 #include "http/message.hpp"
 
@@ -65,23 +65,17 @@ class RequestParser {
   ParseResult parse(std::string_view buffer) noexcept;
 
   const RequestHead& head() const noexcept { return head_; }
-  const Limits& limits() const noexcept { return limits_; }
+  const Limits& limits() const noexcept { return driver_.limits(); }
   void reset() noexcept;
 
  private:
-  bool parse_whole(std::string_view buffer) noexcept;
   // Parses the head whose start line is [line, line_end) (line_end is its CR), fields up to at
   // most `end`. kNone with head_end == nullptr means the fields ran past `end` (incomplete).
   detail::FieldsResult parse_head(const char* line, const char* line_end, const char* end) noexcept;
-  ParseResult complete(std::size_t consumed) noexcept;
-  ParseResult fail(ParseError e) noexcept;
 
-  Limits limits_;
-  HeadScanner scanner_;
+  detail::HeadDriver driver_;
   std::vector<Header> headers_;  // sized once to max_headers, reused for every request
   RequestHead head_;
-  ParseResult result_;
-  bool scanning_ = false;  // the optimistic whole-head pass was tried
 };
 
 }  // namespace flotilla::http

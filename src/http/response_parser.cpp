@@ -21,74 +21,18 @@ bool is_digit(char c) noexcept {
 }  // namespace
 
 ResponseParser::ResponseParser(const Limits& limits)
-    : limits_(limits), headers_(limits.max_headers) {}
+    : driver_(limits, kBadGateway), headers_(limits.max_headers) {}
 
 void ResponseParser::reset(Method request_method) noexcept {
-  scanner_.reset();
-  scanning_ = false;
+  driver_.reset();
   head_ = ResponseHead{};
-  result_ = ParseResult{};
   request_method_ = request_method;
 }
 
-ParseResult ResponseParser::fail(ParseError e) noexcept {
-  result_.status = ParseStatus::kError;
-  result_.error = e;
-  result_.http_status = kBadGateway;
-  result_.consumed = 0;
-  return result_;
-}
-
-ParseResult ResponseParser::complete(std::size_t consumed) noexcept {
-  result_.status = ParseStatus::kComplete;
-  result_.consumed = consumed;
-  return result_;
-}
-
 ParseResult ResponseParser::parse(std::string_view buffer) noexcept {
-  if (result_.status != ParseStatus::kIncomplete) return result_;
-  if (!scanning_) {
-    scanning_ = true;
-    if (parse_whole(buffer)) return result_;
-  }
-  switch (scanner_.scan(buffer, limits_)) {
-    case HeadScanner::State::kIncomplete:
-      return result_;
-    case HeadScanner::State::kError:
-      return fail(scanner_.error());
-    case HeadScanner::State::kComplete:
-      break;
-  }
-  const char* base = buffer.data();
-  const detail::FieldsResult r = parse_head(
-      base + scanner_.head_start(), base + scanner_.start_line_end(), base + scanner_.head_end());
-  if (r.error != ParseError::kNone) return fail(r.error);
-  if (r.head_end != base + scanner_.head_end()) return fail(ParseError::kInvalidHeaderName);
-  return complete(scanner_.head_end());
-}
-
-// Optimistic one-pass parse of a whole head in the first read (see RequestParser::parse_whole).
-bool ResponseParser::parse_whole(std::string_view buffer) noexcept {
-  if (buffer.empty() || buffer.front() == '\r' || buffer.front() == '\n') return false;
-  const char* base = buffer.data();
-  const char* end = base + buffer.size();
-  const char* line_end = detail::find_start_line_end(base, end);
-  if (line_end == nullptr || static_cast<std::size_t>(line_end - base) > limits_.max_request_line) {
-    return false;
-  }
-  const detail::FieldsResult r = parse_head(base, line_end, end);
-  if (r.error != ParseError::kNone) return false;
-  if (r.head_end == nullptr) {
-    // Every line before r.resume is valid, so the scanner needs not look at them again.
-    scanner_.resume(static_cast<std::size_t>(line_end - base),
-                    static_cast<std::size_t>(r.resume - base));
-    return false;
-  }
-  if (static_cast<std::size_t>(r.head_end - (line_end + 2)) > limits_.max_header_bytes) {
-    return false;
-  }
-  complete(static_cast<std::size_t>(r.head_end - base));
-  return true;
+  return driver_.parse(buffer, [this](const char* line, const char* line_end, const char* end) {
+    return parse_head(line, line_end, end);
+  });
 }
 
 detail::FieldsResult ResponseParser::parse_head(const char* line_begin, const char* line_end,

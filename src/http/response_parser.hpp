@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/head_scanner.hpp"
+#include "http/head_driver.hpp"
 #include "http/limits.hpp"
 #include "http/message.hpp"
 
@@ -37,18 +37,12 @@ class ResponseParser {
   void reset(Method request_method = Method::kGet) noexcept;
 
  private:
-  bool parse_whole(std::string_view buffer) noexcept;
   detail::FieldsResult parse_head(const char* line, const char* line_end, const char* end) noexcept;
-  ParseResult complete(std::size_t consumed) noexcept;
-  ParseResult fail(ParseError e) noexcept;
 
-  Limits limits_;
-  HeadScanner scanner_;
+  detail::HeadDriver driver_;
   std::vector<Header> headers_;
   ResponseHead head_;
-  ParseResult result_;
   Method request_method_ = Method::kGet;
-  bool scanning_ = false;
 };
 
 }  // namespace flotilla::http
