@@ -6,7 +6,6 @@
 #include <array>
 #include <cstdlib>
 
-
 namespace flotilla::fuzz {
 namespace {
 

@@ -18,8 +18,8 @@
 #include <variant>
 #include <vector>
 
-#include <asio.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
+#include <asio.hpp>
+#include <nlohmann/json.hpp>

@@ -61,7 +61,8 @@ int run_cli(int argc, char** argv) {
   auto remote_command = [&](const char* name, const char* help, std::string_view arrives_with) {
     CLI::App* cmd = app.add_subcommand(name, help);
     add_remote_options(*cmd, remote);
-    cmd->callback([&status, name, arrives_with] { status = not_yet_available(name, arrives_with); });
+    cmd->callback(
+        [&status, name, arrives_with] { status = not_yet_available(name, arrives_with); });
     return cmd;
   };
 
@@ -85,8 +86,8 @@ int run_cli(int argc, char** argv) {
   rollout->add_flag("--wait", wait, "wait for the rollout to finish (the default)");
   rollout->add_flag("--detach", detach, "return at once");
   int revision = 0;
-  auto* rollback = remote_command("rollback", "roll back to the previous or a given revision",
-                                  kOperations);
+  auto* rollback =
+      remote_command("rollback", "roll back to the previous or a given revision", kOperations);
   rollback->add_option("service", service, "service name")->required();
   rollback->add_option("--to", revision, "revision number");
   remote_command("history", "revisions of a service", kOperations)
@@ -122,7 +123,8 @@ int run_cli(int argc, char** argv) {
   export_cmd->callback([&] { status = not_yet_available("export", "arrives with the exporters"); });
 
   DemoAppOptions demo_options;
-  auto* demo = app.add_subcommand("demo-app", "the bundled demo service used by examples and tests");
+  auto* demo =
+      app.add_subcommand("demo-app", "the bundled demo service used by examples and tests");
   demo->add_option("--port", demo_options.port, "port to listen on (0: any free port)")
       ->required()
       ->check(CLI::Range(0, 65535));

@@ -4,8 +4,8 @@
 namespace flotilla::app {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;      // the command ran and failed (e.g. invalid config)
-inline constexpr int kExitUsage = 2;        // bad command line
-inline constexpr int kExitUnavailable = 69; // EX_UNAVAILABLE: the feature is not in this build yet
+inline constexpr int kExitFailure = 1;       // the command ran and failed (e.g. invalid config)
+inline constexpr int kExitUsage = 2;         // bad command line
+inline constexpr int kExitUnavailable = 69;  // EX_UNAVAILABLE: the feature is not in this build yet
 
 }  // namespace flotilla::app

@@ -10,11 +10,16 @@
 namespace flotilla::app {
 
 inline constexpr std::array kSupportedFeatureList = {
-    std::string_view{"listener_health"},    std::string_view{"balance_least_conn"},
-    std::string_view{"balance_random_two"}, std::string_view{"balance_hash"},
-    std::string_view{"balance_ip_hash"},    std::string_view{"backup_servers"},
-    std::string_view{"retry"},              std::string_view{"slow_start"},
-    std::string_view{"outlier"},            std::string_view{"health_check"},
+    std::string_view{"listener_health"},
+    std::string_view{"balance_least_conn"},
+    std::string_view{"balance_random_two"},
+    std::string_view{"balance_hash"},
+    std::string_view{"balance_ip_hash"},
+    std::string_view{"backup_servers"},
+    std::string_view{"retry"},
+    std::string_view{"slow_start"},
+    std::string_view{"outlier"},
+    std::string_view{"health_check"},
 };
 inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};
 

@@ -3,13 +3,13 @@
 // With no config at all: the embedded demo (arrives with the supervisor).
 #include <algorithm>
 #include <csignal>
-#include <tuple>
 #include <filesystem>
+#include <tuple>
 
-#include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"

@@ -1,8 +1,8 @@
 // `flotilla version`: the version and the libraries it was built against.
-#include <asio/version.hpp>
 #include <fmt/core.h>
 #include <openssl/opensslv.h>
 #include <spdlog/version.h>
+#include <asio/version.hpp>
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include "gateway/async.hpp"
 #include "gateway/http_check.hpp"
@@ -20,15 +20,17 @@ struct Target {
   config::HealthCheck check;
 };
 
-asio::awaitable<void> check_loop(asio::io_context& control, Target target, const std::uint64_t& generation,
-                                 std::uint64_t my_generation, ActiveHealthChecker::Report report) {
+asio::awaitable<void> check_loop(asio::io_context& control, Target target,
+                                 const std::uint64_t& generation, std::uint64_t my_generation,
+                                 ActiveHealthChecker::Report report) {
   asio::steady_timer timer(control);
   bool up = true;
   std::uint32_t successes = 0;
   std::uint32_t failures = 0;
   while (generation == my_generation) {
-    const HttpCheckResult result = co_await http_check(control.get_executor(), target.endpoint,
-                                                       target.key, target.check.path, target.check.timeout);
+    const HttpCheckResult result =
+        co_await http_check(control.get_executor(), target.endpoint, target.key, target.check.path,
+                            target.check.timeout);
     const auto& expected = target.check.status;
     const bool ok = result.status != 0 &&
                     std::find(expected.begin(), expected.end(), result.status) != expected.end();
@@ -37,16 +39,16 @@ asio::awaitable<void> check_loop(asio::io_context& control, Target target, const
       failures = 0;
       if (!up && ++successes >= target.check.rise) {
         up = true;
-        spdlog::info("upstream {}: endpoint {} is up (health check passed {} times)", target.upstream,
-                     target.key, target.check.rise);
+        spdlog::info("upstream {}: endpoint {} is up (health check passed {} times)",
+                     target.upstream, target.key, target.check.rise);
         report(target.upstream, target.key, true);
       }
     } else {
       successes = 0;
       if (up && ++failures >= target.check.fall) {
         up = false;
-        spdlog::warn("upstream {}: endpoint {} is down (health check {}: {})", target.upstream, target.key,
-                     target.check.path,
+        spdlog::warn("upstream {}: endpoint {} is down (health check {}: {})", target.upstream,
+                     target.key, target.check.path,
                      result.status != 0 ? fmt::format("status {}", result.status) : result.error);
         report(target.upstream, target.key, false);
       }
@@ -65,8 +67,10 @@ void ActiveHealthChecker::configure(const config::Spec& spec, const GatewaySnaps
     for (const UpstreamTarget& target : snapshot.upstreams) {
       if (target.spec.name != upstream.name) continue;
       for (std::size_t i = 0; i < target.spec.endpoints.size(); ++i) {
-        Target t{upstream.name, target.spec.endpoints[i].key, target.addresses[i], *upstream.health_check};
-        asio::co_spawn(control_, check_loop(control_, std::move(t), generation_, generation, report_),
+        Target t{upstream.name, target.spec.endpoints[i].key, target.addresses[i],
+                 *upstream.health_check};
+        asio::co_spawn(control_,
+                       check_loop(control_, std::move(t), generation_, generation, report_),
                        asio::detached);
       }
     }

@@ -17,7 +17,8 @@ namespace flotilla::gateway {
 
 class ActiveHealthChecker {
  public:
-  using Report = std::function<void(const std::string& upstream, const std::string& endpoint_key, bool up)>;
+  using Report =
+      std::function<void(const std::string& upstream, const std::string& endpoint_key, bool up)>;
 
   ActiveHealthChecker(asio::io_context& control, Report report)
       : control_(control), report_(std::move(report)) {}

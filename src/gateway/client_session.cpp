@@ -33,7 +33,9 @@ ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket,
   worker_.attach(this);
 }
 
-ClientSession::~ClientSession() { worker_.detach(this); }
+ClientSession::~ClientSession() {
+  worker_.detach(this);
+}
 
 void ClientSession::close_if_idle() {
   if (!idle_) return;
@@ -123,7 +125,8 @@ asio::awaitable<bool> ClientSession::handle_request() {
     co_return kept;
   }
 
-  const std::uint32_t route = snapshot ? snapshot->table.match(head.host, path) : RouteTable::kNoRoute;
+  const std::uint32_t route =
+      snapshot ? snapshot->table.match(head.host, path) : RouteTable::kNoRoute;
   if (route == RouteTable::kNoRoute) {
     const bool kept = co_await reject(404, keep_alive, prefers_json(head));
     co_return kept;

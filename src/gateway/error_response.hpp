@@ -18,10 +18,10 @@ bool prefers_json(const http::RequestHead& head) noexcept;
 struct ErrorResponse {
   int status = 502;
   bool json = false;
-  bool close = false;            // adds Connection: close
-  int retry_after_seconds = 0;   // adds Retry-After when > 0 (503)
-  std::string_view request_id;   // adds X-Request-Id when not empty
-  std::string_view detail;       // one short sentence for the body; default: the reason phrase
+  bool close = false;           // adds Connection: close
+  int retry_after_seconds = 0;  // adds Retry-After when > 0 (503)
+  std::string_view request_id;  // adds X-Request-Id when not empty
+  std::string_view detail;      // one short sentence for the body; default: the reason phrase
 };
 
 // Replaces `out` with the whole response (head and body).

@@ -48,16 +48,16 @@ struct Exchange {
   http::BodyReader body;
   std::size_t body_in_buffer = 0;
   bool body_complete = false;
-  bool body_streamed = false;   // bytes beyond the buffer went upstream: no replay possible
+  bool body_streamed = false;  // bytes beyond the buffer went upstream: no replay possible
   bool continue_sent = false;
   // The client socket's one watchdog serves the body pump's reads and the relay's writes, which
   // run at once: each tells the other it is waiting, so neither leaves the other's deadline
   // disarmed, nor its own armed once done (a response may take longer than client_body).
   bool pump_reading = false;
   bool client_write_pending = false;
-  bool body_pumped = false;     // the streamed part of the body reached the upstream whole
-  int body_error = 0;           // the client's body was invalid (400) or too large (413)
-  bool json_errors = false;     // the client prefers JSON error bodies
+  bool body_pumped = false;  // the streamed part of the body reached the upstream whole
+  int body_error = 0;        // the client's body was invalid (400) or too large (413)
+  bool json_errors = false;  // the client prefers JSON error bodies
 
   std::uint32_t attempts = 0;
   bool retry_reserved = false;  // retry_on_status() took a retry-budget slot for the next attempt

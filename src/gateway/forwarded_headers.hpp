@@ -17,8 +17,8 @@ struct ForwardedInfo {
 };
 
 struct ForwardedHeaders {
-  std::uint64_t drop = 0;        // header_bit()s to drop from the original (we re-add them)
-  std::string_view request_id;   // the id to return to the client (a view into the head or `out`)
+  std::uint64_t drop = 0;       // header_bit()s to drop from the original (we re-add them)
+  std::string_view request_id;  // the id to return to the client (a view into the head or `out`)
   bool request_id_generated = false;
 };
 

@@ -2,12 +2,12 @@
 
 #include <thread>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "gateway/async.hpp"
 #include "net/reuseport_acceptor.hpp"
@@ -41,7 +41,9 @@ Gateway::Gateway(std::vector<ListenerSettings> listeners, std::uint32_t workers)
   }
 }
 
-Gateway::~Gateway() { tear_down(); }
+Gateway::~Gateway() {
+  tear_down();
+}
 
 bool Gateway::bind(std::string& error) {
   acceptors_.resize(workers_.size());
@@ -81,7 +83,8 @@ void Gateway::publish(SnapshotPtr snapshot) {
   }
 }
 
-void Gateway::set_active_health(const std::string& upstream, const std::string& endpoint_key, bool up) {
+void Gateway::set_active_health(const std::string& upstream, const std::string& endpoint_key,
+                                bool up) {
   for (auto& worker : workers_) {
     asio::post(worker->context(), [w = worker.get(), upstream, endpoint_key, up] {
       w->set_active_health(upstream, endpoint_key, up);

@@ -46,7 +46,8 @@ std::string_view hash_key(const http::RequestHead& head, const upstream::Upstrea
     case HashSource::cookie:
       for (const http::Header& header : head.headers) {
         if (header.id != http::HeaderId::kCookie) continue;
-        if (const auto value = find_cookie(header.value, spec.hash.name); !value.empty()) return value;
+        if (const auto value = find_cookie(header.value, spec.hash.name); !value.empty())
+          return value;
       }
       return {};
   }

@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include <asio/write.hpp>
 #include <fmt/format.h>
+#include <asio/write.hpp>
 
 #include "gateway/async.hpp"
 #include "http/response_parser.hpp"
@@ -28,9 +28,11 @@ asio::awaitable<HttpCheckResult> http_check(asio::any_io_executor executor,
     co_return result;
   }
   const std::string request = fmt::format(
-      "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: flotilla-health-check\r\nConnection: close\r\n\r\n",
+      "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: flotilla-health-check\r\nConnection: "
+      "close\r\n\r\n",
       path, host);
-  auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(request), use_nothrow);
+  auto [write_error, written] =
+      co_await asio::async_write(socket, asio::buffer(request), use_nothrow);
   if (write_error) {
     result.error = watchdog.expired() ? "timeout" : write_error.message();
     co_return result;

@@ -13,8 +13,8 @@
 namespace flotilla::gateway {
 
 struct HttpCheckResult {
-  int status = 0;       // 0 when no response head arrived
-  std::string error;    // why, when status is 0
+  int status = 0;     // 0 when no response head arrived
+  std::string error;  // why, when status is 0
 };
 
 asio::awaitable<HttpCheckResult> http_check(asio::any_io_executor executor,

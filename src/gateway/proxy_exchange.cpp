@@ -29,7 +29,9 @@ bool within_time_budget(const Exchange& exchange) {
 // The request can be sent again in full: no body byte beyond the client buffer was consumed yet.
 // The body need not be complete: what has not arrived still waits in the client socket, and the
 // next attempt streams it (e.g. a PUT whose body follows its head, to an endpoint that refused).
-bool replayable(const Exchange& exchange) { return !exchange.body_streamed; }
+bool replayable(const Exchange& exchange) {
+  return !exchange.body_streamed;
+}
 
 struct RetryDecision {
   bool retry = false;
@@ -41,8 +43,7 @@ RetryDecision decide_retry(const Exchange& exchange, const AttemptResult& last) 
   if (exchange.attempts >= kMaxAttempts || !replayable(exchange) || !within_time_budget(exchange)) {
     return {};
   }
-  const bool unsafe_to_replay =
-      last.request_sent && !exchange.idempotent && !policy.non_idempotent;
+  const bool unsafe_to_replay = last.request_sent && !exchange.idempotent && !policy.non_idempotent;
   if (unsafe_to_replay) return {};
   const OutcomeKind kind = last.outcome.kind;
   // The connection broke before any response byte: an idempotent request is always retried on
@@ -64,8 +65,10 @@ asio::awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   response.request_id = exchange.request_id;
   if (status == 503) response.retry_after_seconds = 1;
   write_error_response(ws.response, response);
-  session.watchdog().expires_after(session.worker().listener(session.listener_index()).send_timeout);
-  auto [ec, n] = co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow);
+  session.watchdog().expires_after(
+      session.worker().listener(session.listener_index()).send_timeout);
+  auto [ec, n] =
+      co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow);
   co_return !ec && keep_alive;
 }
 
@@ -162,15 +165,27 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
 bool retry_on_status(Exchange& exchange, int status) {
   std::uint32_t reason = 0;
   switch (status) {
-    case 500: reason = kRetryHttp500; break;
-    case 502: reason = kRetryHttp502; break;
-    case 503: reason = kRetryHttp503; break;
-    case 504: reason = kRetryHttp504; break;
-    case 429: reason = kRetryHttp429; break;
-    default: return false;
+    case 500:
+      reason = kRetryHttp500;
+      break;
+    case 502:
+      reason = kRetryHttp502;
+      break;
+    case 503:
+      reason = kRetryHttp503;
+      break;
+    case 504:
+      reason = kRetryHttp504;
+      break;
+    case 429:
+      reason = kRetryHttp429;
+      break;
+    default:
+      return false;
   }
   const RetryPolicy& policy = exchange.route.retry;
-  if ((policy.on & reason) == 0 || exchange.attempts >= std::min(policy.tries, kMaxAttempts)) return false;
+  if ((policy.on & reason) == 0 || exchange.attempts >= std::min(policy.tries, kMaxAttempts))
+    return false;
   if (!replayable(exchange) || !within_time_budget(exchange)) return false;
   if (!exchange.idempotent && !policy.non_idempotent) return false;
   if (!exchange.upstream.state.retry_budget().try_start_retry()) return false;
@@ -252,7 +267,8 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
       retry_counted = decision.counted;
     }
     asio::steady_timer backoff(session.worker().context());
-    backoff.expires_after(upstream::backoff_delay(exchange.attempts - 1, {}, session.worker().rng()));
+    backoff.expires_after(
+        upstream::backoff_delay(exchange.attempts - 1, {}, session.worker().rng()));
     co_await backoff.async_wait(use_nothrow);
   }
   if (retry_counted) budget.on_retry_end();
@@ -262,7 +278,8 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
   if (exchange.body_error != 0) status = exchange.body_error;
   // The connection stays usable only if the request's body was read in full.
   const bool keep_alive = exchange.client_keep_alive && !session.worker().draining() &&
-                          (exchange.body_complete || exchange.body_pumped) && exchange.body_error == 0;
+                          (exchange.body_complete || exchange.body_pumped) &&
+                          exchange.body_error == 0;
   if (keep_alive && !exchange.body_streamed) {
     session.consume(session.head_consumed() + exchange.body_in_buffer);
   }

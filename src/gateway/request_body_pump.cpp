@@ -19,8 +19,8 @@ asio::awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& 
   while (!exchange.body.done()) {
     session.watchdog().expires_after(listener.body_timeout);
     exchange.pump_reading = true;
-    auto [read_error, n] =
-        co_await session.socket().async_read_some(asio::buffer(ws.buffer.get(), ws.capacity), use_nothrow);
+    auto [read_error, n] = co_await session.socket().async_read_some(
+        asio::buffer(ws.buffer.get(), ws.capacity), use_nothrow);
     exchange.pump_reading = false;
     if (read_error) {
       connection.socket().close(ignored);  // a half-sent request must not reach the app
@@ -44,8 +44,8 @@ asio::awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& 
       co_return false;
     }
     connection.watchdog().expires_after(exchange.route.timeouts.send);
-    auto [write_error, written] =
-        co_await asio::async_write(connection.socket(), asio::buffer(ws.buffer.get(), body_bytes), use_nothrow);
+    auto [write_error, written] = co_await asio::async_write(
+        connection.socket(), asio::buffer(ws.buffer.get(), body_bytes), use_nothrow);
     if (write_error) co_return false;
     if (exchange.body.done() && body_bytes < n) {
       std::memmove(ws.buffer.get(), ws.buffer.get() + body_bytes, n - body_bytes);

@@ -8,7 +8,8 @@ std::string_view request_path(const http::RequestHead& head) noexcept {
     const auto scheme_end = target.find("://");
     if (scheme_end == std::string_view::npos) return "/";
     const auto path_begin = target.find('/', scheme_end + 3);
-    target = path_begin == std::string_view::npos ? std::string_view("/") : target.substr(path_begin);
+    target =
+        path_begin == std::string_view::npos ? std::string_view("/") : target.substr(path_begin);
   } else if (head.target_form != http::TargetForm::kOrigin) {
     return target;  // "*" or "host:port"
   }

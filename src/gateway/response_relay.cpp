@@ -35,19 +35,25 @@ bool has_header(const http::ResponseHead& head, http::HeaderId id) {
 // Whether the route counts this status as the endpoint failing (for passive health).
 bool status_is_failure(const RouteTarget& route, int status) {
   switch (status) {
-    case 500: return route.retry.on & kRetryHttp500;
-    case 502: return route.retry.on & kRetryHttp502;
-    case 503: return route.retry.on & kRetryHttp503;
-    case 504: return route.retry.on & kRetryHttp504;
-    case 429: return route.retry.on & kRetryHttp429;
-    default: return false;
+    case 500:
+      return route.retry.on & kRetryHttp500;
+    case 502:
+      return route.retry.on & kRetryHttp502;
+    case 503:
+      return route.retry.on & kRetryHttp503;
+    case 504:
+      return route.retry.on & kRetryHttp504;
+    case 429:
+      return route.retry.on & kRetryHttp429;
+    default:
+      return false;
   }
 }
 
 // Reads until a final response head is parsed; forwards interim 1xx heads to HTTP/1.1 clients.
 // Returns the head's size, or a failed result.
-asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(Exchange& exchange,
-                                                                    UpstreamConnection& connection) {
+asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(
+    Exchange& exchange, UpstreamConnection& connection) {
   ClientSession& session = exchange.session;
   http::ResponseParser& parser = connection.parser();
   std::size_t& buffered = connection.buffered();
@@ -67,7 +73,8 @@ asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(Exchange& ex
           co_return aborted;
         }
       }
-      std::memmove(connection.buffer(), connection.buffer() + parsed.consumed, buffered - parsed.consumed);
+      std::memmove(connection.buffer(), connection.buffer() + parsed.consumed,
+                   buffered - parsed.consumed);
       buffered -= parsed.consumed;
       parser.reset(exchange.method);
       continue;
@@ -88,8 +95,8 @@ asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(Exchange& ex
 }
 
 // Adds the lines flotilla puts on every forwarded response.
-void write_response_lines(const Exchange& exchange, const http::ResponseHead& head, bool keep_client,
-                          std::string& out) {
+void write_response_lines(const Exchange& exchange, const http::ResponseHead& head,
+                          bool keep_client, std::string& out) {
   out.clear();
   out += "Via: 1.1 flotilla\r\n";
   if (exchange.request_id_generated && !has_header(head, http::HeaderId::kXRequestId)) {
@@ -128,11 +135,21 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
     AttemptResult retry = failed(OutcomeKind::response, 0);
     retry.outcome = Outcome::http(static_cast<std::uint16_t>(head.status), true);
     switch (head.status) {
-      case 500: retry.retry_reason = kRetryHttp500; break;
-      case 502: retry.retry_reason = kRetryHttp502; break;
-      case 503: retry.retry_reason = kRetryHttp503; break;
-      case 504: retry.retry_reason = kRetryHttp504; break;
-      default: retry.retry_reason = kRetryHttp429; break;
+      case 500:
+        retry.retry_reason = kRetryHttp500;
+        break;
+      case 502:
+        retry.retry_reason = kRetryHttp502;
+        break;
+      case 503:
+        retry.retry_reason = kRetryHttp503;
+        break;
+      case 504:
+        retry.retry_reason = kRetryHttp504;
+        break;
+      default:
+        retry.retry_reason = kRetryHttp429;
+        break;
     }
     co_return retry;
   }
@@ -145,8 +162,8 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
 
   const bool tunnel = head.upgrade && exchange.upgrade;
   // A chunked body cannot go to an HTTP/1.0 client as is: decode it and end with a close.
-  const bool dechunk = head.framing == http::BodyFraming::kChunked &&
-                       exchange.version == http::Version::kHttp10;
+  const bool dechunk =
+      head.framing == http::BodyFraming::kChunked && exchange.version == http::Version::kHttp10;
   const bool keep_client = exchange.client_keep_alive && !session.worker().draining() && !tunnel &&
                            !dechunk && head.framing != http::BodyFraming::kUntilClose;
 
@@ -184,7 +201,8 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
       offset += step.consumed;
       if (step.consumed == 0) break;
     }
-    if (!dechunk && offset > begin) ws.iov.emplace_back(connection.buffer() + begin, offset - begin);
+    if (!dechunk && offset > begin)
+      ws.iov.emplace_back(connection.buffer() + begin, offset - begin);
     if (!ws.iov.empty()) {
       session.watchdog().expires_after(listener.send_timeout);
       exchange.client_write_pending = true;
@@ -209,7 +227,7 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
     if (ec) {
       if (body.finish_at_eof() == http::ParseError::kNone) break;  // until-close ended
       result.outcome = Outcome::error(connection.watchdog().expired() ? OutcomeKind::timeout
-                                                                        : OutcomeKind::reset);
+                                                                      : OutcomeKind::reset);
       co_return result;  // truncated: closing the client connection tells the client
     }
   }
@@ -221,9 +239,11 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
     const std::string_view to_upstream =
         exchange.body_streamed || session.filled() <= client_extra_begin
             ? std::string_view{}
-            : std::string_view(ws.buffer.get() + client_extra_begin, session.filled() - client_extra_begin);
+            : std::string_view(ws.buffer.get() + client_extra_begin,
+                               session.filled() - client_extra_begin);
     co_await run_tunnel(session.socket(), connection.socket(), to_upstream,
-                        {connection.buffer() + offset, buffered - offset}, exchange.route.timeouts.read);
+                        {connection.buffer() + offset, buffered - offset},
+                        exchange.route.timeouts.read);
     co_return result;
   }
   // Bytes after the end of the body mean a confused upstream: never reuse that connection.

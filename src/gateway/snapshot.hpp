@@ -32,8 +32,8 @@ enum RetryReason : std::uint32_t {
 
 struct RetryPolicy {
   std::uint32_t on = kRetryError | kRetryTimeout;
-  std::uint32_t tries = 3;   // attempts in total, the first included
-  Millis budget{0};          // wall time for all attempts; 0 = unbounded
+  std::uint32_t tries = 3;  // attempts in total, the first included
+  Millis budget{0};         // wall time for all attempts; 0 = unbounded
   bool non_idempotent = false;
 };
 

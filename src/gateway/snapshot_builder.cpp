@@ -2,9 +2,9 @@
 
 #include <charconv>
 
+#include <fmt/format.h>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <fmt/format.h>
 
 namespace flotilla::gateway {
 namespace {
@@ -13,14 +13,30 @@ std::uint32_t retry_bits(const std::vector<config::RetryOn>& on) {
   std::uint32_t bits = 0;
   for (const config::RetryOn reason : on) {
     switch (reason) {
-      case config::RetryOn::error: bits |= kRetryError; break;
-      case config::RetryOn::timeout: bits |= kRetryTimeout; break;
-      case config::RetryOn::invalid_header: bits |= kRetryInvalidHeader; break;
-      case config::RetryOn::http_500: bits |= kRetryHttp500; break;
-      case config::RetryOn::http_502: bits |= kRetryHttp502; break;
-      case config::RetryOn::http_503: bits |= kRetryHttp503; break;
-      case config::RetryOn::http_504: bits |= kRetryHttp504; break;
-      case config::RetryOn::http_429: bits |= kRetryHttp429; break;
+      case config::RetryOn::error:
+        bits |= kRetryError;
+        break;
+      case config::RetryOn::timeout:
+        bits |= kRetryTimeout;
+        break;
+      case config::RetryOn::invalid_header:
+        bits |= kRetryInvalidHeader;
+        break;
+      case config::RetryOn::http_500:
+        bits |= kRetryHttp500;
+        break;
+      case config::RetryOn::http_502:
+        bits |= kRetryHttp502;
+        break;
+      case config::RetryOn::http_503:
+        bits |= kRetryHttp503;
+        break;
+      case config::RetryOn::http_504:
+        bits |= kRetryHttp504;
+        break;
+      case config::RetryOn::http_429:
+        bits |= kRetryHttp429;
+        break;
     }
   }
   return bits;
@@ -28,11 +44,16 @@ std::uint32_t retry_bits(const std::vector<config::RetryOn>& on) {
 
 upstream::BalanceKind balance_kind(config::Balance balance) {
   switch (balance) {
-    case config::Balance::round_robin: return upstream::BalanceKind::round_robin;
-    case config::Balance::least_conn: return upstream::BalanceKind::least_conn;
-    case config::Balance::random_two: return upstream::BalanceKind::random_two;
-    case config::Balance::hash: return upstream::BalanceKind::consistent_hash;
-    case config::Balance::ip_hash: return upstream::BalanceKind::ip_hash;
+    case config::Balance::round_robin:
+      return upstream::BalanceKind::round_robin;
+    case config::Balance::least_conn:
+      return upstream::BalanceKind::least_conn;
+    case config::Balance::random_two:
+      return upstream::BalanceKind::random_two;
+    case config::Balance::hash:
+      return upstream::BalanceKind::consistent_hash;
+    case config::Balance::ip_hash:
+      return upstream::BalanceKind::ip_hash;
   }
   return upstream::BalanceKind::round_robin;
 }
@@ -42,16 +63,23 @@ upstream::HashSpec hash_spec(const std::optional<config::HashKey>& key) {
   if (!key) return spec;
   spec.name = key->name;
   switch (key->on) {
-    case config::HashOn::client_ip: spec.source = upstream::HashSource::client_ip; break;
-    case config::HashOn::header: spec.source = upstream::HashSource::header; break;
-    case config::HashOn::cookie: spec.source = upstream::HashSource::cookie; break;
+    case config::HashOn::client_ip:
+      spec.source = upstream::HashSource::client_ip;
+      break;
+    case config::HashOn::header:
+      spec.source = upstream::HashSource::header;
+      break;
+    case config::HashOn::cookie:
+      spec.source = upstream::HashSource::cookie;
+      break;
   }
   return spec;
 }
 
 std::string display(const config::Address& address) {
-  return address.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", address.host, address.port)
-                                                     : fmt::format("{}:{}", address.host, address.port);
+  return address.host.find(':') != std::string::npos
+             ? fmt::format("[{}]:{}", address.host, address.port)
+             : fmt::format("{}:{}", address.host, address.port);
 }
 
 std::optional<asio::ip::tcp::endpoint> resolve(const config::Address& address,
@@ -64,7 +92,8 @@ std::optional<asio::ip::tcp::endpoint> resolve(const config::Address& address,
   asio::ip::tcp::resolver resolver(context);
   const auto results = resolver.resolve(host, std::to_string(address.port), ec);
   if (ec || results.empty()) {
-    errors.push_back(fmt::format("cannot resolve '{}': {}", display(address), ec ? ec.message() : "no address"));
+    errors.push_back(
+        fmt::format("cannot resolve '{}': {}", display(address), ec ? ec.message() : "no address"));
     return std::nullopt;
   }
   return results.begin()->endpoint();
@@ -82,7 +111,8 @@ UpstreamTarget build_upstream(const config::Upstream& config, std::vector<std::s
   if (config.outlier) {
     spec.outlier.consecutive_errors = config.outlier->consecutive_errors;
     spec.outlier.base_ejection = config.outlier->base_ejection;
-    spec.outlier.max_ejected_percent = static_cast<std::uint32_t>(config.outlier->max_ejected_percent);
+    spec.outlier.max_ejected_percent =
+        static_cast<std::uint32_t>(config.outlier->max_ejected_percent);
   } else {
     spec.outlier.consecutive_errors = 0;  // off unless configured
   }
@@ -99,7 +129,9 @@ UpstreamTarget build_upstream(const config::Upstream& config, std::vector<std::s
   return target;
 }
 
-std::string route_name(const config::RouteMatch& match) { return match.host + match.path; }
+std::string route_name(const config::RouteMatch& match) {
+  return match.host + match.path;
+}
 
 }  // namespace
 

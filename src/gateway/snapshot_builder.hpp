@@ -30,8 +30,8 @@ class SnapshotBuilder {
   SnapshotPtr build(const ServiceEndpoints& services = {});
 
  private:
-  std::vector<UpstreamTarget> static_upstreams_;        // parallel to the config's upstreams
-  std::vector<std::optional<std::string>> services_;   // the service each upstream follows
+  std::vector<UpstreamTarget> static_upstreams_;      // parallel to the config's upstreams
+  std::vector<std::optional<std::string>> services_;  // the service each upstream follows
   std::vector<RouteTarget> routes_;
   std::vector<RouteKey> route_keys_;
   std::uint64_t generation_ = 0;

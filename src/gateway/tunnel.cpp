@@ -25,14 +25,16 @@ asio::awaitable<void> copy(asio::ip::tcp::socket& from, asio::ip::tcp::socket& t
   auto buffer = std::make_unique_for_overwrite<char[]>(kTunnelBuffer);
   for (;;) {
     idle.expires_after(timeout);
-    auto [read_error, n] = co_await from.async_read_some(asio::buffer(buffer.get(), kTunnelBuffer), use_nothrow);
+    auto [read_error, n] =
+        co_await from.async_read_some(asio::buffer(buffer.get(), kTunnelBuffer), use_nothrow);
     if (read_error) {
       // EOF: pass the half-close on, so the other side can finish its close handshake.
       to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
       co_return;
     }
     idle.expires_after(timeout);
-    auto [write_error, written] = co_await asio::async_write(to, asio::buffer(buffer.get(), n), use_nothrow);
+    auto [write_error, written] =
+        co_await asio::async_write(to, asio::buffer(buffer.get(), n), use_nothrow);
     if (write_error) {
       from.close(ignored);
       co_return;

@@ -13,7 +13,6 @@ namespace flotilla::gateway {
 // `to_upstream_first` / `to_client_first` are bytes already read from one side for the other.
 asio::awaitable<void> run_tunnel(asio::ip::tcp::socket& client, asio::ip::tcp::socket& upstream,
                                  std::string_view to_upstream_first,
-                                 std::string_view to_client_first,
-                                 std::chrono::milliseconds idle);
+                                 std::string_view to_client_first, std::chrono::milliseconds idle);
 
 }  // namespace flotilla::gateway

@@ -25,19 +25,21 @@ AttemptResult failed(OutcomeKind kind, std::uint32_t reason, bool request_sent) 
   return result;
 }
 
-asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
-                                                             const asio::ip::tcp::endpoint& endpoint,
-                                                             bool may_reuse, AttemptResult& failure) {
+asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(
+    Exchange& exchange, const asio::ip::tcp::endpoint& endpoint, bool may_reuse,
+    AttemptResult& failure) {
   Worker& worker = exchange.session.worker();
   if (may_reuse) {
     if (auto pooled = worker.connection_pool().take(endpoint)) co_return pooled;
   }
-  auto connection = std::make_unique<UpstreamConnection>(asio::ip::tcp::socket(worker.context()), endpoint);
+  auto connection =
+      std::make_unique<UpstreamConnection>(asio::ip::tcp::socket(worker.context()), endpoint);
   connection->watchdog().expires_after(exchange.route.timeouts.connect);
   auto [ec] = co_await connection->socket().async_connect(endpoint, use_nothrow);
   if (ec) {
-    failure = connection->watchdog().expired() ? failed(OutcomeKind::timeout, kRetryTimeout, false)
-                                               : failed(OutcomeKind::connect_error, kRetryError, false);
+    failure = connection->watchdog().expired()
+                  ? failed(OutcomeKind::timeout, kRetryTimeout, false)
+                  : failed(OutcomeKind::connect_error, kRetryError, false);
     co_return nullptr;
   }
   std::error_code ignored;
@@ -49,9 +51,11 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
 asio::awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnection& connection) {
   Workspace& ws = exchange.session.workspace();
   ws.iov.clear();
-  for (const http::IoPiece& piece : exchange.head_pieces) ws.iov.emplace_back(piece.data, piece.size);
+  for (const http::IoPiece& piece : exchange.head_pieces)
+    ws.iov.emplace_back(piece.data, piece.size);
   if (exchange.body_in_buffer > 0) {
-    ws.iov.emplace_back(ws.buffer.get() + exchange.session.head_consumed(), exchange.body_in_buffer);
+    ws.iov.emplace_back(ws.buffer.get() + exchange.session.head_consumed(),
+                        exchange.body_in_buffer);
   }
   connection.watchdog().expires_after(exchange.route.timeouts.send);
   auto [ec, n] = co_await asio::async_write(
@@ -90,7 +94,8 @@ asio::awaitable<AttemptResult> try_connection(Exchange& exchange,
     // before the body ends, and waiting for the body first could deadlock both sides.
     if (exchange.expect_continue && !exchange.continue_sent) {
       exchange.continue_sent = true;
-      auto [ec, n] = co_await asio::async_write(exchange.session.socket(), asio::buffer(k100Continue), use_nothrow);
+      auto [ec, n] = co_await asio::async_write(exchange.session.socket(),
+                                                asio::buffer(k100Continue), use_nothrow);
       if (ec) {
         AttemptResult aborted;
         aborted.end = AttemptResult::End::kAborted;
@@ -123,7 +128,8 @@ asio::awaitable<AttemptResult> try_connection(Exchange& exchange,
 
 }  // namespace
 
-asio::awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint) {
+asio::awaitable<AttemptResult> run_attempt(Exchange& exchange,
+                                           const asio::ip::tcp::endpoint& endpoint) {
   bool stale = false;
   AttemptResult result = co_await try_connection(exchange, endpoint, true, stale);
   // A stale pooled connection says nothing about the endpoint, and with a single server there is

@@ -38,7 +38,8 @@ class UpstreamConnection {
     idle_since_ = std::chrono::steady_clock::now();
     idle_deadline_ = idle_since_ + timeout;
   }
-  std::chrono::steady_clock::duration idle_for(std::chrono::steady_clock::time_point now) const noexcept {
+  std::chrono::steady_clock::duration idle_for(
+      std::chrono::steady_clock::time_point now) const noexcept {
     return now - idle_since_;
   }
 

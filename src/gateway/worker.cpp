@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
-#include <spdlog/spdlog.h>
 
 #include "gateway/client_session.hpp"
 
@@ -66,7 +66,8 @@ void Worker::set_active_health(const std::string& upstream, const std::string& k
   if (it == upstreams_.end()) return;
   upstream::UpstreamState& state = it->second->state;
   for (std::size_t i = 0; i < state.size(); ++i) {
-    if (state.endpoint(i).key == key) state.set_active_health(i, up, std::chrono::steady_clock::now());
+    if (state.endpoint(i).key == key)
+      state.set_active_health(i, up, std::chrono::steady_clock::now());
   }
 }
 

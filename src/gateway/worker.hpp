@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -39,7 +39,8 @@ struct WorkerUpstream {
 
 class Worker {
  public:
-  Worker(asio::io_context& context, std::uint32_t index, const std::vector<ListenerSettings>& listeners);
+  Worker(asio::io_context& context, std::uint32_t index,
+         const std::vector<ListenerSettings>& listeners);
   ~Worker();
 
   asio::io_context& context() noexcept { return context_; }

@@ -31,14 +31,14 @@ struct Workspace {
   }
 
   std::size_t capacity;
-  std::unique_ptr<char[]> buffer;      // client bytes: the head, then body or pipelined data
+  std::unique_ptr<char[]> buffer;  // client bytes: the head, then body or pipelined data
   http::RequestParser parser;
   http::HeadWriter writer;
-  std::string added;                   // header lines the proxy adds to the request
+  std::string added;                            // header lines the proxy adds to the request
   std::array<std::string_view, 1> added_lines;  // `added` as the head writer takes it
-  std::string request_id;              // copied: the client buffer may be overwritten
-  std::string response;                // gateway-made responses and added response lines
-  std::vector<asio::const_buffer> iov; // the gather list of one writev
+  std::string request_id;                       // copied: the client buffer may be overwritten
+  std::string response;                         // gateway-made responses and added response lines
+  std::vector<asio::const_buffer> iov;          // the gather list of one writev
 };
 
 }  // namespace flotilla::gateway

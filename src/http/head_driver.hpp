@@ -39,8 +39,8 @@ class HeadDriver {
         break;
     }
     const char* base = buffer.data();
-    const FieldsResult r = parse_head(base + scanner_.head_start(), base + scanner_.start_line_end(),
-                                      base + scanner_.head_end());
+    const FieldsResult r = parse_head(base + scanner_.head_start(),
+                                      base + scanner_.start_line_end(), base + scanner_.head_end());
     if (r.error != ParseError::kNone) return fail(r.error);
     // Unreachable: the scanner found the first empty line, and so does the field parser.
     if (r.head_end != base + scanner_.head_end()) return fail(ParseError::kInvalidHeaderName);

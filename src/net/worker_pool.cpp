@@ -18,7 +18,9 @@ WorkerPool::WorkerPool(std::size_t count) {
   }
 }
 
-WorkerPool::~WorkerPool() { stop_and_join(); }
+WorkerPool::~WorkerPool() {
+  stop_and_join();
+}
 
 void WorkerPool::start() {
   for (std::size_t i = 0; i < contexts_.size(); ++i) {

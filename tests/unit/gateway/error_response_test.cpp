@@ -37,8 +37,9 @@ TEST(ErrorResponse, TextAndJsonBodies) {
   EXPECT_NE(out.find("Retry-After: 1\r\n"), std::string::npos);
   EXPECT_NE(out.find("X-Request-Id: abc\r\n"), std::string::npos);
   EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos);
-  EXPECT_NE(out.find(R"({"error":"Service Unavailable","status":503,"detail":"Service Unavailable"})"),
-            std::string::npos);
+  EXPECT_NE(
+      out.find(R"({"error":"Service Unavailable","status":503,"detail":"Service Unavailable"})"),
+      std::string::npos);
 }
 
 TEST(ErrorResponse, PlainAnswers) {

@@ -8,7 +8,9 @@ namespace flotilla::gateway {
 namespace {
 
 struct Parsed {
-  explicit Parsed(std::string text) : raw(std::move(text)) { EXPECT_TRUE(parser.parse(raw).complete()); }
+  explicit Parsed(std::string text) : raw(std::move(text)) {
+    EXPECT_TRUE(parser.parse(raw).complete());
+  }
   std::string raw;
   http::RequestParser parser;
 };
@@ -17,8 +19,8 @@ TEST(ForwardedHeaders, AddsForwardingLinesAndGeneratesAnId) {
   Parsed p("GET / HTTP/1.1\r\nHost: shop.test\r\n\r\n");
   std::string out;
   out.reserve(512);
-  const ForwardedHeaders f = write_forwarded_headers(p.parser.head(), {"10.1.2.3", false},
-                                                     0x0123456789abcdefULL, 0xfedcba9876543210ULL, out);
+  const ForwardedHeaders f = write_forwarded_headers(
+      p.parser.head(), {"10.1.2.3", false}, 0x0123456789abcdefULL, 0xfedcba9876543210ULL, out);
   EXPECT_EQ(out,
             "X-Forwarded-For: 10.1.2.3\r\nX-Real-IP: 10.1.2.3\r\nX-Forwarded-Proto: http\r\n"
             "X-Forwarded-Host: shop.test\r\nVia: 1.1 flotilla\r\n"
@@ -30,12 +32,14 @@ TEST(ForwardedHeaders, AddsForwardingLinesAndGeneratesAnId) {
 
 TEST(ForwardedHeaders, AppendsToEarlierHopsAndKeepsTheClientsId) {
   Parsed p(
-      "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2, 3.3.3.3\r\n"
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2, "
+      "3.3.3.3\r\n"
       "X-Request-Id: given-id\r\n\r\n");
   std::string out;
   out.reserve(512);
   const ForwardedHeaders f = write_forwarded_headers(p.parser.head(), {"9.9.9.9", true}, 1, 2, out);
-  EXPECT_NE(out.find("X-Forwarded-For: 1.1.1.1, 2.2.2.2, 3.3.3.3, 9.9.9.9\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("X-Forwarded-For: 1.1.1.1, 2.2.2.2, 3.3.3.3, 9.9.9.9\r\n"), std::string::npos)
+      << out;
   EXPECT_NE(out.find("X-Forwarded-Proto: https\r\n"), std::string::npos);
   EXPECT_EQ(out.find("X-Request-Id"), std::string::npos);
   EXPECT_EQ(f.request_id, "given-id");

@@ -27,8 +27,8 @@ TEST(FindCookie, FindsByExactName) {
 }
 
 TEST_F(HashKeyTest, ByPolicy) {
-  const auto& head = parse(
-      "GET / HTTP/1.1\r\nHost: x\r\nX-User: alice\r\nCookie: a=1; sid=s-42\r\n\r\n");
+  const auto& head =
+      parse("GET / HTTP/1.1\r\nHost: x\r\nX-User: alice\r\nCookie: a=1; sid=s-42\r\n\r\n");
   upstream::UpstreamSpec spec;
   spec.balance = upstream::BalanceKind::round_robin;
   EXPECT_EQ(hash_key(head, spec, "10.0.0.1"), "");

@@ -7,14 +7,14 @@ namespace {
 
 RouteTable table() {
   return RouteTable({
-      {"", "/"},                      // 0
-      {"", "/api/"},                  // 1
-      {"", "/api/v2/"},               // 2
-      {"api.example.com", "/"},       // 3
-      {"*.example.com", "/"},         // 4
-      {"*.eu.example.com", "/"},      // 5
-      {"api.example.com", "/admin/"}, // 6
-      {"", "/api/"},                  // 7: same as 1, later in the file
+      {"", "/"},                       // 0
+      {"", "/api/"},                   // 1
+      {"", "/api/v2/"},                // 2
+      {"api.example.com", "/"},        // 3
+      {"*.example.com", "/"},          // 4
+      {"*.eu.example.com", "/"},       // 5
+      {"api.example.com", "/admin/"},  // 6
+      {"", "/api/"},                   // 7: same as 1, later in the file
   });
 }
 
@@ -37,7 +37,9 @@ TEST(RouteTable, ExactHostBeatsWildcardBeatsAny) {
   EXPECT_EQ(t.match("api.example.com", "/admin/users"), 6u);
 }
 
-TEST(RouteTable, FirstInFileWinsAmongEquals) { EXPECT_EQ(table().match("", "/api/x"), 1u); }
+TEST(RouteTable, FirstInFileWinsAmongEquals) {
+  EXPECT_EQ(table().match("", "/api/x"), 1u);
+}
 
 TEST(RouteTable, NoMatch) {
   const RouteTable t({{"only.test", "/"}, {"", "/api/"}});

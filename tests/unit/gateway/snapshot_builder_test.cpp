@@ -74,8 +74,8 @@ TEST(SnapshotBuilder, ReadyInstancesJoinTheirUpstream) {
   std::vector<std::string> errors;
   SnapshotBuilder builder(spec, errors);
   const SnapshotPtr first = builder.build();
-  const SnapshotPtr second =
-      builder.build({{"web", {{"web/0", "127.0.0.1:8000"}, {"web/1", "127.0.0.1:8001"}, {"bad", "x"}}}});
+  const SnapshotPtr second = builder.build(
+      {{"web", {{"web/0", "127.0.0.1:8000"}, {"web/1", "127.0.0.1:8001"}, {"bad", "x"}}}});
   EXPECT_GT(second->generation, first->generation);
   const UpstreamTarget& app = second->upstreams[0];
   ASSERT_EQ(app.spec.endpoints.size(), 3u);

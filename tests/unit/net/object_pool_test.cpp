@@ -7,7 +7,12 @@ namespace {
 
 TEST(ObjectPool, ReusesReturnedObjects) {
   int made = 0;
-  ObjectPool<int> pool([&] { ++made; return std::make_unique<int>(made); }, 2);
+  ObjectPool<int> pool(
+      [&] {
+        ++made;
+        return std::make_unique<int>(made);
+      },
+      2);
   int* first = nullptr;
   {
     auto a = pool.lease();
