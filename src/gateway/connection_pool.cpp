@@ -18,7 +18,8 @@ std::size_t ConnectionPool::EndpointHash::operator()(
   return h;
 }
 
-std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::endpoint& endpoint) {
+std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::endpoint& endpoint,
+                                                         bool always_probe) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
@@ -28,8 +29,10 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::en
     list.pop_back();
     if (now >= connection->idle_deadline()) continue;
     // A connection idle for a moment is almost surely alive (upstream keep-alive timeouts are
-    // seconds long), and a failure there is retried; only longer-idle ones pay for a probe.
-    if (connection->idle_for(now) < kProbeAfterIdle || connection->looks_reusable()) {
+    // seconds long), and a failure there is retried; only longer-idle ones pay for a probe —
+    // and every one that would carry a request that cannot be replayed.
+    if ((!always_probe && connection->idle_for(now) < kProbeAfterIdle) ||
+        connection->looks_reusable()) {
       return connection;
     }
   }

@@ -17,8 +17,10 @@ namespace flotilla::gateway {
 
 class ConnectionPool {
  public:
-  // An idle connection to `endpoint` that still looks alive, or null.
-  std::unique_ptr<UpstreamConnection> take(const asio::ip::tcp::endpoint& endpoint);
+  // An idle connection to `endpoint` that still looks alive, or null. `always_probe`: check even
+  // a connection idle for a moment (for a request that could not be replayed if it failed).
+  std::unique_ptr<UpstreamConnection> take(const asio::ip::tcp::endpoint& endpoint,
+                                           bool always_probe);
 
   // Keeps `connection` for reuse if the settings allow, else closes it.
   void give_back(std::unique_ptr<UpstreamConnection> connection, const KeepaliveSettings& settings);

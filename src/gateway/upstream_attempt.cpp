@@ -30,7 +30,10 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(
     AttemptResult& failure) {
   Worker& worker = exchange.session.worker();
   if (may_reuse) {
-    if (auto pooled = worker.connection_pool().take(endpoint)) co_return pooled;
+    const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
+    if (auto pooled = worker.connection_pool().take(endpoint, !replayable_on_failure)) {
+      co_return pooled;
+    }
   }
   auto connection =
       std::make_unique<UpstreamConnection>(asio::ip::tcp::socket(worker.context()), endpoint);
