@@ -3,6 +3,8 @@
 // answers (errors, health); must never decide routing, keep-alive policy or read from a socket.
 #pragma once
 
+#include "http/reason_phrase.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -42,7 +44,7 @@ struct ResponseHeadSpec {
 };
 
 // Reason phrase for the common codes, "" for the others (RFC 9112 §4 allows an empty one).
-std::string_view reason_phrase(int status) noexcept;
+using http::reason_phrase;  // RFC 9110 phrases, shared with the gateway
 
 // IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`; locale-independent.
 std::string http_date(std::chrono::system_clock::time_point when);

@@ -1,5 +1,7 @@
 #include "gateway/error_response.hpp"
 
+#include "http/reason_phrase.hpp"
+
 #include <fmt/format.h>
 
 namespace flotilla::gateway {
@@ -18,50 +20,8 @@ bool icontains(std::string_view haystack, std::string_view needle) noexcept {
 }  // namespace
 
 std::string_view reason_phrase(int status) noexcept {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 101:
-      return "Switching Protocols";
-    case 200:
-      return "OK";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 408:
-      return "Request Timeout";
-    case 411:
-      return "Length Required";
-    case 413:
-      return "Content Too Large";
-    case 414:
-      return "URI Too Long";
-    case 417:
-      return "Expectation Failed";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    case 505:
-      return "HTTP Version Not Supported";
-    default:
-      return "Unknown";
-  }
+  const std::string_view phrase = http::reason_phrase(status);
+  return phrase.empty() ? std::string_view("Unknown") : phrase;
 }
 
 bool prefers_json(const http::RequestHead& head) noexcept {
