@@ -163,26 +163,8 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
 }  // namespace
 
 bool retry_on_status(Exchange& exchange, int status) {
-  std::uint32_t reason = 0;
-  switch (status) {
-    case 500:
-      reason = kRetryHttp500;
-      break;
-    case 502:
-      reason = kRetryHttp502;
-      break;
-    case 503:
-      reason = kRetryHttp503;
-      break;
-    case 504:
-      reason = kRetryHttp504;
-      break;
-    case 429:
-      reason = kRetryHttp429;
-      break;
-    default:
-      return false;
-  }
+  const std::uint32_t reason = status_retry_reason(status);
+  if (reason == 0) return false;
   const RetryPolicy& policy = exchange.route.retry;
   if ((policy.on & reason) == 0 || exchange.attempts >= std::min(policy.tries, kMaxAttempts))
     return false;

@@ -34,20 +34,7 @@ bool has_header(const http::ResponseHead& head, http::HeaderId id) {
 
 // Whether the route counts this status as the endpoint failing (for passive health).
 bool status_is_failure(const RouteTarget& route, int status) {
-  switch (status) {
-    case 500:
-      return route.retry.on & kRetryHttp500;
-    case 502:
-      return route.retry.on & kRetryHttp502;
-    case 503:
-      return route.retry.on & kRetryHttp503;
-    case 504:
-      return route.retry.on & kRetryHttp504;
-    case 429:
-      return route.retry.on & kRetryHttp429;
-    default:
-      return false;
-  }
+  return (route.retry.on & status_retry_reason(status)) != 0;
 }
 
 // Reads until a final response head is parsed; forwards interim 1xx heads to HTTP/1.1 clients.
@@ -134,23 +121,7 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
   if (retry_on_status(exchange, head.status)) {
     AttemptResult retry = failed(OutcomeKind::response, 0);
     retry.outcome = Outcome::http(static_cast<std::uint16_t>(head.status), true);
-    switch (head.status) {
-      case 500:
-        retry.retry_reason = kRetryHttp500;
-        break;
-      case 502:
-        retry.retry_reason = kRetryHttp502;
-        break;
-      case 503:
-        retry.retry_reason = kRetryHttp503;
-        break;
-      case 504:
-        retry.retry_reason = kRetryHttp504;
-        break;
-      default:
-        retry.retry_reason = kRetryHttp429;
-        break;
-    }
+    retry.retry_reason = status_retry_reason(head.status);
     co_return retry;
   }
 

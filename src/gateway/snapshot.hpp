@@ -30,6 +30,24 @@ enum RetryReason : std::uint32_t {
   kRetryHttp429 = 1u << 7,
 };
 
+// The RetryReason bit naming an HTTP status (http_500…), or 0 for a status retries never name.
+constexpr std::uint32_t status_retry_reason(int status) noexcept {
+  switch (status) {
+    case 500:
+      return kRetryHttp500;
+    case 502:
+      return kRetryHttp502;
+    case 503:
+      return kRetryHttp503;
+    case 504:
+      return kRetryHttp504;
+    case 429:
+      return kRetryHttp429;
+    default:
+      return 0;
+  }
+}
+
 struct RetryPolicy {
   std::uint32_t on = kRetryError | kRetryTimeout;
   std::uint32_t tries = 3;  // attempts in total, the first included
