@@ -1,39 +1,69 @@
 #include "gateway/client_session.hpp"
 
-#include <cstring>
+#include <arpa/inet.h>
 
+#include <cstring>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/write.hpp>
 
 #include "gateway/async.hpp"
 #include "gateway/error_response.hpp"
 #include "gateway/proxy_exchange.hpp"
+#include "gateway/request_end.hpp"
 #include "gateway/request_target.hpp"
 #include "gateway/worker.hpp"
 
 namespace flotilla::gateway {
 
-ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket,
-                             std::uint32_t listener_index)
-    : worker_(worker),
-      socket_(std::move(socket)),
-      watchdog_(socket_.get_executor(),
-                [this] {
-                  std::error_code ignored;
-                  socket_.close(ignored);
-                }),
-      listener_index_(listener_index) {
-  std::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
-  if (!ec) {
-    const std::string ip = remote.address().to_string();
-    client_ip_size_ = std::min(ip.size(), client_ip_.size());
-    std::memcpy(client_ip_.data(), ip.data(), client_ip_size_);
+// The completion handler of an idle connection's readiness wait: one pointer, its operation
+// allocated inside the session. It owns the session while the wait is pending, so a wait that is
+// destroyed without running (the io_context going away) takes the session with it.
+struct IdleWaitHandler {
+  using allocator_type = net::InlineHandlerAllocator<void, ClientSession::kWaitMemory>;
+
+  explicit IdleWaitHandler(ClientSession* s) noexcept : session(s) {}
+  IdleWaitHandler(IdleWaitHandler&& other) noexcept
+      : session(std::exchange(other.session, nullptr)) {}
+  IdleWaitHandler& operator=(IdleWaitHandler&&) = delete;
+  ~IdleWaitHandler() { delete session; }
+
+  allocator_type get_allocator() const noexcept { return allocator_type(session->wait_memory_); }
+  void operator()(std::error_code ec) { std::exchange(session, nullptr)->on_readable(ec); }
+
+  ClientSession* session;
+};
+
+void ClientSession::start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
+                          std::uint32_t listener_index) {
+  auto* session = new ClientSession(worker, std::move(socket), peer, listener_index);
+  session->wait_for_request(true);
+}
+
+ClientSession::ClientSession(Worker& worker, net::Socket socket,
+                             const asio::ip::tcp::endpoint& peer, std::uint32_t listener_index)
+    : worker_(worker), socket_(std::move(socket)), listener_index_(listener_index) {
+  const asio::ip::address address = peer.address();
+  if (address.is_v6()) {
+    const auto bytes = address.to_v6().to_bytes();
+    std::memcpy(peer_address_.data(), bytes.data(), bytes.size());
+    peer_v6_ = true;
+  } else {
+    const auto bytes = address.to_v4().to_bytes();
+    std::memcpy(peer_address_.data(), bytes.data(), bytes.size());
   }
+  std::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   worker_.attach(this);
 }
 
 ClientSession::~ClientSession() {
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
   worker_.detach(this);
 }
 
@@ -43,103 +73,129 @@ void ClientSession::close_if_idle() {
   socket_.close(ignored);
 }
 
-asio::awaitable<void> ClientSession::run() {
-  // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
-  bool first = true;
-  for (;;) {
-    const bool request_arrived = co_await wait_for_request(first);
-    if (!request_arrived) break;
-    first = false;
-    const bool head_read = co_await read_head();
-    if (!head_read) break;
-    const bool keep_going = co_await handle_request();
-    if (!keep_going) break;
-  }
+void ClientSession::expire() {
+  deadline_.mark_expired();
   std::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
 }
 
-asio::awaitable<bool> ClientSession::wait_for_request(bool first) {
-  const ListenerSettings& listener = worker_.listener(listener_index_);
-  if (filled_ > 0) co_return !worker_.draining();  // a pipelined request is already buffered
+void ClientSession::wait_for_request(bool first) {
   // Idle: give the workspace back so an idle keep-alive connection holds no buffer.
   workspace_.release();
   idle_ = true;
-  if (worker_.draining()) co_return false;
-  watchdog_.expires_after(first ? listener.header_timeout : listener.keepalive_timeout);
-  auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+  const ListenerSettings& listener = worker_.listener(listener_index_);
+  deadline_.expires_after(first ? listener.header_timeout : listener.keepalive_timeout);
+  worker_.park(this, first);
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, IdleWaitHandler(this));
+}
+
+void ClientSession::on_readable(std::error_code ec) {
   idle_ = false;
-  if (ec || worker_.draining()) co_return false;
-  co_return true;
+  worker_.unpark(this);
+  if (ec || worker_.draining()) {
+    delete this;
+    return;
+  }
+  asio::co_spawn(socket_.get_executor(), serve(std::unique_ptr<ClientSession>(this)),
+                 asio::detached);
 }
 
-asio::awaitable<bool> ClientSession::read_head() {
-  const ListenerSettings& listener = worker_.listener(listener_index_);
-  if (!workspace_) workspace_ = worker_.workspaces(listener_index_).lease();
+void ClientSession::lease_workspace() {
+  if (workspace_) return;
+  workspace_ = worker_.workspaces(listener_index_).lease();
   Workspace& ws = *workspace_;
-  ws.parser.reset();
-  watchdog_.expires_after(listener.header_timeout);
+  const char* text = ::inet_ntop(peer_v6_ ? AF_INET6 : AF_INET, peer_address_.data(),
+                                 ws.client_ip.data(), ws.client_ip.size());
+  ws.client_ip_size = text ? std::strlen(text) : 0;
+}
+
+asio::awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
+  bool park = false;
+  try {
+    park = co_await self->serve_requests();
+  } catch (const std::exception& e) {
+    // Only allocation failures and bugs get here: the data plane reports errors as values.
+    spdlog::error("connection aborted: {}", e.what());
+  }
+  // Nothing pending: the session now belongs to its readiness wait, and this frame ends.
+  if (park) self.release()->wait_for_request(false);
+}
+
+// Reads, parses and handles requests while bytes are buffered or arriving. True: park the
+// connection for the next request; false: close it.
+asio::awaitable<bool> ClientSession::serve_requests() {
+  // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
+  const ListenerSettings& listener = worker_.listener(listener_index_);
   for (;;) {
-    const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
-    if (result.complete()) {
-      head_consumed_ = result.consumed;
-      watchdog_.disarm();  // client_header bounds the head only, not the wait for the upstream
-      co_return true;
+    lease_workspace();
+    Workspace& ws = *workspace_;
+    ws.parser.reset();
+    deadline_.expires_after(listener.header_timeout);
+    for (;;) {
+      if (filled_ > 0) {
+        const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
+        if (result.complete()) {
+          head_consumed_ = result.consumed;
+          break;
+        }
+        if (result.failed()) {
+          co_await reject(result.http_status, false);
+          co_return false;
+        }
+        if (filled_ == ws.capacity) {
+          co_await reject(431, false);
+          co_return false;
+        }
+      }
+      auto [ec, n] = co_await socket_.async_read_some(
+          asio::buffer(ws.buffer.get() + filled_, ws.capacity - filled_), use_nothrow);
+      if (ec) co_return false;  // closed, reset, or the header timeout (nginx closes too)
+      filled_ += n;
     }
-    if (result.failed()) {
-      co_await reject(result.http_status, false);
-      co_return false;
+    deadline_.disarm();  // client_header bounds the head only, not the wait for the upstream
+
+    const http::RequestHead& head = ws.parser.head();
+    // A request answered here (not proxied) with a body would leave the body unread: close then.
+    const bool keep_alive =
+        head.keep_alive && head.framing == http::BodyFraming::kNone && !worker_.draining();
+    const std::string_view path = request_path(head);
+    bool kept = false;
+    if (listener.health_path && path == *listener.health_path) {
+      write_plain_response(ws.response, 200, "healthy\n", !keep_alive);
+      kept = co_await respond_with(200, ws.response, keep_alive);
+    } else if (listener.ready_path && path == *listener.ready_path) {
+      const bool ready = worker_.any_endpoint_available();
+      write_plain_response(ws.response, ready ? 200 : 503, ready ? "ready\n" : "not ready\n",
+                           !keep_alive);
+      kept = co_await respond_with(ready ? 200 : 503, ws.response, keep_alive);
+    } else {
+      const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
+      const std::uint32_t route =
+          snapshot ? snapshot->table.match(head.host, path) : RouteTable::kNoRoute;
+      if (route == RouteTable::kNoRoute) {
+        kept = co_await reject(404, keep_alive, prefers_json(head));
+      } else {
+        const RouteTarget& target = snapshot->routes[route];
+        kept = co_await proxy_request(*this, target, route, worker_.upstream(target.upstream));
+      }
     }
-    if (filled_ == ws.capacity) {
-      co_await reject(431, false);
-      co_return false;
-    }
-    auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(ws.buffer.get() + filled_, ws.capacity - filled_), use_nothrow);
-    if (ec) co_return false;  // closed, reset, or the header timeout (nginx closes too)
-    filled_ += n;
+    if (!kept || worker_.draining()) co_return false;
+    if (filled_ == 0) co_return true;  // park until the next request
+    // A pipelined request is already buffered: go on at once.
   }
 }
 
-asio::awaitable<bool> ClientSession::handle_request() {
-  Workspace& ws = *workspace_;
-  const http::RequestHead& head = ws.parser.head();
+// Answers a request the gateway handles itself (health paths, codec errors, no route).
+asio::awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes,
+                                                  bool keep_alive) {
   const ListenerSettings& listener = worker_.listener(listener_index_);
-  // A request answered here (not proxied) with a body would leave the body unread: close then.
-  const bool keep_alive =
-      head.keep_alive && head.framing == http::BodyFraming::kNone && !worker_.draining();
-  const std::string_view path = request_path(head);
-
-  if (listener.health_path && path == *listener.health_path) {
-    write_plain_response(ws.response, 200, "healthy\n", !keep_alive);
-    const bool kept = co_await respond_with(ws.response, keep_alive);
-    co_return kept;
-  }
-  const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
-  if (listener.ready_path && path == *listener.ready_path) {
-    const bool ready = worker_.any_endpoint_available();
-    write_plain_response(ws.response, ready ? 200 : 503, ready ? "ready\n" : "not ready\n",
-                         !keep_alive);
-    const bool kept = co_await respond_with(ws.response, keep_alive);
-    co_return kept;
-  }
-
-  const std::uint32_t route =
-      snapshot ? snapshot->table.match(head.host, path) : RouteTable::kNoRoute;
-  if (route == RouteTable::kNoRoute) {
-    const bool kept = co_await reject(404, keep_alive, prefers_json(head));
-    co_return kept;
-  }
-  const RouteTarget& target = snapshot->routes[route];
-  const bool kept = co_await proxy_request(*this, target, worker_.upstream(target.upstream));
-  co_return kept;
-}
-
-asio::awaitable<bool> ClientSession::respond_with(std::string_view bytes, bool keep_alive) {
-  const ListenerSettings& listener = worker_.listener(listener_index_);
-  watchdog_.expires_after(listener.send_timeout);
+  deadline_.expires_after(listener.send_timeout);
   auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow);
+  deadline_.disarm();
+  RequestEnd end;
+  end.status = status;
+  end.client_closed = static_cast<bool>(ec);
+  finish_request(worker_, end);
   if (ec || !keep_alive) co_return false;
   consume(head_consumed_);
   co_return true;
@@ -152,7 +208,7 @@ asio::awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool js
   response.close = !keep_alive;
   response.json = json;
   write_error_response(ws.response, response);
-  const bool kept = co_await respond_with(ws.response, keep_alive);
+  const bool kept = co_await respond_with(status, ws.response, keep_alive);
   co_return kept;
 }
 

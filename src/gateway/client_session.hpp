@@ -1,39 +1,47 @@
-// One client connection on one worker: waits for a request without holding a buffer, reads and
-// parses the head, routes it, hands it to the proxy exchange, and loops for keep-alive and
+// One client connection on one worker: parked between requests on a plain readiness wait (no
+// coroutine, no buffer, no timer: the worker's sweep enforces the idle timeout), then a coroutine
+// that reads and parses the head, routes it, hands it to the proxy exchange, and loops for
 // pipelining. Owns the client socket and its deadline; never outlives its worker.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <string>
+#include <memory>
+#include <string_view>
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
 #include "gateway/workspace.hpp"
+#include "net/inline_handler_memory.hpp"
+#include "net/intrusive_list.hpp"
 #include "net/object_pool.hpp"
-#include "net/watchdog.hpp"
+#include "net/socket.hpp"
+#include "net/swept_deadline.hpp"
 
 namespace flotilla::gateway {
 
 class Worker;
 
-class ClientSession {
+// The worker's lists (idle by deadline, busy) thread through the session's ListHook.
+class ClientSession : public net::ListHook {
  public:
-  ClientSession(Worker& worker, asio::ip::tcp::socket socket, std::uint32_t listener_index);
+  // Takes an accepted connection and waits for its first request.
+  static void start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
+                    std::uint32_t listener_index);
   ~ClientSession();
   ClientSession(const ClientSession&) = delete;
   ClientSession& operator=(const ClientSession&) = delete;
 
-  asio::awaitable<void> run();
-
-  // Used by the proxy exchange and stages.
+  // Used by the proxy exchange and stages (only while a request is active).
   Worker& worker() noexcept { return worker_; }
-  asio::ip::tcp::socket& socket() noexcept { return socket_; }
-  net::Watchdog& watchdog() noexcept { return watchdog_; }
+  net::Socket& socket() noexcept { return socket_; }
+  net::SweptDeadline& watchdog() noexcept { return deadline_; }
   Workspace& workspace() noexcept { return *workspace_; }
   std::uint32_t listener_index() const noexcept { return listener_index_; }
-  std::string_view client_ip() const noexcept { return {client_ip_.data(), client_ip_size_}; }
+  std::string_view client_ip() const noexcept {
+    return {workspace_->client_ip.data(), workspace_->client_ip_size};
+  }
   // Bytes of the workspace buffer holding client data not yet consumed.
   std::size_t& filled() noexcept { return filled_; }
   bool idle() const noexcept { return idle_; }
@@ -41,31 +49,44 @@ class ClientSession {
   std::size_t head_consumed() const noexcept { return head_consumed_; }
   // Drops `bytes` from the front of the buffer, moving pipelined bytes to offset 0.
   void consume(std::size_t bytes);
-  // Closes an idle connection at once (graceful drain); a busy one finishes its response.
-  void close_if_idle();
 
-  // Position in the worker's session list, kept by the worker.
-  std::size_t worker_slot() const noexcept { return worker_slot_; }
-  void set_worker_slot(std::size_t slot) noexcept { worker_slot_ = slot; }
+  // From the worker's sweep and drain (never while the session's own code runs): closing the
+  // socket ends whatever waits on it, and the session then ends itself.
+  void close_if_idle();
+  void expire();
+  net::SweptDeadline& deadline() noexcept { return deadline_; }
 
  private:
-  asio::awaitable<bool> wait_for_request(bool first);
-  asio::awaitable<bool> read_head();
-  asio::awaitable<bool> handle_request();
-  asio::awaitable<bool> respond_with(std::string_view bytes, bool keep_alive);
+  // Room for the one pending readiness wait of an idle connection (Asio's wait op with our
+  // one-pointer handler is 80 bytes with an io_context executor).
+  static constexpr std::size_t kWaitMemory = 80;
+  friend struct IdleWaitHandler;
+
+  ClientSession(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
+                std::uint32_t listener_index);
+
+  // Parks the connection until the client sends bytes (or the socket is closed).
+  void wait_for_request(bool first);
+  void on_readable(std::error_code ec);
+  // Serves requests while bytes keep coming; parks the session again or destroys it.
+  static asio::awaitable<void> serve(std::unique_ptr<ClientSession> self);
+  asio::awaitable<bool> serve_requests();
+  void lease_workspace();
+  asio::awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
   asio::awaitable<bool> reject(int status, bool keep_alive, bool json = false);
 
   Worker& worker_;
-  asio::ip::tcp::socket socket_;
-  net::Watchdog watchdog_;
-  std::uint32_t listener_index_;
+  net::Socket socket_;
+  net::SweptDeadline deadline_;
   net::ObjectPool<Workspace>::Lease workspace_;
   std::size_t filled_ = 0;
   std::size_t head_consumed_ = 0;
-  std::array<char, 46> client_ip_{};  // INET6_ADDRSTRLEN
-  std::size_t client_ip_size_ = 0;
-  std::size_t worker_slot_ = 0;
+  std::uint32_t listener_index_;
+  // The peer's address in binary; formatted into the workspace for each request.
+  std::array<unsigned char, 16> peer_address_{};
+  bool peer_v6_ = false;
   bool idle_ = true;
+  net::InlineHandlerMemory<kWaitMemory> wait_memory_;
 };
 
 }  // namespace flotilla::gateway

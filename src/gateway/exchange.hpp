@@ -8,6 +8,8 @@
 #include <span>
 #include <string_view>
 
+#include <asio/ip/tcp.hpp>
+
 #include "gateway/client_session.hpp"
 #include "gateway/snapshot.hpp"
 #include "http/body_reader.hpp"
@@ -21,13 +23,24 @@ struct WorkerUpstream;
 class UpstreamConnection;
 
 struct Exchange {
-  Exchange(ClientSession& s, const RouteTarget& r, WorkerUpstream& u)
-      : session(s), route(r), upstream(u), started(std::chrono::steady_clock::now()) {}
+  Exchange(ClientSession& s, const RouteTarget& r, std::uint32_t index, WorkerUpstream& u)
+      : session(s),
+        route(r),
+        route_index(index),
+        upstream(u),
+        started(std::chrono::steady_clock::now()) {}
 
   ClientSession& session;
   const RouteTarget& route;
+  std::uint32_t route_index;
   WorkerUpstream& upstream;
   std::chrono::steady_clock::time_point started;
+
+  // How it ended, for finish_request: the status sent (the upstream's, or ours), whether the
+  // client went away first, and the last endpoint tried.
+  int status = 0;
+  bool client_closed = false;
+  const asio::ip::tcp::endpoint* endpoint = nullptr;
 
   // Copied out of the head: the proxy may overwrite the buffer while streaming a large body.
   http::Method method = http::Method::kGet;

@@ -18,8 +18,11 @@ namespace {
 asio::awaitable<void> accept_loop(Worker& worker, asio::ip::tcp::acceptor& acceptor,
                                   std::uint32_t listener_index) {
   asio::steady_timer pause(worker.context());
+  asio::ip::tcp::endpoint peer;
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+    // Accepted with the worker's own executor type (net::Socket), and the peer's address from
+    // accept() itself: no getpeername per connection.
+    auto [ec, socket] = co_await acceptor.async_accept(worker.context(), peer, use_nothrow);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // EMFILE and friends: back off instead of spinning; connections wait in the backlog.
@@ -28,7 +31,7 @@ asio::awaitable<void> accept_loop(Worker& worker, asio::ip::tcp::acceptor& accep
       co_await pause.async_wait(use_nothrow);
       continue;
     }
-    worker.serve(std::move(socket), listener_index);
+    worker.serve(std::move(socket), peer, listener_index);
   }
 }
 

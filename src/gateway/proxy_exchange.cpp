@@ -7,6 +7,7 @@
 #include "gateway/error_response.hpp"
 #include "gateway/forwarded_headers.hpp"
 #include "gateway/hash_key.hpp"
+#include "gateway/request_end.hpp"
 #include "gateway/request_target.hpp"
 #include "gateway/upstream_attempt.hpp"
 #include "gateway/worker.hpp"
@@ -69,7 +70,24 @@ asio::awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
       session.worker().listener(session.listener_index()).send_timeout);
   auto [ec, n] =
       co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow);
+  session.watchdog().disarm();
+  exchange.status = status;
+  if (ec) exchange.client_closed = true;
   co_return !ec && keep_alive;
+}
+
+// The one exit of an exchange: reports it, then tells whether the connection goes on.
+bool finish(Exchange& exchange, bool keep_alive) {
+  RequestEnd end;
+  end.status = exchange.client_closed && exchange.status == 0 ? 499 : exchange.status;
+  end.client_closed = exchange.client_closed;
+  end.route = exchange.route_index;
+  end.upstream = &exchange.upstream;
+  end.endpoint = exchange.endpoint;
+  end.attempts = exchange.attempts;
+  end.started = exchange.started;
+  finish_request(exchange.session.worker(), end);
+  return keep_alive;
 }
 
 // Validates the body bytes that arrived with the head, so a request with a broken body sends
@@ -176,11 +194,11 @@ bool retry_on_status(Exchange& exchange, int status) {
 }
 
 asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
-                                    WorkerUpstream& upstream) {
+                                    std::uint32_t route_index, WorkerUpstream& upstream) {
   Workspace& ws = session.workspace();
   const http::RequestHead& head = ws.parser.head();
   const ListenerSettings& listener = session.worker().listener(session.listener_index());
-  Exchange exchange(session, route, upstream);
+  Exchange exchange(session, route, route_index, upstream);
   exchange.method = head.method;
   exchange.version = head.version;
   exchange.client_keep_alive = head.keep_alive;
@@ -191,10 +209,13 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
 
   if (const int status = check_buffered_body(exchange, head, listener)) {
     const bool kept = co_await answer(exchange, status, false);
-    co_return kept;
+    co_return finish(exchange, kept);
   }
   const bool body_read = co_await read_small_body(exchange, listener);
-  if (!body_read) co_return false;
+  if (!body_read) {
+    exchange.client_closed = true;  // gone, or its body timed out (nginx logs 408 or 499)
+    co_return finish(exchange, false);
+  }
   prepare_head(exchange, head);
 
   upstream::UpstreamState& state = upstream.state;
@@ -222,6 +243,7 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     const upstream::EndpointTicket ticket = state.on_request_start(*index);
     tried.add(ticket);
     ++exchange.attempts;
+    exchange.endpoint = &upstream.addresses[*index];
     last = co_await run_attempt(exchange, upstream.addresses[*index]);
     state.on_request_end(ticket, last.outcome, Clock::now());
     if (retry_counted) budget.on_retry_end();
@@ -233,14 +255,14 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
         session.consume(session.head_consumed() + exchange.body_in_buffer);
       }
       if (retry_counted) budget.on_retry_end();
-      co_return keep;
+      co_return finish(exchange, keep);
     }
     if (last.end == AttemptResult::End::kAborted) {
       if (retry_counted) budget.on_retry_end();
       if (last.client_error != 0) {
         co_await answer(exchange, last.client_error, false);
       }
-      co_return false;
+      co_return finish(exchange, false);
     }
     if (!retry_counted) {  // a retryable status already reserved its slot
       const RetryDecision decision = decide_retry(exchange, last);
@@ -266,7 +288,7 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     session.consume(session.head_consumed() + exchange.body_in_buffer);
   }
   const bool kept = co_await answer(exchange, status, keep_alive);
-  co_return kept;
+  co_return finish(exchange, kept);
 }
 
 }  // namespace flotilla::gateway

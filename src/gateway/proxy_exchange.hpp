@@ -3,6 +3,8 @@
 // policy says stop, and answers 502/503/504 itself when none does.
 #pragma once
 
+#include <cstdint>
+
 #include <asio/awaitable.hpp>
 
 #include "gateway/client_session.hpp"
@@ -12,8 +14,9 @@ namespace flotilla::gateway {
 
 struct WorkerUpstream;
 
-// Returns whether the client connection may carry another request.
+// Returns whether the client connection may carry another request. `route_index` is the
+// route's index in the snapshot (reported to finish_request).
 asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
-                                    WorkerUpstream& upstream);
+                                    std::uint32_t route_index, WorkerUpstream& upstream);
 
 }  // namespace flotilla::gateway

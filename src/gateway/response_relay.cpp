@@ -57,6 +57,7 @@ asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(
           AttemptResult aborted;
           aborted.end = AttemptResult::End::kAborted;
           aborted.outcome = Outcome::error(OutcomeKind::cancelled);
+          exchange.client_closed = true;
           co_return aborted;
         }
       }
@@ -176,11 +177,15 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
       ws.iov.emplace_back(connection.buffer() + begin, offset - begin);
     if (!ws.iov.empty()) {
       session.watchdog().expires_after(listener.send_timeout);
+      exchange.status = head.status;
       exchange.client_write_pending = true;
       auto [ec, n] = co_await asio::async_write(
           session.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow);
       exchange.client_write_pending = false;
-      if (ec) co_return result;  // the client went away; keep_client stays false
+      if (ec) {
+        exchange.client_closed = !session.watchdog().expired();
+        co_return result;  // the client went away; keep_client stays false
+      }
       // send_timeout bounds a write, not the wait for the upstream's next bytes (nginx alike).
       if (exchange.pump_reading) {
         session.watchdog().expires_after(listener.body_timeout);

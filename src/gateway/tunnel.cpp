@@ -14,9 +14,20 @@ namespace {
 
 constexpr std::size_t kTunnelBuffer = 16 * 1024;
 
-asio::awaitable<void> copy(asio::ip::tcp::socket& from, asio::ip::tcp::socket& to,
-                           std::string_view first, net::Watchdog& idle,
-                           std::chrono::milliseconds timeout) {
+// Closes both sockets when the tunnel has been idle too long.
+struct CloseBoth {
+  net::Socket* client;
+  net::Socket* upstream;
+  void operator()() const {
+    std::error_code ignored;
+    client->close(ignored);
+    upstream->close(ignored);
+  }
+};
+using IdleWatchdog = net::Watchdog<net::Executor, CloseBoth>;
+
+asio::awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view first,
+                           IdleWatchdog& idle, std::chrono::milliseconds timeout) {
   std::error_code ignored;
   if (!first.empty()) {
     auto [ec, n] = co_await asio::async_write(to, asio::buffer(first), use_nothrow);
@@ -44,16 +55,12 @@ asio::awaitable<void> copy(asio::ip::tcp::socket& from, asio::ip::tcp::socket& t
 
 }  // namespace
 
-asio::awaitable<void> run_tunnel(asio::ip::tcp::socket& client, asio::ip::tcp::socket& upstream,
+asio::awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
                                  std::string_view to_upstream_first,
                                  std::string_view to_client_first,
                                  std::chrono::milliseconds idle_timeout) {
   using namespace asio::experimental::awaitable_operators;
-  net::Watchdog idle(client.get_executor(), [&] {
-    std::error_code ignored;
-    client.close(ignored);
-    upstream.close(ignored);
-  });
+  IdleWatchdog idle(client.get_executor(), CloseBoth{&client, &upstream});
   co_await (copy(client, upstream, to_upstream_first, idle, idle_timeout) &&
             copy(upstream, client, to_client_first, idle, idle_timeout));
 }

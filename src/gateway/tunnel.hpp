@@ -8,10 +8,12 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "net/socket.hpp"
+
 namespace flotilla::gateway {
 
 // `to_upstream_first` / `to_client_first` are bytes already read from one side for the other.
-asio::awaitable<void> run_tunnel(asio::ip::tcp::socket& client, asio::ip::tcp::socket& upstream,
+asio::awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
                                  std::string_view to_upstream_first,
                                  std::string_view to_client_first, std::chrono::milliseconds idle);
 

@@ -35,8 +35,7 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(
       co_return pooled;
     }
   }
-  auto connection =
-      std::make_unique<UpstreamConnection>(asio::ip::tcp::socket(worker.context()), endpoint);
+  auto connection = std::make_unique<UpstreamConnection>(net::Socket(worker.context()), endpoint);
   connection->watchdog().expires_after(exchange.route.timeouts.connect);
   auto [ec] = co_await connection->socket().async_connect(endpoint, use_nothrow);
   if (ec) {
@@ -103,6 +102,7 @@ asio::awaitable<AttemptResult> try_connection(Exchange& exchange,
         AttemptResult aborted;
         aborted.end = AttemptResult::End::kAborted;
         aborted.outcome = Outcome::error(OutcomeKind::cancelled);
+        exchange.client_closed = true;
         co_return aborted;
       }
     }

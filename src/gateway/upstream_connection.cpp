@@ -17,15 +17,10 @@ http::Limits upstream_limits() {
 
 }  // namespace
 
-UpstreamConnection::UpstreamConnection(asio::ip::tcp::socket socket,
-                                       const asio::ip::tcp::endpoint& endpoint)
+UpstreamConnection::UpstreamConnection(net::Socket socket, const asio::ip::tcp::endpoint& endpoint)
     : socket_(std::move(socket)),
       endpoint_(endpoint),
-      watchdog_(socket_.get_executor(),
-                [this] {
-                  std::error_code ignored;
-                  socket_.close(ignored);
-                }),
+      watchdog_(socket_.get_executor(), net::CloseSocket<net::Socket>{&socket_}),
       parser_(upstream_limits()),
       buffer_(std::make_unique_for_overwrite<char[]>(kBufferSize)) {}
 

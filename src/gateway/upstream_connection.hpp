@@ -10,6 +10,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "http/response_parser.hpp"
+#include "net/socket.hpp"
 #include "net/watchdog.hpp"
 
 namespace flotilla::gateway {
@@ -17,11 +18,14 @@ namespace flotilla::gateway {
 class UpstreamConnection {
  public:
   static constexpr std::size_t kBufferSize = 32 * 1024;
+  using Watchdog = net::Watchdog<net::Executor, net::CloseSocket<net::Socket>>;
 
-  UpstreamConnection(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& endpoint);
+  UpstreamConnection(net::Socket socket, const asio::ip::tcp::endpoint& endpoint);
+  UpstreamConnection(const UpstreamConnection&) = delete;
+  UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
-  asio::ip::tcp::socket& socket() noexcept { return socket_; }
-  net::Watchdog& watchdog() noexcept { return watchdog_; }
+  net::Socket& socket() noexcept { return socket_; }
+  Watchdog& watchdog() noexcept { return watchdog_; }
   http::ResponseParser& parser() noexcept { return parser_; }
   const asio::ip::tcp::endpoint& endpoint() const noexcept { return endpoint_; }
 
@@ -48,9 +52,9 @@ class UpstreamConnection {
   bool looks_reusable() noexcept;
 
  private:
-  asio::ip::tcp::socket socket_;
+  net::Socket socket_;
   asio::ip::tcp::endpoint endpoint_;
-  net::Watchdog watchdog_;
+  Watchdog watchdog_;
   http::ResponseParser parser_;
   std::unique_ptr<char[]> buffer_;
   std::size_t buffered_ = 0;

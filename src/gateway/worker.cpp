@@ -3,23 +3,27 @@
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 
 #include "gateway/client_session.hpp"
+#include "net/coarse_clock.hpp"
 
 namespace flotilla::gateway {
 namespace {
 
-constexpr std::chrono::seconds kSweepInterval{1};
+// Idle upstream connections are checked once a second; client deadlines at the sweep's tick:
+// a quarter of the shortest client timeout, between 10 ms and 1 s.
+constexpr std::chrono::milliseconds kPoolSweepInterval{1000};
+constexpr std::chrono::milliseconds kMinSweepTick{10};
 
-asio::awaitable<void> run_session(std::unique_ptr<ClientSession> session) {
-  try {
-    co_await session->run();
-  } catch (const std::exception& e) {
-    // Only allocation failures and bugs get here: the data plane reports errors as values.
-    spdlog::error("connection aborted: {}", e.what());
+std::chrono::milliseconds sweep_tick(const std::vector<ListenerSettings>& listeners) {
+  std::chrono::milliseconds tick = kPoolSweepInterval;
+  for (const ListenerSettings& l : listeners) {
+    for (const std::chrono::milliseconds t :
+         {l.header_timeout, l.body_timeout, l.keepalive_timeout, l.send_timeout}) {
+      if (t.count() > 0) tick = std::min(tick, std::max(kMinSweepTick, t / 4));
+    }
   }
+  return tick;
 }
 
 }  // namespace
@@ -31,11 +35,15 @@ Worker::Worker(asio::io_context& context, std::uint32_t index,
       listeners_(listeners),
       rng_(0x9e3779b97f4a7c15ULL * (index + 1) ^
            static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())),
-      sweep_timer_(std::in_place, context) {
+      sweep_timer_(std::in_place, context),
+      sweep_tick_(sweep_tick(listeners)) {
   for (const ListenerSettings& listener : listeners_) {
     const http::Limits limits = listener.limits;
     workspace_pools_.push_back(std::make_unique<net::ObjectPool<Workspace>>(
         [limits] { return std::make_unique<Workspace>(limits); }, 256));
+    for (int kind = 0; kind < 2; ++kind) {
+      idle_.push_back(std::make_unique<net::IntrusiveList<ClientSession>>());
+    }
   }
   schedule_sweep();
 }
@@ -77,17 +85,17 @@ bool Worker::any_endpoint_available() const {
                      [&](const WorkerUpstream* u) { return u->state.available_count(now) > 0; });
 }
 
-void Worker::serve(asio::ip::tcp::socket socket, std::uint32_t listener_index) {
-  auto session = std::make_unique<ClientSession>(*this, std::move(socket), listener_index);
-  asio::co_spawn(context_, run_session(std::move(session)), asio::detached);
+void Worker::serve(net::Socket socket, const asio::ip::tcp::endpoint& peer,
+                   std::uint32_t listener_index) {
+  ClientSession::start(*this, std::move(socket), peer, listener_index);
 }
 
 void Worker::begin_drain() {
   draining_ = true;
-  // close_if_idle() only closes sockets; sessions detach themselves later as they unwind.
-  for (ClientSession* session : sessions_) session->close_if_idle();
+  // close_if_idle() only closes sockets; sessions end themselves later, when their wait ends.
+  // Busy ones finish their response (the sweep keeps enforcing their deadlines).
+  for (auto& list : idle_) list->for_each([](ClientSession* s) { s->close_if_idle(); });
   connection_pool_.clear();
-  if (sweep_timer_) sweep_timer_->cancel();
 }
 
 void Worker::shut_down() {
@@ -96,28 +104,50 @@ void Worker::shut_down() {
 }
 
 void Worker::attach(ClientSession* session) {
-  session->set_worker_slot(sessions_.size());
-  sessions_.push_back(session);
-  connection_count_.store(sessions_.size(), std::memory_order_relaxed);
+  busy_.push_back(session);
+  connection_count_.store(++session_count_, std::memory_order_relaxed);
 }
 
 void Worker::detach(ClientSession* session) {
-  // Swap-and-pop by the slot the session remembers: O(1) with thousands of connections.
-  const std::size_t slot = session->worker_slot();
-  ClientSession* moved = sessions_.back();
-  sessions_[slot] = moved;
-  moved->set_worker_slot(slot);
-  sessions_.pop_back();
-  connection_count_.store(sessions_.size(), std::memory_order_relaxed);
+  session->unlink();
+  connection_count_.store(--session_count_, std::memory_order_relaxed);
+}
+
+void Worker::park(ClientSession* session, bool first_request) {
+  idle_[session->listener_index() * 2 + (first_request ? 0 : 1)]->push_back(session);
+}
+
+void Worker::unpark(ClientSession* session) {
+  busy_.push_back(session);
 }
 
 void Worker::schedule_sweep() {
-  sweep_timer_->expires_after(kSweepInterval);
+  sweep_timer_->expires_after(sweep_tick_);
   sweep_timer_->async_wait([this](std::error_code ec) {
-    if (ec || draining_) return;
-    connection_pool_.sweep(std::chrono::steady_clock::now());
+    if (ec) return;
+    sweep();
     schedule_sweep();
   });
+}
+
+void Worker::sweep() {
+  const auto now = net::coarse_now();
+  // expire() closes the socket; the session ends itself when its pending operation completes.
+  // An expired idle session moves to the busy list meanwhile, so the front moves on.
+  for (auto& list : idle_) {
+    while (ClientSession* session = list->front()) {
+      if (!session->deadline().due(now)) break;
+      busy_.push_back(session);
+      session->expire();
+    }
+  }
+  busy_.for_each([&](ClientSession* session) {
+    if (session->deadline().due(now)) session->expire();
+  });
+  if (!draining_ && now >= next_pool_sweep_) {
+    connection_pool_.sweep(std::chrono::steady_clock::now());
+    next_pool_sweep_ = now + kPoolSweepInterval;
+  }
 }
 
 }  // namespace flotilla::gateway

@@ -19,7 +19,9 @@
 #include "gateway/listener_settings.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/workspace.hpp"
+#include "net/intrusive_list.hpp"
 #include "net/object_pool.hpp"
+#include "net/socket.hpp"
 #include "upstream/prng.hpp"
 #include "upstream/upstream_state.hpp"
 
@@ -53,7 +55,7 @@ class Worker {
   WorkerUpstream& upstream(std::uint32_t i) { return *by_index_[i]; }
 
   // Starts serving an accepted connection of listener `listener_index`.
-  void serve(asio::ip::tcp::socket socket, std::uint32_t listener_index);
+  void serve(net::Socket socket, const asio::ip::tcp::endpoint& peer, std::uint32_t listener_index);
 
   // The active health checker's verdict for the endpoint `key` of `upstream` (by name).
   void set_active_health(const std::string& upstream, const std::string& key, bool up);
@@ -64,7 +66,7 @@ class Worker {
   // Graceful shutdown: idle connections close now, busy ones after their current response.
   void begin_drain();
   bool draining() const noexcept { return draining_; }
-  std::size_t active_connections() const noexcept { return sessions_.size(); }
+  std::size_t active_connections() const noexcept { return session_count_; }
   // Readable from the control thread (for drain): written only by this worker.
   std::size_t active_connections_relaxed() const noexcept {
     return connection_count_.load(std::memory_order_relaxed);
@@ -79,11 +81,17 @@ class Worker {
   ConnectionPool& connection_pool() noexcept { return connection_pool_; }
   upstream::Prng& rng() noexcept { return rng_; }
 
+  // Session bookkeeping: every session is counted, and linked either in the busy list or in
+  // the idle list of its listener and timeout (first request or keep-alive), where the sweep
+  // finds expired ones at the front (same timeout, so deadlines are in insertion order).
   void attach(ClientSession* session);
   void detach(ClientSession* session);
+  void park(ClientSession* session, bool first_request);
+  void unpark(ClientSession* session);
 
  private:
   void schedule_sweep();
+  void sweep();
 
   asio::io_context& context_;
   std::uint32_t index_;
@@ -95,8 +103,13 @@ class Worker {
   ConnectionPool connection_pool_;
   upstream::Prng rng_;
   std::optional<asio::steady_timer> sweep_timer_;
+  // Client-side deadlines are enforced by the sweep, so its tick bounds their precision.
+  std::chrono::milliseconds sweep_tick_{1000};
+  std::chrono::steady_clock::time_point next_pool_sweep_{};
   std::atomic<std::size_t> connection_count_{0};
-  std::vector<ClientSession*> sessions_;
+  std::size_t session_count_ = 0;
+  net::IntrusiveList<ClientSession> busy_;
+  std::vector<std::unique_ptr<net::IntrusiveList<ClientSession>>> idle_;  // 2 per listener
   bool draining_ = false;
 };
 

@@ -39,6 +39,8 @@ struct Workspace {
   std::string request_id;                       // copied: the client buffer may be overwritten
   std::string response;                         // gateway-made responses and added response lines
   std::vector<asio::const_buffer> iov;          // the gather list of one writev
+  std::array<char, 46> client_ip{};             // the peer's address as text (INET6_ADDRSTRLEN)
+  std::size_t client_ip_size = 0;
 };
 
 }  // namespace flotilla::gateway

@@ -5,19 +5,20 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <utility>
 
-#include <asio/any_io_executor.hpp>
-#include <asio/steady_timer.hpp>
+#include <asio/basic_waitable_timer.hpp>
 
 namespace flotilla::net {
 
+// `OnExpire` is the expiry action, called with no argument (a lambda or a small functor: no
+// std::function, so a watchdog costs no allocation). Deduced: `Watchdog dog(executor, [&] {…});`
+template <class Executor, class OnExpire>
 class Watchdog {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Watchdog(const asio::any_io_executor& executor, std::function<void()> on_expire)
+  Watchdog(const Executor& executor, OnExpire on_expire)
       : timer_(executor), on_expire_(std::move(on_expire)) {}
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
@@ -60,11 +61,14 @@ class Watchdog {
     });
   }
 
-  asio::steady_timer timer_;
-  std::function<void()> on_expire_;
+  asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor> timer_;
+  OnExpire on_expire_;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool waiting_ = false;
   bool expired_ = false;
 };
+
+template <class Executor, class OnExpire>
+Watchdog(const Executor&, OnExpire) -> Watchdog<Executor, OnExpire>;
 
 }  // namespace flotilla::net
