@@ -19,6 +19,23 @@
 
 namespace flotilla::gateway {
 
+namespace {
+
+// Dotted quad into `out` (at least 15 bytes); inet_ntop goes through printf, once per request.
+std::size_t format_ipv4(const unsigned char* address, char* out) noexcept {
+  char* p = out;
+  for (int i = 0; i < 4; ++i) {
+    unsigned value = address[i];
+    if (value >= 100) *p++ = static_cast<char>('0' + value / 100);
+    if (value >= 10) *p++ = static_cast<char>('0' + value / 10 % 10);
+    *p++ = static_cast<char>('0' + value % 10);
+    if (i < 3) *p++ = '.';
+  }
+  return static_cast<std::size_t>(p - out);
+}
+
+}  // namespace
+
 // The completion handler of an idle connection's readiness wait: one pointer, its operation
 // allocated inside the session. It owns the session while the wait is pending, so a wait that is
 // destroyed without running (the io_context going away) takes the session with it.
@@ -104,12 +121,16 @@ void ClientSession::lease_workspace() {
   if (workspace_) return;
   workspace_ = worker_.workspaces(listener_index_).lease();
   Workspace& ws = *workspace_;
-  const char* text = ::inet_ntop(peer_v6_ ? AF_INET6 : AF_INET, peer_address_.data(),
-                                 ws.client_ip.data(), ws.client_ip.size());
+  if (!peer_v6_) {
+    ws.client_ip_size = format_ipv4(peer_address_.data(), ws.client_ip.data());
+    return;
+  }
+  const char* text =
+      ::inet_ntop(AF_INET6, peer_address_.data(), ws.client_ip.data(), ws.client_ip.size());
   ws.client_ip_size = text ? std::strlen(text) : 0;
 }
 
-asio::awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
+Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
   bool park = false;
   try {
     park = co_await self->serve_requests();
@@ -123,7 +144,7 @@ asio::awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) 
 
 // Reads, parses and handles requests while bytes are buffered or arriving. True: park the
 // connection for the next request; false: close it.
-asio::awaitable<bool> ClientSession::serve_requests() {
+Awaitable<bool> ClientSession::serve_requests() {
   // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
   const ListenerSettings& listener = worker_.listener(listener_index_);
   for (;;) {
@@ -148,7 +169,7 @@ asio::awaitable<bool> ClientSession::serve_requests() {
         }
       }
       auto [ec, n] = co_await socket_.async_read_some(
-          asio::buffer(ws.buffer.get() + filled_, ws.capacity - filled_), use_nothrow);
+          asio::buffer(ws.buffer.get() + filled_, ws.capacity - filled_), use_nothrow_io);
       if (ec) co_return false;  // closed, reset, or the header timeout (nginx closes too)
       filled_ += n;
     }
@@ -186,11 +207,10 @@ asio::awaitable<bool> ClientSession::serve_requests() {
 }
 
 // Answers a request the gateway handles itself (health paths, codec errors, no route).
-asio::awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes,
-                                                  bool keep_alive) {
+Awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes, bool keep_alive) {
   const ListenerSettings& listener = worker_.listener(listener_index_);
   deadline_.expires_after(listener.send_timeout);
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow_io);
   deadline_.disarm();
   RequestEnd end;
   end.status = status;
@@ -201,7 +221,7 @@ asio::awaitable<bool> ClientSession::respond_with(int status, std::string_view b
   co_return true;
 }
 
-asio::awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json) {
+Awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json) {
   Workspace& ws = *workspace_;
   ErrorResponse response;
   response.status = status;

@@ -12,6 +12,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "gateway/async.hpp"
 #include "gateway/workspace.hpp"
 #include "net/inline_handler_memory.hpp"
 #include "net/intrusive_list.hpp"
@@ -69,11 +70,11 @@ class ClientSession : public net::ListHook {
   void wait_for_request(bool first);
   void on_readable(std::error_code ec);
   // Serves requests while bytes keep coming; parks the session again or destroys it.
-  static asio::awaitable<void> serve(std::unique_ptr<ClientSession> self);
-  asio::awaitable<bool> serve_requests();
+  static Awaitable<void> serve(std::unique_ptr<ClientSession> self);
+  Awaitable<bool> serve_requests();
   void lease_workspace();
-  asio::awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
-  asio::awaitable<bool> reject(int status, bool keep_alive, bool json = false);
+  Awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
+  Awaitable<bool> reject(int status, bool keep_alive, bool json = false);
 
   Worker& worker_;
   net::Socket socket_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "net/coarse_clock.hpp"
+
 namespace flotilla::gateway {
 namespace {
 
@@ -23,7 +25,7 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::en
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = net::coarse_now();
   while (!list.empty()) {
     std::unique_ptr<UpstreamConnection> connection = std::move(list.back());
     list.pop_back();

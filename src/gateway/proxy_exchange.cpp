@@ -11,6 +11,7 @@
 #include "gateway/request_target.hpp"
 #include "gateway/upstream_attempt.hpp"
 #include "gateway/worker.hpp"
+#include "net/coarse_clock.hpp"
 #include "upstream/backoff.hpp"
 
 namespace flotilla::gateway {
@@ -24,7 +25,7 @@ constexpr std::uint32_t kMaxAttempts = upstream::TriedSet::kCapacity;
 
 bool within_time_budget(const Exchange& exchange) {
   const Millis budget = exchange.route.retry.budget;
-  return budget.count() == 0 || Clock::now() - exchange.started < budget;
+  return budget.count() == 0 || net::coarse_now() - exchange.started < budget;
 }
 
 // The request can be sent again in full: no body byte beyond the client buffer was consumed yet.
@@ -56,7 +57,7 @@ RetryDecision decide_retry(const Exchange& exchange, const AttemptResult& last) 
   return {true, last.retry_reason != kRetryError};
 }
 
-asio::awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
+Awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
   ErrorResponse response;
@@ -69,7 +70,7 @@ asio::awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   session.watchdog().expires_after(
       session.worker().listener(session.listener_index()).send_timeout);
   auto [ec, n] =
-      co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow);
+      co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow_io);
   session.watchdog().disarm();
   exchange.status = status;
   if (ec) exchange.client_closed = true;
@@ -121,7 +122,7 @@ int check_buffered_body(Exchange& exchange, const http::RequestHead& head,
 // buffers request bodies for the same reason. Larger and chunked bodies stream, and so does a
 // body behind `Expect: 100-continue` (its client waits for our 100). False: the client went away
 // or its body timed out, and the connection closes without an answer.
-asio::awaitable<bool> read_small_body(Exchange& exchange, const ListenerSettings& listener) {
+Awaitable<bool> read_small_body(Exchange& exchange, const ListenerSettings& listener) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
   if (exchange.body.done() || exchange.expect_continue ||
@@ -133,7 +134,7 @@ asio::awaitable<bool> read_small_body(Exchange& exchange, const ListenerSettings
   while (!exchange.body.done()) {
     char* free_space = ws.buffer.get() + session.filled();
     auto [ec, n] = co_await session.socket().async_read_some(
-        asio::buffer(free_space, ws.capacity - session.filled()), use_nothrow);
+        asio::buffer(free_space, ws.capacity - session.filled()), use_nothrow_io);
     if (ec) co_return false;
     session.filled() += n;
     // Everything before `filled` was body, so the new bytes continue it; any past its end
@@ -193,8 +194,8 @@ bool retry_on_status(Exchange& exchange, int status) {
   return true;
 }
 
-asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
-                                    std::uint32_t route_index, WorkerUpstream& upstream) {
+Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
+                              std::uint32_t route_index, WorkerUpstream& upstream) {
   Workspace& ws = session.workspace();
   const http::RequestHead& head = ws.parser.head();
   const ListenerSettings& listener = session.worker().listener(session.listener_index());
@@ -234,18 +235,18 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     const std::string_view key = !exchange.body_streamed
                                      ? hash_key(head, state.spec(), session.client_ip())
                                      : std::string_view{};
-    auto index = state.select(Clock::now(), key, tried);
+    auto index = state.select(net::coarse_now(), key, tried);
     // With every endpoint passively down, select() forgives them all (nginx resets its fails
     // too) but answers nothing. The request that found them down takes a forgiven one instead of
     // failing with 503: as in nginx, a lone server is never made unavailable by passive checks.
-    if (!index && tried.empty()) index = state.select(Clock::now(), key, tried);
+    if (!index && tried.empty()) index = state.select(net::coarse_now(), key, tried);
     if (!index) break;
     const upstream::EndpointTicket ticket = state.on_request_start(*index);
     tried.add(ticket);
     ++exchange.attempts;
     exchange.endpoint = &upstream.addresses[*index];
     last = co_await run_attempt(exchange, upstream.addresses[*index]);
-    state.on_request_end(ticket, last.outcome, Clock::now());
+    state.on_request_end(ticket, last.outcome, net::coarse_now());
     if (retry_counted) budget.on_retry_end();
     retry_counted = std::exchange(exchange.retry_reserved, false);
 
@@ -273,7 +274,7 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     asio::steady_timer backoff(session.worker().context());
     backoff.expires_after(
         upstream::backoff_delay(exchange.attempts - 1, {}, session.worker().rng()));
-    co_await backoff.async_wait(use_nothrow);
+    co_await backoff.async_wait(use_nothrow_io);
   }
   if (retry_counted) budget.on_retry_end();
 

@@ -7,6 +7,7 @@
 
 #include <asio/awaitable.hpp>
 
+#include "gateway/async.hpp"
 #include "gateway/client_session.hpp"
 #include "gateway/snapshot.hpp"
 
@@ -16,7 +17,7 @@ struct WorkerUpstream;
 
 // Returns whether the client connection may carry another request. `route_index` is the
 // route's index in the snapshot (reported to finish_request).
-asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
-                                    std::uint32_t route_index, WorkerUpstream& upstream);
+Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
+                              std::uint32_t route_index, WorkerUpstream& upstream);
 
 }  // namespace flotilla::gateway

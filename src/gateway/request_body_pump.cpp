@@ -9,7 +9,7 @@
 
 namespace flotilla::gateway {
 
-asio::awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connection) {
+Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connection) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
   const ListenerSettings& listener = session.worker().listener(session.listener_index());
@@ -20,7 +20,7 @@ asio::awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& 
     session.watchdog().expires_after(listener.body_timeout);
     exchange.pump_reading = true;
     auto [read_error, n] = co_await session.socket().async_read_some(
-        asio::buffer(ws.buffer.get(), ws.capacity), use_nothrow);
+        asio::buffer(ws.buffer.get(), ws.capacity), use_nothrow_io);
     exchange.pump_reading = false;
     if (read_error) {
       connection.socket().close(ignored);  // a half-sent request must not reach the app
@@ -45,7 +45,7 @@ asio::awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& 
     }
     connection.watchdog().expires_after(exchange.route.timeouts.send);
     auto [write_error, written] = co_await asio::async_write(
-        connection.socket(), asio::buffer(ws.buffer.get(), body_bytes), use_nothrow);
+        connection.socket(), asio::buffer(ws.buffer.get(), body_bytes), use_nothrow_io);
     if (write_error) co_return false;
     if (exchange.body.done() && body_bytes < n) {
       std::memmove(ws.buffer.get(), ws.buffer.get() + body_bytes, n - body_bytes);

@@ -39,8 +39,8 @@ bool status_is_failure(const RouteTarget& route, int status) {
 
 // Reads until a final response head is parsed; forwards interim 1xx heads to HTTP/1.1 clients.
 // Returns the head's size, or a failed result.
-asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(
-    Exchange& exchange, UpstreamConnection& connection) {
+Awaitable<std::variant<std::size_t, AttemptResult>> read_head(Exchange& exchange,
+                                                              UpstreamConnection& connection) {
   ClientSession& session = exchange.session;
   http::ResponseParser& parser = connection.parser();
   std::size_t& buffered = connection.buffered();
@@ -52,7 +52,7 @@ asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(
       // 100 Continue was answered by us already; others (103 Early Hints) go to 1.1 clients.
       if (parser.head().status != 100 && exchange.version == http::Version::kHttp11) {
         auto [ec, n] = co_await asio::async_write(
-            session.socket(), asio::buffer(connection.buffer(), parsed.consumed), use_nothrow);
+            session.socket(), asio::buffer(connection.buffer(), parsed.consumed), use_nothrow_io);
         if (ec) {
           AttemptResult aborted;
           aborted.end = AttemptResult::End::kAborted;
@@ -73,7 +73,7 @@ asio::awaitable<std::variant<std::size_t, AttemptResult>> read_head(
     connection.watchdog().expires_after(exchange.route.timeouts.read);
     auto [ec, n] = co_await connection.socket().async_read_some(
         asio::buffer(connection.buffer() + buffered, UpstreamConnection::kBufferSize - buffered),
-        use_nothrow);
+        use_nothrow_io);
     if (ec) {
       if (connection.watchdog().expired()) co_return failed(OutcomeKind::timeout, kRetryTimeout);
       co_return failed(OutcomeKind::reset, kRetryError);
@@ -101,8 +101,8 @@ void write_response_lines(const Exchange& exchange, const http::ResponseHead& he
 
 }  // namespace
 
-asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
-                                              bool& reusable) {
+Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
+                                        bool& reusable) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
   const ListenerSettings& listener = session.worker().listener(session.listener_index());
@@ -180,7 +180,7 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
       exchange.status = head.status;
       exchange.client_write_pending = true;
       auto [ec, n] = co_await asio::async_write(
-          session.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow);
+          session.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow_io);
       exchange.client_write_pending = false;
       if (ec) {
         exchange.client_closed = !session.watchdog().expired();
@@ -197,7 +197,7 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
     if (body.done()) break;
     connection.watchdog().expires_after(exchange.route.timeouts.read);
     auto [ec, n] = co_await connection.socket().async_read_some(
-        asio::buffer(connection.buffer(), UpstreamConnection::kBufferSize), use_nothrow);
+        asio::buffer(connection.buffer(), UpstreamConnection::kBufferSize), use_nothrow_io);
     buffered = ec ? 0 : n;
     offset = 0;
     if (ec) {

@@ -5,6 +5,7 @@
 
 #include <asio/awaitable.hpp>
 
+#include "gateway/async.hpp"
 #include "gateway/exchange.hpp"
 #include "gateway/upstream_connection.hpp"
 
@@ -12,7 +13,7 @@ namespace flotilla::gateway {
 
 // `reusable` is set when the upstream connection ended the response cleanly and may go back to
 // the pool.
-asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
-                                              bool& reusable);
+Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
+                                        bool& reusable);
 
 }  // namespace flotilla::gateway

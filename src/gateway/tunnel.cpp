@@ -26,18 +26,18 @@ struct CloseBoth {
 };
 using IdleWatchdog = net::Watchdog<net::Executor, CloseBoth>;
 
-asio::awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view first,
-                           IdleWatchdog& idle, std::chrono::milliseconds timeout) {
+Awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view first, IdleWatchdog& idle,
+                     std::chrono::milliseconds timeout) {
   std::error_code ignored;
   if (!first.empty()) {
-    auto [ec, n] = co_await asio::async_write(to, asio::buffer(first), use_nothrow);
+    auto [ec, n] = co_await asio::async_write(to, asio::buffer(first), use_nothrow_io);
     if (ec) co_return;
   }
   auto buffer = std::make_unique_for_overwrite<char[]>(kTunnelBuffer);
   for (;;) {
     idle.expires_after(timeout);
     auto [read_error, n] =
-        co_await from.async_read_some(asio::buffer(buffer.get(), kTunnelBuffer), use_nothrow);
+        co_await from.async_read_some(asio::buffer(buffer.get(), kTunnelBuffer), use_nothrow_io);
     if (read_error) {
       // EOF: pass the half-close on, so the other side can finish its close handshake.
       to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
@@ -45,7 +45,7 @@ asio::awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view 
     }
     idle.expires_after(timeout);
     auto [write_error, written] =
-        co_await asio::async_write(to, asio::buffer(buffer.get(), n), use_nothrow);
+        co_await asio::async_write(to, asio::buffer(buffer.get(), n), use_nothrow_io);
     if (write_error) {
       from.close(ignored);
       co_return;
@@ -55,10 +55,9 @@ asio::awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view 
 
 }  // namespace
 
-asio::awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
-                                 std::string_view to_upstream_first,
-                                 std::string_view to_client_first,
-                                 std::chrono::milliseconds idle_timeout) {
+Awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
+                           std::string_view to_upstream_first, std::string_view to_client_first,
+                           std::chrono::milliseconds idle_timeout) {
   using namespace asio::experimental::awaitable_operators;
   IdleWatchdog idle(client.get_executor(), CloseBoth{&client, &upstream});
   co_await (copy(client, upstream, to_upstream_first, idle, idle_timeout) &&

@@ -25,9 +25,9 @@ AttemptResult failed(OutcomeKind kind, std::uint32_t reason, bool request_sent) 
   return result;
 }
 
-asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(
-    Exchange& exchange, const asio::ip::tcp::endpoint& endpoint, bool may_reuse,
-    AttemptResult& failure) {
+Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
+                                                       const asio::ip::tcp::endpoint& endpoint,
+                                                       bool may_reuse, AttemptResult& failure) {
   Worker& worker = exchange.session.worker();
   if (may_reuse) {
     const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
@@ -37,7 +37,7 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(
   }
   auto connection = std::make_unique<UpstreamConnection>(net::Socket(worker.context()), endpoint);
   connection->watchdog().expires_after(exchange.route.timeouts.connect);
-  auto [ec] = co_await connection->socket().async_connect(endpoint, use_nothrow);
+  auto [ec] = co_await connection->socket().async_connect(endpoint, use_nothrow_io);
   if (ec) {
     failure = connection->watchdog().expired()
                   ? failed(OutcomeKind::timeout, kRetryTimeout, false)
@@ -50,7 +50,7 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> connect(
 }
 
 // Head and the body bytes that arrived with it, in one writev.
-asio::awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnection& connection) {
+Awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnection& connection) {
   Workspace& ws = exchange.session.workspace();
   ws.iov.clear();
   for (const http::IoPiece& piece : exchange.head_pieces)
@@ -61,15 +61,14 @@ asio::awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnectio
   }
   connection.watchdog().expires_after(exchange.route.timeouts.send);
   auto [ec, n] = co_await asio::async_write(
-      connection.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow);
+      connection.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow_io);
   co_return ec;
 }
 
 // One try on one connection. `stale` tells that a pooled connection broke before any response
 // byte: the peer had closed it while idle (or closed it as the request arrived).
-asio::awaitable<AttemptResult> try_connection(Exchange& exchange,
-                                              const asio::ip::tcp::endpoint& endpoint,
-                                              bool may_reuse, bool& stale) {
+Awaitable<AttemptResult> try_connection(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint,
+                                        bool may_reuse, bool& stale) {
   using namespace asio::experimental::awaitable_operators;
   stale = false;
   AttemptResult failure;
@@ -97,7 +96,7 @@ asio::awaitable<AttemptResult> try_connection(Exchange& exchange,
     if (exchange.expect_continue && !exchange.continue_sent) {
       exchange.continue_sent = true;
       auto [ec, n] = co_await asio::async_write(exchange.session.socket(),
-                                                asio::buffer(k100Continue), use_nothrow);
+                                                asio::buffer(k100Continue), use_nothrow_io);
       if (ec) {
         AttemptResult aborted;
         aborted.end = AttemptResult::End::kAborted;
@@ -131,8 +130,7 @@ asio::awaitable<AttemptResult> try_connection(Exchange& exchange,
 
 }  // namespace
 
-asio::awaitable<AttemptResult> run_attempt(Exchange& exchange,
-                                           const asio::ip::tcp::endpoint& endpoint) {
+Awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint) {
   bool stale = false;
   AttemptResult result = co_await try_connection(exchange, endpoint, true, stale);
   // A stale pooled connection says nothing about the endpoint, and with a single server there is

@@ -10,6 +10,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "http/response_parser.hpp"
+#include "net/coarse_clock.hpp"
 #include "net/socket.hpp"
 #include "net/watchdog.hpp"
 
@@ -39,7 +40,7 @@ class UpstreamConnection {
   // Idle in the pool until this instant (the upstream's keepalive_timeout).
   std::chrono::steady_clock::time_point idle_deadline() const noexcept { return idle_deadline_; }
   void mark_idle(std::chrono::steady_clock::duration timeout) noexcept {
-    idle_since_ = std::chrono::steady_clock::now();
+    idle_since_ = net::coarse_now();
     idle_deadline_ = idle_since_ + timeout;
   }
   std::chrono::steady_clock::duration idle_for(

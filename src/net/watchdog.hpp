@@ -9,6 +9,8 @@
 
 #include <asio/basic_waitable_timer.hpp>
 
+#include "net/coarse_clock.hpp"
+
 namespace flotilla::net {
 
 // `OnExpire` is the expiry action, called with no argument (a lambda or a small functor: no
@@ -29,7 +31,7 @@ class Watchdog {
       disarm();
       return;
     }
-    expires_at(Clock::now() + timeout);
+    expires_at(coarse_now() + timeout);  // ~4 ms resolution is plenty for a timeout
   }
 
   void expires_at(Clock::time_point deadline) {
