@@ -7,7 +7,6 @@
 
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/write.hpp>
 
 #include "gateway/async.hpp"
@@ -114,7 +113,16 @@ void ClientSession::on_readable(std::error_code ec) {
     return;
   }
   asio::co_spawn(socket_.get_executor(), serve(std::unique_ptr<ClientSession>(this)),
-                 asio::detached);
+                 [](std::exception_ptr e) {
+                   // Only allocation failures and bugs get here: the data plane reports errors
+                   // as values. The session was destroyed with the coroutine's frame.
+                   if (!e) return;
+                   try {
+                     std::rethrow_exception(e);
+                   } catch (const std::exception& error) {
+                     spdlog::error("connection aborted: {}", error.what());
+                   }
+                 });
 }
 
 void ClientSession::lease_workspace() {
@@ -130,21 +138,10 @@ void ClientSession::lease_workspace() {
   ws.client_ip_size = text ? std::strlen(text) : 0;
 }
 
+// Reads, parses and handles requests while bytes are buffered or arriving; then parks the
+// connection for the next request (the session then belongs to its readiness wait and this
+// frame ends), or ends, and `self` destroys the session. One coroutine frame for the client side.
 Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
-  bool park = false;
-  try {
-    park = co_await self->serve_requests();
-  } catch (const std::exception& e) {
-    // Only allocation failures and bugs get here: the data plane reports errors as values.
-    spdlog::error("connection aborted: {}", e.what());
-  }
-  // Nothing pending: the session now belongs to its readiness wait, and this frame ends.
-  if (park) self.release()->wait_for_request(false);
-}
-
-// Reads, parses and handles requests while bytes are buffered or arriving. True: park the
-// connection for the next request; false: close it.
-Awaitable<bool> ClientSession::serve_requests() {
   // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
   const ListenerSettings& listener = worker_.listener(listener_index_);
   for (;;) {
@@ -161,16 +158,16 @@ Awaitable<bool> ClientSession::serve_requests() {
         }
         if (result.failed()) {
           co_await reject(result.http_status, false);
-          co_return false;
+          co_return;
         }
         if (filled_ == ws.capacity) {
           co_await reject(431, false);
-          co_return false;
+          co_return;
         }
       }
       auto [ec, n] = co_await socket_.async_read_some(
           asio::buffer(ws.buffer.get() + filled_, ws.capacity - filled_), use_nothrow_io);
-      if (ec) co_return false;  // closed, reset, or the header timeout (nginx closes too)
+      if (ec) co_return;  // closed, reset, or the header timeout (nginx closes too)
       filled_ += n;
     }
     deadline_.disarm();  // client_header bounds the head only, not the wait for the upstream
@@ -200,8 +197,8 @@ Awaitable<bool> ClientSession::serve_requests() {
         kept = co_await proxy_request(*this, target, route, worker_.upstream(target.upstream));
       }
     }
-    if (!kept || worker_.draining()) co_return false;
-    if (filled_ == 0) co_return true;  // park until the next request
+    if (!kept || worker_.draining()) co_return;
+    if (filled_ == 0) co_return self.release()->wait_for_request(false);  // park
     // A pipelined request is already buffered: go on at once.
   }
 }

@@ -70,8 +70,7 @@ class ClientSession : public net::ListHook {
   void wait_for_request(bool first);
   void on_readable(std::error_code ec);
   // Serves requests while bytes keep coming; parks the session again or destroys it.
-  static Awaitable<void> serve(std::unique_ptr<ClientSession> self);
-  Awaitable<bool> serve_requests();
+  Awaitable<void> serve(std::unique_ptr<ClientSession> self);
   void lease_workspace();
   Awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
   Awaitable<bool> reject(int status, bool keep_alive, bool json = false);

@@ -37,17 +37,44 @@ bool status_is_failure(const RouteTarget& route, int status) {
   return (route.retry.on & status_retry_reason(status)) != 0;
 }
 
-// Reads until a final response head is parsed; forwards interim 1xx heads to HTTP/1.1 clients.
-// Returns the head's size, or a failed result.
-Awaitable<std::variant<std::size_t, AttemptResult>> read_head(Exchange& exchange,
-                                                              UpstreamConnection& connection) {
+// Adds the lines flotilla puts on every forwarded response.
+void write_response_lines(const Exchange& exchange, const http::ResponseHead& head,
+                          bool keep_client, std::string& out) {
+  out.clear();
+  out += "Via: 1.1 flotilla\r\n";
+  if (exchange.request_id_generated && !has_header(head, http::HeaderId::kXRequestId)) {
+    out += "X-Request-Id: ";
+    out += exchange.request_id;
+    out += "\r\n";
+  }
+  if (!keep_client) {
+    out += "Connection: close\r\n";
+  } else if (exchange.version == http::Version::kHttp10) {
+    out += "Connection: keep-alive\r\n";
+  }
+}
+
+}  // namespace
+
+Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
+                                        bool& reusable) {
   ClientSession& session = exchange.session;
+  Workspace& ws = session.workspace();
+  const ListenerSettings& listener = session.worker().listener(session.listener_index());
+  reusable = false;
+
+  // Reads until a final response head is parsed; forwards interim 1xx heads to HTTP/1.1
+  // clients. (Inline rather than a coroutine of its own: it runs for every request.)
   http::ResponseParser& parser = connection.parser();
   std::size_t& buffered = connection.buffered();
   parser.reset(exchange.method);
+  std::size_t head_size = 0;
   for (;;) {
     const http::ParseResult parsed = parser.parse({connection.buffer(), buffered});
-    if (parsed.complete() && !parser.head().informational) co_return parsed.consumed;
+    if (parsed.complete() && !parser.head().informational) {
+      head_size = parsed.consumed;
+      break;
+    }
     if (parsed.complete()) {
       // 100 Continue was answered by us already; others (103 Early Hints) go to 1.1 clients.
       if (parser.head().status != 100 && exchange.version == http::Version::kHttp11) {
@@ -80,37 +107,6 @@ Awaitable<std::variant<std::size_t, AttemptResult>> read_head(Exchange& exchange
     }
     buffered += n;
   }
-}
-
-// Adds the lines flotilla puts on every forwarded response.
-void write_response_lines(const Exchange& exchange, const http::ResponseHead& head,
-                          bool keep_client, std::string& out) {
-  out.clear();
-  out += "Via: 1.1 flotilla\r\n";
-  if (exchange.request_id_generated && !has_header(head, http::HeaderId::kXRequestId)) {
-    out += "X-Request-Id: ";
-    out += exchange.request_id;
-    out += "\r\n";
-  }
-  if (!keep_client) {
-    out += "Connection: close\r\n";
-  } else if (exchange.version == http::Version::kHttp10) {
-    out += "Connection: keep-alive\r\n";
-  }
-}
-
-}  // namespace
-
-Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
-                                        bool& reusable) {
-  ClientSession& session = exchange.session;
-  Workspace& ws = session.workspace();
-  const ListenerSettings& listener = session.worker().listener(session.listener_index());
-  reusable = false;
-
-  auto head_or_failure = co_await read_head(exchange, connection);
-  if (auto* failure = std::get_if<AttemptResult>(&head_or_failure)) co_return *failure;
-  const std::size_t head_size = std::get<std::size_t>(head_or_failure);
   const http::ResponseHead& head = connection.parser().head();
 
   // 101 answers an Upgrade request only (RFC 9110 §15.2.2): relayed to a client that never
@@ -150,7 +146,6 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
 
   http::BodyReader body;
   body.start(tunnel ? http::BodyFraming::kNone : head.framing, head.content_length);
-  std::size_t& buffered = connection.buffered();
   std::size_t offset = head_size;
   bool first = true;
   for (;;) {

@@ -25,16 +25,12 @@ AttemptResult failed(OutcomeKind kind, std::uint32_t reason, bool request_sent) 
   return result;
 }
 
+// A fresh connection to `endpoint`, or null with `failure` set. (A pooled one is taken by the
+// caller without a coroutine of its own: that is the common case.)
 Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
                                                        const asio::ip::tcp::endpoint& endpoint,
-                                                       bool may_reuse, AttemptResult& failure) {
+                                                       AttemptResult& failure) {
   Worker& worker = exchange.session.worker();
-  if (may_reuse) {
-    const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
-    if (auto pooled = worker.connection_pool().take(endpoint, !replayable_on_failure)) {
-      co_return pooled;
-    }
-  }
   auto connection = std::make_unique<UpstreamConnection>(net::Socket(worker.context()), endpoint);
   connection->watchdog().expires_after(exchange.route.timeouts.connect);
   auto [ec] = co_await connection->socket().async_connect(endpoint, use_nothrow_io);
@@ -49,8 +45,8 @@ Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
   co_return connection;
 }
 
-// Head and the body bytes that arrived with it, in one writev.
-Awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnection& connection) {
+// The head and the body bytes that arrived with it, as one gather list (one writev).
+std::span<const asio::const_buffer> head_buffers(Exchange& exchange) {
   Workspace& ws = exchange.session.workspace();
   ws.iov.clear();
   for (const http::IoPiece& piece : exchange.head_pieces)
@@ -59,89 +55,93 @@ Awaitable<std::error_code> send_head(Exchange& exchange, UpstreamConnection& con
     ws.iov.emplace_back(ws.buffer.get() + exchange.session.head_consumed(),
                         exchange.body_in_buffer);
   }
-  connection.watchdog().expires_after(exchange.route.timeouts.send);
-  auto [ec, n] = co_await asio::async_write(
-      connection.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow_io);
-  co_return ec;
+  return ws.iov;
 }
 
-// One try on one connection. `stale` tells that a pooled connection broke before any response
-// byte: the peer had closed it while idle (or closed it as the request arrived).
-Awaitable<AttemptResult> try_connection(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint,
-                                        bool may_reuse, bool& stale) {
+// The rest of the body streams while the response is read: an upstream may answer (or echo)
+// before the body ends, and waiting for the body first could deadlock both sides.
+Awaitable<AttemptResult> stream_body_and_relay(Exchange& exchange, UpstreamConnection& connection,
+                                               bool& reusable) {
   using namespace asio::experimental::awaitable_operators;
-  stale = false;
-  AttemptResult failure;
-  std::unique_ptr<UpstreamConnection> connection =
-      co_await connect(exchange, endpoint, may_reuse, failure);
-  if (!connection) co_return failure;
-  const bool pooled = connection->requests() > 0;
-  connection->count_request();
-
-  const std::error_code send_error = co_await send_head(exchange, *connection);
-  if (send_error) {
-    const bool timed_out = connection->watchdog().expired();
-    stale = pooled && !timed_out;
-    co_return timed_out ? failed(OutcomeKind::timeout, kRetryTimeout, true)
-                        : failed(OutcomeKind::reset, kRetryError, true);
-  }
-
-  bool reusable = false;
-  AttemptResult result;
-  if (exchange.body.done()) {
-    result = co_await relay_response(exchange, *connection, reusable);
-  } else {
-    // The rest of the body streams while the response is read: an upstream may answer (or echo)
-    // before the body ends, and waiting for the body first could deadlock both sides.
-    if (exchange.expect_continue && !exchange.continue_sent) {
-      exchange.continue_sent = true;
-      auto [ec, n] = co_await asio::async_write(exchange.session.socket(),
-                                                asio::buffer(k100Continue), use_nothrow_io);
-      if (ec) {
-        AttemptResult aborted;
-        aborted.end = AttemptResult::End::kAborted;
-        aborted.outcome = Outcome::error(OutcomeKind::cancelled);
-        exchange.client_closed = true;
-        co_return aborted;
-      }
-    }
-    auto [pumped, relayed] = co_await (pump_request_body(exchange, *connection) &&
-                                       relay_response(exchange, *connection, reusable));
-    exchange.body_pumped = pumped;
-    result = relayed;
-    if (!pumped) {
-      reusable = false;
-      result.keep_client = false;
-      if (exchange.body_error != 0 && result.end == AttemptResult::End::kFailed) {
-        result.end = AttemptResult::End::kAborted;
-        result.client_error = exchange.body_error;
-        result.outcome = Outcome::error(OutcomeKind::cancelled);
-      }
+  if (exchange.expect_continue && !exchange.continue_sent) {
+    exchange.continue_sent = true;
+    auto [ec, n] = co_await asio::async_write(exchange.session.socket(), asio::buffer(k100Continue),
+                                              use_nothrow_io);
+    if (ec) {
+      AttemptResult aborted;
+      aborted.end = AttemptResult::End::kAborted;
+      aborted.outcome = Outcome::error(OutcomeKind::cancelled);
+      exchange.client_closed = true;
+      co_return aborted;
     }
   }
-  if (reusable && result.end == AttemptResult::End::kForwarded) {
-    exchange.session.worker().connection_pool().give_back(std::move(connection),
-                                                          exchange.upstream.keepalive);
+  auto [pumped, relayed] = co_await (pump_request_body(exchange, connection) &&
+                                     relay_response(exchange, connection, reusable));
+  exchange.body_pumped = pumped;
+  AttemptResult result = relayed;
+  if (!pumped) {
+    reusable = false;
+    result.keep_client = false;
+    if (exchange.body_error != 0 && result.end == AttemptResult::End::kFailed) {
+      result.end = AttemptResult::End::kAborted;
+      result.client_error = exchange.body_error;
+      result.outcome = Outcome::error(OutcomeKind::cancelled);
+    }
   }
-  stale = pooled && result.end == AttemptResult::End::kFailed &&
-          result.outcome.kind == OutcomeKind::reset && connection && connection->buffered() == 0;
   co_return result;
 }
 
 }  // namespace
 
 Awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint) {
-  bool stale = false;
-  AttemptResult result = co_await try_connection(exchange, endpoint, true, stale);
-  // A stale pooled connection says nothing about the endpoint, and with a single server there is
-  // no other endpoint to retry on: a request that may be replayed goes again, once, on a fresh
-  // connection to the same endpoint (nginx gives a failed cached connection an extra try too).
-  const bool may_replay =
-      !exchange.body_streamed && (exchange.idempotent || exchange.route.retry.non_idempotent);
-  if (stale && may_replay) {
-    result = co_await try_connection(exchange, endpoint, false, stale);
+  Worker& worker = exchange.session.worker();
+  const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
+  bool may_reuse = true;
+  for (;;) {
+    // A pooled connection when there is one (no coroutine, no syscall), else a new one.
+    std::unique_ptr<UpstreamConnection> connection;
+    if (may_reuse) connection = worker.connection_pool().take(endpoint, !replayable_on_failure);
+    const bool pooled = connection != nullptr;
+    if (!connection) {
+      AttemptResult failure;
+      connection = co_await connect(exchange, endpoint, failure);
+      if (!connection) co_return failure;
+    }
+    connection->count_request();
+
+    connection->watchdog().expires_after(exchange.route.timeouts.send);
+    auto [send_error, sent] =
+        co_await asio::async_write(connection->socket(), head_buffers(exchange), use_nothrow_io);
+    // `stale`: a pooled connection broke before any response byte, because the peer had closed
+    // it while idle (or closed it as the request arrived).
+    bool stale = false;
+    AttemptResult result;
+    bool reusable = false;
+    if (send_error) {
+      const bool timed_out = connection->watchdog().expired();
+      stale = pooled && !timed_out;
+      result = timed_out ? failed(OutcomeKind::timeout, kRetryTimeout, true)
+                         : failed(OutcomeKind::reset, kRetryError, true);
+    } else {
+      if (exchange.body.done()) {
+        result = co_await relay_response(exchange, *connection, reusable);
+      } else {
+        result = co_await stream_body_and_relay(exchange, *connection, reusable);
+      }
+      stale = pooled && result.end == AttemptResult::End::kFailed &&
+              result.outcome.kind == OutcomeKind::reset && connection->buffered() == 0;
+      if (reusable && result.end == AttemptResult::End::kForwarded) {
+        worker.connection_pool().give_back(std::move(connection), exchange.upstream.keepalive);
+      }
+    }
+    // A stale pooled connection says nothing about the endpoint, and with a single server there
+    // is no other endpoint to retry on: a request that may be replayed goes again, once, on a
+    // fresh connection to the same endpoint (nginx gives a failed cached connection an extra
+    // try too).
+    const bool may_replay = !exchange.body_streamed && replayable_on_failure;
+    if (!(stale && may_reuse && may_replay)) co_return result;
+    may_reuse = false;
   }
-  co_return result;
 }
 
 }  // namespace flotilla::gateway
