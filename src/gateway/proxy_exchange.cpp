@@ -166,12 +166,17 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
   if (head.host.empty() || head.target_form == http::TargetForm::kAbsolute) {
     ws.added += "Host: ";
     const std::string& upstream_name = exchange.upstream.state.spec().name;
-    ws.added += head.host.empty() ? std::string_view(upstream_name) : head.host;
+    std::string_view host = head.host.empty() ? std::string_view(upstream_name) : head.host;
+    host.remove_prefix(host.rfind('@') + 1);  // "user@host": userinfo is not part of Host
+    ws.added += host;
     ws.added += "\r\n";
     drop |= http::header_bit(http::HeaderId::kHost);
   }
   ws.added_lines[0] = ws.added;
   http::ForwardOptions options;
+  // An upstream is an origin server: it gets origin-form, as from any client (RFC 9112 §3.2.1).
+  if (head.target_form == http::TargetForm::kAbsolute)
+    options.target = origin_form(head, ws.target);
   options.added = {ws.added_lines.data(), 1};
   options.drop = drop;
   options.keep_upgrade = head.upgrade;

@@ -1,5 +1,7 @@
 #include "gateway/request_target.hpp"
 
+#include <algorithm>
+
 namespace flotilla::gateway {
 
 std::string_view request_path(const http::RequestHead& head) noexcept {
@@ -15,6 +17,26 @@ std::string_view request_path(const http::RequestHead& head) noexcept {
   }
   const auto query = target.find_first_of("?#");
   return query == std::string_view::npos ? target : target.substr(0, query);
+}
+
+std::string_view origin_form(const http::RequestHead& head, std::string& scratch) {
+  const std::string_view target = head.target;
+  if (head.target_form != http::TargetForm::kAbsolute) return target;
+  // Path and query start after the authority, which follows "scheme://".
+  std::size_t begin = target.size();
+  const std::size_t scheme_end = target.find("://");
+  if (scheme_end != std::string_view::npos) {
+    begin = std::min(target.find_first_of("/?#", scheme_end + 3), target.size());
+  }
+  // A fragment is never sent (RFC 9110 §4.2.4).
+  const std::size_t end = std::min(target.find('#', begin), target.size());
+  if (begin < end && target[begin] == '/') return target.substr(begin, end - begin);
+  // (Sized first, then copied: GCC 12 warns falsely about `"/" + rest` with -Wstringop-overflow.)
+  const std::string_view rest = target.substr(begin, end - begin);
+  scratch.resize(rest.size() + 1);
+  scratch[0] = '/';
+  std::copy(rest.begin(), rest.end(), scratch.begin() + 1);
+  return scratch;
 }
 
 bool is_idempotent(http::Method method) noexcept {

@@ -26,8 +26,16 @@ std::span<const IoPiece> HeadWriter::write(const RequestHead& head, const Forwar
   size_ = 0;
   const std::string_view line = head.request_line;
   const char* run = line.data();
+  if (!options.target.empty()) {
+    // Method and SP, the new target, then the rest of the line from the SP before the version.
+    const char* target_end = head.target.data() + head.target.size();
+    add(run, static_cast<std::size_t>(head.target.data() - run));
+    add(options.target.data(), options.target.size());
+    run = target_end;
+  }
   if (options.force_http11 && head.version != Version::kHttp11) {
-    add(line.data(), line.size() - kHttp11.size());
+    const char* version = line.data() + line.size() - kHttp11.size();
+    add(run, static_cast<std::size_t>(version - run));
     add(kHttp11.data(), kHttp11.size());
     run = line.data() + line.size();  // the run restarts at the request line's CRLF
   }

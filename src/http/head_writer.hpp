@@ -31,6 +31,9 @@ struct ForwardOptions {
   bool keep_upgrade = false;
   // Rewrite the start line's version to HTTP/1.1 (the proxy speaks 1.1 on both sides).
   bool force_http11 = false;
+  // Requests only: a request-target to send instead of the parsed one (an absolute-form target
+  // rewritten to origin-form); empty keeps it. Kept alive by the caller like `added`.
+  std::string_view target = {};
 };
 
 // Always dropped (RFC 9110 §7.6.1 hop-by-hop fields, plus the obsolete Proxy-Connection), along

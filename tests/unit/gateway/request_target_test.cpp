@@ -21,6 +21,23 @@ TEST(RequestPath, StripsQueryAndScheme) {
   EXPECT_EQ(path_of("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), "*");
 }
 
+std::string origin_of(std::string raw) {
+  http::RequestParser parser;
+  EXPECT_TRUE(parser.parse(raw).complete()) << raw;
+  std::string scratch;
+  return std::string(origin_form(parser.head(), scratch));
+}
+
+TEST(OriginForm, RewritesAbsoluteFormOnly) {
+  EXPECT_EQ(origin_of("GET http://h/a/b?x=1 HTTP/1.1\r\nHost: h\r\n\r\n"), "/a/b?x=1");
+  EXPECT_EQ(origin_of("GET http://h:81/ HTTP/1.1\r\nHost: h\r\n\r\n"), "/");
+  EXPECT_EQ(origin_of("GET http://h HTTP/1.1\r\nHost: h\r\n\r\n"), "/");
+  EXPECT_EQ(origin_of("GET http://h?q=1 HTTP/1.1\r\nHost: h\r\n\r\n"), "/?q=1");
+  EXPECT_EQ(origin_of("GET https://h/p HTTP/1.1\r\nHost: h\r\n\r\n"), "/p");
+  EXPECT_EQ(origin_of("GET /o?u=http://x/ HTTP/1.1\r\nHost: h\r\n\r\n"), "/o?u=http://x/");
+  EXPECT_EQ(origin_of("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), "*");
+}
+
 TEST(Idempotent, FollowsRfc9110) {
   EXPECT_TRUE(is_idempotent(http::Method::kGet));
   EXPECT_TRUE(is_idempotent(http::Method::kPut));

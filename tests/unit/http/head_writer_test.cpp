@@ -99,6 +99,20 @@ TEST(HeadWriter, ReframeAndVersionRewrite) {
             "POST /u HTTP/1.1\r\nX-A: 1\r\nTransfer-Encoding: chunked\r\n\r\n");
 }
 
+TEST(HeadWriter, ReplacesTheTarget) {
+  HeadWriter w;
+  ForwardOptions options;
+  options.target = "/p?q";
+  RequestParser p11;
+  ASSERT_TRUE(p11.parse("GET http://h/p?q HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\r\n").complete());
+  EXPECT_EQ(join(w.write(p11.head(), options)), "GET /p?q HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\r\n");
+  // With the version rewritten too.
+  RequestParser p10;
+  ASSERT_TRUE(p10.parse("GET http://h/p?q HTTP/1.0\r\nX-A: 1\r\n\r\n").complete());
+  options.force_http11 = true;
+  EXPECT_EQ(join(w.write(p10.head(), options)), "GET /p?q HTTP/1.1\r\nX-A: 1\r\n\r\n");
+}
+
 TEST(HeadWriter, LastHeaderDroppedStillEndsTheHead) {
   RequestParser p;
   ASSERT_TRUE(p.parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").complete());
