@@ -1,6 +1,9 @@
 #include "gateway/client_session.hpp"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <cstring>
 #include <utility>
@@ -95,6 +98,17 @@ void ClientSession::expire() {
   socket_.close(ignored);
 }
 
+void ClientSession::check_client() {
+  if (!upstream_wait_ || client_gone_) return;
+  char probe;
+  const ssize_t n = ::recv(socket_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  // Bytes (a pipelined request) or nothing yet: still there. EOF or an error: gone.
+  if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))) return;
+  client_gone_ = true;
+  std::error_code ignored;
+  upstream_wait_->close(ignored);
+}
+
 void ClientSession::wait_for_request(bool first) {
   // Idle: give the workspace back so an idle keep-alive connection holds no buffer.
   workspace_.release();
@@ -148,6 +162,7 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
     lease_workspace();
     Workspace& ws = *workspace_;
     ws.parser.reset();
+    client_gone_ = false;
     deadline_.expires_after(listener.header_timeout);
     for (;;) {
       if (filled_ > 0) {

@@ -51,10 +51,17 @@ class ClientSession : public net::ListHook {
   // Drops `bytes` from the front of the buffer, moving pipelined bytes to offset 0.
   void consume(std::size_t bytes);
 
+  // While the exchange waits for the upstream's response head (`upstream` non-null), the
+  // worker's sweep checks that the client is still there (as nginx's check_broken_connection):
+  // if it closed or reset, closing `upstream` ends the wait, and the exchange ends as 499.
+  void watch_client_while(net::Socket* upstream) noexcept { upstream_wait_ = upstream; }
+  bool client_gone() const noexcept { return client_gone_; }
+
   // From the worker's sweep and drain (never while the session's own code runs): closing the
   // socket ends whatever waits on it, and the session then ends itself.
   void close_if_idle();
   void expire();
+  void check_client();
   net::SweptDeadline& deadline() noexcept { return deadline_; }
 
  private:
@@ -84,8 +91,10 @@ class ClientSession : public net::ListHook {
   std::uint32_t listener_index_;
   // The peer's address in binary; formatted into the workspace for each request.
   std::array<unsigned char, 16> peer_address_{};
+  net::Socket* upstream_wait_ = nullptr;
   bool peer_v6_ = false;
   bool idle_ = true;
+  bool client_gone_ = false;
   net::InlineHandlerMemory<kWaitMemory> wait_memory_;
 };
 

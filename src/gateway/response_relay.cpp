@@ -69,6 +69,13 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
   std::size_t& buffered = connection.buffered();
   parser.reset(exchange.method);
   std::size_t head_size = 0;
+  // A client that leaves while the upstream thinks is noticed by the worker's sweep, which
+  // then closes the upstream connection: the read below ends, and so does the exchange.
+  struct ClientWatch {
+    ClientSession& session;
+    ~ClientWatch() { session.watch_client_while(nullptr); }
+  } watch{session};
+  session.watch_client_while(&connection.socket());
   for (;;) {
     const http::ParseResult parsed = parser.parse({connection.buffer(), buffered});
     if (parsed.complete() && !parser.head().informational) {
@@ -102,11 +109,20 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
         asio::buffer(connection.buffer() + buffered, UpstreamConnection::kBufferSize - buffered),
         use_nothrow_io);
     if (ec) {
+      if (session.client_gone()) {
+        // Not the endpoint's fault: no passive-health failure, no retry, nothing to answer.
+        AttemptResult aborted;
+        aborted.end = AttemptResult::End::kAborted;
+        aborted.outcome = Outcome::error(OutcomeKind::cancelled);
+        exchange.client_closed = true;
+        co_return aborted;
+      }
       if (connection.watchdog().expired()) co_return failed(OutcomeKind::timeout, kRetryTimeout);
       co_return failed(OutcomeKind::reset, kRetryError);
     }
     buffered += n;
   }
+  session.watch_client_while(nullptr);
   const http::ResponseHead& head = connection.parser().head();
 
   // 101 answers an Upgrade request only (RFC 9110 §15.2.2): relayed to a client that never

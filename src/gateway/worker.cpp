@@ -142,7 +142,11 @@ void Worker::sweep() {
     }
   }
   busy_.for_each([&](ClientSession* session) {
-    if (session->deadline().due(now)) session->expire();
+    if (session->deadline().due(now)) {
+      session->expire();
+    } else {
+      session->check_client();  // one MSG_PEEK, only for a request waiting on its upstream
+    }
   });
   if (!draining_ && now >= next_pool_sweep_) {
     connection_pool_.sweep(std::chrono::steady_clock::now());
