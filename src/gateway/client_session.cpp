@@ -38,28 +38,19 @@ std::size_t format_ipv4(const unsigned char* address, char* out) noexcept {
 
 }  // namespace
 
-// The completion handler of an idle connection's readiness wait: one pointer, its operation
-// allocated inside the session. It owns the session while the wait is pending, so a wait that is
-// destroyed without running (the io_context going away) takes the session with it.
-struct IdleWaitHandler {
-  using allocator_type = net::InlineHandlerAllocator<void, ClientSession::kWaitMemory>;
-
-  explicit IdleWaitHandler(ClientSession* s) noexcept : session(s) {}
-  IdleWaitHandler(IdleWaitHandler&& other) noexcept
-      : session(std::exchange(other.session, nullptr)) {}
-  IdleWaitHandler& operator=(IdleWaitHandler&&) = delete;
-  ~IdleWaitHandler() { delete session; }
-
-  allocator_type get_allocator() const noexcept { return allocator_type(session->wait_memory_); }
-  void operator()(std::error_code ec) { std::exchange(session, nullptr)->on_readable(ec); }
-
-  ClientSession* session;
-};
-
 void ClientSession::start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
                           std::uint32_t listener_index) {
   auto* session = new ClientSession(worker, std::move(socket), peer, listener_index);
-  session->wait_for_request(true);
+  std::error_code ec;
+  session->socket_.non_blocking(true, ec);  // our own reads never block the worker
+  if (!ec) session->watch_ = worker.poller().watch(session->socket_.native_handle(), session, ec);
+  if (ec) {
+    spdlog::warn("cannot serve a connection: {}", ec.message());
+    delete session;
+    return;
+  }
+  // Parked at once: the poller reports bytes that are already there as well.
+  session->park(true);
 }
 
 ClientSession::ClientSession(Worker& worker, net::Socket socket,
@@ -80,16 +71,11 @@ ClientSession::ClientSession(Worker& worker, net::Socket socket,
 }
 
 ClientSession::~ClientSession() {
+  worker_.forget_watch(watch_);
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   worker_.detach(this);
-}
-
-void ClientSession::close_if_idle() {
-  if (!idle_) return;
-  std::error_code ignored;
-  socket_.close(ignored);
 }
 
 void ClientSession::expire() {
@@ -109,20 +95,27 @@ void ClientSession::check_client() {
   upstream_wait_->close(ignored);
 }
 
-void ClientSession::wait_for_request(bool first) {
+void ClientSession::park(bool first) {
   // Idle: give the workspace back so an idle keep-alive connection holds no buffer.
   workspace_.release();
   idle_ = true;
   const ListenerSettings& listener = worker_.listener(listener_index_);
   deadline_.expires_after(first ? listener.header_timeout : listener.keepalive_timeout);
   worker_.park(this, first);
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, IdleWaitHandler(this));
+  // Bytes that arrived while the last request was served: look at once. (Never inline: this
+  // may run at the end of the coroutine that served that request.)
+  if (readable_) worker_.resume_soon(this);
 }
 
-void ClientSession::on_readable(std::error_code ec) {
+void ClientSession::on_readable() {
+  readable_ = true;
+  if (idle_) resume();
+}
+
+void ClientSession::resume() {
   idle_ = false;
   worker_.unpark(this);
-  if (ec || worker_.draining()) {
+  if (worker_.draining()) {
     delete this;
     return;
   }
@@ -180,11 +173,25 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
           co_return;
         }
       }
-      auto [ec, n] = co_await socket_.async_read_some(
-          asio::buffer(ws.buffer.get() + filled_, ws.capacity - filled_), use_nothrow_io);
+      // Our own non-blocking read first: after the poller woke us the bytes are normally
+      // there, and reading them costs the one syscall. Nothing there (a wake-up for bytes an
+      // earlier read took): a connection between requests goes back to the poller; a head
+      // that is half-read waits in Asio.
+      const asio::mutable_buffer space(ws.buffer.get() + filled_, ws.capacity - filled_);
+      readable_ = false;
+      std::error_code ec;
+      std::size_t n = socket_.read_some(space, ec);
+      if (ec == asio::error::would_block) {
+        if (filled_ == 0) co_return self.release()->park(!served_);
+        auto [read_error, read] = co_await socket_.async_read_some(space, use_nothrow_io);
+        ec = read_error;
+        n = read;
+      }
       if (ec) co_return;  // closed, reset, or the header timeout (nginx closes too)
+      if (n == space.size()) readable_ = true;  // there may be more
       filled_ += n;
     }
+    served_ = true;
     deadline_.disarm();  // client_header bounds the head only, not the wait for the upstream
 
     const http::RequestHead& head = ws.parser.head();
@@ -213,7 +220,7 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
       }
     }
     if (!kept || worker_.draining()) co_return;
-    if (filled_ == 0) co_return self.release()->wait_for_request(false);  // park
+    if (filled_ == 0) co_return self.release()->park(false);
     // A pipelined request is already buffered: go on at once.
   }
 }

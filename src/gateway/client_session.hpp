@@ -1,7 +1,8 @@
-// One client connection on one worker: parked between requests on a plain readiness wait (no
-// coroutine, no buffer, no timer: the worker's sweep enforces the idle timeout), then a coroutine
-// that reads and parses the head, routes it, hands it to the proxy exchange, and loops for
-// pipelining. Owns the client socket and its deadline; never outlives its worker.
+// One client connection on one worker: parked between requests in the worker's readiness poller
+// (no coroutine, no buffer, no timer, no Asio operation: the worker's sweep enforces the idle
+// timeout), then a coroutine that reads and parses the head, routes it, hands it to the proxy
+// exchange, and loops for pipelining. Owns the client socket and its deadline; never outlives
+// its worker.
 #pragma once
 
 #include <array>
@@ -14,9 +15,9 @@
 
 #include "gateway/async.hpp"
 #include "gateway/workspace.hpp"
-#include "net/inline_handler_memory.hpp"
 #include "net/intrusive_list.hpp"
 #include "net/object_pool.hpp"
+#include "net/readiness_poller.hpp"
 #include "net/socket.hpp"
 #include "net/swept_deadline.hpp"
 
@@ -24,8 +25,10 @@ namespace flotilla::gateway {
 
 class Worker;
 
-// The worker's lists (idle by deadline, busy) thread through the session's ListHook.
-class ClientSession : public net::ListHook {
+// The worker's lists (idle by deadline, busy) thread through the session's ListHook. A parked
+// session belongs to the worker (which destroys it when its idle deadline passes or on drain);
+// a busy one to its coroutine.
+class ClientSession final : public net::ListHook, public net::ReadinessPoller::Target {
  public:
   // Takes an accepted connection and waits for its first request.
   static void start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
@@ -57,25 +60,22 @@ class ClientSession : public net::ListHook {
   void watch_client_while(net::Socket* upstream) noexcept { upstream_wait_ = upstream; }
   bool client_gone() const noexcept { return client_gone_; }
 
-  // From the worker's sweep and drain (never while the session's own code runs): closing the
-  // socket ends whatever waits on it, and the session then ends itself.
-  void close_if_idle();
+  // From the worker's sweep (never while the session's own code runs) for a busy session:
+  // closing the socket ends whatever waits on it, and the session then ends itself.
   void expire();
   void check_client();
+  // From the poller: the client sent bytes (or hung up) since the last look.
+  void on_readable() override;
+  // Parked → busy: the request path starts (or, while draining, the session ends).
+  void resume();
   net::SweptDeadline& deadline() noexcept { return deadline_; }
 
  private:
-  // Room for the one pending readiness wait of an idle connection (Asio's wait op with our
-  // one-pointer handler is 80 bytes with an io_context executor).
-  static constexpr std::size_t kWaitMemory = 80;
-  friend struct IdleWaitHandler;
-
   ClientSession(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
                 std::uint32_t listener_index);
 
-  // Parks the connection until the client sends bytes (or the socket is closed).
-  void wait_for_request(bool first);
-  void on_readable(std::error_code ec);
+  // Parks the connection until the client sends bytes.
+  void park(bool first);
   // Serves requests while bytes keep coming; parks the session again or destroys it.
   Awaitable<void> serve(std::unique_ptr<ClientSession> self);
   void lease_workspace();
@@ -92,10 +92,15 @@ class ClientSession : public net::ListHook {
   // The peer's address in binary; formatted into the workspace for each request.
   std::array<unsigned char, 16> peer_address_{};
   net::Socket* upstream_wait_ = nullptr;
+  net::ReadinessPoller::Token watch_ = net::ReadinessPoller::kNoToken;
   bool peer_v6_ = false;
   bool idle_ = true;
   bool client_gone_ = false;
-  net::InlineHandlerMemory<kWaitMemory> wait_memory_;
+  // Bytes may be waiting in the socket: set by the poller, cleared before each read of a head
+  // (and set again when that read filled the buffer), so a parked connection is woken for every
+  // byte that arrived after the last read (the poller is edge-triggered).
+  bool readable_ = false;
+  bool served_ = false;  // a head was read: later waits are keep-alive waits
 };
 
 }  // namespace flotilla::gateway

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "gateway/client_session.hpp"
 #include "net/coarse_clock.hpp"
@@ -36,6 +37,7 @@ Worker::Worker(asio::io_context& context, std::uint32_t index,
       rng_(0x9e3779b97f4a7c15ULL * (index + 1) ^
            static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())),
       sweep_timer_(std::in_place, context),
+      poller_(std::in_place, context),
       sweep_tick_(sweep_tick(listeners)) {
   for (const ListenerSettings& listener : listeners_) {
     const http::Limits limits = listener.limits;
@@ -92,15 +94,22 @@ void Worker::serve(net::Socket socket, const asio::ip::tcp::endpoint& peer,
 
 void Worker::begin_drain() {
   draining_ = true;
-  // close_if_idle() only closes sockets; sessions end themselves later, when their wait ends.
-  // Busy ones finish their response (the sweep keeps enforcing their deadlines).
-  for (auto& list : idle_) list->for_each([](ClientSession* s) { s->close_if_idle(); });
+  // Parked sessions belong to the worker: they close now. Busy ones finish their response (the
+  // sweep keeps enforcing their deadlines) and close then.
+  close_parked();
   connection_pool_.clear();
 }
 
 void Worker::shut_down() {
+  close_parked();
   connection_pool_.clear();
   sweep_timer_.reset();
+  poller_.reset();
+}
+
+void Worker::close_parked() {
+  for (auto& list : idle_) list->for_each([](ClientSession* s) { delete s; });
+  ready_.for_each([](ClientSession* s) { delete s; });
 }
 
 void Worker::attach(ClientSession* session) {
@@ -121,6 +130,17 @@ void Worker::unpark(ClientSession* session) {
   busy_.push_back(session);
 }
 
+void Worker::resume_soon(ClientSession* session) {
+  ready_.push_back(session);  // out of its idle list; a drain or shut_down still finds it
+  if (resume_posted_) return;
+  resume_posted_ = true;
+  asio::post(context_, [this] {
+    resume_posted_ = false;
+    // resume() moves each session to the busy list (or destroys it), so the front moves on.
+    while (ClientSession* session = ready_.front()) session->resume();
+  });
+}
+
 void Worker::schedule_sweep() {
   sweep_timer_->expires_after(sweep_tick_);
   sweep_timer_->async_wait([this](std::error_code ec) {
@@ -132,13 +152,12 @@ void Worker::schedule_sweep() {
 
 void Worker::sweep() {
   const auto now = net::coarse_now();
-  // expire() closes the socket; the session ends itself when its pending operation completes.
-  // An expired idle session moves to the busy list meanwhile, so the front moves on.
+  // A parked session belongs to the worker: past its deadline it is closed here. A busy one
+  // is told (expire() closes its socket, which ends what it waits on, and then the session).
   for (auto& list : idle_) {
     while (ClientSession* session = list->front()) {
       if (!session->deadline().due(now)) break;
-      busy_.push_back(session);
-      session->expire();
+      delete session;
     }
   }
   busy_.for_each([&](ClientSession* session) {

@@ -21,6 +21,7 @@
 #include "gateway/workspace.hpp"
 #include "net/intrusive_list.hpp"
 #include "net/object_pool.hpp"
+#include "net/readiness_poller.hpp"
 #include "net/socket.hpp"
 #include "upstream/prng.hpp"
 #include "upstream/upstream_state.hpp"
@@ -88,10 +89,17 @@ class Worker {
   void detach(ClientSession* session);
   void park(ClientSession* session, bool first_request);
   void unpark(ClientSession* session);
+  // Resumes a parked session from a handler of its own (soon, not inline).
+  void resume_soon(ClientSession* session);
+  net::ReadinessPoller& poller() { return *poller_; }
+  void forget_watch(net::ReadinessPoller::Token token) noexcept {
+    if (poller_) poller_->forget(token);
+  }
 
  private:
   void schedule_sweep();
   void sweep();
+  void close_parked();
 
   asio::io_context& context_;
   std::uint32_t index_;
@@ -103,6 +111,7 @@ class Worker {
   ConnectionPool connection_pool_;
   upstream::Prng rng_;
   std::optional<asio::steady_timer> sweep_timer_;
+  std::optional<net::ReadinessPoller> poller_;  // reset before the io_context goes
   // Client-side deadlines are enforced by the sweep, so its tick bounds their precision.
   std::chrono::milliseconds sweep_tick_{1000};
   std::chrono::steady_clock::time_point next_pool_sweep_{};
@@ -110,6 +119,8 @@ class Worker {
   std::size_t session_count_ = 0;
   net::IntrusiveList<ClientSession> busy_;
   std::vector<std::unique_ptr<net::IntrusiveList<ClientSession>>> idle_;  // 2 per listener
+  net::IntrusiveList<ClientSession> ready_;  // parked sessions to resume (resume_soon)
+  bool resume_posted_ = false;
   bool draining_ = false;
 };
 
