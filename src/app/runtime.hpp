@@ -1,21 +1,81 @@
-// The running flotilla behind `flotilla up`: wires the supervisor, the gateway and the active
-// health checker together on one control thread and owns the shutdown order. Wiring only — each
-// piece's behaviour lives in its own module.
+// The running flotilla behind `flotilla up`: wires the supervisor, the gateway, the active health
+// checker and the admin API together on one control thread, owns the shutdown order and the
+// reload. Wiring only — each piece's behaviour lives in its own module.
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 
 #include "config/spec.hpp"
+#include "gateway/active_health_checker.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/snapshot_builder.hpp"
+#include "supervisor/supervisor.hpp"
 
 namespace flotilla::app {
 
 struct RuntimeOptions {
-  bool embedded_demo = false;  // print the demo's "where is everything" banner
+  std::filesystem::path config_path;  // empty: the embedded demo (nothing to reload)
+  bool embedded_demo = false;         // print the demo's "where is everything" banner
   std::chrono::seconds drain_grace{30};
 };
 
-// Runs until SIGTERM/SIGINT: stop accepting → finish in-flight requests → stop every instance →
-// return 0. Returns non-zero (after printing why) when the configuration cannot be started.
-int run_flotilla(const config::Spec& spec, const RuntimeOptions& options);
+// What a reload did: on failure nothing changed and `errors` says why.
+struct ReloadResult {
+  bool ok = false;
+  std::vector<std::string> errors;   // "file:line:col: message"
+  std::vector<std::string> changes;  // human-readable, one per change
+};
+
+class Runtime {
+ public:
+  Runtime(std::shared_ptr<const config::Spec> spec, RuntimeOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Runs until SIGTERM/SIGINT: stop accepting → finish in-flight requests → stop every instance
+  // → returns 0. Returns non-zero (after printing why) when the configuration cannot start.
+  int run();
+
+  // Control thread: re-read the config file and apply it, or change nothing.
+  ReloadResult reload();
+
+  const config::Spec& spec() const { return *specs_.back(); }
+  asio::io_context& control() { return control_; }
+  supervisor::Supervisor& supervisor() { return *supervisor_; }
+  gateway::Gateway& gateway() { return *gateway_; }
+  std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+
+ private:
+  void on_ready_changed(const std::string& service,
+                        std::vector<supervisor::InstanceEndpoint> ready);
+  void publish_snapshot(bool config_changed);
+  void wait_for_signals();
+  void wait_for_reload_signal();
+  asio::awaitable<void> shut_down();
+
+  // Every Spec ever loaded stays alive: instances and in-flight work may still refer into one.
+  std::vector<std::shared_ptr<const config::Spec>> specs_;
+  RuntimeOptions options_;
+  asio::io_context control_{1};
+  asio::signal_set stop_signals_;
+  asio::signal_set reload_signal_;
+  gateway::ActiveHealthChecker health_checker_;
+  std::unique_ptr<gateway::SnapshotBuilder> snapshots_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<supervisor::Supervisor> supervisor_;
+  gateway::ServiceEndpoints service_endpoints_;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  bool gateway_stopped_ = false;
+  bool shutting_down_ = false;
+};
 
 }  // namespace flotilla::app

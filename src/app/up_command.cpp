@@ -26,7 +26,7 @@ int print_errors(const std::vector<config::Diagnostic>& errors) {
 
 int up_command(const UpOptions& options) {
   const bool embedded = !options.config_given && !std::filesystem::exists(options.config_path);
-  const config::LoadResult result =
+  config::LoadResult result =
       embedded ? config::load_string(embedded_demo_config(self_executable()), "<embedded demo>",
                                      std::filesystem::current_path(), config::process_environment())
                : config::load_file(options.config_path);
@@ -34,9 +34,12 @@ int up_command(const UpOptions& options) {
   if (print_errors(config::unsupported_features(*result.spec, kSupportedFeatures)) != kExitOk) {
     return kExitFailure;
   }
-  RuntimeOptions runtime;
-  runtime.embedded_demo = embedded;
-  return run_flotilla(*result.spec, runtime);
+  RuntimeOptions runtime_options;
+  runtime_options.embedded_demo = embedded;
+  if (!embedded) runtime_options.config_path = std::filesystem::absolute(options.config_path);
+  Runtime runtime(std::make_shared<const config::Spec>(std::move(*result.spec)),
+                  std::move(runtime_options));
+  return runtime.run();
 }
 
 }  // namespace flotilla::app
