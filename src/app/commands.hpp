@@ -2,6 +2,8 @@
 // struct; the command does the work and returns an exit status (see exit_codes.hpp).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,71 @@ struct DemoAppOptions {
   int threads = 2;
 };
 int demo_app_command(const DemoAppOptions& options);
+
+// Options shared by every command that talks to a running flotilla (remote.hpp).
+struct RemoteOptions {
+  std::string config_path{kDefaultConfigPath};
+  bool config_given = false;  // -c on the command line: a missing file is an error
+  std::string admin_url;      // --admin: instead of the config's admin socket
+  std::string token_file;     // --token-file: bearer token for changes over TCP
+  bool json = false;          // --json: the server's JSON, pretty-printed
+};
+
+int status_command(const RemoteOptions& options);
+
+struct ScaleOptions {
+  RemoteOptions remote;
+  std::vector<std::string> assignments;  // SERVICE=N
+};
+int scale_command(const ScaleOptions& options);
+
+struct RolloutOptions {
+  RemoteOptions remote;
+  std::string service;
+  std::optional<std::string> command;
+  std::vector<std::string> env;  // K=V
+  std::optional<std::uint32_t> replicas;
+  bool detach = false;
+};
+int rollout_command(const RolloutOptions& options);
+
+struct RollbackOptions {
+  RemoteOptions remote;
+  std::string service;
+  std::optional<std::uint32_t> to;
+  bool detach = false;
+};
+int rollback_command(const RollbackOptions& options);
+
+struct RestartOptions {
+  RemoteOptions remote;
+  std::string service;
+  bool detach = false;
+};
+int restart_command(const RestartOptions& options);
+
+struct HistoryOptions {
+  RemoteOptions remote;
+  std::string service;
+};
+int history_command(const HistoryOptions& options);
+
+int reload_command(const RemoteOptions& options);
+
+struct DrainOptions {
+  RemoteOptions remote;
+  std::string instance;  // SERVICE/N
+};
+int drain_command(const DrainOptions& options);
+
+struct LogsOptions {
+  RemoteOptions remote;
+  std::string service;
+  bool follow = false;
+  std::optional<std::uint32_t> instance;
+  std::string since;  // a duration such as 10m; empty: no bound
+};
+int logs_command(const LogsOptions& options);
 
 // Commands whose feature has not landed yet: a clear error, never a fake success.
 int not_yet_available(std::string_view command, std::string_view arrives_with);
