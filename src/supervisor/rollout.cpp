@@ -351,11 +351,10 @@ void Supervisor::finish_rollout(const std::shared_ptr<ServiceGroup>& group, Roll
   }
 }
 
-asio::awaitable<OpResult<std::optional<RolloutProgress>>> Supervisor::wait_for_rollout(
-    std::string service) {
+asio::awaitable<std::optional<RolloutProgress>> Supervisor::wait_for_rollout(std::string service) {
   const std::shared_ptr<SupervisorContext> context = context_;
   const std::shared_ptr<ServiceGroup> group = find(service);
-  if (!group) co_return not_found(service);
+  if (!group) co_return std::nullopt;
   while (group->rollout_running && !context->closed) {
     co_await wait_for_change(*group, context->control, config::Duration{500});
   }

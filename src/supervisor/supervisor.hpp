@@ -99,8 +99,9 @@ class Supervisor {
   // Returns one line per change ("web: rollout to revision 4 (reload)"); empty if none.
   std::vector<std::string> apply(const config::Spec& spec);
 
-  // Completes when the service has no rollout running (at once if none): the final progress.
-  asio::awaitable<OpResult<std::optional<RolloutProgress>>> wait_for_rollout(std::string service);
+  // Completes when the service has no rollout running (at once if none): its last rollout, or
+  // none for an unknown service or one that never had a rollout.
+  asio::awaitable<std::optional<RolloutProgress>> wait_for_rollout(std::string service);
 
  private:
   std::shared_ptr<ServiceGroup> find(const std::string& service) const;

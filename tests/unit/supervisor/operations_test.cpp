@@ -50,6 +50,14 @@ bool process_exists(pid_t pid) {
   return fs::exists("/proc/" + std::to_string(pid));
 }
 
+// Running, not a zombie left for a reaper that is gone.
+bool process_running(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
 // The value of `name` in the process's environment, "" if absent.
 std::string environment_of(pid_t pid, const std::string& name) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/environ");
@@ -257,8 +265,15 @@ TEST_F(OperationsTest, RolloutReplacesEveryInstanceWithTheNewRevision) {
   EXPECT_EQ(again.error().kind, OpError::Kind::conflict);
   EXPECT_NE(again.error().message.find("rollout in progress"), std::string::npos);
 
-  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  std::optional<RolloutProgress> waited;
+  asio::co_spawn(io_, supervisor_->wait_for_rollout("web"),
+                 [&](std::exception_ptr, std::optional<RolloutProgress> result) {
+                   waited = std::move(result);
+                 });
+  ASSERT_TRUE(run_until([&] { return waited.has_value(); }, 30s));
+  ASSERT_TRUE(rollout_done("web"));
   const RolloutProgress done = last_rollout("web");
+  EXPECT_EQ(waited->state, RolloutState::succeeded);
   EXPECT_EQ(done.state, RolloutState::succeeded) << done.message;
   EXPECT_EQ(done.updated, 2u);
   EXPECT_EQ(done.ready, 2u);
@@ -278,6 +293,16 @@ TEST_F(OperationsTest, RolloutReplacesEveryInstanceWithTheNewRevision) {
   const std::vector<ServiceStatus> services = supervisor_->service_status();
   EXPECT_EQ(services[0].revision, 2u);
   EXPECT_EQ(services[0].ready, 2u);
+
+  // The same template with another count is a scale, not a revision.
+  next.replicas = 3;
+  const OpResult<RolloutProgress> scaled = supervisor_->rollout("web", next);
+  ASSERT_TRUE(scaled.ok());
+  EXPECT_EQ(scaled->state, RolloutState::succeeded);
+  EXPECT_EQ(scaled->revision, 2u);
+  EXPECT_EQ(scaled->phase, "no new revision: scaled 2 → 3");
+  ASSERT_TRUE(run_until([&] { return settled("web", 2, 3); }));
+  EXPECT_EQ(supervisor_->history("web")->revisions.size(), 2u);
 }
 
 TEST_F(OperationsTest, NeverReadyRolloutRollsBackAndLeavesTheOldInstancesAlone) {
@@ -462,6 +487,60 @@ TEST_F(OperationsTest, ApplyStartsStopsScalesAndRollsOut) {
   EXPECT_EQ(last_rollout("web").cause, "reload");
   ASSERT_TRUE(settled("web", 2, 2));
   EXPECT_GE(min_web_ready_, 1u);
+}
+
+TEST_F(OperationsTest, WorkersRollOutOnceStarted) {
+  spec_.services.push_back(make_service("worker", "exec sleep 30", 2));
+  start();
+  ASSERT_TRUE(run_until([&] { return pids("worker").size() == 2 && !pids("worker").count(0); }));
+  const std::set<pid_t> old_pids = pids("worker");
+  config::Service next = supervisor_->current_spec("worker").value();
+  next.env["QUEUE"] = "fast";
+  ASSERT_TRUE(supervisor_->rollout("worker", next).ok());
+  ASSERT_TRUE(run_until([&] { return rollout_done("worker"); }, 30s));
+  EXPECT_EQ(last_rollout("worker").state, RolloutState::succeeded)
+      << last_rollout("worker").message;
+  ASSERT_TRUE(run_until([&] { return instances("worker").size() == 2; }));
+  for (const InstanceStatus& s : instances("worker")) {
+    EXPECT_EQ(s.revision, 2u);
+    EXPECT_EQ(old_pids.count(s.pid), 0u);
+    EXPECT_EQ(environment_of(s.pid, "QUEUE"), "fast");
+  }
+  for (pid_t pid : old_pids) EXPECT_FALSE(process_exists(pid));
+  EXPECT_TRUE(ready_.empty());  // workers are never published
+}
+
+TEST_F(OperationsTest, StopAllEndsARunningRollout) {
+  add_web(1, 2);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 1; }));
+  config::Service broken = supervisor_->current_spec("web").value();
+  broken.command.argv = {"/bin/sh", "-c", "exec sleep 30"};
+  broken.rollout.progress_deadline = 60s;
+  ASSERT_TRUE(supervisor_->rollout("web", broken).ok());
+  ASSERT_TRUE(run_until([&] { return instances("web").size() == 2; }));
+  const std::set<pid_t> all = pids("web");
+  stop();
+  EXPECT_EQ(last_rollout("web").state, RolloutState::failed);
+  EXPECT_EQ(last_rollout("web").message, "flotilla is shutting down");
+  for (pid_t pid : all) EXPECT_FALSE(process_exists(pid));
+  EXPECT_FALSE(supervisor_->scale("web", 2).ok());  // nothing starts after stop_all
+}
+
+TEST_F(OperationsTest, DestroyedMidRolloutKillsEverything) {
+  add_web(1, 2);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 1; }));
+  config::Service broken = supervisor_->current_spec("web").value();
+  broken.command.argv = {"/bin/sh", "-c", "exec sleep 30"};
+  ASSERT_TRUE(supervisor_->rollout("web", broken).ok());
+  ASSERT_TRUE(run_until([&] { return instances("web").size() == 2; }));
+  const std::set<pid_t> all = pids("web");
+  supervisor_.reset();  // no stop_all: SIGKILL, and the suspended rollout must not touch it
+  run_until([] { return false; }, 300ms);
+  for (pid_t pid : all) {
+    ASSERT_TRUE(run_until([&] { return !process_running(pid); }, 2s)) << pid;
+  }
 }
 
 }  // namespace
