@@ -122,18 +122,37 @@ void AccessLogWriter::run() {
 void AccessLogWriter::write_batch(const std::string& batch) {
   if (path_ && max_size_ > 0 && size_ > 0 && size_ + batch.size() > max_size_) rotate();
   if (fd_ < 0) return;
+  // stdout is shared with the process's own log lines: writes of at most PIPE_BUF bytes that
+  // end on a newline are atomic on a pipe, so neither side can split the other's line. A file
+  // of our own takes the whole batch at once.
+  const std::size_t max_write = path_ ? batch.size() : kAtomicWrite;
+  std::string_view rest(batch);
+  while (!rest.empty()) {
+    std::size_t size = rest.size();
+    if (size > max_write) {
+      const std::size_t newline = rest.rfind('\n', max_write - 1);
+      size = newline == std::string_view::npos ? rest.find('\n') : newline;
+      size = size == std::string_view::npos ? rest.size() : size + 1;
+    }
+    if (!write_all(rest.substr(0, size))) return;
+    size_ += size;
+    rest.remove_prefix(size);
+  }
+}
+
+bool AccessLogWriter::write_all(std::string_view bytes) {
   std::size_t done = 0;
   // Bounded: a descriptor that keeps failing loses this batch rather than the thread spinning.
-  for (int tries = 0; done < batch.size() && tries < 64; ++tries) {
-    const ssize_t n = ::write(fd_, batch.data() + done, batch.size() - done);
+  for (int tries = 0; done < bytes.size() && tries < 64; ++tries) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
       tries = 0;
     } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
-      break;
+      return false;
     }
   }
-  size_ += done;
+  return done == bytes.size();
 }
 
 void AccessLogWriter::rotate() {

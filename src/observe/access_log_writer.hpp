@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -40,11 +41,13 @@ class AccessLogWriter {
   // Above this many queued bytes, new batches are dropped: the disk is not keeping up.
   static constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
   static constexpr std::size_t kBatchCapacity = 64 * 1024;
+  static constexpr std::size_t kAtomicWrite = 4096;  // PIPE_BUF on Linux
 
  private:
   AccessLogWriter(const config::AccessLog& settings, int fd, std::uint64_t size);
   void run();
   void write_batch(const std::string& batch);
+  bool write_all(std::string_view bytes);
   void rotate();
 
   struct Batch {
