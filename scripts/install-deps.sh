@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
   # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper
   nginx haproxy wrk python3
+  # observability tests: promtool check metrics/rules, a real Prometheus and Alertmanager
+  prometheus prometheus-alertmanager
 )
 
 missing=()

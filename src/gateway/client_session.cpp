@@ -34,6 +34,7 @@ ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket,
 }
 
 ClientSession::~ClientSession() {
+  finish_request();  // a request cut short by an exception or by teardown
   worker_.detach(this);
 }
 
@@ -51,8 +52,12 @@ asio::awaitable<void> ClientSession::run() {
     if (!request_arrived) break;
     first = false;
     const bool head_read = co_await read_head();
-    if (!head_read) break;
+    if (!head_read) {
+      finish_request();
+      break;
+    }
     const bool keep_going = co_await handle_request();
+    finish_request();
     if (!keep_going) break;
   }
   std::error_code ignored;
@@ -79,11 +84,13 @@ asio::awaitable<bool> ClientSession::read_head() {
   if (!workspace_) workspace_ = worker_.workspaces(listener_index_).lease();
   Workspace& ws = *workspace_;
   ws.parser.reset();
+  ws.record.begin(std::chrono::steady_clock::now());
   watchdog_.expires_after(listener.header_timeout);
   for (;;) {
     const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
     if (result.complete()) {
       head_consumed_ = result.consumed;
+      open_request(&ws.parser.head());
       watchdog_.disarm();  // client_header bounds the head only, not the wait for the upstream
       co_return true;
     }
@@ -112,6 +119,7 @@ asio::awaitable<bool> ClientSession::handle_request() {
   const std::string_view path = request_path(head);
 
   if (listener.health_path && path == *listener.health_path) {
+    ws.record.status = 200;
     write_plain_response(ws.response, 200, "healthy\n", !keep_alive);
     const bool kept = co_await respond_with(ws.response, keep_alive);
     co_return kept;
@@ -119,6 +127,7 @@ asio::awaitable<bool> ClientSession::handle_request() {
   const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
   if (listener.ready_path && path == *listener.ready_path) {
     const bool ready = worker_.any_endpoint_available();
+    ws.record.status = ready ? 200 : 503;
     write_plain_response(ws.response, ready ? 200 : 503, ready ? "ready\n" : "not ready\n",
                          !keep_alive);
     const bool kept = co_await respond_with(ws.response, keep_alive);
@@ -131,6 +140,7 @@ asio::awaitable<bool> ClientSession::handle_request() {
     const bool kept = co_await reject(404, keep_alive, prefers_json(head));
     co_return kept;
   }
+  ws.record.route = worker_.route_series(route);
   const RouteTarget& target = snapshot->routes[route];
   const bool kept = co_await proxy_request(*this, target, worker_.upstream(target.upstream));
   co_return kept;
@@ -140,6 +150,7 @@ asio::awaitable<bool> ClientSession::respond_with(std::string_view bytes, bool k
   const ListenerSettings& listener = worker_.listener(listener_index_);
   watchdog_.expires_after(listener.send_timeout);
   auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow);
+  workspace_->record.bytes_out += n;
   if (ec || !keep_alive) co_return false;
   consume(head_consumed_);
   co_return true;
@@ -147,6 +158,8 @@ asio::awaitable<bool> ClientSession::respond_with(std::string_view bytes, bool k
 
 asio::awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json) {
   Workspace& ws = *workspace_;
+  open_request(nullptr);  // a head rejected before it parsed is a request too (method OTHER)
+  ws.record.status = static_cast<std::uint16_t>(status);
   ErrorResponse response;
   response.status = status;
   response.close = !keep_alive;
@@ -154,6 +167,26 @@ asio::awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool js
   write_error_response(ws.response, response);
   const bool kept = co_await respond_with(ws.response, keep_alive);
   co_return kept;
+}
+
+void ClientSession::open_request(const http::RequestHead* parsed) {
+  observe::RequestRecord& record = workspace_->record;
+  if (record.open) return;
+  record.open = true;
+  worker_.metrics().request_started();
+  if (!parsed) return;
+  const http::RequestHead& head = *parsed;
+  record.method = head.method;
+  record.bytes_in = head_consumed_;
+  if (worker_.access_log_enabled()) {
+    record.method_text.assign(head.method_text);
+    record.target.assign(head.target);
+  }
+}
+
+void ClientSession::finish_request() {
+  if (workspace_ && workspace_->record.open)
+    worker_.finish_request(workspace_->record, client_ip());
 }
 
 void ClientSession::consume(std::size_t bytes) {

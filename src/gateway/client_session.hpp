@@ -41,6 +41,8 @@ class ClientSession {
   std::size_t head_consumed() const noexcept { return head_consumed_; }
   // Drops `bytes` from the front of the buffer, moving pipelined bytes to offset 0.
   void consume(std::size_t bytes);
+  // The current request's metrics record (valid while a workspace is leased).
+  observe::RequestRecord& record() noexcept { return workspace_->record; }
   // Closes an idle connection at once (graceful drain); a busy one finishes its response.
   void close_if_idle();
 
@@ -54,6 +56,9 @@ class ClientSession {
   asio::awaitable<bool> handle_request();
   asio::awaitable<bool> respond_with(std::string_view bytes, bool keep_alive);
   asio::awaitable<bool> reject(int status, bool keep_alive, bool json = false);
+  // Counts the request in flight once its head parsed (or was rejected); finish_request() ends it.
+  void open_request(const http::RequestHead* parsed);
+  void finish_request();
 
   Worker& worker_;
   asio::ip::tcp::socket socket_;

@@ -1,5 +1,7 @@
 #include "gateway/proxy_exchange.hpp"
 
+#include <bit>
+
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
@@ -65,10 +67,12 @@ asio::awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   response.request_id = exchange.request_id;
   if (status == 503) response.retry_after_seconds = 1;
   write_error_response(ws.response, response);
+  session.record().status = static_cast<std::uint16_t>(status);
   session.watchdog().expires_after(
       session.worker().listener(session.listener_index()).send_timeout);
   auto [ec, n] =
       co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow);
+  session.record().bytes_out += n;
   co_return !ec && keep_alive;
 }
 
@@ -138,6 +142,7 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
   // `added` grows again, since it is a view into it.
   ws.request_id.assign(forwarded.request_id);
   exchange.request_id = ws.request_id;
+  session.record().request_id = ws.request_id;
   exchange.request_id_generated = forwarded.request_id_generated;
   // Expect is answered here (100 Continue once an upstream is connected), never forwarded.
   std::uint64_t drop = forwarded.drop | http::header_bit(http::HeaderId::kExpect);
@@ -188,6 +193,15 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
   exchange.upgrade = head.upgrade;
   exchange.idempotent = is_idempotent(head.method);
   exchange.json_errors = prefers_json(head);
+  // However the exchange ends, its metrics record learns the body size and the attempt count.
+  struct RecordGuard {
+    Exchange& exchange;
+    ~RecordGuard() {
+      observe::RequestRecord& record = exchange.session.record();
+      record.bytes_in += exchange.body.body_bytes();
+      record.attempts = exchange.attempts;
+    }
+  } record_guard{exchange};
 
   if (const int status = check_buffered_body(exchange, head, listener)) {
     const bool kept = co_await answer(exchange, status, false);
@@ -222,8 +236,12 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
     const upstream::EndpointTicket ticket = state.on_request_start(*index);
     tried.add(ticket);
     ++exchange.attempts;
+    // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
+    const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
+    session.record().endpoint = endpoint_series;
     last = co_await run_attempt(exchange, upstream.addresses[*index]);
     state.on_request_end(ticket, last.outcome, Clock::now());
+    session.worker().record_attempt(endpoint_series, last.outcome);
     if (retry_counted) budget.on_retry_end();
     retry_counted = std::exchange(exchange.retry_reserved, false);
 
@@ -248,6 +266,8 @@ asio::awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& r
       if (decision.counted && !budget.try_start_retry()) break;
       retry_counted = decision.counted;
     }
+    session.worker().metrics().retried(
+        upstream.series, static_cast<std::size_t>(std::countr_zero(last.retry_reason)));
     asio::steady_timer backoff(session.worker().context());
     backoff.expires_after(
         upstream::backoff_delay(exchange.attempts - 1, {}, session.worker().rng()));

@@ -138,6 +138,7 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
   const bool keep_client = exchange.client_keep_alive && !session.worker().draining() && !tunnel &&
                            !dechunk && head.framing != http::BodyFraming::kUntilClose;
 
+  session.record().status = static_cast<std::uint16_t>(head.status);
   write_response_lines(exchange, head, keep_client, ws.response);
   const std::string_view added[] = {ws.response};
   http::ForwardOptions options;
@@ -180,6 +181,7 @@ asio::awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnec
       auto [ec, n] = co_await asio::async_write(
           session.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow);
       exchange.client_write_pending = false;
+      session.record().bytes_out += n;
       if (ec) co_return result;  // the client went away; keep_client stays false
       // send_timeout bounds a write, not the wait for the upstream's next bytes (nginx alike).
       if (exchange.pump_reading) {

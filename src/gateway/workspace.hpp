@@ -16,6 +16,7 @@
 #include "http/head_writer.hpp"
 #include "http/limits.hpp"
 #include "http/request_parser.hpp"
+#include "observe/metric_shard.hpp"
 
 namespace flotilla::gateway {
 
@@ -39,6 +40,7 @@ struct Workspace {
   std::string request_id;                       // copied: the client buffer may be overwritten
   std::string response;                         // gateway-made responses and added response lines
   std::vector<asio::const_buffer> iov;          // the gather list of one writev
+  observe::RequestRecord record;                // metrics and access log of the current request
 };
 
 }  // namespace flotilla::gateway
