@@ -16,7 +16,8 @@ std::optional<int> double_quoted_column(std::string_view rest, std::string_view 
   for (std::size_t v = 0; v < offset; ++v) {
     if (i >= rest.size() || rest[i] == '"') return std::nullopt;
     if (rest[i] == '\\') {
-      if (i + 1 >= rest.size() || std::string_view("xuU").find(rest[i + 1]) != std::string_view::npos) {
+      if (i + 1 >= rest.size() ||
+          std::string_view("xuU").find(rest[i + 1]) != std::string_view::npos) {
         return std::nullopt;
       }
       i += 2;
@@ -63,8 +64,10 @@ std::optional<SourcePos> scalar_offset_position(const LoadContext& ctx, SourcePo
   } else if (rest.front() == '|') {
     // A literal block: value line k is file line start.line + 1 + k, after the indentation.
     const std::string_view before = value.substr(0, offset);
-    const std::size_t newlines = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-    const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+    const std::size_t newlines =
+        static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    const std::size_t line_start =
+        before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
     const std::size_t line_end = value.find('\n', line_start);
     const std::string_view value_line = value.substr(line_start, line_end - line_start);
     const int file_line = start.line + 1 + static_cast<int>(newlines);
@@ -87,8 +90,8 @@ bool check_alert_expr(LoadContext& ctx, const Entry& entry, const std::string& e
   if (at) {
     ctx.error(*at, fmt::format("{}: {}", entry.path, parsed.error));
   } else {
-    ctx.error(entry.value_pos, fmt::format("{}: {} (at character {} of the expression)",
-                                           entry.path, parsed.error, parsed.error_offset + 1));
+    ctx.error(entry.value_pos, fmt::format("{}: {} (at character {} of the expression)", entry.path,
+                                           parsed.error, parsed.error_offset + 1));
   }
   ctx.mark_invalid(entry.path);
   return false;

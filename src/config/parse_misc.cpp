@@ -79,8 +79,9 @@ void parse_default_rules(const MapReader& alerts, Alerts& out) {
   tuning->read("restart_window", out.default_rules.restart_window, positive_duration_type());
   tuning->read("for", out.default_rules.for_duration, duration_type());
   // rate() and increase() need two samples inside their window, else the rules never fire.
-  for (const auto& [key, window] : {std::pair{"window", out.default_rules.window},
-                                    std::pair{"restart_window", out.default_rules.restart_window}}) {
+  for (const auto& [key, window] :
+       {std::pair{"window", out.default_rules.window},
+        std::pair{"restart_window", out.default_rules.restart_window}}) {
     const Entry* entry = tuning->find(key);
     if (entry == nullptr || window >= 2 * out.evaluation_interval) continue;
     tuning->ctx().error(entry->value_pos,

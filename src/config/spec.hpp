@@ -306,7 +306,7 @@ struct AlertRule {
 
 // Windows of the built-in rules (Prometheus' seed values); short ones let tests run in seconds.
 struct DefaultAlertRules {
-  Duration window{5min};          // rate()/histogram_quantile() window: HighErrorRate, HighResponseTime
+  Duration window{5min};  // rate()/histogram_quantile() window: HighErrorRate, HighResponseTime
   Duration restart_window{15min};  // increase() window of InstanceCrashLooping
   Duration for_duration{5min};     // `for` of all four rules
 };

@@ -25,9 +25,9 @@ using WallTime = std::chrono::system_clock::time_point;
 struct AlertStatus {
   std::string name;  // the rule's name (= labels' alertname)
   AlertState state = AlertState::inactive;
-  Labels labels;  // alertname + the series' labels + the rule's labels
-  Labels annotations;  // templates expanded
-  double value = 0;  // the expression's value at the last evaluation it held
+  Labels labels;          // alertname + the series' labels + the rule's labels
+  Labels annotations;     // templates expanded
+  double value = 0;       // the expression's value at the last evaluation it held
   WallTime active_since;  // when it became pending
   std::optional<WallTime> fired_at;
   std::optional<WallTime> resolved_at;
@@ -38,7 +38,7 @@ struct RuleStatus {
   std::string expr;
   std::chrono::milliseconds for_duration{0};
   AlertState state = AlertState::inactive;  // the most severe of its alerts
-  std::string last_error;  // empty while the rule evaluates fine
+  std::string last_error;                   // empty while the rule evaluates fine
   std::optional<WallTime> last_evaluation;
   std::size_t active_alerts = 0;  // pending + firing
 };

@@ -9,8 +9,8 @@
 namespace flotilla::observe {
 
 WallTime wall_time(std::int64_t ms_since_epoch) {
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(
-      std::chrono::milliseconds(ms_since_epoch)));
+  return WallTime(
+      std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms_since_epoch)));
 }
 
 AlertingRule::AlertingRule(config::AlertRule rule, ExprPtr expr)

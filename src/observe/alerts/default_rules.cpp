@@ -26,12 +26,12 @@ std::vector<config::AlertRule> default_alert_rules(const config::DefaultAlertRul
   const std::string restarts = format_prom_duration(tuning.restart_window.count());
   const config::Duration hold = tuning.for_duration;
   std::vector<config::AlertRule> rules;
-  rules.push_back(rule(
-      "HighErrorRate",
-      fmt::format(R"(sum(rate(http_requests_total{{status=~"5.."}}[{}])) > 0.1)", window), hold,
-      "critical", "High 5xx error rate",
-      fmt::format("{{{{ $value | humanize }}}} responses per second are 5xx over the last {}",
-                  window)));
+  rules.push_back(
+      rule("HighErrorRate",
+           fmt::format(R"(sum(rate(http_requests_total{{status=~"5.."}}[{}])) > 0.1)", window),
+           hold, "critical", "High 5xx error rate",
+           fmt::format("{{{{ $value | humanize }}}} responses per second are 5xx over the last {}",
+                       window)));
   rules.push_back(rule(
       "HighResponseTime",
       fmt::format("histogram_quantile(0.95, sum by (le) "
@@ -40,13 +40,13 @@ std::vector<config::AlertRule> default_alert_rules(const config::DefaultAlertRul
       hold, "warning", "High response time",
       fmt::format("95th percentile latency is {{{{ $value | humanizeDuration }}}} over the last {}",
                   window)));
-  rules.push_back(rule(
-      "InstanceCrashLooping",
-      fmt::format("increase(flotilla_instance_restarts_total[{}]) > 0", restarts), hold,
-      "warning", "Instance {{ $labels.service }}/{{ $labels.instance }} is restarting",
-      fmt::format("{{{{ $labels.service }}}}/{{{{ $labels.instance }}}} restarted "
-                  "{{{{ $value | humanize }}}} times in the last {}",
-                  restarts)));
+  rules.push_back(rule("InstanceCrashLooping",
+                       fmt::format("increase(flotilla_instance_restarts_total[{}]) > 0", restarts),
+                       hold, "warning",
+                       "Instance {{ $labels.service }}/{{ $labels.instance }} is restarting",
+                       fmt::format("{{{{ $labels.service }}}}/{{{{ $labels.instance }}}} restarted "
+                                   "{{{{ $value | humanize }}}} times in the last {}",
+                                   restarts)));
   // An instance without a memory limit has no limit series (or 0): the `> 0` filter keeps it
   // out instead of dividing by zero.
   rules.push_back(rule(

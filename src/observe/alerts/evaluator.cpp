@@ -49,8 +49,8 @@ class Evaluation {
   Value eval_node(const Call& call) {
     switch (call.function) {
       case Function::histogram_quantile:
-        return Value{false, 0, histogram_quantile(eval(*call.args[0]).scalar,
-                                                  eval(*call.args[1]).vector)};
+        return Value{false, 0,
+                     histogram_quantile(eval(*call.args[0]).scalar, eval(*call.args[1]).vector)};
       case Function::abs:
       case Function::ceil:
       case Function::floor:

@@ -20,7 +20,7 @@ enum class TokenKind {
   end,
   identifier,  // metric names, label names, keywords, function names
   number,
-  string,  // the unquoted, unescaped value
+  string,    // the unquoted, unescaped value
   duration,  // only inside [...]: the text, e.g. "5m"
   left_paren,
   right_paren,

@@ -60,8 +60,8 @@ constexpr std::array<std::string_view, 7> kUnsupportedAggregates{
     "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values", "group"};
 
 constexpr std::array<std::string_view, 11> kKeywords{
-    "by",  "without", "on",     "ignoring",   "group_left", "group_right",
-    "and", "or",      "unless", "bool",       "offset"};
+    "by",  "without", "on",     "ignoring", "group_left", "group_right",
+    "and", "or",      "unless", "bool",     "offset"};
 
 std::string type_name(ExprType type) {
   switch (type) {
@@ -91,8 +91,9 @@ class Parser {
       fail(token_.offset, "unexpected " + describe(token_) + " after a complete expression");
     }
     if (expr->type == ExprType::range) {
-      fail(expr->offset, "a range vector cannot be a rule's result; wrap it in a function such as "
-                         "rate()");
+      fail(expr->offset,
+           "a range vector cannot be a rule's result; wrap it in a function such as "
+           "rate()");
     }
     return expr;
   }
@@ -110,8 +111,8 @@ class Parser {
 
   void expect(TokenKind kind, std::string_view what, std::string_view context) {
     if (token_.kind != kind) {
-      fail(token_.offset, "expected " + std::string(what) + " " + std::string(context) +
-                              ", got " + describe(token_));
+      fail(token_.offset, "expected " + std::string(what) + " " + std::string(context) + ", got " +
+                              describe(token_));
     }
     advance();
   }
@@ -282,9 +283,8 @@ class Parser {
       if (name.text == text) return parse_aggregate(op, name);
     }
     std::string lower = name.text;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-      return static_cast<char>(std::tolower(c));
-    });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (lower == "inf" || lower == "nan") {
       advance();
       return make(NumberLiteral{lower == "inf" ? HUGE_VAL : std::nan("")}, ExprType::scalar,
@@ -342,8 +342,8 @@ class Parser {
     expect(TokenKind::right_paren, "')'", "to close '" + name.text + "('");
     grouping();
     if (aggregate.operand->type != ExprType::vector) {
-      fail(aggregate.operand->offset, name.text + "() expects an instant vector, got " +
-                                          type_name(aggregate.operand->type));
+      fail(aggregate.operand->offset,
+           name.text + "() expects an instant vector, got " + type_name(aggregate.operand->type));
     }
     return make(std::move(aggregate), ExprType::vector, name.offset);
   }
@@ -352,7 +352,8 @@ class Parser {
     const auto& table = functions();
     const auto info = std::find_if(table.begin(), table.end(),
                                    [&](const FunctionInfo& f) { return f.name == name.text; });
-    if (info == table.end()) fail(name.offset, "unknown or unsupported function '" + name.text + "'");
+    if (info == table.end())
+      fail(name.offset, "unknown or unsupported function '" + name.text + "'");
     advance();  // '('
     Call call;
     call.function = info->function;
@@ -391,8 +392,9 @@ class Parser {
       const bool selective = std::any_of(selector.matchers.begin(), selector.matchers.end(),
                                          [](const LabelMatcher& m) { return !m.matches(""); });
       if (!selective) {
-        fail(offset, "a selector without a metric name needs a matcher that does not match the "
-                     "empty string");
+        fail(offset,
+             "a selector without a metric name needs a matcher that does not match the "
+             "empty string");
       }
     }
     ExprType type = ExprType::vector;
@@ -403,8 +405,9 @@ class Parser {
       if (*ms == 0) fail(duration.offset, "a range must be longer than 0s");
       selector.range_ms = *ms;
       advance();
-      expect(TokenKind::right_bracket, "']'", "after the range duration (subqueries are not "
-                                              "supported)");
+      expect(TokenKind::right_bracket, "']'",
+             "after the range duration (subqueries are not "
+             "supported)");
       type = ExprType::range;
     }
     if (at_identifier("offset")) fail(token_.offset, "'offset' is not supported");

@@ -69,8 +69,10 @@ InstantVector histogram_quantile(double quantile, const InstantVector& buckets) 
     if (le == nullptr) continue;
     char* end = nullptr;
     double upper = std::strtod(le->c_str(), &end);
-    if (*le == "+Inf" || *le == "Inf") upper = std::numeric_limits<double>::infinity();
-    else if (end == le->c_str() || *end != '\0') continue;
+    if (*le == "+Inf" || *le == "Inf")
+      upper = std::numeric_limits<double>::infinity();
+    else if (end == le->c_str() || *end != '\0')
+      continue;
     Labels labels = element.labels;
     drop_label(labels, "le");
     drop_label(labels, kMetricNameLabel);

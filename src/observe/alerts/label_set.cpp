@@ -6,8 +6,9 @@ namespace flotilla::observe {
 namespace {
 
 auto position(Labels& labels, std::string_view name) {
-  return std::lower_bound(labels.begin(), labels.end(), name,
-                          [](const auto& label, std::string_view key) { return label.first < key; });
+  return std::lower_bound(
+      labels.begin(), labels.end(), name,
+      [](const auto& label, std::string_view key) { return label.first < key; });
 }
 
 }  // namespace

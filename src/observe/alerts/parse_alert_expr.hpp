@@ -12,9 +12,9 @@
 namespace flotilla::observe {
 
 struct ExprParseResult {
-  ExprPtr expr;                   // set on success
-  std::string error;              // on failure: what is wrong, e.g. "expected ')' ..."
-  std::size_t error_offset = 0;   // on failure: byte offset into the text
+  ExprPtr expr;                  // set on success
+  std::string error;             // on failure: what is wrong, e.g. "expected ')' ..."
+  std::size_t error_offset = 0;  // on failure: byte offset into the text
   bool ok() const { return expr != nullptr; }
 };
 

@@ -18,7 +18,7 @@ struct Point {
 };
 
 struct StoredSeries {
-  Labels labels;  // "__name__" included
+  Labels labels;             // "__name__" included
   std::deque<Point> points;  // oldest first
 };
 

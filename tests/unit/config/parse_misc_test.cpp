@@ -119,8 +119,9 @@ log: { level: verbose }
 }
 
 TEST(ParseMisc, DefaultRulesTakeWindows) {
-  Spec spec = load_ok("alerts:\n  evaluation_interval: 1s\n  defaults: { window: 10s, "
-                      "restart_window: 30s, for: 2s }\n");
+  Spec spec = load_ok(
+      "alerts:\n  evaluation_interval: 1s\n  defaults: { window: 10s, "
+      "restart_window: 30s, for: 2s }\n");
   EXPECT_TRUE(spec.alerts.defaults);
   EXPECT_EQ(spec.alerts.default_rules.window, std::chrono::seconds(10));
   EXPECT_EQ(spec.alerts.default_rules.restart_window, std::chrono::seconds(30));

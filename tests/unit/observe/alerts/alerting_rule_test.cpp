@@ -47,7 +47,7 @@ struct Cycle {
 };
 
 Cycle run(AlertingRule& rule, const std::function<MetricsView(int second)>& scrape,
-        int max_seconds = 60) {
+          int max_seconds = 60) {
   SeriesStore store(60'000);
   Cycle out;
   for (int second = 1; second <= max_seconds; ++second) {
@@ -116,10 +116,10 @@ TEST(AlertingRule, InstanceCrashLoopingCyclesAndNamesTheInstance) {
         if (alert.state == AlertState::firing) firing.push_back(alert);
       }
     }
-    return view({sample("flotilla_instance_restarts_total", {{"service", "web"}, {"instance", "2"}},
-                        std::min(s, 8) / 2),
-                 sample("flotilla_instance_restarts_total", {{"service", "web"}, {"instance", "1"}},
-                        0)});
+    return view(
+        {sample("flotilla_instance_restarts_total", {{"service", "web"}, {"instance", "2"}},
+                std::min(s, 8) / 2),
+         sample("flotilla_instance_restarts_total", {{"service", "web"}, {"instance", "1"}}, 0)});
   });
   EXPECT_EQ(result.states, kFullCycle);
   ASSERT_EQ(firing.size(), 1u);
@@ -182,7 +182,7 @@ TEST(AlertingRule, ZeroForFiresAtOnceAndNotificationsFollowPrometheus) {
   EXPECT_EQ(due[0].state, AlertState::firing);
   EXPECT_EQ(due[0].annotations, (Labels{{"summary", "api is down (0)"}}));
   EXPECT_EQ(due[0].labels, (Labels{{"alertname", "Down"}, {"job", "api"}, {"severity", "page"}}));
-  EXPECT_TRUE(step(2, 0).empty());     // re-sent only every 2 s
+  EXPECT_TRUE(step(2, 0).empty());  // re-sent only every 2 s
   EXPECT_EQ(step(3, 0).size(), 1u);
   due = step(4, 1);  // resolved: sent at once, with its resolution time
   ASSERT_EQ(due.size(), 1u);
@@ -231,9 +231,10 @@ TEST(DefaultRules, AllParseAndFollowTheConfig) {
   }
   alerts.defaults = false;
   EXPECT_EQ(effective_alert_rules(alerts).size(), 1u);
-  EXPECT_EQ(default_alert_rules(short_windows())[1].expr,
-            "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[10s]))) "
-            "> 2");
+  EXPECT_EQ(
+      default_alert_rules(short_windows())[1].expr,
+      "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[10s]))) "
+      "> 2");
 }
 
 }  // namespace

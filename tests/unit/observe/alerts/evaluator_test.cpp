@@ -143,8 +143,8 @@ TEST(Evaluator, HistogramQuantileInterpolatesInsideTheBucket) {
     return sample("h_bucket", {{"le", le}, {"route", "/"}}, count);
   };
   // 100 observations: 50 below 0.1 s, 40 more below 0.5 s, 10 more below 1 s.
-  store.append(1'000, view({bucket("0.1", 50), bucket("0.5", 90), bucket("1", 100),
-                            bucket("+Inf", 100)}));
+  store.append(1'000,
+               view({bucket("0.1", 50), bucket("0.5", 90), bucket("1", 100), bucket("+Inf", 100)}));
   const Value p50 = eval("histogram_quantile(0.5, h_bucket)", store);
   ASSERT_EQ(p50.vector.size(), 1u);
   EXPECT_DOUBLE_EQ(p50.vector[0].value, 0.1);
@@ -152,8 +152,8 @@ TEST(Evaluator, HistogramQuantileInterpolatesInsideTheBucket) {
   EXPECT_DOUBLE_EQ(eval("histogram_quantile(0.7, h_bucket)", store).vector[0].value, 0.3);
   EXPECT_DOUBLE_EQ(eval("histogram_quantile(0.95, h_bucket)", store).vector[0].value, 0.75);
   // A rank in the +Inf bucket answers the highest finite bound.
-  store.append(2'000, view({bucket("0.1", 50), bucket("0.5", 90), bucket("1", 100),
-                            bucket("+Inf", 200)}));
+  store.append(2'000,
+               view({bucket("0.1", 50), bucket("0.5", 90), bucket("1", 100), bucket("+Inf", 200)}));
   EXPECT_DOUBLE_EQ(eval("histogram_quantile(0.99, h_bucket)", store).vector[0].value, 1.0);
   // No observations: NaN, which no comparison lets through.
   store.append(3'000, view({bucket("0.1", 0), bucket("+Inf", 0)}));

@@ -99,17 +99,22 @@ struct BadExpr {
 TEST(ExprParser, PointsAtWhatIsWrong) {
   for (const BadExpr& bad : std::initializer_list<BadExpr>{
            {"", 0, "expected an expression, got the end of the expression"},
-           {"rate(x) > 1", 5, "rate() expects a range vector such as x[5m] as argument 1, got an "
-                              "instant vector"},
-           {"x[5m] > 1", 0, "a range vector cannot be an operand of '>'; wrap it in a function "
-                            "such as rate()"},
-           {"x[5m]", 0, "a range vector cannot be a rule's result; wrap it in a function such as "
-                        "rate()"},
+           {"rate(x) > 1", 5,
+            "rate() expects a range vector such as x[5m] as argument 1, got an "
+            "instant vector"},
+           {"x[5m] > 1", 0,
+            "a range vector cannot be an operand of '>'; wrap it in a function "
+            "such as rate()"},
+           {"x[5m]", 0,
+            "a range vector cannot be a rule's result; wrap it in a function such as "
+            "rate()"},
            {"x[5q]", 2, "invalid duration '5q', e.g. 30s, 5m, 1h"},
-           {"x[5m", 4, "expected ']' after the range duration (subqueries are not supported), got "
-                       "the end of the expression"},
-           {"sum(rate(x[5m]) > 1", 19, "expected ')' to close 'sum(', got the end of the "
-                                       "expression"},
+           {"x[5m", 4,
+            "expected ']' after the range duration (subqueries are not supported), got "
+            "the end of the expression"},
+           {"sum(rate(x[5m]) > 1", 19,
+            "expected ')' to close 'sum(', got the end of the "
+            "expression"},
            {"x{a=1}", 4, "expected a quoted label value, got the number 1"},
            {"x{a~\"b\"}", 3, "unexpected character '~'"},
            {"x{a=~\"(\"}", 5, ""},  // the regex library's message follows
@@ -121,12 +126,14 @@ TEST(ExprParser, PointsAtWhatIsWrong) {
            {"1 > 2", 2, "a comparison between two scalars needs the 'bool' modifier"},
            {"x + bool y", 4, "'bool' only applies to comparison operators, not '+'"},
            {"x and 1", 2, "'and' needs an instant vector on both sides"},
-           {"histogram_quantile(x, y)", 19, "histogram_quantile() expects a scalar as argument 1, "
-                                            "got an instant vector"},
+           {"histogram_quantile(x, y)", 19,
+            "histogram_quantile() expects a scalar as argument 1, "
+            "got an instant vector"},
            {"rate(x[5m], 1)", 12, "rate() takes 1 argument, got 2"},
            {"x > 1 )", 6, "unexpected ')' after a complete expression"},
-           {"{a=~\".*\"}", 0, "a selector without a metric name needs a matcher that does not "
-                              "match the empty string"},
+           {"{a=~\".*\"}", 0,
+            "a selector without a metric name needs a matcher that does not "
+            "match the empty string"},
            {"x > 5m", 4, "invalid number '5m' (durations go inside [...], e.g. x[5m])"},
            {"sum by (le (x)", 11, "expected ',' or ')' in a label list, got '('"},
        }) {
