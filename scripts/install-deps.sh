@@ -11,6 +11,8 @@ packages=(
   libssl-dev zlib1g-dev libcurl4-openssl-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
+  # observability tests: promtool (check rules / metrics), a real Prometheus and Alertmanager
+  prometheus prometheus-alertmanager tmux
   # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper
   nginx haproxy wrk python3
   # observability tests: promtool check metrics/rules, a real Prometheus and Alertmanager
