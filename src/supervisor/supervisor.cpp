@@ -82,6 +82,8 @@ asio::awaitable<void> Supervisor::stop_all() {
   }
   while (pending > 0) co_await all_done.async_wait(gateway::use_nothrow);
   context_->reaper.reap_now();
+  // Daemonized descendants that escaped their group (and any cgroup) were re-parented here.
+  context_->reaper.kill_orphans();
   spdlog::info("supervisor: every instance stopped");
 }
 
