@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
   # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper
   nginx haproxy wrk python3
+  # examples/ai-navigator (a FastAPI app under uvicorn) and its integration test
+  python3-fastapi python3-uvicorn
 )
 
 missing=()
