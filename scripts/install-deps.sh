@@ -15,6 +15,8 @@ packages=(
   nginx haproxy wrk python3
   # examples/ai-navigator (a FastAPI app under uvicorn) and its integration test
   python3-fastapi python3-uvicorn
+  # tests/integration/demo/single_write_test.py watches the demo app's write syscalls
+  strace
 )
 
 missing=()

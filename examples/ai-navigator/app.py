@@ -5,6 +5,7 @@ It plans routes between named places of a tiny built-in map (Dijkstra over a doz
 remembers the routes it planned, per instance. `/health` is liveness, `/ready` readiness; the
 `FLOTILLA_INSTANCE` environment variable (set by flotilla) says which instance answered.
 """
+import asyncio
 import heapq
 import os
 import threading
@@ -88,6 +89,20 @@ def navigate(request: NavigateRequest):
         _routes.append(route)
         del _routes[:-100]  # keep the last 100
     return route
+
+
+@app.get("/api/suggest")
+async def suggest(origin: str, limit: int = 3, think_ms: int = 50):
+    """Destinations worth visiting from `origin`, nearest first. `think_ms` stands for the
+    assistant's model latency (awaited, so the instance keeps serving other requests)."""
+    if origin not in GRAPH:
+        raise HTTPException(status_code=404, detail=f"unknown place: {origin}")
+    await asyncio.sleep(min(max(think_ms, 0), 5000) / 1000)
+    ranked = sorted((shortest_path(origin, place, set())[0], place)
+                    for place in GRAPH if place != origin)
+    return {"origin": origin, "instance": INSTANCE, "pid": os.getpid(),
+            "suggestions": [{"place": place, "minutes": minutes}
+                            for minutes, place in ranked[:limit]]}
 
 
 @app.get("/api/routes")

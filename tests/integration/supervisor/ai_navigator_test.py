@@ -41,7 +41,7 @@ class AiNavigatorTest(unittest.TestCase):
         env = {"AI_NAVIGATOR_LISTEN": "127.0.0.1:0",
                "AI_NAVIGATOR_PORTS": f"{first}-{first + 4}", name: value}
         up = supervision.Up(config_path=os.path.join(work, "flotilla.yaml"), env=env, cwd=work)
-        load = None
+        load = slow = None
         stopped = False
         try:
             port = up.wait_listening()
@@ -61,10 +61,16 @@ class AiNavigatorTest(unittest.TestCase):
             route = json.loads(body)
             self.assertEqual((route["path"][0], route["path"][-1]), ("harbor", "airport"))
 
-            load = supervision.Load(port, path="/api/routes", threads=4, max_seconds=60)
+            # Quick requests, plus slow ones (50 ms of "model latency") that keep every instance
+            # busy so the kill lands on requests in flight.
+            load = supervision.Load(port, path="/api/routes", threads=3, max_seconds=60)
+            slow = supervision.Load(port, path="/api/suggest?origin=harbor", threads=6,
+                                    max_seconds=60)
             victim = pids["web/2"]
             supervision.wait_until(lambda: load.counts_by_pid().get(victim, 0) >= 10, 15,
                                    what="load reaching web/2")
+            supervision.wait_until(lambda: slow.counts_by_pid().get(victim, 0) >= 3, 15,
+                                   what="slow requests reaching web/2")
             before = load.total()
             t0 = time.monotonic()
             os.kill(victim, signal.SIGKILL)
@@ -75,10 +81,12 @@ class AiNavigatorTest(unittest.TestCase):
                                    what="traffic reaching the restarted uvicorn")
             back_s = time.monotonic() - t0
             ok, failed = load.stop()
-            print(f"ai-navigator: {ok} ok, {failed} failed ({ok - before} after the kill); "
-                  f"web/2 back in rotation {back_s:.2f}s after SIGKILL; per pid "
-                  f"{load.counts_by_pid()}")
+            slow_ok, slow_failed = slow.stop()
+            print(f"ai-navigator: quick {ok} ok, {failed} failed ({ok - before} after the kill); "
+                  f"slow {slow_ok} ok, {slow_failed} failed; web/2 back in rotation "
+                  f"{back_s:.2f}s after SIGKILL; per pid {load.counts_by_pid()}")
             self.assertEqual(failed, 0, f"{load.failures}\n{up.log()}")
+            self.assertEqual(slow_failed, 0, f"{slow.failures}\n{up.log()}")
             self.assertGreater(ok - before, 50)
             self.assertTrue(up.lines_matching(r"web/2: exited: killed by signal 9"), up.log())
 
@@ -91,8 +99,9 @@ class AiNavigatorTest(unittest.TestCase):
             self.assertEqual(left, [], [supervision.cmdline(p) for p in left])
             self.assertIn("Uvicorn running", up.instance_log("web", 0))
         finally:
-            if load:
-                load.stop()
+            for running in (load, slow):
+                if running:
+                    running.stop()
             if not stopped:
                 up.stop()
             supervision.kill_marked(marker)  # only ever this test's own processes

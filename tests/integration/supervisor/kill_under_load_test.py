@@ -1,6 +1,10 @@
 """SIGKILL of one instance under a steady keep-alive GET load: the instance leaves rotation the
 moment it dies, requests it held are retried elsewhere (0 failed requests), and flotilla restarts
-it (a new pid, in its log and in the demo app's own answers)."""
+it (a new pid, in its log and in the demo app's own answers).
+
+Two loads run: quick /api/hello requests (whose answers say which pid served them) and slow ones
+(/api/slow?ms=50) that keep every instance busy, so the kill surely lands on requests in flight
+(with quick requests only, the victim is idle most of the time and nothing needs retrying)."""
 import json
 import os
 import signal
@@ -34,7 +38,7 @@ def config(first_port):
 class KillUnderLoadTest(unittest.TestCase):
     def test_sigkill_under_load_loses_no_request_and_restarts(self):
         up = supervision.Up(config(supervision.free_port_range(4)))
-        load = None
+        load = slow = None
         try:
             port = up.wait_listening()
             up.wait_ready("demo", 3)
@@ -42,10 +46,13 @@ class KillUnderLoadTest(unittest.TestCase):
             victim = initial.get("demo/1")
             self.assertIsNotNone(victim, up.log())
 
-            load = supervision.Load(port, threads=4, max_seconds=40)
+            load = supervision.Load(port, threads=3, max_seconds=40)
+            slow = supervision.Load(port, path="/api/slow?ms=50", threads=6, max_seconds=40)
             supervision.wait_until(lambda: load.counts_by_pid().get(victim, 0) >= 20, 10,
                                    what="load reaching the victim")
+            supervision.wait_until(lambda: slow.total() >= 18, 10, what="slow requests flowing")
             before = load.total()
+            slow_before = slow.total()
             killed_at = time.monotonic()
             os.kill(victim, signal.SIGKILL)
 
@@ -58,19 +65,33 @@ class KillUnderLoadTest(unittest.TestCase):
                                    what=f"traffic reaching the restarted pid {restarted}")
             serving_after = time.monotonic() - killed_at
             ok, failed = load.stop()
-            print(f"kill under load: {ok} ok, {failed} failed ({ok - before} after the kill); "
-                  f"new pid after {restarted_after:.2f}s, serving after {serving_after:.2f}s; "
-                  f"per pid {load.counts_by_pid()}")
+            slow_ok, slow_failed = slow.stop()
+            print(f"kill under load: hello {ok} ok, {failed} failed ({ok - before} after the "
+                  f"kill); slow {slow_ok} ok, {slow_failed} failed ({slow_ok - slow_before} after "
+                  f"the kill); new pid after {restarted_after:.2f}s, serving after "
+                  f"{serving_after:.2f}s; per pid {load.counts_by_pid()}")
             self.assertEqual(failed, 0, f"failed requests: {load.failures}\n{up.log()}")
+            self.assertEqual(slow_failed, 0, f"failed slow requests: {slow.failures}")
             self.assertGreater(ok - before, 100, "too little load after the kill to mean anything")
             self.assertTrue(up.lines_matching(r"demo/1: exited: killed by signal 9"), up.log())
+            # It left rotation on its exit (not after a failed readiness probe), before the
+            # restarted process was even spawned. (0 failures alone would not show that: the
+            # gateway retries a GET whose connection broke on another endpoint anyway.)
+            lines = up.process.lines
+            left_at = next(i for i, line in enumerate(lines)
+                           if "service demo: 2 of 3 instances ready" in line)
+            respawned_at = next(i for i, line in enumerate(lines)
+                                if f"demo/1: started pid {restarted}" in line)
+            self.assertLess(left_at, respawned_at, up.log())
+            self.assertFalse(up.lines_matching(r"demo/1: not ready"), up.log())
             self.assertIsNone(supervision.proc_stat(victim), "the killed pid was not reaped")
             for key in ("demo/0", "demo/2"):
                 self.assertEqual(up.current_pid(key), initial[key],
                                  f"{key} was restarted though only demo/1 was killed")
         finally:
-            if load:
-                load.stop()
+            for running in (load, slow):
+                if running:
+                    running.stop()
             code = up.stop()
         self.assertEqual(code, 0, up.log())
 
