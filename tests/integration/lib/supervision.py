@@ -268,6 +268,31 @@ def cmdline(pid):
         return None
 
 
+def cgroup_v1_dir(pid, controller):
+    """The directory of `pid`'s cgroup in the v1 hierarchy of `controller`, or None."""
+    mounts = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            before, _, after = line.partition(" - ")
+            fields, tail = before.split(), after.split()
+            if len(tail) >= 3 and tail[0] == "cgroup":
+                for option in tail[2].split(","):
+                    mounts[option] = (fields[4], fields[3])  # mount point, root
+    try:
+        with open(f"/proc/{pid}/cgroup") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return None
+    for line in lines:
+        _, names, path = line.split(":", 2)
+        if controller in names.split(",") and controller in mounts:
+            mount, root = mounts[controller]
+            if root != "/" and path.startswith(root):
+                path = path[len(root):]
+            return mount + path
+    return None
+
+
 def proc_uid(pid):
     """(real, effective) uid of a process from /proc/PID/status."""
     with open(f"/proc/{pid}/status") as f:

@@ -1,6 +1,7 @@
-"""resources.memory through cgroup v1: an instance that allocates past its limit is killed by the
+"""resources through cgroup v1: an instance that allocates past its memory limit is killed by the
 kernel's OOM killer inside its own cgroup, and flotilla reports it as an OOM kill (from the
-cgroup's own oom_kill counter), then restarts it.
+cgroup's own oom_kill counter), then restarts it. Its CPU limit is a CFS quota that really
+throttles it.
 
 Needs a writable cgroup v1 memory controller (flotilla says which controllers it uses at start);
 without one the test says so and is skipped (exit code 77, ctest SKIP_RETURN_CODE)."""
@@ -15,6 +16,7 @@ import supervision  # noqa: E402
 
 SKIP = 77
 LIMIT_MB = 48
+CPU_MILLIS = 200
 
 
 def config(first_port):
@@ -22,13 +24,13 @@ def config(first_port):
         "services": {"hog": {
             "command": [harness.FLOTILLA, "demo-app", "--port", "$PORT", "--threads", "1"],
             "ports": f"{first_port}-{first_port + 1}",
-            "resources": {"memory": f"{LIMIT_MB}Mi"},
+            "resources": {"memory": f"{LIMIT_MB}Mi", "cpu": f"{CPU_MILLIS}m"},
             "restart": {"policy": "always", "delay": "200ms"},
         }},
     }, indent=2)
 
 
-class OomTest(unittest.TestCase):
+class ResourcesTest(unittest.TestCase):
     def test_allocation_past_the_limit_is_an_oom_kill(self):
         port = supervision.free_port_range(2)
         up = supervision.Up(config(port))
@@ -38,10 +40,25 @@ class OomTest(unittest.TestCase):
                 raise unittest.SkipTest(
                     f"no writable cgroup v1 memory controller here (flotilla: '{m.group(1)}'); "
                     f"resources.memory falls back to RLIMIT_AS, which is not an OOM kill")
-            up.process.wait_for_line(r"hog/0: resource limits cgroup v1: memory=%d" %
-                                     (LIMIT_MB << 20), 10)
+            up.process.wait_for_line(r"hog/0: resource limits cgroup v1: memory=%d, cpu=%dm" %
+                                     (LIMIT_MB << 20, CPU_MILLIS), 10)
             up.process.wait_for_line(r"hog/0: ready", 10)
             victim = up.current_pid("hog/0")
+
+            # CPU: the instance sits in its own cpu cgroup with a 20 ms / 100 ms quota; burning
+            # 500 ms of wall time gets it throttled.
+            cpu_dir = supervision.cgroup_v1_dir(victim, "cpu")
+            self.assertIsNotNone(cpu_dir)
+            self.assertIn(f"flotilla-{up.pid}/hog-0-", cpu_dir)
+            with open(os.path.join(cpu_dir, "cpu.cfs_quota_us")) as f:
+                self.assertEqual(int(f.read()), CPU_MILLIS * 100)
+            status, doc = supervision.get_json(port, "/api/cpu?ms=500", timeout=10)
+            self.assertEqual(status, 200, doc)
+            with open(os.path.join(cpu_dir, "cpu.stat")) as f:
+                stat = dict(line.split() for line in f)
+            print(f"cpu: {CPU_MILLIS}m limit, 500 ms busy loop: throttled "
+                  f"{stat['nr_throttled']} of {stat['nr_periods']} periods")
+            self.assertGreater(int(stat["nr_throttled"]), 0, stat)
 
             # A small allocation is fine...
             status, doc = supervision.get_json(port, "/api/alloc?mb=8")
