@@ -140,7 +140,9 @@ class Runtime {
     co_await drained.async_wait(gateway::use_nothrow);
     drainer.join();
     gateway_stopped_ = true;
-    co_await supervisor_->stop_all();
+    // The gateway has drained and stopped: no request can reach an instance any more, so the
+    // supervisor's per-instance drain would only delay the exit.
+    co_await supervisor_->stop_all(/*drain=*/false);
     control_.stop();
   }
 

@@ -69,7 +69,8 @@ void Supervisor::publish_if_changed(ServiceGroup& group) {
   if (on_ready_changed_) on_ready_changed_(group.name, std::move(ready));
 }
 
-asio::awaitable<void> Supervisor::stop_all() {
+asio::awaitable<void> Supervisor::stop_all(bool drain) {
+  if (!drain) context_->drain = config::Duration{0};  // final: nothing is routed any more
   std::size_t pending = 0;
   asio::steady_timer all_done(control_, asio::steady_timer::time_point::max());
   for (auto& group : services_) {

@@ -45,7 +45,9 @@ class Supervisor {
   void start();  // spawn every service's replicas
   // Graceful and final: every instance leaves rotation → drain → stop.signal → stop.grace →
   // SIGKILL of its group, all services in parallel; completes when every process is gone.
-  asio::awaitable<void> stop_all();
+  // `drain = false`: the caller already drained the traffic (its gateway is stopped), so each
+  // instance gets its stop signal at once instead of after SupervisorOptions::drain.
+  asio::awaitable<void> stop_all(bool drain = true);
 
   std::vector<InstanceStatus> status() const;
   std::vector<InstanceEndpoint> ready_endpoints(const std::string& service) const;
