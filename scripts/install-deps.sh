@@ -15,8 +15,10 @@ packages=(
   prometheus prometheus-alertmanager tmux
   # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper
   nginx haproxy wrk python3
-  # observability tests: promtool check metrics/rules, a real Prometheus and Alertmanager
-  prometheus prometheus-alertmanager
+  # examples/ai-navigator (a FastAPI app under uvicorn) and its integration test
+  python3-fastapi python3-uvicorn
+  # tests/integration/demo/single_write_test.py watches the demo app's write syscalls
+  strace
 )
 
 missing=()

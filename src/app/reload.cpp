@@ -59,6 +59,8 @@ ReloadResult Runtime::reload() {
   publish_snapshot(true);
   result.changes.push_back(fmt::format("routes and upstreams published: {} routes, {} upstreams",
                                        spec().routes.size(), spec().upstreams.size()));
+  for (std::string& change : supervisor_->apply(spec()))
+    result.changes.push_back(std::move(change));
   result.ok = true;
   return result;
 }

@@ -15,6 +15,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "app/exit_codes.hpp"
+#include "app/runtime_operations.hpp"
 #include "gateway/async.hpp"
 
 namespace flotilla::app {
@@ -62,7 +63,9 @@ Runtime::Runtime(std::shared_ptr<const config::Spec> spec, RuntimeOptions option
 }
 
 Runtime::~Runtime() {
-  // The supervisor's handlers live on the control io_context: it goes first.
+  // Handlers on the control io_context refer to these: they go first, in dependency order.
+  alert_engine_.reset();
+  admin_.reset();
   supervisor_.reset();
 }
 
@@ -86,6 +89,10 @@ int Runtime::run() {
     fmt::print(stderr, "flotilla up: {}\n", bind_error);
     return kExitFailure;
   }
+  if (spec().access_log.enabled && !gateway_->open_access_log(spec().access_log, bind_error)) {
+    fmt::print(stderr, "flotilla up: access_log: {}\n", bind_error);
+    return kExitFailure;
+  }
   publish_snapshot(true);
 
   supervisor_ = std::make_unique<supervisor::Supervisor>(
@@ -94,11 +101,24 @@ int Runtime::run() {
         on_ready_changed(service, std::move(ready));
       });
 
+  if (!start_admin()) return kExitFailure;
+
   std::signal(SIGPIPE, SIG_IGN);
   wait_for_signals();
   gateway_->start();
   supervisor_->start();
+  admin_->start();
+  alert_engine_->start();
+  refresh_metrics_cache();
   print_banner(spec(), *gateway_, options_.embedded_demo);
+  if (const auto admin_endpoint = admin_->tcp_endpoint()) {
+    spdlog::info("admin API, metrics and alerts on http://{}:{}/ (status: curl .../api/v1/status)",
+                 admin_endpoint->address().to_string(), admin_endpoint->port());
+  }
+  if (!admin_->socket_path().empty()) {
+    spdlog::info("admin socket {} (flotilla status, scale, rollout, ... use it)",
+                 admin_->socket_path().string());
+  }
   control_.run();
   spdlog::info("stopped");
   return kExitOk;
@@ -152,6 +172,8 @@ asio::awaitable<void> Runtime::shut_down() {
   shutting_down_ = true;
   reload_signal_.cancel();
   health_checker_.stop();
+  alert_engine_->stop();
+  metrics_refresh_.cancel();
   asio::steady_timer drained(control_, asio::steady_timer::time_point::max());
   spdlog::info("draining in-flight requests (up to {} s)", options_.drain_grace.count());
   std::thread drainer([this, &drained] {
@@ -161,7 +183,10 @@ asio::awaitable<void> Runtime::shut_down() {
   co_await drained.async_wait(gateway::use_nothrow);
   drainer.join();
   gateway_stopped_ = true;
-  co_await supervisor_->stop_all();
+  // The gateway has drained and stopped: no request can reach an instance any more, so the
+  // supervisor's per-instance drain would only delay the exit.
+  co_await supervisor_->stop_all(/*drain=*/false);
+  admin_->stop();
   control_.stop();
 }
 

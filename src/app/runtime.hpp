@@ -13,13 +13,20 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
+#include <asio/steady_timer.hpp>
+
+#include "admin/server.hpp"
 #include "config/spec.hpp"
 #include "gateway/active_health_checker.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/snapshot_builder.hpp"
+#include "observe/alerts/alert_engine.hpp"
+#include "observe/gateway_metrics.hpp"
 #include "supervisor/supervisor.hpp"
 
 namespace flotilla::app {
+
+class RuntimeOperations;
 
 struct RuntimeOptions {
   std::filesystem::path config_path;  // empty: the embedded demo (nothing to reload)
@@ -51,13 +58,23 @@ class Runtime {
   const config::Spec& spec() const { return *specs_.back(); }
   asio::io_context& control() { return control_; }
   supervisor::Supervisor& supervisor() { return *supervisor_; }
-  gateway::Gateway& gateway() { return *gateway_; }
   std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+  std::string config_display() const;
+  std::vector<std::string> listener_addresses() const;
+  std::vector<observe::AlertStatus> alerts() const;
+
+  // Control thread: the workers' merged stats (nullopt once the gateway has stopped, or when
+  // the workers do not answer within a bound).
+  asio::awaitable<std::optional<observe::GatewayStats>> collect_gateway_stats();
+  // Everything /metrics shows: the gateway's families plus the instances'.
+  asio::awaitable<observe::MetricsView> collect_metrics();
 
  private:
   void on_ready_changed(const std::string& service,
                         std::vector<supervisor::InstanceEndpoint> ready);
   void publish_snapshot(bool config_changed);
+  bool start_admin();
+  void refresh_metrics_cache();
   void wait_for_signals();
   void wait_for_reload_signal();
   asio::awaitable<void> shut_down();
@@ -72,6 +89,12 @@ class Runtime {
   std::unique_ptr<gateway::SnapshotBuilder> snapshots_;
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<supervisor::Supervisor> supervisor_;
+  std::unique_ptr<RuntimeOperations> operations_;
+  std::unique_ptr<admin::Server> admin_;
+  std::unique_ptr<observe::AlertEngine> alert_engine_;
+  // The gateway's families as of the last refresh: the alert engine's scrape is synchronous.
+  observe::MetricsView gateway_metrics_;
+  asio::steady_timer metrics_refresh_{control_};
   gateway::ServiceEndpoints service_endpoints_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   bool gateway_stopped_ = false;

@@ -25,6 +25,10 @@ inline constexpr std::array kSupportedFeatureList = {
     std::string_view{"http_probe"},
     std::string_view{"tcp_probe"},
     std::string_view{"exec_probe"},
+    std::string_view{"admin_token"},
+    std::string_view{"alert_rules"},
+    std::string_view{"alertmanager"},
+    std::string_view{"access_log"},
 };
 inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};
 

@@ -163,8 +163,9 @@ void Supervisor::publish_if_changed(ServiceGroup& group) {
   if (on_ready_changed_) on_ready_changed_(group.name, std::move(ready));
 }
 
-asio::awaitable<void> Supervisor::stop_all() {
+asio::awaitable<void> Supervisor::stop_all(bool drain) {
   stopping_all_ = true;
+  if (!drain) context_->drain = config::Duration{0};  // final: nothing is routed any more
   std::size_t pending = 0;
   asio::steady_timer all_done(control_, asio::steady_timer::time_point::max());
   for (const auto& list : {&services_, &retiring_}) {
@@ -181,6 +182,8 @@ asio::awaitable<void> Supervisor::stop_all() {
   }
   while (pending > 0) co_await all_done.async_wait(gateway::use_nothrow);
   context_->reaper.reap_now();
+  // Daemonized descendants that escaped their group (and any cgroup) were re-parented here.
+  context_->reaper.kill_orphans();
   spdlog::info("supervisor: every instance stopped");
 }
 

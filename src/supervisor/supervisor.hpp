@@ -54,7 +54,9 @@ class Supervisor {
   // Graceful and final: running rollouts end (state failed), every instance leaves rotation →
   // drain → stop.signal → stop.grace → SIGKILL of its group, all services in parallel; completes
   // when every process is gone. No operation starts anything afterwards.
-  asio::awaitable<void> stop_all();
+  // `drain = false`: the caller already drained the traffic (its gateway is stopped), so each
+  // instance gets its stop signal at once instead of after SupervisorOptions::drain.
+  asio::awaitable<void> stop_all(bool drain = true);
 
   // ---- reads
   std::vector<InstanceStatus> status() const;         // every instance, by service then index
