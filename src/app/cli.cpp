@@ -4,14 +4,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "config/loader.hpp"
 
 namespace flotilla::app {
 namespace {
 
 constexpr std::string_view kOperations = "arrives with the operations work (admin API)";
-constexpr std::string_view kObservability = "arrives with the observability work";
 
 // Options shared by every command that talks to a running flotilla.
 struct RemoteOptions {
@@ -30,6 +32,25 @@ void add_remote_options(CLI::App& cmd, RemoteOptions& remote) {
   cmd.add_option("--admin", remote.admin_url, "admin API URL instead of the config's admin socket");
   cmd.add_option("--token-file", remote.token_file, "file holding the admin bearer token");
   cmd.add_flag("--json", remote.json, "machine-readable output");
+}
+
+// How `top` reaches the admin API until the admin client lands: --admin URL, else the config's
+// admin.listen over plain HTTP.
+StatusFetcher admin_status_fetcher(const std::string& admin_url, const std::string& config_path) {
+  if (!admin_url.empty()) return http_status_fetcher(admin_url);
+  return [config_path](std::string& error) -> std::optional<nlohmann::json> {
+    const config::LoadResult loaded = config::load_file(config_path);
+    if (!loaded.ok()) {
+      error = loaded.errors.empty() ? "invalid configuration"
+                                    : config::format_diagnostic(loaded.errors.front());
+      return std::nullopt;
+    }
+    const config::Address& listen = loaded.spec->admin.listen;
+    const bool v6 = listen.host.find(':') != std::string::npos;
+    return http_status_fetcher(v6 ? "http://[" + listen.host + "]:" + std::to_string(listen.port)
+                                  : "http://" + listen.host + ":" +
+                                        std::to_string(listen.port))(error);
+  };
 }
 
 }  // namespace
@@ -109,7 +130,19 @@ int run_cli(int argc, char** argv) {
   logs->add_flag("-f,--follow", follow, "keep printing new lines");
   logs->add_option("-i,--instance", instance_index, "instance number");
   logs->add_option("--since", since, "only lines newer than this duration (e.g. 10m)");
-  remote_command("top", "live per-instance CPU, memory and requests", kObservability);
+  TopOptions top;
+  double top_interval = 2.0;
+  auto* top_cmd = app.add_subcommand("top", "live per-instance CPU, memory and requests");
+  add_remote_options(*top_cmd, remote);
+  top_cmd->add_option("-n,--interval", top_interval, "seconds between refreshes")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  top_cmd->add_flag("--once", top.once, "print one table (two samples apart) and exit");
+  top_cmd->callback([&] {
+    top.json = remote.json;
+    top.interval = std::chrono::milliseconds(static_cast<long>(top_interval * 1000));
+    status = top_command(top, admin_status_fetcher(remote.admin_url, remote.config_path));
+  });
 
   std::string export_kind;
   std::string export_dir;
@@ -120,7 +153,11 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"k8s", "systemd", "nginx", "prometheus-rules", "grafana"}));
   export_cmd->add_option("-o,--output", export_dir, "output directory (default: stdout)");
-  export_cmd->callback([&] { status = not_yet_available("export", "arrives with the exporters"); });
+  export_cmd->callback([&] {
+    ExportOptions options{export_kind, export_dir, export_config,
+                          export_cmd->count("--config") > 0};
+    status = export_command(options);
+  });
 
   DemoAppOptions demo_options;
   auto* demo =
