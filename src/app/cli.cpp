@@ -4,13 +4,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "config/loader.hpp"
 
 namespace flotilla::app {
 namespace {
-
-constexpr std::string_view kObservability = "arrives with the observability work";
 
 void add_config_option(CLI::App& cmd, std::string& path) {
   cmd.add_option("-c,--config", path, "configuration file")->capture_default_str();
@@ -168,9 +169,20 @@ int run_cli(int argc, char** argv) {
     result = logs_command(logs);
   });
 
-  RemoteOptions top;
-  add_remote_command(app, "top", "live per-instance CPU, memory and requests", top)->callback([&] {
-    result = not_yet_available("top", kObservability);
+  TopOptions top;
+  RemoteOptions top_remote;
+  double top_interval = 2.0;
+  auto* top_cmd =
+      add_remote_command(app, "top", "live per-instance CPU, memory and requests", top_remote);
+  top_cmd->add_option("-n,--interval", top_interval, "seconds between refreshes")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  top_cmd->add_flag("--once", top.once, "print one table (two samples apart) and exit");
+  top_cmd->callback([&] {
+    top_remote.config_given = top_cmd->count("--config") > 0;
+    top.json = top_remote.json;
+    top.interval = std::chrono::milliseconds(static_cast<long>(top_interval * 1000));
+    result = top_command(top, admin_status_fetcher(top_remote));
   });
 
   std::string export_kind;
@@ -182,7 +194,11 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"k8s", "systemd", "nginx", "prometheus-rules", "grafana"}));
   export_cmd->add_option("-o,--output", export_dir, "output directory (default: stdout)");
-  export_cmd->callback([&] { result = not_yet_available("export", "arrives with the exporters"); });
+  export_cmd->callback([&] {
+    ExportOptions options{export_kind, export_dir, export_config,
+                          export_cmd->count("--config") > 0};
+    result = export_command(options);
+  });
 
   DemoAppOptions demo_options;
   auto* demo =

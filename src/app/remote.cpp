@@ -138,4 +138,23 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+StatusFetcher admin_status_fetcher(const RemoteOptions& options) {
+  return [options](std::string& error) -> std::optional<nlohmann::json> {
+    const std::optional<AdminLocation> location = locate_admin(options, error);
+    if (!location) return std::nullopt;
+    try {
+      const admin::Client client(location->target, std::nullopt, location->hint);
+      const admin::ClientResponse response = client.get("/api/v1/status");
+      if (!response.ok()) {
+        error = response.error_message();
+        return std::nullopt;
+      }
+      return response.json;
+    } catch (const admin::ClientError& e) {
+      error = e.what();
+      return std::nullopt;
+    }
+  };
+}
+
 }  // namespace flotilla::app

@@ -40,6 +40,9 @@ int fail(std::string_view command, std::string_view message, int code);
 // The server's JSON as --json shows it: pretty-printed, verbatim.
 void print_json(const nlohmann::json& value);
 
+// GET /api/v1/status through the admin client of `options` (for `flotilla top`).
+StatusFetcher admin_status_fetcher(const RemoteOptions& options);
+
 // "a b/c" → "a%20b%2Fc": a service name or cursor inside a URL.
 std::string url_encode(std::string_view text);
 
