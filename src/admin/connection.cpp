@@ -60,11 +60,13 @@ AdminRequest make_request(const http::RequestHead& head) {
 
 }  // namespace
 
-Connection::Connection(Socket socket, bool unix_socket, std::shared_ptr<ServerContext> context)
+Connection::Connection(Socket socket, bool unix_socket, std::string peer,
+                       std::shared_ptr<ServerContext> context)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       context_(std::move(context)),
       buffer_(kBufferSize),
+      peer_(std::move(peer)),
       unix_socket_(unix_socket) {}
 
 asio::awaitable<void> Connection::run() {
@@ -126,6 +128,8 @@ asio::awaitable<Connection::Outcome> Connection::serve_one() {
   const AuthVerdict verdict =
       context_->auth.check(request.method, unix_socket_, request.header("Authorization"));
   if (!verdict.allowed) {
+    spdlog::warn("admin: refused {} {} from {}: {}", request.method, request.path, peer_,
+                 verdict.reason);
     AdminResponse refused = error_response(401, verdict.reason);
     refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"flotilla\"");
     co_await respond(refused, head_only, false);
@@ -161,6 +165,10 @@ asio::awaitable<Connection::Outcome> Connection::serve_one() {
   } catch (const std::exception& e) {
     spdlog::error("admin: {} {}: {}", request.method, request.path, e.what());
     response = error_response(500, fmt::format("internal error: {}", e.what()));
+  }
+  // Changes are the audit trail of the fleet: who changed what, with what outcome.
+  if (request.method != "GET" && request.method != "HEAD") {
+    spdlog::info("admin: {} {} from {} → {}", request.method, request.path, peer_, response.status);
   }
   const bool keep = keep_alive && !context_->stopping && !closed_;
   const std::error_code ec = co_await respond(response, head_only, keep);

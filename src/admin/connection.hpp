@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -27,7 +28,9 @@ class Connection {
   using Socket = asio::generic::stream_protocol::socket;
   using Clock = std::chrono::steady_clock;
 
-  Connection(Socket socket, bool unix_socket, std::shared_ptr<ServerContext> context);
+  // `peer` names the client in the log ("127.0.0.1:51234", "unix socket").
+  Connection(Socket socket, bool unix_socket, std::string peer,
+             std::shared_ptr<ServerContext> context);
 
   // Serves until the peer closes, an error, a timeout or close(); then closes the socket.
   asio::awaitable<void> run();
@@ -58,6 +61,7 @@ class Connection {
   std::shared_ptr<ServerContext> context_;
   http::RequestParser parser_;
   std::vector<char> buffer_;
+  std::string peer_;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   bool unix_socket_ = false;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -63,8 +64,14 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerContext> context,
       socket.close(ignored);
       continue;
     }
-    auto connection =
-        std::make_shared<Connection>(Connection::Socket(std::move(socket)), unix_socket, context);
+    std::string peer = "unix socket";
+    if constexpr (std::is_same_v<Acceptor, asio::ip::tcp::acceptor>) {
+      std::error_code peer_error;
+      const auto remote = socket.remote_endpoint(peer_error);
+      if (!peer_error) peer = fmt::format("{}:{}", remote.address().to_string(), remote.port());
+    }
+    auto connection = std::make_shared<Connection>(Connection::Socket(std::move(socket)),
+                                                   unix_socket, std::move(peer), context);
     const std::uint64_t id = context->next_connection_id++;
     context->connections.emplace(id, connection);
     asio::co_spawn(acceptor.get_executor(), serve_connection(context, std::move(connection), id),

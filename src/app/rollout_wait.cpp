@@ -31,7 +31,13 @@ int wait_for_rollout(const admin::Client& client, std::string_view command,
   const std::string path = fmt::format("/api/v1/services/{}/rollout", url_encode(service));
   std::string last_line;
   for (int poll = 0;; ++poll) {
-    const admin::ClientResponse response = client.get(path);
+    admin::ClientResponse response;
+    try {
+      response = client.get(path);
+    } catch (const admin::ClientError&) {
+      if (tty && !last_line.empty()) fmt::print("\n");  // end the progress line before the error
+      throw;
+    }
     if (!response.ok()) {
       if (tty && !last_line.empty()) fmt::print("\n");
       return report_http_error(command, response);

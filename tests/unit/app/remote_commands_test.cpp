@@ -1,6 +1,7 @@
 // The remote CLI commands end to end in one process: command → admin::Client → unix socket →
 // admin::Server → API routes → a scripted fake of the operations.
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include "../admin/admin_test_support.hpp"
 #include "admin/api_routes.hpp"
@@ -92,6 +93,8 @@ class ScriptedOperations : public admin::Operations {
 class RemoteCommands : public ::testing::Test {
  protected:
   RemoteCommands() {
+    // The in-process server logs to stdout, which the tests capture: keep it quiet.
+    spdlog::set_level(spdlog::level::off);
     admin::ServerOptions options;
     options.socket = dir_.path() / "flotilla.sock";
     server_ = std::make_unique<admin::testing::ServerThread>(
@@ -108,6 +111,11 @@ class RemoteCommands : public ::testing::Test {
     out_ = ::testing::internal::GetCapturedStdout();
     err_ = ::testing::internal::GetCapturedStderr();
     return code;
+  }
+
+  ~RemoteCommands() override {
+    server_.reset();
+    spdlog::set_level(spdlog::level::info);
   }
 
   admin::testing::TempDir dir_;
