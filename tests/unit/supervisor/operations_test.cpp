@@ -543,5 +543,62 @@ TEST_F(OperationsTest, DestroyedMidRolloutKillsEverything) {
   }
 }
 
+TEST_F(OperationsTest, FailingReadinessProbeIsTheRollbackReason) {
+  add_web(1, 2);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 1; }));
+  const pid_t old_pid = instances("web")[0].pid;
+  min_web_ready_ = 1000;
+  config::Service next = supervisor_->current_spec("web").value();
+  config::Probe readiness;
+  readiness.http_path = "/no-such-page";  // http.server answers 404
+  readiness.period = 100ms;
+  readiness.failure_threshold = 1;
+  next.probes.readiness = readiness;
+  next.rollout.progress_deadline = 1500ms;
+  ASSERT_TRUE(supervisor_->rollout("web", next).ok());
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 20s));
+  const RolloutProgress done = last_rollout("web");
+  EXPECT_EQ(done.state, RolloutState::rolled_back);
+  EXPECT_NE(done.message.find("web/1 of revision 2 not ready after 1500ms: readiness probe failed"),
+            std::string::npos)
+      << done.message;
+  EXPECT_NE(done.message.find("404"), std::string::npos) << done.message;
+  ASSERT_TRUE(run_until([&] { return settled("web", 1, 1); }));
+  EXPECT_EQ(instances("web")[0].pid, old_pid);
+  EXPECT_GE(min_web_ready_, 1u);
+}
+
+TEST_F(OperationsTest, WithoutASparePortInstancesAreReplacedOneAtATime) {
+  add_web(2, 2);  // no room for a surge instance: max_unavailable becomes 1
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  min_web_ready_ = 1000;
+  ASSERT_TRUE(supervisor_->restart("web").ok());
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  EXPECT_EQ(last_rollout("web").state, RolloutState::succeeded) << last_rollout("web").message;
+  ASSERT_TRUE(settled("web", 2, 2));
+  EXPECT_EQ(min_web_ready_, 1u);  // one down at a time, never none
+}
+
+TEST_F(OperationsTest, ReloadDuringARolloutIsQueued) {
+  add_web(1, 3);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 1; }));
+  config::Spec first = spec_;
+  first.services[0].env["COLOR"] = "green";
+  ASSERT_EQ(supervisor_->apply(first).size(), 1u);
+  config::Spec second = spec_;
+  second.services[0].env["COLOR"] = "blue";
+  const std::vector<std::string> queued = supervisor_->apply(second);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_NE(queued[0].find("applied when the running rollout of revision 2 ends"),
+            std::string::npos)
+      << queued[0];
+  ASSERT_TRUE(run_until([&] { return settled("web", 3, 1) && rollout_done("web"); }, 30s));
+  EXPECT_EQ(environment_of(instances("web")[0].pid, "COLOR"), "blue");
+  EXPECT_EQ(supervisor_->history("web")->revisions.size(), 3u);
+}
+
 }  // namespace
 }  // namespace flotilla::supervisor
