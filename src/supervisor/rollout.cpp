@@ -217,7 +217,8 @@ asio::awaitable<void> Supervisor::run_rollout(std::shared_ptr<ServiceGroup> grou
 
     const std::string shape = fmt::format("{}/{}/{}/{}", counts.new_total, counts.new_available,
                                           counts.old_total, stopping);
-    if (shape != last_shape) {
+    // Stops are bounded by drain + stop.grace on their own; waiting for one is not "stuck".
+    if (shape != last_shape || stopping > 0) {
       last_shape = shape;
       last_progress = now;
     } else if (now - last_progress >= deadline) {

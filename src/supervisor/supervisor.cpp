@@ -44,7 +44,11 @@ Supervisor::Supervisor(asio::io_context& control, const config::Spec& spec,
     std::shared_ptr<ServiceGroup> group = make_group(service);
     services_.push_back(group);
     for (std::uint32_t i = 0; i < service.replicas; ++i) {
-      create_instance(group, group->spec, group->history.current);
+      if (!create_instance(group, group->spec, group->history.current)) {
+        spdlog::error("supervisor: service {}: no free port for instance {} of {}", service.name,
+                      i + 1, service.replicas);
+        break;
+      }
     }
   }
 }
@@ -174,9 +178,11 @@ asio::awaitable<void> Supervisor::stop_all(bool drain) {
       for (auto& instance : group->instances) {
         ++pending;
         // Instances already stopping are stopped again: the second stop only waits with them.
-        asio::co_spawn(control_, instance->stop(), [&pending, &all_done](std::exception_ptr) {
-          if (--pending == 0) all_done.cancel();
-        });
+        // The handler holds the instance: the coroutine only takes its own reference once it runs.
+        asio::co_spawn(control_, instance->stop(),
+                       [&pending, &all_done, instance](std::exception_ptr) {
+                         if (--pending == 0) all_done.cancel();
+                       });
       }
     }
   }
