@@ -1,7 +1,6 @@
 #include "observe/access_log_line.hpp"
 
 #include <ctime>
-#include <iterator>
 
 #include <fmt/format.h>
 
@@ -23,26 +22,32 @@ void Rfc3339Clock::append(std::string& out, std::chrono::system_clock::time_poin
     std::strftime(prefix_, sizeof prefix_, "%Y-%m-%dT%H:%M:%S", &tm);
     second_ = second;
   }
-  out += prefix_;
-  fmt::format_to(std::back_inserter(out), ".{:03}Z", ms);
+  const char millis[] = {'.', static_cast<char>('0' + ms / 100),
+                         static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10),
+                         'Z'};
+  out.append(prefix_, 19);
+  out.append(millis, sizeof millis);
 }
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+  // Runs of plain bytes are appended whole: paths and ids rarely need escaping.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte <= 0x7e && byte != '"' && byte != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    if (byte == '"' || byte == '\\') {
       out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte > 0x7e) {
-      out += "\\u00";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
+      out += static_cast<char>(byte);
     } else {
-      out += c;
+      const char escape[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xf]};
+      out.append(escape, sizeof escape);
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 
@@ -59,7 +64,6 @@ void append_string_or_null(std::string& out, std::string_view text) {
 }  // namespace
 
 void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc3339Clock& clock) {
-  auto it = std::back_inserter(out);
   out += "{\"time\":\"";
   clock.append(out, entry.time);
   out += "\",\"client\":";
@@ -69,11 +73,17 @@ void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc33
   out += ",\"path\":";
   append_json_string(out, entry.path);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(entry.duration).count();
-  fmt::format_to(it, ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_ms\":{}.{:03}",
-                 entry.status, entry.bytes_in, entry.bytes_out, us / 1000, us % 1000);
+  char numbers[160];
+  auto end =
+      fmt::format_to_n(numbers, sizeof numbers,
+                       ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_ms\":{}.{:03}",
+                       entry.status, entry.bytes_in, entry.bytes_out, us / 1000, us % 1000);
+  out.append(numbers, end.out);
   out += ",\"upstream\":";
   append_string_or_null(out, entry.upstream);
-  fmt::format_to(it, ",\"attempts\":{},\"request_id\":", entry.attempts);
+  end =
+      fmt::format_to_n(numbers, sizeof numbers, ",\"attempts\":{},\"request_id\":", entry.attempts);
+  out.append(numbers, end.out);
   append_string_or_null(out, entry.request_id);
   out += ",\"route\":";
   append_string_or_null(out, entry.route);

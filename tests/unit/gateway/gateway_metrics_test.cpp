@@ -21,6 +21,7 @@
 #include "gateway/async.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/snapshot_builder.hpp"
+#include "observe/exposition.hpp"
 
 namespace flotilla::gateway {
 namespace {
@@ -231,6 +232,17 @@ TEST_F(GatewayMetricsTest, CountsRequestsAttemptsRetriesAndLogsEachRequest) {
   EXPECT_EQ(value(view, "flotilla_retries_total", {{"reason", "error"}, {"upstream", "mixed"}}),
             dead_attempts);
   EXPECT_EQ(stats.endpoints[0].requests, 6u);  // app's endpoint: 4 × 2xx + 2 × 5xx
+
+  // What a live scrape would render passes promtool's checks.
+  if (std::system("command -v promtool >/dev/null 2>&1") == 0) {
+    const fs::path scrape = dir_ / "scrape.txt";
+    std::ofstream(scrape) << observe::render_exposition(view);
+    const std::string command = "promtool check metrics < " + scrape.string() + " > " +
+                                (dir_ / "promtool.txt").string() + " 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+    std::ifstream report(dir_ / "promtool.txt");
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(report), {}), "");
+  }
 
   // The access log: one line per request, written by the writer thread within ~100 ms.
   gateway_->drain_and_stop(std::chrono::milliseconds(2000));  // flushes every worker's batch
