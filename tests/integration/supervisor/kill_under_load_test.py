@@ -77,12 +77,15 @@ class KillUnderLoadTest(unittest.TestCase):
             # It left rotation on its exit (not after a failed readiness probe), before the
             # restarted process was even spawned. (0 failures alone would not show that: the
             # gateway retries a GET whose connection broke on another endpoint anyway.)
-            lines = up.process.lines
-            left_at = next(i for i, line in enumerate(lines)
-                           if "service demo: 2 of 3 instances ready" in line)
+            lines = list(up.process.lines)
+            exited_at = next(i for i, line in enumerate(lines)
+                             if "demo/1: exited: killed by signal 9" in line)
+            ready_sets = [line for line in lines[:exited_at] if "instances ready" in line]
+            self.assertIn("service demo: 2 of 3 instances ready", ready_sets[-1],
+                          "the ready set published at the exit still had demo/1:\n" + up.log())
             respawned_at = next(i for i, line in enumerate(lines)
                                 if f"demo/1: started pid {restarted}" in line)
-            self.assertLess(left_at, respawned_at, up.log())
+            self.assertLess(exited_at, respawned_at)
             self.assertFalse(up.lines_matching(r"demo/1: not ready"), up.log())
             self.assertIsNone(supervision.proc_stat(victim), "the killed pid was not reaped")
             for key in ("demo/0", "demo/2"):
