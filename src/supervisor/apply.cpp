@@ -34,9 +34,7 @@ std::vector<std::string> Supervisor::apply(const config::Spec& spec) {
     std::shared_ptr<ServiceGroup> group = find(service.name);
     if (!group) {
       group = make_group(service);
-      for (std::uint32_t i = 0; i < service.replicas; ++i) {
-        if (!create_instance(group, group->spec, group->history.current)) break;
-      }
+      top_up(group);
       changes.push_back(fmt::format("{}: added ({} replica(s), revision {})", service.name,
                                     service.replicas, group->history.current));
       ordered.push_back(std::move(group));

@@ -295,21 +295,23 @@ asio::awaitable<bool> Instance::wait_for_exit(std::uint64_t run, Clock::duration
 }
 
 asio::awaitable<void> Instance::stop() {
-  // Not a coroutine itself: stopping() must hold from the call on, not from the first resume.
+  // Not a coroutine itself: the instance leaves rotation and stopping() holds from the call on,
+  // not from the coroutine's first resume.
+  const bool was_ready = ready_;
   stopping_ = true;
   restart_timer_.cancel();
-  return stop_run();
+  set_ready(false);
+  if (pid_ > 0) state_ = InstanceState::stopping;
+  return stop_run(was_ready);
 }
 
-asio::awaitable<void> Instance::stop_run() {
+asio::awaitable<void> Instance::stop_run(bool was_ready) {
   auto self = shared_from_this();  // keeps the instance alive across the waits
   if (pid_ == 0) {
     state_ = InstanceState::stopped;
     co_return;
   }
   const std::uint64_t run = run_;
-  const bool was_ready = ready_;
-  set_ready(false);  // leave rotation first
   if (was_ready && context_->drain.count() > 0) {
     asio::steady_timer drain(context_->control, context_->drain);
     co_await drain.async_wait(gateway::use_nothrow);

@@ -99,7 +99,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   asio::awaitable<bool> port_accepts(std::uint64_t run);  // the implicit readiness check
   asio::awaitable<void> liveness_run(std::uint64_t run);
   asio::awaitable<void> kill_for_restart(std::uint64_t run, std::string reason);
-  asio::awaitable<void> stop_run();
+  asio::awaitable<void> stop_run(bool was_ready);
   std::vector<std::string> environment() const;
   std::vector<std::string> expanded_argv(const std::vector<std::string>& argv) const;
   ProbeTarget make_target(const config::Probe& probe) const;

@@ -65,9 +65,20 @@ void Supervisor::reconcile_replicas(const std::shared_ptr<ServiceGroup>& group) 
     stop_instance(group, active.back());
     active.pop_back();
   }
-  for (std::size_t n = active.size(); n < group->spec.replicas; ++n) {
+  top_up(group);
+}
+
+void Supervisor::top_up(const std::shared_ptr<ServiceGroup>& group) {
+  if (group->rollout_running || group->removed || stopping_all_) return;
+  std::size_t live = 0;
+  for (const auto& instance : group->instances) {
+    if (!instance->stopping()) ++live;  // drained ones count: they are not replaced
+  }
+  for (; live < group->spec.replicas; ++live) {
+    // A port may still be held by a stopping instance: its end tops up again.
     if (!create_instance(group, group->spec, group->history.current)) {
-      spdlog::error("supervisor: service {}: no free port left for another instance", group->name);
+      spdlog::info("supervisor: service {}: {} of {} instances: waiting for a free port",
+                   group->name, live, group->spec.replicas);
       break;
     }
   }

@@ -108,6 +108,9 @@ std::shared_ptr<Instance> Supervisor::create_instance(const std::shared_ptr<Serv
     // Every live instance's port, of every service: a reload may have moved ranges around, and
     // a stopping instance holds its port until its process is gone.
     std::vector<std::uint16_t> in_use;
+    for (const auto& instance : group->instances) {  // a group being added is not listed yet
+      if (instance->port()) in_use.push_back(*instance->port());
+    }
     for (const auto& list : {&services_, &retiring_}) {
       for (const auto& other : *list) {
         for (const auto& instance : other->instances) {
@@ -143,6 +146,9 @@ void Supervisor::stop_instance(const std::shared_ptr<ServiceGroup>& group,
                    publish_if_changed(*group);
                    group->notify();
                    if (group->removed && group->instances.empty()) std::erase(retiring_, group);
+                   // Its port is free now: whoever waited for one starts (a quick scale-down
+                   // then up, a service re-added by a reload while its old instances stopped).
+                   for (const auto& other : std::vector(services_)) top_up(other);
                  });
 }
 

@@ -114,6 +114,9 @@ class Supervisor {
   void stop_instance(const std::shared_ptr<ServiceGroup>& group,
                      const std::shared_ptr<Instance>& instance);
   void reconcile_replicas(const std::shared_ptr<ServiceGroup>& group);
+  // Starts instances of the current revision up to the desired count, as free ports allow
+  // (nothing while a rollout runs: it manages the counts itself).
+  void top_up(const std::shared_ptr<ServiceGroup>& group);
   void publish_if_changed(ServiceGroup& group);
   std::optional<OpError> check_replicas(const config::Service& spec) const;
   OpResult<RolloutProgress> begin_rollout(const std::shared_ptr<ServiceGroup>& group,

@@ -62,5 +62,36 @@ TEST_F(OperationsTest, ReloadDuringARolloutIsQueued) {
   EXPECT_EQ(supervisor_->history("web")->revisions.size(), 3u);
 }
 
+TEST_F(OperationsTest, ApplyAddsAServiceWithPortsAndReaddsARemovedOne) {
+  add_web(2, 2);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  const std::set<pid_t> first_pids = pids("web");
+
+  config::Spec with_api = spec_;
+  config::Service api = spec_.services[0];
+  api.name = "api";
+  const std::uint16_t api_port = free_port_range(4);
+  api.ports = config::PortRange{api_port, static_cast<std::uint16_t>(api_port + 3)};
+  api.replicas = 3;
+  with_api.services.push_back(api);
+  ASSERT_EQ(supervisor_->apply(with_api).size(), 1u);
+  ASSERT_TRUE(run_until([&] { return ready_count("api") == 3; }));
+  std::set<std::string> addresses;
+  for (const InstanceEndpoint& e : ready_["api"]) addresses.insert(e.address);
+  EXPECT_EQ(addresses.size(), 3u);  // each on its own port
+
+  // Removed and added back at once: the new instances wait for the old ones' ports.
+  config::Spec without_web = with_api;
+  without_web.services.erase(without_web.services.begin());
+  ASSERT_EQ(supervisor_->apply(without_web).size(), 1u);
+  const std::vector<std::string> readded = supervisor_->apply(with_api);
+  ASSERT_EQ(readded.size(), 1u);
+  EXPECT_EQ(readded[0], "web: added (2 replica(s), revision 1)");  // its history is on disk
+  ASSERT_TRUE(run_until([&] { return settled("web", 1, 2); }));
+  for (pid_t pid : first_pids) EXPECT_FALSE(process_exists(pid));
+  EXPECT_EQ(ready_count("web"), 2u);
+}
+
 }  // namespace
 }  // namespace flotilla::supervisor::optest

@@ -95,5 +95,15 @@ TEST_F(OperationsTest, DrainedInstanceLeavesRotationStaysUpUntilTheNextScale) {
   EXPECT_FALSE(process_exists(drained_pid));
 }
 
+TEST_F(OperationsTest, ScaleUpWhileAPortIsStillHeldByAStoppingInstance) {
+  add_web(2, 2);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  ASSERT_TRUE(supervisor_->scale("web", 1).ok());
+  // web/1 is stopping and holds the range's second port: the start has to wait for it.
+  ASSERT_TRUE(supervisor_->scale("web", 2).ok());
+  ASSERT_TRUE(run_until([&] { return settled("web", 1, 2); }));
+}
+
 }  // namespace
 }  // namespace flotilla::supervisor::optest
