@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/remote.hpp"
 #include "config/loader.hpp"
 
 namespace flotilla::app {

@@ -11,7 +11,7 @@
 namespace flotilla::app {
 namespace {
 
-std::vector<std::string> listener_addresses(const config::Spec& spec) {
+std::vector<std::string> configured_listeners(const config::Spec& spec) {
   std::vector<std::string> out;
   for (const config::Listener& listener : spec.listeners) {
     out.push_back(fmt::format("{}:{}", listener.address.host, listener.address.port));
@@ -51,7 +51,7 @@ ReloadResult Runtime::reload() {
     return result;
   }
 
-  if (listener_addresses(*next) != listener_addresses(spec())) {
+  if (configured_listeners(*next) != configured_listeners(spec())) {
     result.changes.push_back("listen: address changes take effect at the next start of flotilla");
   }
   specs_.push_back(next);

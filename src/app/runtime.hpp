@@ -62,6 +62,8 @@ class Runtime {
   std::string config_display() const;
   std::vector<std::string> listener_addresses() const;
   std::vector<observe::AlertStatus> alerts() const;
+  // "ip:port" of a service instance in rotation ("web/2"), or nullopt.
+  std::optional<std::string> instance_address(const std::string& key) const;
 
   // Control thread: the workers' merged stats (nullopt once the gateway has stopped, or when
   // the workers do not answer within a bound).

@@ -47,6 +47,15 @@ std::vector<std::string> Runtime::listener_addresses() const {
   return out;
 }
 
+std::optional<std::string> Runtime::instance_address(const std::string& key) const {
+  for (const auto& [service, endpoints] : service_endpoints_) {
+    for (const gateway::ServiceEndpoint& endpoint : endpoints) {
+      if (endpoint.key == key) return endpoint.address;
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<observe::AlertStatus> Runtime::alerts() const {
   return alert_engine_ ? alert_engine_->alerts() : std::vector<observe::AlertStatus>{};
 }

@@ -72,14 +72,16 @@ const char* balance_name(config::Balance balance) {
   return "round_robin";
 }
 
-json upstreams_json(const config::Spec& spec, const std::vector<observe::EndpointStats>& stats) {
+json upstreams_json(const Runtime& runtime, const std::vector<observe::EndpointStats>& stats) {
+  const config::Spec& spec = runtime.spec();
   json out = json::array();
   for (const config::Upstream& upstream : spec.upstreams) {
     json endpoints = json::array();
     for (const observe::EndpointStats& endpoint : stats) {
       if (endpoint.upstream != upstream.name) continue;
       bool backup = false;
-      std::string address = endpoint.endpoint;
+      const std::string address =
+          runtime.instance_address(endpoint.endpoint).value_or(endpoint.endpoint);
       for (const config::Server& server : upstream.servers) {
         if (fmt::format("{}:{}", server.address.host, server.address.port) == endpoint.endpoint) {
           backup = server.backup;
@@ -127,7 +129,6 @@ double RuntimeOperations::cpu_percent(const std::string& key, int pid, double cp
 
 asio::awaitable<AdminResponse> RuntimeOperations::status() {
   const std::optional<observe::GatewayStats> stats = co_await runtime_.collect_gateway_stats();
-  const config::Spec& spec = runtime_.spec();
   json out = json::object();
   out["version"] = FLOTILLA_VERSION;
   out["config"] = runtime_.config_display();
@@ -169,7 +170,7 @@ asio::awaitable<AdminResponse> RuntimeOperations::status() {
   }
   out["services"] = std::move(services);
   out["upstreams"] =
-      upstreams_json(spec, stats ? stats->endpoints : std::vector<observe::EndpointStats>{});
+      upstreams_json(runtime_, stats ? stats->endpoints : std::vector<observe::EndpointStats>{});
   out["active_connections"] = stats ? json(stats->active_connections) : json(nullptr);
   json listeners = json::array();
   for (const std::string& address : runtime_.listener_addresses()) {
@@ -271,7 +272,7 @@ asio::awaitable<AdminResponse> RuntimeOperations::reload() {
   const ReloadResult result = runtime_.reload();
   if (!result.ok) {
     json out = json::object();
-    out["error"] = "the configuration was not reloaded: nothing changed";
+    out["error"] = "the configuration was not reloaded";
     out["diagnostics"] = result.errors;
     co_return admin::json_response(422, out);
   }
