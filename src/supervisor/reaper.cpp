@@ -62,7 +62,10 @@ std::vector<pid_t> children_of(pid_t parent) {
 }  // namespace
 
 Reaper::Reaper(asio::io_context& control, bool use_pidfd)
-    : control_(control), signals_(control, SIGCHLD), use_pidfd_(use_pidfd) {
+    : control_(control),
+      signals_(control, SIGCHLD),
+      use_pidfd_(use_pidfd),
+      alive_(std::make_shared<Reaper*>(this)) {
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
     spdlog::warn(
         "supervisor: PR_SET_CHILD_SUBREAPER failed ({}); orphaned grandchildren go to PID 1",
@@ -71,10 +74,7 @@ Reaper::Reaper(asio::io_context& control, bool use_pidfd)
   wait_for_signal();
 }
 
-Reaper::~Reaper() {
-  // Descriptors first: their pending waits complete as aborted and never touch `this`.
-  for (auto& [pid, watched] : watched_) watched.pidfd.reset();
-}
+Reaper::~Reaper() = default;
 
 void Reaper::watch(pid_t pid, OnExit on_exit) {
   Watched& watched = watched_[pid];
@@ -95,11 +95,13 @@ void Reaper::watch(pid_t pid, OnExit on_exit) {
 
 void Reaper::wait_on_pidfd(pid_t pid, Watched& watched) {
   // The descriptor is destroyed when the pid is reaped by any path (or on close()), which
-  // completes this wait with operation_aborted: the handler must then not touch `this`.
+  // completes this wait with operation_aborted. A wait that had already completed still runs:
+  // the weak token says whether the Reaper is still there.
   watched.pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
-                            [this, pid](std::error_code ec) {
-                              if (ec) return;
-                              on_pidfd_readable(pid);
+                            [alive = std::weak_ptr<Reaper*>(alive_), pid](std::error_code ec) {
+                              const std::shared_ptr<Reaper*> self = alive.lock();
+                              if (ec || !self) return;
+                              (*self)->on_pidfd_readable(pid);
                             });
 }
 
@@ -160,10 +162,13 @@ std::unordered_map<pid_t, Reaper::OnExit> Reaper::release_all() {
 }
 
 void Reaper::wait_for_signal() {
-  signals_.async_wait([this](std::error_code ec, int) {
-    if (ec || closed_) return;
-    reap_now();
-    wait_for_signal();
+  // A SIGCHLD already queued when the Reaper goes away still runs its handler (with success):
+  // the weak token, not `this`, says whether there is anything left to do.
+  signals_.async_wait([alive = std::weak_ptr<Reaper*>(alive_)](std::error_code ec, int) {
+    const std::shared_ptr<Reaper*> self = alive.lock();
+    if (ec || !self || (*self)->closed_) return;
+    (*self)->reap_now();
+    (*self)->wait_for_signal();
   });
 }
 

@@ -69,6 +69,8 @@ class Reaper {
   bool use_pidfd_;
   bool closed_ = false;
   std::uint64_t exits_seen_by_pidfd_ = 0;
+  // Handlers hold it weakly: expired once the Reaper is destroyed (see wait_for_signal()).
+  std::shared_ptr<Reaper*> alive_;
 };
 
 }  // namespace flotilla::supervisor
