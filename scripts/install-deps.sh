@@ -11,8 +11,14 @@ packages=(
   libssl-dev zlib1g-dev libcurl4-openssl-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
+  # observability tests: promtool (check rules / metrics), a real Prometheus and Alertmanager
+  prometheus prometheus-alertmanager tmux
   # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper
   nginx haproxy wrk python3
+  # examples/ai-navigator (a FastAPI app under uvicorn) and its integration test
+  python3-fastapi python3-uvicorn
+  # tests/integration/demo/single_write_test.py watches the demo app's write syscalls
+  strace
 )
 
 missing=()

@@ -2,9 +2,15 @@
 // struct; the command does the work and returns an exit status (see exit_codes.hpp).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace flotilla::app {
 
@@ -29,6 +35,93 @@ struct DemoAppOptions {
   int threads = 2;
 };
 int demo_app_command(const DemoAppOptions& options);
+
+// Options shared by every command that talks to a running flotilla (remote.hpp).
+struct RemoteOptions {
+  std::string config_path{kDefaultConfigPath};
+  bool config_given = false;  // -c on the command line: a missing file is an error
+  std::string admin_url;      // --admin: instead of the config's admin socket
+  std::string token_file;     // --token-file: bearer token for changes over TCP
+  bool json = false;          // --json: the server's JSON, pretty-printed
+};
+
+int status_command(const RemoteOptions& options);
+
+struct ScaleOptions {
+  RemoteOptions remote;
+  std::vector<std::string> assignments;  // SERVICE=N
+};
+int scale_command(const ScaleOptions& options);
+
+struct RolloutOptions {
+  RemoteOptions remote;
+  std::string service;
+  std::optional<std::string> command;
+  std::vector<std::string> env;  // K=V
+  std::optional<std::uint32_t> replicas;
+  bool detach = false;
+};
+int rollout_command(const RolloutOptions& options);
+
+struct RollbackOptions {
+  RemoteOptions remote;
+  std::string service;
+  std::optional<std::uint32_t> to;
+  bool detach = false;
+};
+int rollback_command(const RollbackOptions& options);
+
+struct RestartOptions {
+  RemoteOptions remote;
+  std::string service;
+  bool detach = false;
+};
+int restart_command(const RestartOptions& options);
+
+struct HistoryOptions {
+  RemoteOptions remote;
+  std::string service;
+};
+int history_command(const HistoryOptions& options);
+
+int reload_command(const RemoteOptions& options);
+
+struct DrainOptions {
+  RemoteOptions remote;
+  std::string instance;  // SERVICE/N
+};
+int drain_command(const DrainOptions& options);
+
+struct LogsOptions {
+  RemoteOptions remote;
+  std::string service;
+  bool follow = false;
+  std::optional<std::uint32_t> instance;
+  std::string since;  // a duration such as 10m; empty: no bound
+};
+int logs_command(const LogsOptions& options);
+struct ExportOptions {
+  std::string kind;        // prometheus-rules | grafana (k8s, systemd, nginx: not yet available)
+  std::string output_dir;  // empty: stdout
+  std::string config_path{kDefaultConfigPath};
+  bool config_given = false;  // without -c, a missing ./flotilla.yaml means the built-in defaults
+};
+int export_command(const ExportOptions& options);
+
+// Fetches GET /api/v1/status from a running flotilla; nothing (and `error` set) on failure.
+// The CLI plugs in the admin client here.
+using StatusFetcher = std::function<std::optional<nlohmann::json>(std::string& error)>;
+
+struct TopOptions {
+  std::chrono::milliseconds interval{2000};
+  bool once = false;      // one table (after two samples, so rates are known), no screen control
+  bool json = false;      // JSON rows instead of the table
+  int max_refreshes = 0;  // 0: until interrupted (tests bound it)
+};
+int top_command(const TopOptions& options, const StatusFetcher& fetch);
+
+// The default fetcher: a plain HTTP GET of `admin_url`/api/v1/status (e.g. http://127.0.0.1:9090).
+StatusFetcher http_status_fetcher(std::string admin_url);
 
 // Commands whose feature has not landed yet: a clear error, never a fake success.
 int not_yet_available(std::string_view command, std::string_view arrives_with);

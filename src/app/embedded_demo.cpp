@@ -18,7 +18,7 @@ services:
   demo:
     command: ["{}", "demo-app", "--port", "$PORT"]
     replicas: 3
-    ports: 18081-18083
+    ports: 18081-18099
     probes:
       readiness: {{ http: /ready, period: 1s, failure_threshold: 1 }}
       liveness: {{ http: /health, period: 2s, failure_threshold: 3 }}

@@ -20,6 +20,15 @@ inline constexpr std::array kSupportedFeatureList = {
     std::string_view{"slow_start"},
     std::string_view{"outlier"},
     std::string_view{"health_check"},
+    std::string_view{"run_as"},
+    std::string_view{"resources"},
+    std::string_view{"http_probe"},
+    std::string_view{"tcp_probe"},
+    std::string_view{"exec_probe"},
+    std::string_view{"admin_token"},
+    std::string_view{"alert_rules"},
+    std::string_view{"alertmanager"},
+    std::string_view{"access_log"},
 };
 inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};
 

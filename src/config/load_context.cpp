@@ -10,6 +10,19 @@ namespace flotilla::config {
 LoadContext::LoadContext(std::string file, std::filesystem::path base_dir, EnvLookup env)
     : file_(std::move(file)), base_dir_(std::move(base_dir)), env_(std::move(env)) {}
 
+std::string_view LoadContext::source_line(int line) const {
+  std::size_t start = 0;
+  for (int i = 1; i < line; ++i) {
+    start = source_.find('\n', start);
+    if (start == std::string_view::npos) return {};
+    ++start;
+  }
+  if (line < 1 || start > source_.size()) return {};
+  std::string_view text = source_.substr(start, source_.find('\n', start) - start);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
 void LoadContext::error(SourcePos pos, std::string message) {
   diagnostics_.push_back(Diagnostic{file_, pos.line, pos.column, std::move(message)});
 }

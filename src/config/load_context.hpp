@@ -25,6 +25,12 @@ class LoadContext {
   LoadContext(std::string file, std::filesystem::path base_dir, EnvLookup env);
 
   const std::string& file() const { return file_; }
+
+  // The file's text, kept to point into scalars (e.g. at a bad alert expression's column).
+  // `text` must outlive the load.
+  void set_source(std::string_view text) { source_ = text; }
+  // Line `line` (1-based) without its line break; empty when out of range.
+  std::string_view source_line(int line) const;
   const std::filesystem::path& base_dir() const { return base_dir_; }
 
   void error(SourcePos pos, std::string message);
@@ -57,6 +63,7 @@ class LoadContext {
 
  private:
   std::string file_;
+  std::string_view source_;
   std::filesystem::path base_dir_;
   EnvLookup env_;
   std::vector<Diagnostic> diagnostics_;

@@ -47,6 +47,7 @@ LoadResult load_string(std::string_view yaml, const std::string& file_name,
   if (!document.ok()) return failure(file_name, document.error_pos, document.error);
   if (document.root.IsNull()) return failure(file_name, {}, "the configuration is empty");
   LoadContext ctx(file_name, base_dir, env);
+  ctx.set_source(yaml);
   Spec spec = parse_spec(ctx, document.root);
   validate(spec, ctx);
   if (ctx.has_errors()) return LoadResult{std::nullopt, ctx.take_diagnostics()};

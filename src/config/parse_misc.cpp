@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "config/alert_expr_check.hpp"
 #include "config/parse_sections.hpp"
+#include "config/units.hpp"
 
 namespace flotilla::config {
 namespace {
@@ -41,7 +43,9 @@ void read_rule(const MapReader& rule, bool defaults, std::vector<AlertRule>& rul
   rule.require("name");
   rule.require("expr");
   const bool name_ok = rule.read("name", out.name, string_type());
-  rule.read("expr", out.expr, string_type());
+  if (rule.read("expr", out.expr, string_type())) {
+    check_alert_expr(rule.ctx(), *rule.find("expr"), out.expr);
+  }
   rule.read("for", out.for_duration, duration_type());
   rule.read_pairs("labels", [&](std::string k, std::string v) { out.labels[k] = std::move(v); });
   rule.read_pairs("annotations",
@@ -64,6 +68,27 @@ void read_rule(const MapReader& rule, bool defaults, std::vector<AlertRule>& rul
     }
   }
   rules.push_back(std::move(out));
+}
+
+// `defaults: { window: 10s, restart_window: 30s, for: 2s }`: the built-in rules, tuned.
+void parse_default_rules(const MapReader& alerts, Alerts& out) {
+  const auto tuning = alerts.child("defaults", {"window", "restart_window", "for"});
+  out.defaults = true;
+  if (!tuning) return;
+  tuning->read("window", out.default_rules.window, positive_duration_type());
+  tuning->read("restart_window", out.default_rules.restart_window, positive_duration_type());
+  tuning->read("for", out.default_rules.for_duration, duration_type());
+  // rate() and increase() need two samples inside their window, else the rules never fire.
+  for (const auto& [key, window] :
+       {std::pair{"window", out.default_rules.window},
+        std::pair{"restart_window", out.default_rules.restart_window}}) {
+    const Entry* entry = tuning->find(key);
+    if (entry == nullptr || window >= 2 * out.evaluation_interval) continue;
+    tuning->ctx().error(entry->value_pos,
+                        fmt::format("{}: must be at least twice alerts.evaluation_interval ({}): "
+                                    "rate() needs two samples in its window",
+                                    entry->path, format_duration(out.evaluation_interval)));
+  }
 }
 
 }  // namespace
@@ -102,8 +127,13 @@ void parse_admin(const MapReader& top, Admin& out) {
 void parse_alerts(const MapReader& top, Alerts& out) {
   const auto alerts = top.child("alerts", {"defaults", "evaluation_interval", "rules"});
   if (!alerts) return;
-  alerts->read("defaults", out.defaults, bool_type());
   alerts->read("evaluation_interval", out.evaluation_interval, positive_duration_type());
+  const Entry* defaults = alerts->find("defaults");
+  if (defaults != nullptr && defaults->value.IsMap()) {
+    parse_default_rules(*alerts, out);
+  } else {
+    alerts->read("defaults", out.defaults, bool_type());
+  }
   alerts->feature("rules", "alert_rules");
   const Entry* rules = alerts->find("rules");
   if (rules == nullptr) return;

@@ -304,8 +304,16 @@ struct AlertRule {
   StringMap annotations;
 };
 
+// Windows of the built-in rules (Prometheus' seed values); short ones let tests run in seconds.
+struct DefaultAlertRules {
+  Duration window{5min};  // rate()/histogram_quantile() window: HighErrorRate, HighResponseTime
+  Duration restart_window{15min};  // increase() window of InstanceCrashLooping
+  Duration for_duration{5min};     // `for` of all four rules
+};
+
 struct Alerts {
   bool defaults = true;  // HighErrorRate, HighResponseTime, InstanceCrashLooping, HighMemoryUsage
+  DefaultAlertRules default_rules;  // `defaults: { window: 10s, for: 2s }` also turns them on
   Duration evaluation_interval{15s};
   std::vector<AlertRule> rules;
 };

@@ -34,16 +34,17 @@ asio::awaitable<bool> Exchange::reply(const Reply& reply) {
   std::vector<FieldView> fields;
   fields.reserve(reply.fields.size());
   for (const auto& [name, value] : reply.fields) fields.push_back({name, value});
-  const bool head_sent = co_await begin(
+  const std::string head = start_response(
       reply.status, no_body ? ResponseFraming::kNoBody : ResponseFraming::kContentLength,
       reply.body.size(), no_body ? std::string_view{} : reply.content_type, fields);
-  if (!head_sent || no_body) co_return head_sent;
-  co_return co_await write_body(reply.body);
+  if (no_body || head_only() || reply.body.empty()) co_return co_await send(head);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(reply.body)};
+  co_return co_await send(buffers);
 }
 
-asio::awaitable<bool> Exchange::begin(int status, ResponseFraming framing,
-                                      std::uint64_t content_length, std::string_view content_type,
-                                      std::span<const FieldView> fields) {
+std::string Exchange::start_response(int status, ResponseFraming framing,
+                                     std::uint64_t content_length, std::string_view content_type,
+                                     std::span<const FieldView> fields) {
   // A client that sent `Expect: 100-continue` and got no 100 may or may not send its body now;
   // the only safe way on is a new connection.
   if (!body_.done() && request_.expect_continue && !continue_sent_) keep_alive_ = false;
@@ -59,9 +60,15 @@ asio::awaitable<bool> Exchange::begin(int status, ResponseFraming framing,
   spec.fields = fields;
   spec.keep_alive = keep_alive_ || switching;
   spec.http10_peer = request_.version == http::Version::kHttp10;
-  const std::string head = format_response_head(spec);
   responded_ = true;
   chunked_response_ = framing == ResponseFraming::kChunked;
+  return format_response_head(spec);
+}
+
+asio::awaitable<bool> Exchange::begin(int status, ResponseFraming framing,
+                                      std::uint64_t content_length, std::string_view content_type,
+                                      std::span<const FieldView> fields) {
+  const std::string head = start_response(status, framing, content_length, content_type, fields);
   co_return co_await send(head);
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -47,7 +48,9 @@ class Exchange {
   void mark_upgraded() noexcept { upgraded_ = true; }
   bool upgraded() const noexcept { return upgraded_; }
 
-  // A complete small response. False when the connection failed (the caller just returns).
+  // A complete small response, head and body in one gather write (never a head alone on the
+  // wire: a process killed between two writes would leave a truncated response). False when
+  // the connection failed (the caller just returns).
   asio::awaitable<bool> reply(const Reply& reply);
 
   // Streaming: the head, then body pieces (wrapped as chunks when kChunked), then end().
@@ -65,6 +68,9 @@ class Exchange {
   asio::awaitable<bool> discard_body();
 
  private:
+  // The head of the response, with the exchange's keep-alive/framing bookkeeping done.
+  std::string start_response(int status, ResponseFraming framing, std::uint64_t content_length,
+                             std::string_view content_type, std::span<const FieldView> fields);
   // Writes; on failure the connection is done (keep_alive_ cleared). True when all was sent.
   asio::awaitable<bool> send(std::span<const asio::const_buffer> buffers);
   asio::awaitable<bool> send(std::string_view bytes);

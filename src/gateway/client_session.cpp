@@ -71,6 +71,14 @@ ClientSession::ClientSession(Worker& worker, net::Socket socket,
 }
 
 ClientSession::~ClientSession() {
+  // A request cut short by teardown (its coroutine frame destroyed mid-exchange) still ends once.
+  if (workspace_ && workspace_->record.open) {
+    RequestEnd end;
+    end.client_closed = true;
+    end.record = &workspace_->record;
+    end.client_ip = client_ip();
+    finish_request(worker_, end);
+  }
   worker_.forget_watch(watch_);
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -155,6 +163,7 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
     lease_workspace();
     Workspace& ws = *workspace_;
     ws.parser.reset();
+    ws.record.begin(std::chrono::steady_clock::now());  // a latency: not the coarse clock
     client_gone_ = false;
     deadline_.expires_after(listener.header_timeout);
     for (;;) {
@@ -162,6 +171,7 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
         const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
         if (result.complete()) {
           head_consumed_ = result.consumed;
+          open_request(&ws.parser.head());
           break;
         }
         if (result.failed()) {
@@ -215,6 +225,7 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
       if (route == RouteTable::kNoRoute) {
         kept = co_await reject(404, keep_alive, prefers_json(head));
       } else {
+        ws.record.route = worker_.route_series(route);
         const RouteTarget& target = snapshot->routes[route];
         kept = co_await proxy_request(*this, target, route, worker_.upstream(target.upstream));
       }
@@ -231,9 +242,13 @@ Awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes, 
   deadline_.expires_after(listener.send_timeout);
   auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow_io);
   deadline_.disarm();
+  Workspace& ws = *workspace_;
+  ws.record.bytes_out += n;
   RequestEnd end;
   end.status = status;
   end.client_closed = static_cast<bool>(ec);
+  end.record = &ws.record;
+  end.client_ip = client_ip();
   finish_request(worker_, end);
   if (ec || !keep_alive) co_return false;
   consume(head_consumed_);
@@ -242,6 +257,7 @@ Awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes, 
 
 Awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json) {
   Workspace& ws = *workspace_;
+  open_request(nullptr);  // a head rejected before it parsed is a request too (method OTHER)
   ErrorResponse response;
   response.status = status;
   response.close = !keep_alive;
@@ -249,6 +265,21 @@ Awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json) {
   write_error_response(ws.response, response);
   const bool kept = co_await respond_with(status, ws.response, keep_alive);
   co_return kept;
+}
+
+void ClientSession::open_request(const http::RequestHead* parsed) {
+  observe::RequestRecord& record = workspace_->record;
+  if (record.open) return;
+  record.open = true;
+  worker_.metrics().request_started();
+  if (!parsed) return;
+  const http::RequestHead& head = *parsed;
+  record.method = head.method;
+  record.bytes_in = head_consumed_;
+  if (worker_.access_log_enabled()) {
+    record.method_text.assign(head.method_text);
+    record.target.assign(head.target);
+  }
 }
 
 void ClientSession::consume(std::size_t bytes) {

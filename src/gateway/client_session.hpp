@@ -53,6 +53,8 @@ class ClientSession final : public net::ListHook, public net::ReadinessPoller::T
   std::size_t head_consumed() const noexcept { return head_consumed_; }
   // Drops `bytes` from the front of the buffer, moving pipelined bytes to offset 0.
   void consume(std::size_t bytes);
+  // The current request's metrics record (valid while a workspace is leased).
+  observe::RequestRecord& record() noexcept { return workspace_->record; }
 
   // While the exchange waits for the upstream's response head (`upstream` non-null), the
   // worker's sweep checks that the client is still there (as nginx's check_broken_connection):
@@ -81,6 +83,9 @@ class ClientSession final : public net::ListHook, public net::ReadinessPoller::T
   void lease_workspace();
   Awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
   Awaitable<bool> reject(int status, bool keep_alive, bool json = false);
+  // Counts the request in flight once its head parsed (or was rejected); finish_request()
+  // (request_end.hpp) ends it, exactly once.
+  void open_request(const http::RequestHead* parsed);
 
   Worker& worker_;
   net::Socket socket_;

@@ -95,6 +95,53 @@ void Gateway::set_active_health(const std::string& upstream, const std::string& 
   }
 }
 
+bool Gateway::open_access_log(const config::AccessLog& settings, std::string& error) {
+  if (started_ || access_log_) {
+    error = "access_log: must be opened once, before the gateway starts";
+    return false;
+  }
+  access_log_ = observe::AccessLogWriter::open(settings, error);
+  if (!access_log_) return false;
+  for (auto& worker : workers_) worker->enable_access_log(*access_log_);
+  return true;
+}
+
+void Gateway::collect(asio::any_io_executor control,
+                      std::function<void(observe::GatewayStats)> done) {
+  if (!started_ || !pool_) {
+    // No worker thread runs: their state can be read from here.
+    std::vector<WorkerStats> parts;
+    for (auto& worker : workers_) parts.push_back(worker->stats());
+    asio::post(control, [done = std::move(done), parts = std::move(parts)] {
+      done(merge_worker_stats(parts));
+    });
+    return;
+  }
+  // Only the control thread touches the gather (answers are posted back to it): no lock.
+  struct Gather {
+    std::vector<WorkerStats> parts;
+    std::size_t waiting;
+    std::function<void(observe::GatewayStats)> done;
+  };
+  auto gather = std::make_shared<Gather>(
+      Gather{std::vector<WorkerStats>(workers_.size()), workers_.size(), std::move(done)});
+  for (std::size_t w = 0; w < workers_.size(); ++w) {
+    asio::post(workers_[w]->context(), [worker = workers_[w].get(), w, gather, control] {
+      asio::post(control, [w, gather, stats = worker->stats()]() mutable {
+        gather->parts[w] = std::move(stats);
+        if (--gather->waiting == 0) gather->done(merge_worker_stats(gather->parts));
+      });
+    });
+  }
+}
+
+void Gateway::collect_metrics(asio::any_io_executor control,
+                              std::function<void(observe::MetricsView)> done) {
+  collect(std::move(control), [done = std::move(done)](observe::GatewayStats stats) {
+    done(observe::gateway_metrics_view(stats));
+  });
+}
+
 void Gateway::start() {
   for (std::size_t w = 0; w < workers_.size(); ++w) {
     for (std::uint32_t l = 0; l < acceptors_[w].size(); ++l) {

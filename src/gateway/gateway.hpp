@@ -5,16 +5,22 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <asio/any_io_executor.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "config/spec.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/worker.hpp"
 #include "net/worker_pool.hpp"
+#include "observe/access_log_writer.hpp"
+#include "observe/gateway_metrics.hpp"
+#include "observe/sample.hpp"
 
 namespace flotilla::gateway {
 
@@ -43,11 +49,25 @@ class Gateway {
 
   std::size_t worker_count() const noexcept { return workers_.size(); }
 
+  // Before start(): one JSON line per request, as `settings` says (its `enabled` is the caller's
+  // business). False with a message in `error` when the file cannot be opened.
+  bool open_access_log(const config::AccessLog& settings, std::string& error);
+
+  // Control thread: the data plane's metrics and endpoint health, merged over all workers. Each
+  // worker copies its own state on its own thread (no locks, no shared counters); `done` runs on
+  // `control` once every worker answered. Never called if the gateway stops first.
+  void collect(asio::any_io_executor control, std::function<void(observe::GatewayStats)> done);
+  // The same, as the gateway's metric families (the caller appends the instances' families).
+  void collect_metrics(asio::any_io_executor control,
+                       std::function<void(observe::MetricsView)> done);
+
  private:
   void accept_loops();
   void tear_down();
 
   std::vector<ListenerSettings> listeners_;
+  // Declared before the workers: it must outlive their last flush.
+  std::unique_ptr<observe::AccessLogWriter> access_log_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<net::WorkerPool> pool_;
   // acceptors_[worker][listener]

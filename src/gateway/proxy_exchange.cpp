@@ -1,5 +1,7 @@
 #include "gateway/proxy_exchange.hpp"
 
+#include <bit>
+
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
@@ -72,6 +74,7 @@ Awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   auto [ec, n] =
       co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow_io);
   session.watchdog().disarm();
+  session.record().bytes_out += n;
   exchange.status = status;
   if (ec) exchange.client_closed = true;
   co_return !ec && keep_alive;
@@ -87,6 +90,10 @@ bool finish(Exchange& exchange, bool keep_alive) {
   end.endpoint = exchange.endpoint;
   end.attempts = exchange.attempts;
   end.started = exchange.started;
+  observe::RequestRecord& record = exchange.session.record();
+  record.bytes_in += exchange.body.body_bytes();
+  end.record = &record;
+  end.client_ip = exchange.session.client_ip();
   finish_request(exchange.session.worker(), end);
   return keep_alive;
 }
@@ -157,6 +164,7 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
   // `added` grows again, since it is a view into it.
   ws.request_id.assign(forwarded.request_id);
   exchange.request_id = ws.request_id;
+  session.record().request_id = ws.request_id;
   exchange.request_id_generated = forwarded.request_id_generated;
   // Expect is answered here (100 Continue once an upstream is connected), never forwarded.
   std::uint64_t drop = forwarded.drop | http::header_bit(http::HeaderId::kExpect);
@@ -212,7 +220,6 @@ Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
   exchange.upgrade = head.upgrade;
   exchange.idempotent = is_idempotent(head.method);
   exchange.json_errors = prefers_json(head);
-
   if (const int status = check_buffered_body(exchange, head, listener)) {
     const bool kept = co_await answer(exchange, status, false);
     co_return finish(exchange, kept);
@@ -250,8 +257,12 @@ Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
     tried.add(ticket);
     ++exchange.attempts;
     exchange.endpoint = &upstream.addresses[*index];
+    // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
+    const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
+    session.record().endpoint = endpoint_series;
     last = co_await run_attempt(exchange, upstream.addresses[*index]);
     state.on_request_end(ticket, last.outcome, net::coarse_now());
+    session.worker().record_attempt(endpoint_series, last.outcome);
     if (retry_counted) budget.on_retry_end();
     retry_counted = std::exchange(exchange.retry_reserved, false);
 
@@ -276,6 +287,8 @@ Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
       if (decision.counted && !budget.try_start_retry()) break;
       retry_counted = decision.counted;
     }
+    session.worker().metrics().retried(
+        upstream.series, static_cast<std::size_t>(std::countr_zero(last.retry_reason)));
     asio::steady_timer backoff(session.worker().context());
     backoff.expires_after(
         upstream::backoff_delay(exchange.attempts - 1, {}, session.worker().rng()));

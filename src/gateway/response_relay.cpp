@@ -193,6 +193,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
       auto [ec, n] = co_await asio::async_write(
           session.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow_io);
       exchange.client_write_pending = false;
+      session.record().bytes_out += n;
       if (ec) {
         exchange.client_closed = !session.watchdog().expired();
         co_return result;  // the client went away; keep_client stays false

@@ -50,7 +50,9 @@ Worker::Worker(asio::io_context& context, std::uint32_t index,
   schedule_sweep();
 }
 
-Worker::~Worker() = default;
+Worker::~Worker() {
+  if (access_log_) access_log_->flush();  // lines of sessions that ended during teardown
+}
 
 void Worker::install(SnapshotPtr snapshot) {
   const auto now = std::chrono::steady_clock::now();
@@ -69,6 +71,7 @@ void Worker::install(SnapshotPtr snapshot) {
   }
   by_index_ = std::move(by_index);
   snapshot_ = std::move(snapshot);
+  intern_series();
 }
 
 void Worker::set_active_health(const std::string& upstream, const std::string& key, bool up) {
@@ -105,6 +108,8 @@ void Worker::shut_down() {
   connection_pool_.clear();
   sweep_timer_.reset();
   poller_.reset();
+  access_log_timer_.reset();
+  if (access_log_) access_log_->flush();
 }
 
 void Worker::close_parked() {

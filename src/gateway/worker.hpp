@@ -18,11 +18,14 @@
 #include "gateway/connection_pool.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/snapshot.hpp"
+#include "gateway/worker_stats.hpp"
 #include "gateway/workspace.hpp"
 #include "net/intrusive_list.hpp"
 #include "net/object_pool.hpp"
 #include "net/readiness_poller.hpp"
 #include "net/socket.hpp"
+#include "observe/access_log_buffer.hpp"
+#include "observe/metric_shard.hpp"
 #include "upstream/prng.hpp"
 #include "upstream/upstream_state.hpp"
 
@@ -38,6 +41,9 @@ struct WorkerUpstream {
   upstream::UpstreamState state;
   std::vector<asio::ip::tcp::endpoint> addresses;
   KeepaliveSettings keepalive;
+  // Metric series of this upstream and of each endpoint (parallel to `addresses`).
+  std::uint32_t series = observe::kNoSeries;
+  std::vector<std::uint32_t> endpoint_series;
 };
 
 class Worker {
@@ -96,10 +102,25 @@ class Worker {
     if (poller_) poller_->forget(token);
   }
 
+  // Metrics and access log (worker_observe.cpp). The shard is this thread's alone.
+  observe::MetricShard& metrics() noexcept { return metrics_; }
+  std::uint32_t route_series(std::uint32_t route) const noexcept { return route_series_[route]; }
+  bool access_log_enabled() const noexcept { return access_log_ != nullptr; }
+  // The request is over: counts it and writes its access-log line. Once per opened record.
+  void finish_request(observe::RequestRecord& record, std::string_view client_ip);
+  // Counts one attempt on the endpoint series `endpoint` (requests by outcome, failures).
+  void record_attempt(std::uint32_t endpoint, const upstream::Outcome& outcome);
+  // A copy of this worker's metrics and endpoint health; on this worker's thread only.
+  WorkerStats stats() const;
+  // Before start: lines go to `writer` in batches, flushed every 100 ms.
+  void enable_access_log(observe::AccessLogWriter& writer);
+
  private:
   void schedule_sweep();
   void sweep();
   void close_parked();
+  void intern_series();
+  void schedule_access_log_flush();
 
   asio::io_context& context_;
   std::uint32_t index_;
@@ -122,6 +143,10 @@ class Worker {
   net::IntrusiveList<ClientSession> ready_;  // parked sessions to resume (resume_soon)
   bool resume_posted_ = false;
   bool draining_ = false;
+  observe::MetricShard metrics_;
+  std::vector<std::uint32_t> route_series_;  // per route of the current snapshot
+  std::unique_ptr<observe::AccessLogBuffer> access_log_;
+  std::optional<asio::steady_timer> access_log_timer_;
 };
 
 }  // namespace flotilla::gateway

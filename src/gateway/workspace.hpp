@@ -16,6 +16,7 @@
 #include "http/head_writer.hpp"
 #include "http/limits.hpp"
 #include "http/request_parser.hpp"
+#include "observe/metric_shard.hpp"
 
 namespace flotilla::gateway {
 
@@ -42,6 +43,7 @@ struct Workspace {
   std::vector<asio::const_buffer> iov;          // the gather list of one writev
   std::array<char, 46> client_ip{};             // the peer's address as text (INET6_ADDRSTRLEN)
   std::size_t client_ip_size = 0;
+  observe::RequestRecord record;  // metrics and access log of the current request
 };
 
 }  // namespace flotilla::gateway

@@ -46,15 +46,18 @@ std::chrono::milliseconds ms(Duration d) {
 }  // namespace
 
 Instance::Instance(std::shared_ptr<SupervisorContext> context, const config::Service& service,
-                   std::uint32_t index, std::function<void()> on_ready_changed)
+                   std::uint32_t index, std::optional<std::uint16_t> port, std::uint32_t revision,
+                   std::function<void()> on_change)
     : context_(std::move(context)),
       service_(service),
       index_(index),
       key_(fmt::format("{}/{}", service.name, index)),
-      on_ready_changed_(std::move(on_ready_changed)),
+      port_(port),
+      revision_(revision),
+      serial_(context_->next_serial++),
+      on_change_(std::move(on_change)),
       backoff_(service.restart),
       restart_timer_(context_->control) {
-  if (service_.ports) port_ = static_cast<std::uint16_t>(service_.ports->first + index);
   log_ = std::make_shared<RotatingFile>(
       context_->log_dir / fmt::format("{}-{}.log", service_.name, index_), service_.logs);
 }
@@ -85,7 +88,7 @@ std::vector<std::string> Instance::environment() const {
   merged["FLOTILLA_SERVICE"] = service_.name;
   merged["FLOTILLA_INSTANCE"] = key_;
   merged["FLOTILLA_INSTANCE_INDEX"] = std::to_string(index_);
-  merged["FLOTILLA_REVISION"] = "1";
+  merged["FLOTILLA_REVISION"] = std::to_string(revision_);
   std::vector<std::string> out;
   out.reserve(merged.size());
   for (const auto& [name, value] : merged) out.push_back(name + "=" + value);
@@ -109,9 +112,10 @@ void Instance::spawn() {
   std::vector<std::string> skipped;
   cgroup_.reset();
   if (!context_->cgroups.dirs().empty()) {
-    cgroup_ = std::make_unique<InstanceCgroup>(context_->cgroups,
-                                               fmt::format("{}-{}-r{}", service_.name, index_, run),
-                                               service_.resources, applied);
+    // The serial keeps names unique when an index is reused while an earlier cgroup is removed.
+    cgroup_ = std::make_unique<InstanceCgroup>(
+        context_->cgroups, fmt::format("{}-{}-i{}-r{}", service_.name, index_, serial_, run),
+        service_.resources, applied);
     request.cgroup_procs = cgroup_->procs_files();
   }
   const bool memory_by_cgroup = cgroup_ && cgroup_->limits_memory();
@@ -166,8 +170,9 @@ void Instance::spawn() {
   started_at_ = Clock::now();
   state_ = InstanceState::starting;
   killed_by_probe_ = false;
-  spdlog::info("{}: started pid {}{}: {}", key_, pid_,
-               port_ ? fmt::format(" on port {}", *port_) : std::string(), service_.command.text);
+  spdlog::info("{}: started pid {}{} (revision {}): {}", key_, pid_,
+               port_ ? fmt::format(" on port {}", *port_) : std::string(), revision_,
+               service_.command.text);
   asio::co_spawn(context_->control,
                  pump_log(context_->control.get_executor(), pipe.release_read_end(), log_),
                  asio::detached);
@@ -205,6 +210,7 @@ void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
     state_ = InstanceState::stopped;
     return;
   }
+  if (on_change_) on_change_();  // a run that ended by itself: a rollout wants to know
   const bool failed = info.code != 0 || info.signal != 0 || killed_by_probe_;
   if (info.oom) {
     spdlog::error("{}: {} after {} ms", key_, info.describe(), ms(ran_for).count());
@@ -233,14 +239,37 @@ void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
 }
 
 void Instance::set_ready(bool ready) {
+  if (ready && drained_) return;  // readiness passes, but a drained instance stays out
   if (ready_ == ready) return;
   ready_ = ready;
   if (ready) {
     state_ = InstanceState::ready;
+    ever_available_ = true;
+    last_probe_failure_.clear();
   } else if (state_ == InstanceState::ready) {
     state_ = InstanceState::running;
   }
-  if (!context_->closed && on_ready_changed_) on_ready_changed_();
+  if (!context_->closed && on_change_) on_change_();
+}
+
+void Instance::drain() {
+  if (drained_) return;
+  drained_ = true;
+  spdlog::info("{}: drained: out of rotation, left running", key_);
+  set_ready(false);
+}
+
+bool Instance::available() const {
+  if (drained_ || stopping_ || pid_ == 0) return false;
+  if (port_) return ready_;
+  return state_ == InstanceState::running;
+}
+
+std::string Instance::not_ready_reason() const {
+  if (pid_ == 0 && last_exit_) return last_exit_->describe();
+  if (!last_probe_failure_.empty()) return last_probe_failure_;
+  if (state_ == InstanceState::starting) return "still starting";
+  return fmt::format("state {}", to_string(state_));
 }
 
 void Instance::signal_group(int signal) const {
@@ -266,16 +295,23 @@ asio::awaitable<bool> Instance::wait_for_exit(std::uint64_t run, Clock::duration
 }
 
 asio::awaitable<void> Instance::stop() {
-  auto self = shared_from_this();  // keeps the instance alive across the waits
+  // Not a coroutine itself: the instance leaves rotation and stopping() holds from the call on,
+  // not from the coroutine's first resume.
+  const bool was_ready = ready_;
   stopping_ = true;
   restart_timer_.cancel();
+  set_ready(false);
+  if (pid_ > 0) state_ = InstanceState::stopping;
+  return stop_run(was_ready);
+}
+
+asio::awaitable<void> Instance::stop_run(bool was_ready) {
+  auto self = shared_from_this();  // keeps the instance alive across the waits
   if (pid_ == 0) {
     state_ = InstanceState::stopped;
     co_return;
   }
   const std::uint64_t run = run_;
-  const bool was_ready = ready_;
-  set_ready(false);  // leave rotation first
   if (was_ready && context_->drain.count() > 0) {
     asio::steady_timer drain(context_->control, context_->drain);
     co_await drain.async_wait(gateway::use_nothrow);
@@ -285,12 +321,14 @@ asio::awaitable<void> Instance::stop() {
   spdlog::info("{}: stopping pid {} (signal {}, grace {} ms)", key_, pid_, service_.stop.signal,
                service_.stop.grace.count());
   signal_group(service_.stop.signal);
-  if (co_await wait_for_exit(run, service_.stop.grace)) co_return;
+  const bool gone = co_await wait_for_exit(run, service_.stop.grace);
+  if (gone) co_return;
   spdlog::warn("{}: still running {} ms after signal {}: SIGKILL", key_,
                service_.stop.grace.count(), service_.stop.signal);
   signal_group(SIGKILL);
   if (cgroup_) cgroup_->kill_all();
-  if (!co_await wait_for_exit(run, kKillWait)) {
+  const bool exited = co_await wait_for_exit(run, kKillWait);
+  if (!exited) {
     spdlog::error("{}: pid {} did not exit after SIGKILL", key_, pid_);
   }
 }
@@ -300,7 +338,13 @@ InstanceStatus Instance::status() const {
   s.service = service_.name;
   s.index = index_;
   s.key = key_;
+  s.revision = revision_;
   s.state = state_;
+  const bool up = state_ == InstanceState::starting || state_ == InstanceState::running ||
+                  state_ == InstanceState::ready;
+  if (drained_ && up && !stopping_) s.state = InstanceState::drained;
+  s.drained = drained_;
+  s.probe_failure = last_probe_failure_;
   s.pid = pid_;
   s.port = port_;
   s.ready = ready_;

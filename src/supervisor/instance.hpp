@@ -39,22 +39,30 @@ struct SupervisorContext {
   std::vector<std::string> environment;  // flotilla's own, "K=V"
   config::Duration drain{1000};          // between leaving rotation and the stop signal
   bool closed = false;
+  std::uint64_t next_serial = 1;  // names each instance's cgroups uniquely across its lifetime
 };
 
 class Instance : public std::enable_shared_from_this<Instance> {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `on_ready_changed` runs (on the control thread) each time ready() flips.
+  // `on_change` runs (on the control thread) each time ready() flips and each time a run ends.
+  // `port` is the instance's own (allocated by the supervisor from the service's range; none for
+  // a worker); `revision` is what FLOTILLA_REVISION says.
   Instance(std::shared_ptr<SupervisorContext> context, const config::Service& service,
-           std::uint32_t index, std::function<void()> on_ready_changed);
+           std::uint32_t index, std::optional<std::uint16_t> port, std::uint32_t revision,
+           std::function<void()> on_change);
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
 
   void start();
   // Graceful stop; no restart afterwards. Completes when the process group is gone (or could not
-  // be killed within the bounds, which is logged).
+  // be killed within the bounds, which is logged). stopping() is true from the call on.
   asio::awaitable<void> stop();
+  // Out of rotation for good (readiness results are ignored from now on) but left running, as
+  // HAProxy's "drain" state: in-flight requests finish, no new ones come. Survives restarts of
+  // the process; only a stop ends it.
+  void drain();
   // Last resort when the supervisor goes away without stop(): SIGKILL the group now.
   void kill_now();
 
@@ -62,6 +70,20 @@ class Instance : public std::enable_shared_from_this<Instance> {
   InstanceEndpoint endpoint() const;
   InstanceStatus status() const;
   const std::string& key() const { return key_; }
+  std::uint32_t index() const { return index_; }
+  std::optional<std::uint16_t> port() const { return port_; }
+  std::uint32_t revision() const { return revision_; }
+  bool stopping() const { return stopping_; }
+  bool drained() const { return drained_; }
+  // Counts toward the service's strength: in rotation, or (a worker) started and past its
+  // startup probe.
+  bool available() const;
+  bool ever_available() const { return ever_available_; }
+  bool has_exited() const { return last_exit_.has_value(); }  // some run of it ended
+  const std::optional<ExitInfo>& last_exit() const { return last_exit_; }
+  Clock::time_point created_at() const { return created_at_; }
+  // Why it is not available yet, for rollout messages ("readiness probe failed: status 503").
+  std::string not_ready_reason() const;
 
  private:
   void spawn();
@@ -77,6 +99,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   asio::awaitable<bool> port_accepts(std::uint64_t run);  // the implicit readiness check
   asio::awaitable<void> liveness_run(std::uint64_t run);
   asio::awaitable<void> kill_for_restart(std::uint64_t run, std::string reason);
+  asio::awaitable<void> stop_run(bool was_ready);
   std::vector<std::string> environment() const;
   std::vector<std::string> expanded_argv(const std::vector<std::string>& argv) const;
   ProbeTarget make_target(const config::Probe& probe) const;
@@ -86,7 +109,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::uint32_t index_;
   std::string key_;
   std::optional<std::uint16_t> port_;
-  std::function<void()> on_ready_changed_;
+  std::uint32_t revision_;
+  std::uint64_t serial_;
+  std::function<void()> on_change_;
   std::shared_ptr<RotatingFile> log_;
   RestartBackoff backoff_;
   asio::steady_timer restart_timer_;
@@ -102,6 +127,10 @@ class Instance : public std::enable_shared_from_this<Instance> {
   bool ready_ = false;
   bool stopping_ = false;
   bool killed_by_probe_ = false;
+  bool drained_ = false;
+  bool ever_available_ = false;
+  std::string last_probe_failure_;  // "readiness probe: status 503"; cleared when ready
+  Clock::time_point created_at_ = Clock::now();
   Clock::time_point started_at_{};
   Clock::time_point next_restart_at_{};
   std::uint32_t restarts_ = 0;

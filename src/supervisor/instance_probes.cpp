@@ -52,7 +52,8 @@ asio::awaitable<void> Instance::kill_for_restart(std::uint64_t run, std::string 
   spdlog::warn("{}: {}: restarting (signal {}, grace {} ms)", key_, reason, service_.stop.signal,
                service_.stop.grace.count());
   signal_group(service_.stop.signal);
-  if (co_await wait_for_exit(run, service_.stop.grace)) co_return;
+  const bool gone = co_await wait_for_exit(run, service_.stop.grace);
+  if (gone) co_return;
   if (!alive(run) || stopping_) co_return;  // stop() took over
   spdlog::warn("{}: still running after the grace: SIGKILL", key_);
   signal_group(SIGKILL);
@@ -62,16 +63,26 @@ asio::awaitable<void> Instance::kill_for_restart(std::uint64_t run, std::string 
 asio::awaitable<void> Instance::probe_run(std::uint64_t run) {
   auto self = shared_from_this();
   const config::Probes& probes = service_.probes;
-  if (probes.startup && !co_await startup_run(run)) co_return;
+  if (probes.startup) {
+    const bool started = co_await startup_run(run);
+    if (!started) co_return;
+  }
   if (!alive(run) || stopping_) co_return;
   if (state_ == InstanceState::starting) state_ = InstanceState::running;
   if (probes.liveness) asio::co_spawn(context_->control, liveness_run(run), asio::detached);
-  if (!port_) co_return;  // a worker: never in rotation
+  if (!port_) {  // a worker: never in rotation, available once started
+    ever_available_ = true;
+    if (!context_->closed && on_change_) on_change_();
+    co_return;
+  }
   if (probes.readiness) {
     co_await readiness_run(run);
     co_return;
   }
-  if (!probes.startup && !co_await port_accepts(run)) co_return;
+  if (!probes.startup) {
+    const bool accepts = co_await port_accepts(run);
+    if (!accepts) co_return;
+  }
   spdlog::info("{}: ready{}", key_,
                probes.startup ? "" : fmt::format(" (port {} accepts connections)", *port_));
   set_ready(true);
@@ -90,6 +101,7 @@ asio::awaitable<bool> Instance::startup_run(std::uint64_t run) {
     return false;
   };
   hooks.on_failure = [this](const ProbeResult& r) {
+    last_probe_failure_ = "startup probe failed: " + r.detail;
     spdlog::debug("{}: startup probe: {}", key_, r.detail);
   };
   co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::unknown,
@@ -120,6 +132,7 @@ asio::awaitable<void> Instance::readiness_run(std::uint64_t run) {
     return true;
   };
   hooks.on_failure = [this](const ProbeResult& r) {
+    last_probe_failure_ = "readiness probe failed: " + r.detail;
     spdlog::debug("{}: readiness probe: {}", key_, r.detail);
   };
   co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::unknown,
@@ -135,6 +148,9 @@ asio::awaitable<bool> Instance::port_accepts(std::uint64_t run) {
   hooks.on_change = [&listening](bool passing, const ProbeResult&) {
     listening = passing;
     return !passing;
+  };
+  hooks.on_failure = [this](const ProbeResult& r) {
+    last_probe_failure_ = fmt::format("port {} does not accept connections: {}", *port_, r.detail);
   };
   co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::unknown,
                           std::move(hooks));

@@ -25,6 +25,8 @@ std::string_view to_string(InstanceState state) {
       return "exited";
     case InstanceState::stopped:
       return "stopped";
+    case InstanceState::drained:
+      return "drained";
   }
   return "unknown";
 }

@@ -26,6 +26,7 @@ enum class InstanceState {
   crash_loop,  // backoff after several failed runs in a row (Kubernetes' CrashLoopBackOff)
   exited,      // exited and the restart policy says stay down
   stopped,     // stopped on request
+  drained,     // running, out of rotation on request (`flotilla drain`) until a stop/rollout
 };
 
 std::string_view to_string(InstanceState state);
@@ -41,9 +42,12 @@ struct ExitInfo {
 struct InstanceStatus {
   std::string service;
   std::uint32_t index = 0;
-  std::string key;  // "web/2"
+  std::string key;             // "web/2"
+  std::uint32_t revision = 0;  // the revision it runs (FLOTILLA_REVISION)
   InstanceState state = InstanceState::starting;
-  int pid = 0;  // 0 when not running
+  bool drained = false;       // state says drained unless it is also stopping / in backoff
+  std::string probe_failure;  // the last failed probe since it was last ready, "" if none
+  int pid = 0;                // 0 when not running
   std::optional<std::uint16_t> port;
   bool ready = false;
   std::chrono::milliseconds uptime{0};  // of the current run

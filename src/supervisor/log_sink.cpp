@@ -12,6 +12,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 
 #include "gateway/async.hpp"
+#include "supervisor/line_stamper.hpp"
 
 namespace flotilla::supervisor {
 
@@ -98,9 +99,10 @@ asio::awaitable<void> pump_log(asio::any_io_executor executor, int read_fd,
                                std::shared_ptr<RotatingFile> file) {
   asio::posix::stream_descriptor pipe(executor, read_fd);
   std::array<char, 16384> buffer;
+  LineStamper stamper;
   for (;;) {
     auto [error, n] = co_await pipe.async_read_some(asio::buffer(buffer), gateway::use_nothrow);
-    if (n > 0) file->write({buffer.data(), n});
+    if (n > 0) file->write(stamper.stamp({buffer.data(), n}, std::chrono::system_clock::now()));
     if (error) co_return;  // EOF: every writer (the app and its children) has gone
   }
 }

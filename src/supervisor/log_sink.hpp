@@ -1,6 +1,7 @@
 // An instance's stdout+stderr: a pipe whose read end flotilla drains on the control thread into
 // <state_dir>/logs/<service>-<i>.log, rotated by size (`.log.1` … `.log.<keep>`, oldest dropped).
-// Never blocks on the app (the pipe is read asynchronously) and never parses what the app writes.
+// Never blocks on the app (the pipe is read asynchronously); each line gets a time stamp
+// (line_stamper.hpp), nothing else is parsed or changed.
 #pragma once
 
 #include <cstdint>

@@ -118,5 +118,55 @@ log: { level: verbose }
             }));
 }
 
+TEST(ParseMisc, DefaultRulesTakeWindows) {
+  Spec spec = load_ok(
+      "alerts:\n  evaluation_interval: 1s\n  defaults: { window: 10s, "
+      "restart_window: 30s, for: 2s }\n");
+  EXPECT_TRUE(spec.alerts.defaults);
+  EXPECT_EQ(spec.alerts.default_rules.window, std::chrono::seconds(10));
+  EXPECT_EQ(spec.alerts.default_rules.restart_window, std::chrono::seconds(30));
+  EXPECT_EQ(spec.alerts.default_rules.for_duration, std::chrono::seconds(2));
+  spec = load_ok("alerts: { defaults: false }\n");
+  EXPECT_FALSE(spec.alerts.defaults);
+  EXPECT_EQ(spec.alerts.default_rules.window, std::chrono::minutes(5));
+  EXPECT_EQ(spec.alerts.default_rules.restart_window, std::chrono::minutes(15));
+  EXPECT_EQ(spec.alerts.default_rules.for_duration, std::chrono::minutes(5));
+  EXPECT_EQ(errors_of("alerts:\n  defaults: { window: 10s, windw: 1s, restart_window: 20s }\n"),
+            (Lines{"2:23: alerts.defaults.window: must be at least twice "
+                   "alerts.evaluation_interval (15s): rate() needs two samples in its window",
+                   "2:28: unknown key 'windw' in alerts.defaults (did you mean 'window'?)",
+                   "2:55: alerts.defaults.restart_window: must be at least twice "
+                   "alerts.evaluation_interval (15s): rate() needs two samples in its window"}));
+}
+
+TEST(ParseMisc, BadExpressionsPointIntoTheScalar) {
+  EXPECT_EQ(errors_of(R"yaml(alerts:
+  rules:
+    - { name: A, expr: rate(x) > 1 }
+    - { name: B, expr: "sum(rate(y{s=\"5..\"}[5q]))" }
+    - { name: C, expr: 'y{s="a"} > bool' }
+    - name: D
+      expr: |
+        sum by (le) (
+          rate(z[5m]) offset 1m
+        )
+    - name: E
+      expr: >
+        foo(x)
+    - { name: F, expr: "topk(3, x)", for: 1m }
+)yaml"),
+            (Lines{
+                "3:29: alerts.rules[0].expr: rate() expects a range vector such as x[5m] as "
+                "argument 1, got an instant vector",
+                "4:47: alerts.rules[1].expr: invalid duration '5q', e.g. 30s, 5m, 1h",
+                "5:40: alerts.rules[2].expr: expected an expression, got the end of the "
+                "expression",
+                "9:23: alerts.rules[3].expr: expected ')' to close 'sum(', got 'offset'",
+                "12:13: alerts.rules[4].expr: unknown or unsupported function 'foo' (at "
+                "character 1 of the expression)",
+                "14:25: alerts.rules[5].expr: aggregation 'topk' is not supported",
+            }));
+}
+
 }  // namespace
 }  // namespace flotilla::config

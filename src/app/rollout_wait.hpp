@@ -1,0 +1,24 @@
+// Following a rollout from the CLI until it ends: polls GET .../rollout every 250 ms, draws a
+// progress bar on a terminal (plain lines when piped), prints the outcome. Shared by
+// rollout, rollback and restart.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "admin/client.hpp"
+
+namespace flotilla::app {
+
+// `started` is the 202 answer ({"service","revision","state"}). Returns kExitOk when the
+// rollout succeeded, kExitFailure when it rolled back or failed. With `json`, prints only the
+// final rollout JSON.
+int wait_for_rollout(const admin::Client& client, std::string_view command,
+                     const std::string& service, const nlohmann::json& started, bool json);
+
+// Without waiting (--detach): "web: rollout to revision 4 started" or the JSON.
+int report_rollout_started(const nlohmann::json& started, bool json);
+
+}  // namespace flotilla::app

@@ -1,0 +1,193 @@
+// `flotilla up`'s process: one control thread (this one) running signals, the supervisor, active
+// health checks and the admin API; the gateway's worker threads serve traffic from the snapshots
+// published here. Ready-set changes of services become new snapshots at once.
+#include "app/runtime.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <thread>
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "app/exit_codes.hpp"
+#include "app/runtime_operations.hpp"
+#include "gateway/async.hpp"
+
+namespace flotilla::app {
+namespace {
+
+// Active checks restart from "up" on every configure(); only upstreams that follow a service
+// need that when the service's membership changes.
+bool service_upstream_has_health_check(const config::Spec& spec) {
+  for (const config::Upstream& upstream : spec.upstreams) {
+    if (upstream.service && upstream.health_check) return true;
+  }
+  return false;
+}
+
+void print_banner(const config::Spec& spec, const gateway::Gateway& gateway, bool demo) {
+  for (const auto& endpoint : gateway.bound_endpoints()) {
+    spdlog::info("gateway listening on http://{}:{}/ ({} workers)", endpoint.address().to_string(),
+                 endpoint.port(), gateway.worker_count());
+  }
+  for (const config::Service& service : spec.services) {
+    spdlog::info("service {}: {} x {}{}", service.name, service.replicas, service.command.text,
+                 service.ports
+                     ? fmt::format(" (ports {}-{})", service.ports->first, service.ports->last)
+                     : std::string{" (worker)"});
+  }
+  spdlog::info("instance logs in {}", (spec.state_dir / "logs").string());
+  if (demo) {
+    spdlog::info(
+        "embedded demo: no flotilla.yaml here, so running 3 replicas of the bundled demo app. "
+        "Try: curl http://127.0.0.1:8080/api/hello — Ctrl-C stops everything");
+  }
+}
+
+}  // namespace
+
+Runtime::Runtime(std::shared_ptr<const config::Spec> spec, RuntimeOptions options)
+    : options_(std::move(options)),
+      stop_signals_(control_, SIGINT, SIGTERM),
+      reload_signal_(control_, SIGHUP),
+      health_checker_(control_,
+                      [this](const std::string& upstream, const std::string& key, bool up) {
+                        if (!gateway_stopped_) gateway_->set_active_health(upstream, key, up);
+                      }) {
+  specs_.push_back(std::move(spec));
+}
+
+Runtime::~Runtime() {
+  // Handlers on the control io_context refer to these: they go first, in dependency order.
+  alert_engine_.reset();
+  admin_.reset();
+  supervisor_.reset();
+}
+
+int Runtime::run() {
+  std::vector<std::string> errors;
+  std::vector<gateway::ListenerSettings> listeners =
+      gateway::build_listener_settings(spec(), errors);
+  snapshots_ = std::make_unique<gateway::SnapshotBuilder>(spec(), errors);
+  for (const std::string& error : errors) fmt::print(stderr, "flotilla up: {}\n", error);
+  if (!errors.empty()) return kExitFailure;
+  if (listeners.empty() && spec().services.empty()) {
+    fmt::print(stderr,
+               "flotilla up: nothing to run: the configuration has no `listen:` entry and no "
+               "`services:`\n");
+    return kExitFailure;
+  }
+
+  gateway_ = std::make_unique<gateway::Gateway>(std::move(listeners), spec().workers);
+  std::string bind_error;
+  if (!gateway_->bind(bind_error)) {
+    fmt::print(stderr, "flotilla up: {}\n", bind_error);
+    return kExitFailure;
+  }
+  if (spec().access_log.enabled && !gateway_->open_access_log(spec().access_log, bind_error)) {
+    fmt::print(stderr, "flotilla up: access_log: {}\n", bind_error);
+    return kExitFailure;
+  }
+  publish_snapshot(true);
+
+  supervisor_ = std::make_unique<supervisor::Supervisor>(
+      control_, spec(),
+      [this](const std::string& service, std::vector<supervisor::InstanceEndpoint> ready) {
+        on_ready_changed(service, std::move(ready));
+      });
+
+  if (!start_admin()) return kExitFailure;
+
+  std::signal(SIGPIPE, SIG_IGN);
+  wait_for_signals();
+  gateway_->start();
+  supervisor_->start();
+  admin_->start();
+  alert_engine_->start();
+  refresh_metrics_cache();
+  print_banner(spec(), *gateway_, options_.embedded_demo);
+  if (const auto admin_endpoint = admin_->tcp_endpoint()) {
+    spdlog::info("admin API, metrics and alerts on http://{}:{}/ (status: curl .../api/v1/status)",
+                 admin_endpoint->address().to_string(), admin_endpoint->port());
+  }
+  if (!admin_->socket_path().empty()) {
+    spdlog::info("admin socket {} (flotilla status, scale, rollout, ... use it)",
+                 admin_->socket_path().string());
+  }
+  control_.run();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+void Runtime::wait_for_signals() {
+  stop_signals_.async_wait([this](std::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {} ({}): shutting down", signal, ::strsignal(signal));
+    asio::co_spawn(control_, shut_down(), asio::detached);
+  });
+  wait_for_reload_signal();
+}
+
+void Runtime::wait_for_reload_signal() {
+  reload_signal_.async_wait([this](std::error_code ec, int) {
+    if (ec || shutting_down_) return;
+    spdlog::info("received SIGHUP: reloading {}", options_.config_path.string());
+    const ReloadResult result = reload();
+    for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
+    for (const std::string& change : result.changes) spdlog::info("reload: {}", change);
+    wait_for_reload_signal();
+  });
+}
+
+void Runtime::on_ready_changed(const std::string& service,
+                               std::vector<supervisor::InstanceEndpoint> ready) {
+  std::vector<gateway::ServiceEndpoint>& endpoints = service_endpoints_[service];
+  endpoints.clear();
+  for (supervisor::InstanceEndpoint& instance : ready) {
+    endpoints.push_back({std::move(instance.key), std::move(instance.address)});
+  }
+  if (gateway_stopped_) return;
+  publish_snapshot(false);
+}
+
+void Runtime::publish_snapshot(bool config_changed) {
+  gateway::SnapshotPtr snapshot = snapshots_->build(service_endpoints_);
+  // Active checks follow the config; on membership changes only where a service is checked.
+  if (config_changed || service_upstream_has_health_check(spec())) {
+    health_checker_.configure(spec(), *snapshot);
+  }
+  gateway_->publish(std::move(snapshot));
+}
+
+// Stop accepting and finish in-flight requests while the instances still serve them, then
+// stop every instance. The drain blocks, so it runs on its own thread and the control thread
+// keeps supervising (an instance crashing during the drain is still reaped).
+asio::awaitable<void> Runtime::shut_down() {
+  if (shutting_down_) co_return;
+  shutting_down_ = true;
+  reload_signal_.cancel();
+  health_checker_.stop();
+  alert_engine_->stop();
+  metrics_refresh_.cancel();
+  asio::steady_timer drained(control_, asio::steady_timer::time_point::max());
+  spdlog::info("draining in-flight requests (up to {} s)", options_.drain_grace.count());
+  std::thread drainer([this, &drained] {
+    gateway_->drain_and_stop(options_.drain_grace);
+    asio::post(control_, [&drained] { drained.cancel(); });
+  });
+  co_await drained.async_wait(gateway::use_nothrow);
+  drainer.join();
+  gateway_stopped_ = true;
+  // The gateway has drained and stopped: no request can reach an instance any more, so the
+  // supervisor's per-instance drain would only delay the exit.
+  co_await supervisor_->stop_all(/*drain=*/false);
+  admin_->stop();
+  control_.stop();
+}
+
+}  // namespace flotilla::app

@@ -1,0 +1,106 @@
+// The running flotilla behind `flotilla up`: wires the supervisor, the gateway, the active health
+// checker and the admin API together on one control thread, owns the shutdown order and the
+// reload. Wiring only — each piece's behaviour lives in its own module.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <asio/steady_timer.hpp>
+
+#include "admin/server.hpp"
+#include "config/spec.hpp"
+#include "gateway/active_health_checker.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/snapshot_builder.hpp"
+#include "observe/alerts/alert_engine.hpp"
+#include "observe/gateway_metrics.hpp"
+#include "supervisor/supervisor.hpp"
+
+namespace flotilla::app {
+
+class RuntimeOperations;
+
+struct RuntimeOptions {
+  std::filesystem::path config_path;  // empty: the embedded demo (nothing to reload)
+  bool embedded_demo = false;         // print the demo's "where is everything" banner
+  std::chrono::seconds drain_grace{30};
+};
+
+// What a reload did: on failure nothing changed and `errors` says why.
+struct ReloadResult {
+  bool ok = false;
+  std::vector<std::string> errors;   // "file:line:col: message"
+  std::vector<std::string> changes;  // human-readable, one per change
+};
+
+class Runtime {
+ public:
+  Runtime(std::shared_ptr<const config::Spec> spec, RuntimeOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Runs until SIGTERM/SIGINT: stop accepting → finish in-flight requests → stop every instance
+  // → returns 0. Returns non-zero (after printing why) when the configuration cannot start.
+  int run();
+
+  // Control thread: re-read the config file and apply it, or change nothing.
+  ReloadResult reload();
+
+  const config::Spec& spec() const { return *specs_.back(); }
+  asio::io_context& control() { return control_; }
+  supervisor::Supervisor& supervisor() { return *supervisor_; }
+  std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+  std::string config_display() const;
+  std::vector<std::string> listener_addresses() const;
+  std::vector<observe::AlertStatus> alerts() const;
+  // "ip:port" of a service instance in rotation ("web/2"), or nullopt.
+  std::optional<std::string> instance_address(const std::string& key) const;
+
+  // Control thread: the workers' merged stats (nullopt once the gateway has stopped, or when
+  // the workers do not answer within a bound).
+  asio::awaitable<std::optional<observe::GatewayStats>> collect_gateway_stats();
+  // Everything /metrics shows: the gateway's families plus the instances'.
+  asio::awaitable<observe::MetricsView> collect_metrics();
+
+ private:
+  void on_ready_changed(const std::string& service,
+                        std::vector<supervisor::InstanceEndpoint> ready);
+  void publish_snapshot(bool config_changed);
+  bool start_admin();
+  void refresh_metrics_cache();
+  void wait_for_signals();
+  void wait_for_reload_signal();
+  asio::awaitable<void> shut_down();
+
+  // Every Spec ever loaded stays alive: instances and in-flight work may still refer into one.
+  std::vector<std::shared_ptr<const config::Spec>> specs_;
+  RuntimeOptions options_;
+  asio::io_context control_{1};
+  asio::signal_set stop_signals_;
+  asio::signal_set reload_signal_;
+  gateway::ActiveHealthChecker health_checker_;
+  std::unique_ptr<gateway::SnapshotBuilder> snapshots_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<supervisor::Supervisor> supervisor_;
+  std::unique_ptr<RuntimeOperations> operations_;
+  std::unique_ptr<admin::Server> admin_;
+  std::unique_ptr<observe::AlertEngine> alert_engine_;
+  // The gateway's families as of the last refresh: the alert engine's scrape is synchronous.
+  observe::MetricsView gateway_metrics_;
+  asio::steady_timer metrics_refresh_{control_};
+  gateway::ServiceEndpoints service_endpoints_;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  bool gateway_stopped_ = false;
+  bool shutting_down_ = false;
+};
+
+}  // namespace flotilla::app

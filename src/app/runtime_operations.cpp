@@ -1,0 +1,310 @@
+#include "app/runtime_operations.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/runtime.hpp"
+#include "observe/alerts/alert_status.hpp"
+#include "supervisor/log_reader.hpp"
+
+namespace flotilla::app {
+namespace {
+
+using admin::AdminResponse;
+using nlohmann::json;
+
+AdminResponse op_error(const supervisor::OpError& error) {
+  switch (error.kind) {
+    case supervisor::OpError::Kind::not_found:
+      return admin::error_response(404, error.message);
+    case supervisor::OpError::Kind::conflict:
+      return admin::error_response(409, error.message);
+    case supervisor::OpError::Kind::invalid:
+      break;
+  }
+  return admin::error_response(422, error.message);
+}
+
+json time_json(std::chrono::system_clock::time_point time) {
+  return observe::format_rfc3339(time);
+}
+
+json rollout_json(const supervisor::RolloutProgress& progress) {
+  json out = json::object();
+  out["service"] = progress.service;
+  out["revision"] = progress.revision;
+  out["from_revision"] = progress.from_revision;
+  out["cause"] = progress.cause;
+  out["state"] = std::string(supervisor::to_string(progress.state));
+  out["phase"] = progress.phase;
+  out["desired"] = progress.desired;
+  out["updated"] = progress.updated;
+  out["ready"] = progress.ready;
+  out["message"] = progress.message;
+  out["started"] = time_json(progress.started);
+  out["finished"] = progress.finished ? time_json(*progress.finished) : json(nullptr);
+  return out;
+}
+
+json exit_json(const std::optional<supervisor::ExitInfo>& exit) {
+  if (!exit) return nullptr;
+  json out = json::object();
+  out["code"] = exit->code >= 0 ? json(exit->code) : json(nullptr);
+  out["signal"] = exit->signal != 0 ? json(exit->signal) : json(nullptr);
+  out["oom"] = exit->oom;
+  out["reason"] = exit->describe();
+  return out;
+}
+
+const char* balance_name(config::Balance balance) {
+  switch (balance) {
+    case config::Balance::round_robin:
+      return "round_robin";
+    case config::Balance::least_conn:
+      return "least_conn";
+    case config::Balance::random_two:
+      return "random_two";
+    case config::Balance::hash:
+      return "hash";
+    case config::Balance::ip_hash:
+      return "ip_hash";
+  }
+  return "round_robin";
+}
+
+json upstreams_json(const Runtime& runtime, const std::vector<observe::EndpointStats>& stats) {
+  const config::Spec& spec = runtime.spec();
+  json out = json::array();
+  for (const config::Upstream& upstream : spec.upstreams) {
+    json endpoints = json::array();
+    for (const observe::EndpointStats& endpoint : stats) {
+      if (endpoint.upstream != upstream.name) continue;
+      bool backup = false;
+      const std::string address =
+          runtime.instance_address(endpoint.endpoint).value_or(endpoint.endpoint);
+      for (const config::Server& server : upstream.servers) {
+        if (fmt::format("{}:{}", server.address.host, server.address.port) == endpoint.endpoint) {
+          backup = server.backup;
+        }
+      }
+      json e = json::object();
+      e["key"] = endpoint.endpoint;
+      e["address"] = address;
+      e["up"] = endpoint.up;
+      e["backup"] = backup;
+      e["in_flight"] = endpoint.in_flight;
+      e["fails"] = endpoint.fails;
+      e["requests"] = endpoint.requests;
+      e["failures"] = endpoint.failures;
+      endpoints.push_back(std::move(e));
+    }
+    json u = json::object();
+    u["name"] = upstream.name;
+    u["balance"] = balance_name(upstream.balance);
+    u["service"] = upstream.service ? json(*upstream.service) : json(nullptr);
+    u["endpoints"] = std::move(endpoints);
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+}  // namespace
+
+double RuntimeOperations::cpu_percent(const std::string& key, int pid, double cpu_seconds) {
+  const auto now = std::chrono::steady_clock::now();
+  CpuSample& sample = cpu_[key];
+  if (sample.pid == pid && pid != 0) {
+    const double wall = std::chrono::duration<double>(now - sample.at).count();
+    // Polled faster than this, the previous figure is more honest than a noisy new one.
+    if (wall < 0.2) return sample.percent;
+    sample.percent = std::max(0.0, (cpu_seconds - sample.cpu_seconds) / wall * 100.0);
+  } else {
+    sample.percent = 0;
+  }
+  sample.pid = pid;
+  sample.cpu_seconds = cpu_seconds;
+  sample.at = now;
+  return sample.percent;
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::status() {
+  const std::optional<observe::GatewayStats> stats = co_await runtime_.collect_gateway_stats();
+  json out = json::object();
+  out["version"] = FLOTILLA_VERSION;
+  out["config"] = runtime_.config_display();
+  out["uptime_seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - runtime_.started_at())
+          .count();
+  json services = json::array();
+  for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
+    json instances = json::array();
+    for (const supervisor::InstanceStatus& instance : service.instances) {
+      json i = json::object();
+      i["key"] = instance.key;
+      i["index"] = instance.index;
+      i["state"] = std::string(supervisor::to_string(instance.state));
+      i["pid"] = instance.pid != 0 ? json(instance.pid) : json(nullptr);
+      i["port"] = instance.port ? json(*instance.port) : json(nullptr);
+      i["ready"] = instance.ready;
+      i["uptime_seconds"] = std::chrono::duration<double>(instance.uptime).count();
+      i["restarts"] = instance.restarts;
+      i["revision"] = instance.revision;
+      i["cpu_seconds"] = instance.cpu_seconds;
+      i["cpu_percent"] = cpu_percent(instance.key, instance.pid, instance.cpu_seconds);
+      i["memory_bytes"] = instance.memory_bytes;
+      i["memory_limit_bytes"] =
+          instance.memory_limit_bytes ? json(*instance.memory_limit_bytes) : json(nullptr);
+      i["limits"] = instance.limits;
+      i["last_exit"] = exit_json(instance.last_exit);
+      instances.push_back(std::move(i));
+    }
+    json s = json::object();
+    s["name"] = service.name;
+    s["revision"] = service.revision;
+    s["replicas"] = service.desired;
+    s["ready"] = service.ready;
+    s["worker"] = !service.routable;
+    s["rollout"] = service.rollout ? rollout_json(*service.rollout) : json(nullptr);
+    s["instances"] = std::move(instances);
+    services.push_back(std::move(s));
+  }
+  out["services"] = std::move(services);
+  out["upstreams"] =
+      upstreams_json(runtime_, stats ? stats->endpoints : std::vector<observe::EndpointStats>{});
+  out["active_connections"] = stats ? json(stats->active_connections) : json(nullptr);
+  json listeners = json::array();
+  for (const std::string& address : runtime_.listener_addresses()) {
+    listeners.push_back(json{{"address", address}});
+  }
+  out["listeners"] = std::move(listeners);
+  json alerts = json::array();
+  for (const observe::AlertStatus& alert : runtime_.alerts()) {
+    json a = json::object();
+    a["name"] = alert.name;
+    a["state"] = std::string(observe::to_string(alert.state));
+    a["value"] = alert.value;
+    a["since"] = time_json(alert.active_since);
+    a["labels"] = observe::to_json(alert)["labels"];
+    alerts.push_back(std::move(a));
+  }
+  out["alerts"] = std::move(alerts);
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::scale(std::string service,
+                                                        std::uint32_t replicas) {
+  const auto result = runtime_.supervisor().scale(service, replicas);
+  if (!result) co_return op_error(result.error());
+  json out = json::object();
+  out["service"] = result->service;
+  out["replicas"] = result->replicas;
+  out["previous"] = result->previous;
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::rollout(std::string service,
+                                                          admin::RolloutChange change) {
+  supervisor::Supervisor& supervisor = runtime_.supervisor();
+  auto base = supervisor.current_spec(service);
+  if (!base) co_return op_error(base.error());
+  config::Service spec = base.value();
+  if (change.command) spec.command = *change.command;
+  for (auto& [name, value] : change.env) spec.env[name] = value;
+  if (change.replicas) spec.replicas = *change.replicas;
+  const auto result = supervisor.rollout(service, std::move(spec), "rollout");
+  if (!result) co_return op_error(result.error());
+  co_return admin::json_response(202, rollout_json(result.value()));
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::rollout_status(std::string service) {
+  const auto result = runtime_.supervisor().rollout_status(service);
+  if (!result) co_return op_error(result.error());
+  if (!result.value()) co_return admin::error_response(404, "no rollout of " + service + " yet");
+  co_return admin::json_response(200, rollout_json(*result.value()));
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::rollback(std::string service,
+                                                           std::optional<std::uint32_t> to) {
+  const auto result = runtime_.supervisor().rollback(service, to);
+  if (!result) co_return op_error(result.error());
+  co_return admin::json_response(202, rollout_json(result.value()));
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::revisions(std::string service) {
+  const auto result = runtime_.supervisor().history(service);
+  if (!result) co_return op_error(result.error());
+  json revisions = json::array();
+  for (const supervisor::Revision& revision : result->revisions) {
+    json r = json::object();
+    r["revision"] = revision.number;
+    r["created"] = time_json(revision.created);
+    r["command"] = revision.spec.command.text;
+    r["env"] = revision.spec.env;
+    r["replicas"] = revision.spec.replicas;
+    r["cause"] = revision.cause;
+    r["outcome"] = revision.outcome;
+    revisions.push_back(std::move(r));
+  }
+  json out = json::object();
+  out["service"] = result->service;
+  out["current"] = result->current;
+  out["revisions"] = std::move(revisions);
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::restart(std::string service) {
+  const auto result = runtime_.supervisor().restart(service);
+  if (!result) co_return op_error(result.error());
+  co_return admin::json_response(202, rollout_json(result.value()));
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::drain(std::string service, std::uint32_t index) {
+  const auto result = runtime_.supervisor().drain(service, index);
+  if (!result) co_return op_error(result.error());
+  json out = json::object();
+  out["instance"] = result->key;
+  out["state"] = "drained";
+  out["was_ready"] = result->was_ready;
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::reload() {
+  const ReloadResult result = runtime_.reload();
+  if (!result.ok) {
+    json out = json::object();
+    out["error"] = "the configuration was not reloaded";
+    out["diagnostics"] = result.errors;
+    co_return admin::json_response(422, out);
+  }
+  json out = json::object();
+  out["changed"] = result.changes;
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::logs(std::string service,
+                                                       admin::LogsQuery query) {
+  const auto known = runtime_.supervisor().current_spec(service);
+  if (!known) co_return op_error(known.error());
+  supervisor::LogQuery q;
+  q.instance = query.instance;
+  q.since = query.since;
+  q.cursor = query.cursor;
+  if (query.limit) q.limit = *query.limit;
+  const supervisor::LogPage page =
+      supervisor::read_logs(runtime_.spec().state_dir / "logs", service, q);
+  json lines = json::array();
+  for (const supervisor::LogLine& line : page.lines) {
+    json l = json::object();
+    l["instance"] = line.instance;
+    l["time"] = line.time.empty() ? json(nullptr) : json(line.time);
+    l["stream"] = "output";
+    l["line"] = line.line;
+    lines.push_back(std::move(l));
+  }
+  json out = json::object();
+  out["lines"] = std::move(lines);
+  out["cursor"] = page.cursor;
+  co_return admin::json_response(200, out);
+}
+
+}  // namespace flotilla::app

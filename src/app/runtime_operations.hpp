@@ -1,0 +1,47 @@
+// The admin API's operations on a running flotilla: turns each admin::Operations call into
+// supervisor / gateway / alert-engine calls and their results into the API's JSON. Runs on the
+// control thread only. Glue and presentation; the operations themselves live in their modules.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "admin/operations.hpp"
+
+namespace flotilla::app {
+
+class Runtime;
+
+class RuntimeOperations : public admin::Operations {
+ public:
+  explicit RuntimeOperations(Runtime& runtime) : runtime_(runtime) {}
+
+  asio::awaitable<admin::AdminResponse> status() override;
+  asio::awaitable<admin::AdminResponse> scale(std::string service, std::uint32_t replicas) override;
+  asio::awaitable<admin::AdminResponse> rollout(std::string service,
+                                                admin::RolloutChange change) override;
+  asio::awaitable<admin::AdminResponse> rollout_status(std::string service) override;
+  asio::awaitable<admin::AdminResponse> rollback(std::string service,
+                                                 std::optional<std::uint32_t> to) override;
+  asio::awaitable<admin::AdminResponse> revisions(std::string service) override;
+  asio::awaitable<admin::AdminResponse> restart(std::string service) override;
+  asio::awaitable<admin::AdminResponse> drain(std::string service, std::uint32_t index) override;
+  asio::awaitable<admin::AdminResponse> reload() override;
+  asio::awaitable<admin::AdminResponse> logs(std::string service, admin::LogsQuery query) override;
+
+ private:
+  // CPU % of each instance since the previous status() (keyed by instance key and pid).
+  struct CpuSample {
+    int pid = 0;
+    double cpu_seconds = 0;
+    std::chrono::steady_clock::time_point at;
+    double percent = 0;
+  };
+  double cpu_percent(const std::string& key, int pid, double cpu_seconds);
+
+  Runtime& runtime_;
+  std::map<std::string, CpuSample> cpu_;
+};
+
+}  // namespace flotilla::app

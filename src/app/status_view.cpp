@@ -1,0 +1,167 @@
+// Layout of `flotilla status`: one table per kind of thing, each only when there is something
+// to show, separated by blank lines.
+#include "app/status_view.hpp"
+
+#include <fmt/format.h>
+
+#include "app/human_format.hpp"
+#include "app/table.hpp"
+
+namespace flotilla::app {
+namespace {
+
+using nlohmann::json;
+
+const json& array_field(const json& object, std::string_view key) {
+  static const json kEmpty = json::array();
+  if (!object.is_object()) return kEmpty;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_array() ? *it : kEmpty;
+}
+
+std::string instance_name(const std::string& service, const json& instance) {
+  if (instance.is_object() && instance.contains("key") && instance["key"].is_string()) {
+    return instance["key"].get<std::string>();
+  }
+  return fmt::format("{}/{}", service, field_text(instance, "index"));
+}
+
+std::string memory_text(const json& instance) {
+  const auto used = field_number(instance, "memory_bytes");
+  const auto limit = field_number(instance, "memory_limit_bytes");
+  if (!used) return std::string(kNone);
+  if (!limit || *limit <= 0) return format_bytes(*used);
+  return fmt::format("{}/{}", format_bytes(*used), format_bytes(*limit));
+}
+
+std::string cpu_text(const json& instance) {
+  const auto percent = field_number(instance, "cpu_percent");
+  return percent ? fmt::format("{:.1f}%", *percent) : std::string(kNone);
+}
+
+// "exit 1", "signal KILL", "oom", or whatever the server sent.
+std::string last_exit_text(const json& instance) {
+  if (!instance.is_object()) return std::string(kNone);
+  const auto it = instance.find("last_exit");
+  if (it == instance.end() || it->is_null()) return std::string(kNone);
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return fmt::format("exit {}", it->get<std::int64_t>());
+  if (!it->is_object()) return it->dump();
+  std::vector<std::string> parts;
+  if (it->contains("code") && !(*it)["code"].is_null()) {
+    parts.push_back("exit " + field_text(*it, "code"));
+  }
+  if (it->contains("signal") && !(*it)["signal"].is_null()) {
+    parts.push_back("signal " + field_text(*it, "signal"));
+  }
+  if (it->contains("reason") && (*it)["reason"].is_string()) {
+    parts.push_back((*it)["reason"].get<std::string>());
+  }
+  if (parts.empty()) return it->dump();
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string age_text(const json& object, std::string_view key) {
+  const auto seconds = field_number(object, key);
+  return seconds ? format_age(*seconds) : std::string(kNone);
+}
+
+std::string headline(const json& status) {
+  std::string line = fmt::format("flotilla {}", field_text(status, "version"));
+  if (status.is_object() && status.contains("config") && status["config"].is_string()) {
+    line += fmt::format(" · {}", status["config"].get<std::string>());
+  }
+  if (const auto uptime = field_number(status, "uptime_seconds")) {
+    line += fmt::format(" · up {}", format_age(*uptime));
+  }
+  return line + '\n';
+}
+
+void services_section(const json& status, std::vector<std::string>& sections) {
+  const json& services = array_field(status, "services");
+  if (services.empty()) return;
+  Table summary({"SERVICE", "REVISION", "REPLICAS", "READY"});
+  Table instances({"INSTANCE", "STATE", "READY", "PID", "PORT", "REV", "UPTIME", "RESTARTS", "CPU",
+                   "MEMORY", "LAST EXIT"});
+  for (const json& service : services) {
+    const std::string name = field_text(service, "name");
+    const json& list = array_field(service, "instances");
+    std::size_t ready = 0;
+    for (const json& instance : list) {
+      if (field_true(instance, "ready")) ++ready;
+      instances.add_row({instance_name(name, instance), field_text(instance, "state"),
+                         field_text(instance, "ready"), field_text(instance, "pid"),
+                         field_text(instance, "port"), field_text(instance, "revision"),
+                         age_text(instance, "uptime_seconds"), field_text(instance, "restarts"),
+                         cpu_text(instance), memory_text(instance), last_exit_text(instance)});
+    }
+    summary.add_row({name, field_text(service, "revision"), field_text(service, "replicas"),
+                     fmt::format("{}/{}", ready, list.size())});
+  }
+  sections.push_back(summary.render());
+  if (!instances.empty()) sections.push_back(instances.render());
+}
+
+void upstreams_section(const json& status, std::vector<std::string>& sections) {
+  const json& upstreams = array_field(status, "upstreams");
+  if (upstreams.empty()) return;
+  Table table(
+      {"UPSTREAM", "BALANCE", "ENDPOINT", "ADDRESS", "STATE", "IN-FLIGHT", "FAILS", "REQUESTS"});
+  for (const json& upstream : upstreams) {
+    const std::string name = field_text(upstream, "name");
+    const std::string balance = field_text(upstream, "balance");
+    const json& endpoints = array_field(upstream, "endpoints");
+    if (endpoints.empty()) table.add_row({name, balance, kNone.data(), "", "no endpoints"});
+    for (const json& endpoint : endpoints) {
+      std::string state = field_text(endpoint, "up");
+      if (endpoint.is_object() && endpoint.contains("up") && endpoint["up"].is_boolean()) {
+        state = endpoint["up"].get<bool>() ? "up" : "down";
+      }
+      if (field_true(endpoint, "backup")) state += " (backup)";
+      table.add_row({name, balance, field_text(endpoint, "key"), field_text(endpoint, "address"),
+                     state, field_text(endpoint, "in_flight"), field_text(endpoint, "fails"),
+                     field_text(endpoint, "requests")});
+    }
+  }
+  sections.push_back(table.render());
+}
+
+void listeners_section(const json& status, std::vector<std::string>& sections) {
+  const json& listeners = array_field(status, "listeners");
+  if (listeners.empty()) return;
+  Table table({"LISTENER"});
+  for (const json& listener : listeners) {
+    table.add_row(
+        {listener.is_string() ? listener.get<std::string>() : field_text(listener, "address")});
+  }
+  sections.push_back(table.render());
+}
+
+void alerts_section(const json& status, std::vector<std::string>& sections) {
+  const json& alerts = array_field(status, "alerts");
+  if (alerts.empty()) return;
+  Table table({"ALERT", "STATE", "VALUE", "SINCE"});
+  for (const json& alert : alerts) {
+    const auto since = alert.is_object() ? alert.find("since") : alert.end();
+    // Alert values are ratios and rates: three significant digits, not one decimal.
+    const auto value = field_number(alert, "value");
+    table.add_row({field_text(alert, "name"), field_text(alert, "state"),
+                   value ? fmt::format("{:.3g}", *value) : field_text(alert, "value"),
+                   since != alert.end() ? format_time(*since) : std::string(kNone)});
+  }
+  sections.push_back(table.render());
+}
+
+}  // namespace
+
+std::string render_status(const json& status) {
+  std::vector<std::string> sections;
+  sections.push_back(headline(status));
+  services_section(status, sections);
+  upstreams_section(status, sections);
+  listeners_section(status, sections);
+  alerts_section(status, sections);
+  return fmt::format("{}", fmt::join(sections, "\n"));
+}
+
+}  // namespace flotilla::app

@@ -1,0 +1,142 @@
+// The worker's metrics and access-log duties: interning series when a snapshot arrives, counting
+// finished requests and attempts into the worker's own shard, copying it for a scrape, batching
+// access-log lines. Kept apart from worker.cpp so the request path's files stay about requests.
+#include <bit>
+
+#include "gateway/worker.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+using observe::AttemptOutcome;
+using observe::FailureReason;
+using upstream::OutcomeKind;
+
+// observe::retry_reason_label names RetryReason bits by position.
+static_assert(kRetryError == 1u << 0 && kRetryTimeout == 1u << 1 &&
+              kRetryInvalidHeader == 1u << 2 && kRetryHttp500 == 1u << 3 &&
+              kRetryHttp502 == 1u << 4 && kRetryHttp503 == 1u << 5 && kRetryHttp504 == 1u << 6 &&
+              kRetryHttp429 == 1u << 7 && observe::kRetryReasonCount == 8);
+
+std::optional<FailureReason> status_failure(int status) {
+  switch (status) {
+    case 500:
+      return FailureReason::http_500;
+    case 502:
+      return FailureReason::http_502;
+    case 503:
+      return FailureReason::http_503;
+    case 504:
+      return FailureReason::http_504;
+    case 429:
+      return FailureReason::http_429;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+void Worker::intern_series() {
+  route_series_.clear();
+  for (const RouteTarget& route : snapshot_->routes) {
+    route_series_.push_back(metrics_.route_series(route.name));
+  }
+  for (WorkerUpstream* upstream : by_index_) {
+    const upstream::UpstreamState& state = upstream->state;
+    upstream->series = metrics_.upstream_series(state.spec().name);
+    upstream->endpoint_series.clear();
+    for (std::size_t i = 0; i < state.size(); ++i) {
+      upstream->endpoint_series.push_back(
+          metrics_.endpoint_series(upstream->series, state.endpoint(i).key));
+    }
+  }
+}
+
+void Worker::record_attempt(std::uint32_t endpoint, const upstream::Outcome& outcome) {
+  switch (outcome.kind) {
+    case OutcomeKind::response:
+      metrics_.attempt_finished(endpoint, observe::outcome_of_status(outcome.status));
+      if (outcome.status_is_failure) {
+        if (const auto reason = status_failure(outcome.status)) {
+          metrics_.endpoint_failed(endpoint, *reason);
+        }
+      }
+      return;
+    case OutcomeKind::connect_error:
+      metrics_.attempt_finished(endpoint, AttemptOutcome::connect_error);
+      metrics_.endpoint_failed(endpoint, FailureReason::connect_error);
+      return;
+    case OutcomeKind::reset:
+      metrics_.attempt_finished(endpoint, AttemptOutcome::reset);
+      metrics_.endpoint_failed(endpoint, FailureReason::reset);
+      return;
+    case OutcomeKind::timeout:
+      metrics_.attempt_finished(endpoint, AttemptOutcome::timeout);
+      metrics_.endpoint_failed(endpoint, FailureReason::timeout);
+      return;
+    case OutcomeKind::invalid_header:
+      metrics_.attempt_finished(endpoint, AttemptOutcome::invalid_header);
+      metrics_.endpoint_failed(endpoint, FailureReason::invalid_header);
+      return;
+    case OutcomeKind::cancelled:
+      metrics_.attempt_finished(endpoint, AttemptOutcome::cancelled);
+      return;
+  }
+}
+
+void Worker::finish_request(observe::RequestRecord& record, std::string_view client_ip) {
+  if (!record.open) return;
+  record.open = false;
+  const auto duration = std::chrono::steady_clock::now() - record.started;
+  metrics_.request_finished(record, duration);
+  if (!access_log_) return;
+  observe::AccessLogEntry entry;
+  entry.time = std::chrono::system_clock::now();
+  entry.client = client_ip;
+  entry.method = record.method_text.empty() ? observe::method_label(record.method)
+                                            : std::string_view(record.method_text);
+  entry.path = record.target;
+  entry.status = record.status == 0 ? 499 : record.status;
+  entry.bytes_in = record.bytes_in;
+  entry.bytes_out = record.bytes_out;
+  entry.duration = duration;
+  if (record.endpoint != observe::kNoSeries) {
+    entry.upstream = metrics_.endpoints()[record.endpoint].key;
+  }
+  entry.attempts = record.attempts;
+  entry.request_id = record.request_id;
+  entry.route = metrics_.routes()[record.route].name;
+  access_log_->append(entry);
+}
+
+WorkerStats Worker::stats() const {
+  WorkerStats stats;
+  stats.shard = metrics_;
+  stats.active_connections = session_count_;
+  const auto now = std::chrono::steady_clock::now();
+  for (const WorkerUpstream* upstream : by_index_) {
+    const upstream::UpstreamState& state = upstream->state;
+    for (std::size_t i = 0; i < state.size(); ++i) {
+      stats.endpoints.push_back({state.spec().name, state.endpoint(i).key, state.status(i, now)});
+    }
+  }
+  return stats;
+}
+
+void Worker::enable_access_log(observe::AccessLogWriter& writer) {
+  access_log_ = std::make_unique<observe::AccessLogBuffer>(writer);
+  access_log_timer_.emplace(context_);
+  schedule_access_log_flush();
+}
+
+void Worker::schedule_access_log_flush() {
+  access_log_timer_->expires_after(observe::AccessLogBuffer::kFlushInterval);
+  access_log_timer_->async_wait([this](std::error_code ec) {
+    if (ec) return;
+    access_log_->flush();
+    schedule_access_log_flush();
+  });
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,160 @@
+#include "observe/gateway_metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace flotilla::observe {
+namespace {
+
+std::string format_bound(double bound) {
+  return fmt::format("{}", bound);
+}
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
+
+void add(MetricFamily& f, std::string name, Labels labels, double value) {
+  f.samples.push_back(Sample{std::move(name), std::move(labels), value});
+}
+
+MetricFamily requests_family(const MetricShard& totals) {
+  MetricFamily f = family("http_requests_total",
+                          "HTTP requests answered by the gateway, by method, status and route.",
+                          MetricType::counter);
+  for (const RouteSeries& route : totals.routes()) {
+    for (std::size_t m = 0; m < kMethodCount; ++m) {
+      const std::string method(method_label(static_cast<http::Method>(m)));
+      for (const StatusCount& entry : route.statuses[m]) {
+        add(f, f.name,
+            {{"method", method},
+             {"route", route.name},
+             {"status", fmt::format("{}", entry.status)}},
+            static_cast<double>(entry.count));
+      }
+    }
+  }
+  return f;
+}
+
+MetricFamily duration_family(const MetricShard& totals) {
+  MetricFamily f = family("http_request_duration_seconds",
+                          "Time from a request's first byte to the end of its response, by route.",
+                          MetricType::histogram);
+  for (const RouteSeries& route : totals.routes()) {
+    const DurationHistogram& h = route.duration;
+    if (h.count == 0) continue;
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < kDurationBounds.size(); ++i) {
+      cumulative += h.counts[i];
+      add(f, f.name + "_bucket", {{"le", format_bound(kDurationBounds[i])}, {"route", route.name}},
+          static_cast<double>(cumulative));
+    }
+    add(f, f.name + "_bucket", {{"le", "+Inf"}, {"route", route.name}},
+        static_cast<double>(h.count));
+    add(f, f.name + "_sum", {{"route", route.name}}, static_cast<double>(h.sum_ns) / 1e9);
+    add(f, f.name + "_count", {{"route", route.name}}, static_cast<double>(h.count));
+  }
+  return f;
+}
+
+const std::string& upstream_name(const MetricShard& totals, std::uint32_t id) {
+  return totals.upstreams()[id].name;
+}
+
+MetricFamily upstream_requests_family(const MetricShard& totals) {
+  MetricFamily f = family(
+      "flotilla_upstream_requests_total",
+      "Attempts sent to upstream endpoints, by outcome: the response's status class or the error.",
+      MetricType::counter);
+  const auto& endpoints = totals.endpoints();
+  for (std::size_t e = 1; e < endpoints.size(); ++e) {
+    const EndpointSeries& series = endpoints[e];
+    for (std::size_t o = 0; o < kAttemptOutcomeCount; ++o) {
+      if (series.requests[o] == 0) continue;
+      add(f, f.name,
+          {{"endpoint", series.key},
+           {"outcome", std::string(to_string(static_cast<AttemptOutcome>(o)))},
+           {"upstream", upstream_name(totals, series.upstream)}},
+          static_cast<double>(series.requests[o]));
+    }
+  }
+  return f;
+}
+
+MetricFamily upstream_failures_family(const MetricShard& totals) {
+  MetricFamily f =
+      family("flotilla_upstream_failures_total",
+             "Attempts that counted as an endpoint failure for passive health, by reason.",
+             MetricType::counter);
+  const auto& endpoints = totals.endpoints();
+  for (std::size_t e = 1; e < endpoints.size(); ++e) {
+    const EndpointSeries& series = endpoints[e];
+    for (std::size_t r = 0; r < kFailureReasonCount; ++r) {
+      if (series.failures[r] == 0) continue;
+      add(f, f.name,
+          {{"endpoint", series.key},
+           {"reason", std::string(to_string(static_cast<FailureReason>(r)))},
+           {"upstream", upstream_name(totals, series.upstream)}},
+          static_cast<double>(series.failures[r]));
+    }
+  }
+  return f;
+}
+
+MetricFamily retries_family(const MetricShard& totals) {
+  MetricFamily f =
+      family("flotilla_retries_total",
+             "Attempts made again on another endpoint, by the reason of the failed one.",
+             MetricType::counter);
+  const auto& upstreams = totals.upstreams();
+  for (std::size_t u = 1; u < upstreams.size(); ++u) {
+    for (std::size_t r = 0; r < kRetryReasonCount; ++r) {
+      if (upstreams[u].retries[r] == 0) continue;
+      add(f, f.name,
+          {{"reason", std::string(retry_reason_label(r))}, {"upstream", upstreams[u].name}},
+          static_cast<double>(upstreams[u].retries[r]));
+    }
+  }
+  return f;
+}
+
+MetricFamily endpoint_up_family(const GatewayStats& stats) {
+  MetricFamily f =
+      family("flotilla_endpoint_up",
+             "1 when the gateway would send requests to the endpoint, else 0.", MetricType::gauge);
+  for (const EndpointStats& endpoint : stats.endpoints) {
+    add(f, f.name, {{"endpoint", endpoint.endpoint}, {"upstream", endpoint.upstream}},
+        endpoint.up ? 1 : 0);
+  }
+  return f;
+}
+
+MetricFamily single_gauge(std::string name, std::string help, double value) {
+  MetricFamily f = family(std::move(name), std::move(help), MetricType::gauge);
+  add(f, f.name, {}, value);
+  return f;
+}
+
+}  // namespace
+
+MetricsView gateway_metrics_view(const GatewayStats& stats) {
+  MetricsView view;
+  view.push_back(requests_family(stats.totals));
+  view.push_back(duration_family(stats.totals));
+  view.push_back(upstream_requests_family(stats.totals));
+  view.push_back(upstream_failures_family(stats.totals));
+  view.push_back(retries_family(stats.totals));
+  view.push_back(endpoint_up_family(stats));
+  view.push_back(single_gauge("flotilla_in_flight_requests",
+                              "Requests the gateway is handling now.",
+                              static_cast<double>(stats.totals.in_flight())));
+  view.push_back(single_gauge("flotilla_active_connections", "Client connections open now.",
+                              static_cast<double>(stats.active_connections)));
+  return view;
+}
+
+}  // namespace flotilla::observe

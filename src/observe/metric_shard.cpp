@@ -1,0 +1,139 @@
+#include "observe/metric_shard.hpp"
+
+#include <fmt/format.h>
+
+#include "http/header_names.hpp"
+
+namespace flotilla::observe {
+namespace {
+
+constexpr std::array<std::string_view, kAttemptOutcomeCount> kOutcomeNames = {
+    "1xx",      "2xx", "3xx", "4xx", "5xx", "connect_error", "reset", "timeout", "invalid_header",
+    "cancelled"};
+
+constexpr std::array<std::string_view, kFailureReasonCount> kFailureNames = {
+    "connect_error", "reset",    "timeout",  "invalid_header", "http_500",
+    "http_502",      "http_503", "http_504", "http_429"};
+
+constexpr std::array<std::string_view, kRetryReasonCount> kRetryNames = {
+    "error",    "timeout",  "invalid_header", "http_500",
+    "http_502", "http_503", "http_504",       "http_429"};
+
+// nginx logs 499 for a request whose client closed the connection before the response.
+constexpr std::uint16_t kClientClosed = 499;
+
+std::uint32_t intern(std::unordered_map<std::string, std::uint32_t>& ids, std::string key,
+                     std::size_t next) {
+  const auto [it, inserted] = ids.try_emplace(std::move(key), static_cast<std::uint32_t>(next));
+  return it->second;
+}
+
+}  // namespace
+
+std::string_view method_label(http::Method method) noexcept {
+  return method == http::Method::kOther ? std::string_view("OTHER") : http::to_string(method);
+}
+
+std::string_view to_string(AttemptOutcome outcome) noexcept {
+  return kOutcomeNames[static_cast<std::size_t>(outcome)];
+}
+
+AttemptOutcome outcome_of_status(int status) noexcept {
+  if (status < 200) return AttemptOutcome::status_1xx;
+  if (status < 300) return AttemptOutcome::status_2xx;
+  if (status < 400) return AttemptOutcome::status_3xx;
+  if (status < 500) return AttemptOutcome::status_4xx;
+  return AttemptOutcome::status_5xx;
+}
+
+std::string_view to_string(FailureReason reason) noexcept {
+  return kFailureNames[static_cast<std::size_t>(reason)];
+}
+
+std::string_view retry_reason_label(std::size_t bit) noexcept {
+  return bit < kRetryNames.size() ? kRetryNames[bit] : std::string_view("other");
+}
+
+MetricShard::MetricShard() {
+  // Id 0 of each kind: the unrouted route (rendered route=""), and placeholders that are never
+  // rendered, so a record that never reached an upstream can say kNoSeries.
+  routes_.emplace_back();
+  route_ids_.emplace("", 0);
+  upstreams_.emplace_back();
+  endpoints_.emplace_back();
+}
+
+std::uint32_t MetricShard::route_series(std::string_view name) {
+  const std::uint32_t id = intern(route_ids_, std::string(name), routes_.size());
+  if (id == routes_.size()) routes_.push_back(RouteSeries{std::string(name), {}, {}});
+  return id;
+}
+
+std::uint32_t MetricShard::upstream_series(std::string_view name) {
+  const std::uint32_t id = intern(upstream_ids_, std::string(name), upstreams_.size());
+  if (id == upstreams_.size()) upstreams_.push_back(UpstreamSeries{std::string(name), {}});
+  return id;
+}
+
+std::uint32_t MetricShard::endpoint_series(std::uint32_t upstream, std::string_view key) {
+  std::string id_key = fmt::format("{}", upstream);
+  id_key += '\0';
+  id_key += key;
+  const std::uint32_t id = intern(endpoint_ids_, std::move(id_key), endpoints_.size());
+  if (id == endpoints_.size())
+    endpoints_.push_back(EndpointSeries{upstream, std::string(key), {}, {}});
+  return id;
+}
+
+void MetricShard::request_finished(const RequestRecord& record, std::chrono::nanoseconds duration) {
+  --in_flight_;
+  RouteSeries& route = routes_[record.route < routes_.size() ? record.route : 0];
+  const std::uint16_t status = record.status == 0 ? kClientClosed : record.status;
+  std::vector<StatusCount>& statuses = route.statuses[static_cast<std::size_t>(record.method)];
+  bool counted = false;
+  for (StatusCount& entry : statuses) {
+    if (entry.status == status) {
+      ++entry.count;
+      counted = true;
+      break;
+    }
+  }
+  if (!counted) statuses.push_back({status, 1});
+  route.duration.observe(duration);
+}
+
+void MetricShard::merge(const MetricShard& other) {
+  for (const RouteSeries& theirs : other.routes_) {
+    RouteSeries& mine = routes_[route_series(theirs.name)];
+    for (std::size_t m = 0; m < kMethodCount; ++m) {
+      for (const StatusCount& entry : theirs.statuses[m]) {
+        bool counted = false;
+        for (StatusCount& own : mine.statuses[m]) {
+          if (own.status == entry.status) {
+            own.count += entry.count;
+            counted = true;
+            break;
+          }
+        }
+        if (!counted) mine.statuses[m].push_back(entry);
+      }
+    }
+    mine.duration.merge(theirs.duration);
+  }
+  std::vector<std::uint32_t> upstream_map(other.upstreams_.size(), 0);
+  for (std::size_t u = 1; u < other.upstreams_.size(); ++u) {
+    const UpstreamSeries& theirs = other.upstreams_[u];
+    upstream_map[u] = upstream_series(theirs.name);
+    UpstreamSeries& mine = upstreams_[upstream_map[u]];
+    for (std::size_t r = 0; r < kRetryReasonCount; ++r) mine.retries[r] += theirs.retries[r];
+  }
+  for (std::size_t e = 1; e < other.endpoints_.size(); ++e) {
+    const EndpointSeries& theirs = other.endpoints_[e];
+    EndpointSeries& mine = endpoints_[endpoint_series(upstream_map[theirs.upstream], theirs.key)];
+    for (std::size_t o = 0; o < kAttemptOutcomeCount; ++o) mine.requests[o] += theirs.requests[o];
+    for (std::size_t f = 0; f < kFailureReasonCount; ++f) mine.failures[f] += theirs.failures[f];
+  }
+  in_flight_ += other.in_flight_;
+}
+
+}  // namespace flotilla::observe

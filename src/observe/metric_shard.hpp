@@ -1,0 +1,164 @@
+// One data-plane worker's request metrics: plain counters written only by that worker's thread.
+// Never shared while live: a scrape posts to the worker, which copies its shard on its own thread
+// and hands the copy to the control thread (see gateway::Gateway::collect). Why not single-writer
+// atomics read across threads: label sets are interned on first sight (a new status, a new
+// endpoint after a reload), so the containers themselves change; a copy made by the owner needs
+// no synchronisation at all, and the hot path is plain increments without a single atomic.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "http/message.hpp"
+#include "observe/duration_histogram.hpp"
+
+namespace flotilla::observe {
+
+// http::Method values index per-method series; kOther (0) is rendered "OTHER".
+inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(http::Method::kPatch) + 1;
+std::string_view method_label(http::Method method) noexcept;
+
+// How an attempt on an endpoint ended: the response's status class, or what went wrong.
+enum class AttemptOutcome : std::uint8_t {
+  status_1xx,
+  status_2xx,
+  status_3xx,
+  status_4xx,
+  status_5xx,
+  connect_error,
+  reset,
+  timeout,
+  invalid_header,
+  cancelled,  // the client went away: says nothing about the endpoint
+};
+inline constexpr std::size_t kAttemptOutcomeCount = 10;
+std::string_view to_string(AttemptOutcome outcome) noexcept;
+AttemptOutcome outcome_of_status(int status) noexcept;
+
+// Why an attempt counted as an endpoint failure (what passive health counts): nginx's
+// proxy_next_upstream vocabulary.
+enum class FailureReason : std::uint8_t {
+  connect_error,
+  reset,
+  timeout,
+  invalid_header,
+  http_500,
+  http_502,
+  http_503,
+  http_504,
+  http_429,
+};
+inline constexpr std::size_t kFailureReasonCount = 9;
+std::string_view to_string(FailureReason reason) noexcept;
+
+// Retry reasons by bit position of gateway::RetryReason (error, timeout, invalid_header,
+// http_500, http_502, http_503, http_504, http_429); the gateway static_asserts the order.
+inline constexpr std::size_t kRetryReasonCount = 8;
+std::string_view retry_reason_label(std::size_t bit) noexcept;
+
+// Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
+inline constexpr std::uint32_t kNoSeries = 0;
+
+// What one request leaves behind, filled in along the request path and recorded once when it
+// ends. Lives in the request's workspace: reused, so the strings allocate only when they grow.
+struct RequestRecord {
+  std::chrono::steady_clock::time_point started{};
+  bool open = false;  // counted in flight; recorded exactly once when finished
+  http::Method method = http::Method::kOther;
+  std::uint16_t status = 0;  // 0 at the end: the client left before any response (logged 499)
+  std::uint32_t route = kNoSeries;
+  std::uint32_t endpoint = kNoSeries;  // the last attempt's endpoint series
+  std::uint32_t attempts = 0;
+  std::uint64_t bytes_in = 0;   // head bytes + request body payload bytes
+  std::uint64_t bytes_out = 0;  // bytes written to the client
+  std::string_view request_id;  // views into the workspace; empty = none
+  // Copied only while an access log is on (the head's buffer may be overwritten by then).
+  std::string method_text;
+  std::string target;
+
+  void begin(std::chrono::steady_clock::time_point now) {
+    started = now;
+    open = false;
+    method = http::Method::kOther;
+    status = 0;
+    route = kNoSeries;
+    endpoint = kNoSeries;
+    attempts = 0;
+    bytes_in = 0;
+    bytes_out = 0;
+    request_id = {};
+    method_text.clear();
+    target.clear();
+  }
+};
+
+struct StatusCount {
+  std::uint16_t status = 0;
+  std::uint64_t count = 0;
+};
+
+struct RouteSeries {
+  std::string name;
+  std::array<std::vector<StatusCount>, kMethodCount> statuses;  // per method; few statuses each
+  DurationHistogram duration;
+};
+
+struct UpstreamSeries {
+  std::string name;
+  std::array<std::uint64_t, kRetryReasonCount> retries{};
+};
+
+struct EndpointSeries {
+  std::uint32_t upstream = 0;  // UpstreamSeries id
+  std::string key;
+  std::array<std::uint64_t, kAttemptOutcomeCount> requests{};
+  std::array<std::uint64_t, kFailureReasonCount> failures{};
+};
+
+class MetricShard {
+ public:
+  MetricShard();
+
+  // Interning: called when a snapshot is installed (may allocate), never per request. Ids stay
+  // valid for the shard's lifetime, so series of removed routes or endpoints keep their counts.
+  std::uint32_t route_series(std::string_view name);
+  std::uint32_t upstream_series(std::string_view name);
+  std::uint32_t endpoint_series(std::uint32_t upstream, std::string_view key);
+
+  // The hot path. Allocates only the first time a (route, method, status) is seen.
+  void request_started() noexcept { ++in_flight_; }
+  void request_finished(const RequestRecord& record, std::chrono::nanoseconds duration);
+  void attempt_finished(std::uint32_t endpoint, AttemptOutcome outcome) noexcept {
+    ++endpoints_[endpoint].requests[static_cast<std::size_t>(outcome)];
+  }
+  void endpoint_failed(std::uint32_t endpoint, FailureReason reason) noexcept {
+    ++endpoints_[endpoint].failures[static_cast<std::size_t>(reason)];
+  }
+  void retried(std::uint32_t upstream, std::size_t reason_bit) noexcept {
+    if (reason_bit < kRetryReasonCount) ++upstreams_[upstream].retries[reason_bit];
+  }
+
+  // Adds another shard's counts, matching series by name (shards intern in different orders).
+  void merge(const MetricShard& other);
+
+  const std::vector<RouteSeries>& routes() const noexcept { return routes_; }
+  const std::vector<UpstreamSeries>& upstreams() const noexcept { return upstreams_; }
+  const std::vector<EndpointSeries>& endpoints() const noexcept { return endpoints_; }
+  std::int64_t in_flight() const noexcept { return in_flight_; }
+
+ private:
+  std::vector<RouteSeries> routes_;
+  std::vector<UpstreamSeries> upstreams_;
+  std::vector<EndpointSeries> endpoints_;
+  std::unordered_map<std::string, std::uint32_t> route_ids_;
+  std::unordered_map<std::string, std::uint32_t> upstream_ids_;
+  std::unordered_map<std::string, std::uint32_t> endpoint_ids_;  // "upstream id \0 key"
+  std::int64_t in_flight_ = 0;
+};
+
+}  // namespace flotilla::observe

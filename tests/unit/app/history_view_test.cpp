@@ -1,0 +1,31 @@
+#include "app/history_view.hpp"
+
+#include <gtest/gtest.h>
+
+namespace flotilla::app {
+namespace {
+
+TEST(RenderHistory, MarksTheCurrentRevision) {
+  const auto revisions = nlohmann::json::parse(R"({
+    "service": "web", "current": 2,
+    "revisions": [
+      {"revision": 1, "created": "2024-05-01T10:00:00Z", "command": ["python3", "app.py"],
+       "env": {}, "replicas": 3, "cause": "initial"},
+      {"revision": 2, "created": "2024-05-01T11:00:00Z", "command": "python3 app.py --v2",
+       "env": {"MODE": "fast", "DEBUG": "0"}, "replicas": 3, "cause": "rollout"}
+    ]})");
+  EXPECT_EQ(render_history(revisions),
+            "   REVISION  CREATED               REPLICAS  CAUSE    COMMAND              ENV\n"
+            "   1         2024-05-01T10:00:00Z  3         initial  python3 app.py       -\n"
+            "*  2         2024-05-01T11:00:00Z  3         rollout  python3 app.py --v2  DEBUG=0 "
+            "MODE=fast\n");
+}
+
+TEST(RenderHistory, NoRevisions) {
+  EXPECT_EQ(render_history(nlohmann::json::parse(R"({"service": "web", "revisions": []})")),
+            "web: no revisions\n");
+  EXPECT_EQ(render_history(nlohmann::json()), "-: no revisions\n");
+}
+
+}  // namespace
+}  // namespace flotilla::app

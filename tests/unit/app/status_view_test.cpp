@@ -1,0 +1,75 @@
+#include "app/status_view.hpp"
+
+#include <gtest/gtest.h>
+
+namespace flotilla::app {
+namespace {
+
+using nlohmann::json;
+
+const char* kStatus = R"({
+  "version": "0.1.0", "config": "/srv/flotilla.yaml", "uptime_seconds": 3725,
+  "services": [{
+    "name": "web", "revision": 3, "replicas": 2,
+    "instances": [
+      {"key": "web/0", "index": 0, "state": "running", "pid": 4242, "port": 18081, "ready": true,
+       "uptime_seconds": 125, "restarts": 0, "revision": 3, "cpu_percent": 12.34,
+       "cpu_seconds": 1.5, "memory_bytes": 12897484, "memory_limit_bytes": 268435456,
+       "last_exit": null},
+      {"key": null, "index": 1, "state": "starting", "pid": null, "port": 18082, "ready": false,
+       "uptime_seconds": null, "restarts": 2, "revision": 3, "cpu_percent": null,
+       "memory_bytes": null, "memory_limit_bytes": null,
+       "last_exit": {"code": null, "signal": "KILL", "reason": "oom"}}
+    ]
+  }],
+  "upstreams": [{"name": "web", "balance": "least_conn", "endpoints": [
+    {"key": "web/0", "address": "127.0.0.1:18081", "up": true, "backup": false, "in_flight": 3,
+     "fails": 0, "requests": 1200},
+    {"key": "old", "address": "10.0.0.9:80", "up": false, "backup": true, "in_flight": 0,
+     "fails": 5, "requests": 7}
+  ]}],
+  "listeners": [{"address": "127.0.0.1:8080"}],
+  "alerts": [{"name": "HighErrorRate", "state": "firing", "value": 0.25, "since": "2024-05-01T12:00:00Z"}]
+})";
+
+TEST(RenderStatus, TablesForEverything) {
+  EXPECT_EQ(
+      render_status(json::parse(kStatus)),
+      "flotilla 0.1.0 · /srv/flotilla.yaml · up 1h2m\n"
+      "\n"
+      "SERVICE  REVISION  REPLICAS  READY\n"
+      "web      3         2         1/2\n"
+      "\n"
+      "INSTANCE  STATE     READY  PID   PORT   REV  UPTIME  RESTARTS  CPU    MEMORY          LAST "
+      "EXIT\n"
+      "web/0     running   yes    4242  18081  3    2m5s    0         12.3%  12.3Mi/256.0Mi  -\n"
+      "web/1     starting  no     -     18082  3    -       2         -      -               "
+      "signal "
+      "KILL, oom\n"
+      "\n"
+      "UPSTREAM  BALANCE     ENDPOINT  ADDRESS          STATE          IN-FLIGHT  FAILS  REQUESTS\n"
+      "web       least_conn  web/0     127.0.0.1:18081  up             3          0      1200\n"
+      "web       least_conn  old       10.0.0.9:80      down (backup)  0          5      7\n"
+      "\n"
+      "LISTENER\n"
+      "127.0.0.1:8080\n"
+      "\n"
+      "ALERT          STATE   VALUE  SINCE\n"
+      "HighErrorRate  firing  0.25   2024-05-01T12:00:00Z\n");
+}
+
+TEST(RenderStatus, SurvivesNullsAndMissingSections) {
+  EXPECT_EQ(render_status(json::parse(R"({"version": null, "services": null})")), "flotilla -\n");
+  EXPECT_EQ(render_status(json::parse(R"({"services": [{"name": "w", "instances": [{}]}]})")),
+            "flotilla -\n"
+            "\n"
+            "SERVICE  REVISION  REPLICAS  READY\n"
+            "w        -         -         0/1\n"
+            "\n"
+            "INSTANCE  STATE  READY  PID  PORT  REV  UPTIME  RESTARTS  CPU  MEMORY  LAST EXIT\n"
+            "w/-       -      -      -    -     -    -       -         -    -       -\n");
+  EXPECT_EQ(render_status(json("garbage")), "flotilla -\n");
+}
+
+}  // namespace
+}  // namespace flotilla::app
