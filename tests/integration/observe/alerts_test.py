@@ -79,6 +79,8 @@ class StateRecorder:
         self.states = {name: [] for name in RULES}
         self.values = {name: [] for name in RULES}
         self.received = set()
+        self.timeline = []  # (seconds since start, rule, state)
+        self.t0 = time.monotonic()
         self.errors = []
         self.lock = threading.Lock()
         self.running = True
@@ -95,6 +97,8 @@ class StateRecorder:
                         seq = self.states.get(rule["name"])
                         if seq is not None and (not seq or seq[-1] != rule["state"]):
                             seq.append(rule["state"])
+                            self.timeline.append((round(time.monotonic() - self.t0, 1),
+                                                  rule["name"], rule["state"]))
                     for alert in doc["alerts"]:
                         if alert["name"] in self.values and alert["state"] == "firing":
                             self.values[alert["name"]].append(float(alert["value"]))
@@ -186,12 +190,16 @@ class AlertsTest(unittest.TestCase):
                 timings["HighErrorRate"] = time.monotonic() - t0
 
                 t0 = time.monotonic()
+                timings["slow_start"] = t0 - recorder.t0
                 slow = supervision.Load(port, path="/api/slow?ms=2500", threads=4,
                                         max_seconds=PHASE_TIMEOUT_S, timeout=20)
                 try:
                     self._wait_state(recorder, "HighResponseTime", "firing")
                 finally:
-                    slow.stop(30)
+                    slow_ok, slow_failed = slow.stop(30)
+                    timings["slow_stopped"] = time.monotonic() - recorder.t0
+                self.assertEqual(slow_failed, 0, slow.failures)
+                self.assertGreater(slow_ok, 0)
                 self._wait_state(recorder, "HighResponseTime", "inactive")
                 timings["HighResponseTime"] = time.monotonic() - t0
             finally:
@@ -221,7 +229,8 @@ class AlertsTest(unittest.TestCase):
             self.assertEqual((check.returncode, check.stdout + check.stderr), (0, ""), text)
             print(f"\nphases (s): { {k: round(v, 1) for k, v in timings.items()} }; "
                   f"total {time.monotonic() - started:.1f}; peak memory ratio "
-                  f"{memory_ratio:.3f}; alertmanager received {sorted(recorder.received)}",
+                  f"{memory_ratio:.3f}; alertmanager received {sorted(recorder.received)}; "
+                  f"timeline {recorder.timeline}",
                   file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
 
