@@ -162,6 +162,11 @@ class AlertsTest(unittest.TestCase):
                  f"--config.file={work}/alertmanager.yml"], name="alertmanager"))
             up = cleanup.add(supervision.Up(config(web_port, hog_port, dead_port, admin_port,
                                                    am_port)))
+            # Without a cgroup v1 memory controller the limit is an RLIMIT_AS, which the
+            # address space (not the RSS) hits first: HighMemoryUsage is then not exercised.
+            m = up.process.wait_for_line(r"cgroup v1 controllers: ([^;]*);", 10)
+            memory_cgroup = "memory" in m.group(1).split(", ")
+            rules = RULES if memory_cgroup else tuple(r for r in RULES if r != "HighMemoryUsage")
             port = up.wait_listening()
             up.wait_ready("web", 2)
             up.wait_ready("hog", 1)
@@ -180,7 +185,8 @@ class AlertsTest(unittest.TestCase):
             # scenarios meanwhile in this one.
             hog_result = {}
             hog = threading.Thread(target=self._hog_scenario,
-                                   args=(admin_port, hog_port, recorder, hog_result, timings))
+                                   args=(admin_port, hog_port, recorder, hog_result, timings,
+                                         memory_cgroup))
             hog.start()
             try:
                 t0 = time.monotonic()
@@ -207,15 +213,19 @@ class AlertsTest(unittest.TestCase):
             self.assertNotIn("error", hog_result, hog_result.get("error"))
 
             recorder.stop()
-            for name in RULES:
+            for name in rules:
                 self.assertTrue(went_through(recorder.sequence(name)),
                                 f"{name}: {recorder.sequence(name)}; poll errors "
                                 f"{recorder.errors}\n{up.process.output()}")
             self.assertTrue(set(RULES) & recorder.received,
                             f"alertmanager got {recorder.received}:\n{am.output()}")
-            memory_ratio = max(recorder.values["HighMemoryUsage"])
-            self.assertGreater(memory_ratio, 0.9)
-            self.assertLess(memory_ratio, 1.0)
+            memory_ratio = max(recorder.values["HighMemoryUsage"], default=0)
+            if memory_cgroup:
+                self.assertGreater(memory_ratio, 0.9)
+                self.assertLess(memory_ratio, 1.0)
+            else:
+                print("\nno cgroup v1 memory controller: HighMemoryUsage not exercised",
+                      file=sys.stderr)
             self.assertGreater(max(recorder.values["HighResponseTime"]), 2)
             self.assertGreater(max(recorder.values["HighErrorRate"]), 0.1)
 
@@ -242,26 +252,30 @@ class AlertsTest(unittest.TestCase):
         except OSError:
             return False
 
-    def _hog_scenario(self, admin_port, hog_port, recorder, result, timings):
+    def _hog_scenario(self, admin_port, hog_port, recorder, result, timings, memory_cgroup):
         try:
             t0 = time.monotonic()
             limit = HOG_LIMIT_MIB << 20
-            # Steps of 4 MiB until above 91 % (a step is ~4 % of the limit: never past ~96 %).
-            for _ in range(HOG_LIMIT_MIB // 4):
+            # Steps of 4 MiB, then of 1 MiB past 85 %, until above 91 %: never near the limit.
+            for _ in range(HOG_LIMIT_MIB if memory_cgroup else 0):
                 usage = instance_memory(admin_port, "hog")
-                if usage and usage[0] > 0.91 * limit:
+                assert usage is not None, "no memory series for hog"
+                if usage[0] > 0.91 * limit:
                     break
-                status, _, body = harness.request(hog_port, path="/api/alloc?mb=4")
+                step = 4 if usage[0] < 0.85 * limit else 1
+                status, _, body = harness.request(hog_port, path=f"/api/alloc?mb={step}")
                 assert status == 200, body
-                time.sleep(0.3)  # the instance metrics are sampled, not live
-            self._wait_state(recorder, "HighMemoryUsage", "firing")
-            timings["HighMemoryUsage"] = time.monotonic() - t0
+                time.sleep(0.1)
+            if memory_cgroup:
+                self._wait_state(recorder, "HighMemoryUsage", "firing")
+                timings["HighMemoryUsage"] = time.monotonic() - t0
             t0 = time.monotonic()
             try:
                 harness.request(hog_port, path="/api/crash", timeout=3)
             except OSError:
                 pass  # the connection dies with the process
-            self._wait_state(recorder, "HighMemoryUsage", "inactive")
+            if memory_cgroup:
+                self._wait_state(recorder, "HighMemoryUsage", "inactive")
             self._wait_state(recorder, "InstanceCrashLooping", "firing")
             self._wait_state(recorder, "InstanceCrashLooping", "inactive")
             timings["InstanceCrashLooping"] = time.monotonic() - t0
