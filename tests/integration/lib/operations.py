@@ -10,6 +10,7 @@ import json
 import os
 import random
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -51,15 +52,26 @@ def spec(first_port, ports=10, replicas=3, admin=None, extra_routes=None, upstre
 class Ops:
     """A running `flotilla up` (supervision.Up) plus its gateway/admin ports and the CLI."""
 
-    def __init__(self, config_dict=None, first_port=None, directory=None):
-        if config_dict is None:
-            config_dict = spec(first_port or supervision.free_port_range(10))
-        self.config_dict = config_dict
+    def __init__(self, config_dict=None, directory=None, files=None):
+        """`config_dict`: the config (default: spec() on free ports); `directory`: where the
+        config file, state and sockets live (default: a fresh one); `files`: {name: text} to
+        write there first. With a directory and no config_dict, its flotilla.yaml is reused
+        (a restart on the same state_dir)."""
         if directory is None:
-            self.up = supervision.Up(json.dumps(config_dict, indent=2))
-        else:  # a restart on the same config file and state_dir
-            self.up = supervision.Up(config_path=os.path.join(directory, "flotilla.yaml"),
-                                     cwd=directory)
+            directory = tempfile.mkdtemp(prefix="flotilla-ops-")
+        config_path = os.path.join(directory, "flotilla.yaml")
+        if config_dict is None and os.path.exists(config_path):
+            with open(config_path) as f:
+                config_dict = json.load(f)
+        if config_dict is None:
+            config_dict = spec(supervision.free_port_range(10))
+        self.config_dict = config_dict
+        with open(config_path, "w") as f:
+            json.dump(config_dict, f, indent=2)
+        for name, text in (files or {}).items():
+            with open(os.path.join(directory, name), "w") as f:
+                f.write(text)
+        self.up = supervision.Up(config_path=config_path, cwd=directory)
         self.dir = os.path.dirname(self.up.config_path)
         self.config_path = self.up.config_path
         self.port = self.up.wait_listening()
@@ -85,6 +97,13 @@ class Ops:
 
     def status(self):
         return self.cli_json("status")
+
+    def api(self, path):
+        """GET `path` of the admin TCP listener (reads need no token): the parsed JSON."""
+        status, body = supervision.get_json(self.admin_port, path)
+        if status != 200:
+            raise AssertionError(f"GET {path} on the admin listener: {status} {body}")
+        return body
 
     def web(self):
         """The `web` entry of `flotilla status --json`."""
