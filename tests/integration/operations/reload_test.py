@@ -86,15 +86,22 @@ class ReloadTest(unittest.TestCase):
                             what=f"reload {i}: SIGHUP applied")
                     counts["hup invalid" if bad else "hup ok"] += 1
                 else:
-                    code, out, err = ops.cli("reload")
+                    as_json = i % 4 == 0
+                    code, out, err = ops.cli("reload", *(["--json"] if as_json else []))
+                    if as_json:
+                        answer = json.loads(out)  # --json parses, failure or not
+                        self.assertIsInstance(answer, dict, out)
                     if bad:
                         self.assertEqual(code, 1, f"reload {i}: {out}{err}")
                         self.assertIn("flotilla.yaml", out + err, f"reload {i}: no diagnostic")
                         self.assertRegex(out + err, "nosuch|balanse", f"reload {i}")
+                        if as_json:
+                            self.assertTrue(answer.get("diagnostics"), answer)
                         counts["cli invalid"] += 1
                     else:
                         self.assertEqual(code, 0, f"reload {i}: {out}{err}")
-                        self.assertIn("reloaded", out, f"reload {i}")
+                        if not as_json:
+                            self.assertIn("reloaded", out, f"reload {i}")
                         # Applied when the command returns: new requests see the new routes.
                         self.assertIn(status_of(ops.port, f"/reload-{i}"), (502, 503), i)
                         counts["cli ok"] += 1

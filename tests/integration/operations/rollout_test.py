@@ -45,7 +45,7 @@ class RolloutTest(unittest.TestCase):
             lambda: self.ops.cli("rollout", "web", "--env", "OPS_TEST_MARK=1"))
         print(f"full rollout: exit {code} after {time.monotonic() - started:.1f}s (with load)")
         self.assertEqual(code, 0, out + err)
-        self.assertIn("succeeded", out + err)
+        self.assertRegex(out + err, r"rollout to revision \d+ succeeded\n")
         web = self.ops.wait_settled(3)
         new_revision = web["revision"]
         new_pids = {i["pid"] for i in web["instances"]}
