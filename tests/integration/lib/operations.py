@@ -160,9 +160,14 @@ class Response:
 class MixedLoad:
     """`threads` keep-alive clients, each alternating GET /api/hello and POST /api/echo (a random
     body that must come back byte for byte), paced to about `rate` requests/s in total, until
-    stop() or `max_seconds`. Anything but a 200 with the right body is a failure."""
+    stop() or `max_seconds`. Anything but a 200 with the right body is a failure.
 
-    def __init__(self, port, threads=4, rate=320, max_seconds=60.0, timeout=10.0):
+    `slow_threads` more clients send GET /api/slow?ms=`slow_ms` back to back, so that every
+    instance nearly always holds a request in flight when it is stopped or drained (quick
+    requests alone leave it idle most of the time)."""
+
+    def __init__(self, port, threads=4, rate=320, max_seconds=60.0, timeout=10.0,
+                 slow_threads=0, slow_ms=200):
         self.port = port
         self.timeout = timeout
         self.interval = threads / float(rate)
@@ -174,12 +179,22 @@ class MixedLoad:
         self.failed = 0
         self.lock = threading.Lock()
         self.running = True
+        self.slow_path = f"/api/slow?ms={slow_ms}"
         self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True)
                         for n in range(threads)]
+        self.threads += [threading.Thread(target=self._run, args=(-1,), daemon=True)
+                         for _ in range(slow_threads)]
         for t in self.threads:
             t.start()
 
     def _one(self, conn, n, rng):
+        if n < 0:
+            conn.request("GET", self.slow_path)
+            resp = conn.getresponse()
+            body = resp.read()
+            if resp.status != 200 or b"slept_ms" not in body:
+                raise AssertionError(f"GET {self.slow_path}: status {resp.status}: {body[:200]!r}")
+            return resp, ("slow", None, None, None)
         if n % 2 == 0:
             conn.request("GET", "/api/hello")
             resp = conn.getresponse()
@@ -208,10 +223,11 @@ class MixedLoad:
         n = thread_index
         next_at = time.monotonic()
         while self.running and time.monotonic() < self.deadline:
-            pause = next_at - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            next_at = max(next_at + self.interval, time.monotonic() - 1.0)
+            if thread_index >= 0:  # paced; slow clients are paced by the server
+                pause = next_at - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                next_at = max(next_at + self.interval, time.monotonic() - 1.0)
             if conn is None:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             start = time.monotonic()
@@ -231,7 +247,8 @@ class MixedLoad:
                 if conn is not None:
                     conn.close()
                 conn = None
-            n += 1
+            if thread_index >= 0:
+                n += 1
         if conn is not None:
             conn.close()
 
@@ -268,6 +285,8 @@ class MixedLoad:
         elapsed = (self.stopped or time.monotonic()) - self.started
         ok = self.ok()
         echoes = sum(1 for r in self.responses if r.kind == "echo")
-        return (f"{ok} ok ({ok - echoes} GET, {echoes} POST), {self.failed} failed in "
+        slow = sum(1 for r in self.responses if r.kind == "slow")
+        return (f"{ok} ok ({ok - echoes - slow} GET, {echoes} POST, {slow} slow GET), "
+                f"{self.failed} failed in "
                 f"{elapsed:.1f}s ({(ok + self.failed) / max(elapsed, 0.001):.0f} req/s); "
                 f"revisions {self.revisions()}")

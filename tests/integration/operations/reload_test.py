@@ -65,7 +65,7 @@ class ReloadTest(unittest.TestCase):
             def errors_logged():
                 return len(ops.up.lines_matching(r"\[error\] reload: "))
 
-            load = operations.MixedLoad(ops.port, max_seconds=90)
+            load = operations.MixedLoad(ops.port, max_seconds=90, slow_threads=2)
             load.wait_count(100)
             started = time.monotonic()
             active = None  # the index of the valid file in force

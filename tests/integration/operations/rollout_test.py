@@ -24,7 +24,7 @@ class RolloutTest(unittest.TestCase):
 
     def under_load(self, action):
         """Runs `action()` while a mixed load flows; returns (load, action's result)."""
-        load = operations.MixedLoad(self.ops.port, max_seconds=60)
+        load = operations.MixedLoad(self.ops.port, max_seconds=60, slow_threads=4)
         try:
             load.wait_count(100)
             result = action()

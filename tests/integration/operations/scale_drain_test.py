@@ -31,7 +31,7 @@ class ScaleDrainTest(unittest.TestCase):
         web = self.ops.wait_settled(3)
         revision = web["revision"]
         three = {i["pid"] for i in web["instances"]}
-        load = operations.MixedLoad(self.ops.port, max_seconds=60)
+        load = operations.MixedLoad(self.ops.port, max_seconds=60, slow_threads=4)
         try:
             load.wait_count(100)
             started = time.monotonic()
