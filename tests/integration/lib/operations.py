@@ -74,11 +74,15 @@ class Ops:
         self.up = supervision.Up(config_path=config_path, cwd=directory)
         self.dir = os.path.dirname(self.up.config_path)
         self.config_path = self.up.config_path
-        self.port = self.up.wait_listening()
-        m = self.up.process.wait_for_line(r"admin API, metrics and alerts on http://\S+:(\d+)/")
-        self.admin_port = int(m.group(1))
-        replicas = config_dict["services"]["web"]["replicas"]
-        self.up.wait_ready("web", replicas)
+        try:
+            self.port = self.up.wait_listening()
+            m = self.up.process.wait_for_line(
+                r"admin API, metrics and alerts on http://\S+:(\d+)/")
+            self.admin_port = int(m.group(1))
+            self.up.wait_ready("web", config_dict["services"]["web"]["replicas"])
+        except BaseException:
+            self.up.stop()  # a failed start must not leave flotilla and its instances behind
+            raise
 
     def cli(self, *args, timeout=60.0, check=None):
         """Runs `flotilla ARGS -c CONFIG`; returns (exit status, stdout, stderr)."""
