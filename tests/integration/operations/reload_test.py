@@ -128,6 +128,22 @@ class ReloadTest(unittest.TestCase):
             self.assertEqual({i["key"]: i["pid"] for i in web["instances"]}, pids)
             self.assertEqual(set(load.revisions()), {str(revision)})
             self.assertEqual(ops.cli_json("history", "web")["current"], revision)
+
+            # A `flotilla scale` survives a reload that does not touch the service in the file;
+            # a reload that does change it applies the file.
+            self.assertEqual(ops.cli("scale", "web=4")[0], 0)
+            web = ops.wait_settled(4)
+            scaled_pids = {i["key"]: i["pid"] for i in web["instances"]}
+            ops.write_config(valid(RELOADS))
+            self.assertEqual(ops.cli("reload")[0], 0)
+            web = ops.web()
+            self.assertEqual(web["replicas"], 4, "a route-only reload undid the scale")
+            self.assertEqual({i["key"]: i["pid"] for i in web["instances"]}, scaled_pids)
+            changed = json.loads(valid(RELOADS + 1))
+            changed["services"]["web"]["replicas"] = 2
+            ops.write_config(json.dumps(changed, indent=2))
+            self.assertEqual(ops.cli("reload")[0], 0)
+            ops.wait_settled(2)
         finally:
             if load is not None:
                 load.stop()
