@@ -390,6 +390,27 @@ bool te_list_with_empty_elements(const Divergence& d) {
   return !other && chunked == 1 && empty > 0;
 }
 
+// RFC 9110 §5.5: a field value excludes leading and trailing whitespace (SP and HTAB alike), so
+// `Transfer-Encoding: chunked<HTAB>...` is chunked to flotilla. llhttp 8.1 matches `chunked`
+// followed by HTAB as some other coding and rejects the request (HPE_INVALID_TRANSFER_ENCODING).
+// Evidence: llhttp's own raw value holds an HTAB and, trimmed, is a list ending in one `chunked`.
+bool te_value_with_tabs(const Divergence& d) {
+  if (d.ll == nullptr || d.fl == nullptr || d.llhttp->end != StreamEnd::kRejected ||
+      d.llhttp->error_code != HPE_INVALID_TRANSFER_ENCODING) {
+    return false;
+  }
+  bool tab = false;
+  std::size_t chunked = 0;
+  for (const auto& [field, value] : d.ll->headers) {
+    if (iequals(field, "transfer-encoding") && value.find('\t') != std::string::npos) tab = true;
+  }
+  const bool other = any_list_element(*d.ll, "transfer-encoding", [&](std::string_view e) {
+    if (iequals(e, "chunked")) ++chunked;
+    return !e.empty() && !iequals(e, "chunked");
+  });
+  return tab && !other && chunked == 1;
+}
+
 // RFC 9112 §3.2: the target's form must suit the method (`*` for OPTIONS, authority-form for
 // CONNECT, else origin- or absolute-form) and has no CTL, SP or DEL; flotilla also rejects
 // userinfo (RFC 9110 §4.2.4). llhttp's URL grammar takes `*old`, `/\x0c`, `GET host:80`...
@@ -516,6 +537,7 @@ constexpr std::array kIntended{
     IntendedDifference{"upgrade_ignored_on_http10", upgrade_ignored_on_http10},
     IntendedDifference{"content_length_above_2_63", content_length_above_2_63},
     IntendedDifference{"te_list_with_empty_elements", te_list_with_empty_elements},
+    IntendedDifference{"te_value_with_tabs", te_value_with_tabs},
     IntendedDifference{"chunked_framing_violation", chunked_framing_violation},
     IntendedDifference{"chunk_extension_grammar", chunk_extension_grammar},
     IntendedDifference{"target_grammar_wider_than_llhttp", target_grammar_wider_than_llhttp},

@@ -44,7 +44,8 @@ echo "fuzz: fuzzing for ${seconds}s (corpus $corpus, log $log)"
 status=0
 FLOTILLA_FUZZ_STATS=1 "$build/http_framing_fuzz" "$corpus" -dict="$root/fuzz/http.dict" \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
-  -workers=1 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
+  -workers=1 -print_final_stats=1 -seed="${FUZZ_SEED:-0}" -artifact_prefix="$artifacts/" \
+  >"$log" 2>&1 || status=$?
 
 runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
 last="$(grep -E '^#[0-9]+' "$log" | tail -1 || true)"

@@ -63,7 +63,8 @@ std::string rollout_summary(const nlohmann::json& rollout) {
   const std::string to = field_text(rollout, "revision");
   const std::string from = field_text(rollout, "from_revision");
   std::string message = field_text(rollout, "message");
-  const std::string because = message == kNone ? "" : ": " + message;
+  // A success carries an empty message: no dangling ": ".
+  const std::string because = message == kNone || message.empty() ? "" : ": " + message;
   if (state == "succeeded") {
     return fmt::format("{}: rollout to revision {} succeeded{}", service, to, because);
   }

@@ -4,6 +4,7 @@ other peers on loopback, wait for them, talk to them, and always clean up what w
 Every process is started by the test and killed by PID; every wait is bounded.
 """
 import http.client
+import json
 import os
 import queue
 import re
@@ -115,6 +116,20 @@ class Demo:
         return self.process.stop(sig)
 
 
+def with_test_admin(config_text):
+    """Tests run side by side: unless a config says where its admin API listens, put it on a
+    free port instead of the default 127.0.0.1:9090."""
+    try:  # configs built as JSON (a YAML subset)
+        document = json.loads(config_text)
+        document.setdefault("admin", {"listen": "127.0.0.1:0"})
+        return json.dumps(document, indent=1)
+    except ValueError:
+        pass
+    if re.search(r"^admin:", config_text, re.M):
+        return config_text
+    return config_text.rstrip("\n") + '\nadmin:\n  listen: "127.0.0.1:0"\n'
+
+
 class Flotilla:
     """`flotilla up -c <generated config>`; `port` is the first listener's real port."""
 
@@ -122,7 +137,7 @@ class Flotilla:
         self.dir = tempfile.mkdtemp(prefix="flotilla-test-")
         self.config = os.path.join(self.dir, "flotilla.yaml")
         with open(self.config, "w") as f:
-            f.write(config_text)
+            f.write(with_test_admin(config_text))
         self.process = Process([FLOTILLA, "up", "-c", self.config], name=name)
         m = self.process.wait_for_line(r"gateway listening on (\S+):(\d+)")
         self.port = int(m.group(2))

@@ -73,7 +73,7 @@ class Up:
         if config is not None:
             config_path = os.path.join(self.dir, "flotilla.yaml")
             with open(config_path, "w") as f:
-                f.write(config)
+                f.write(harness.with_test_admin(config))
         self.config_path = config_path
         full_env = dict(os.environ)
         full_env.update(env or {})

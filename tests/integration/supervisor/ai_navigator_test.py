@@ -38,7 +38,7 @@ class AiNavigatorTest(unittest.TestCase):
         marker = supervision.unique_marker()
         name, value = marker.split("=", 1)
         # The marker reaches every uvicorn through flotilla's own environment (inherited).
-        env = {"AI_NAVIGATOR_LISTEN": "127.0.0.1:0",
+        env = {"AI_NAVIGATOR_LISTEN": "127.0.0.1:0", "AI_NAVIGATOR_ADMIN": "127.0.0.1:0",
                "AI_NAVIGATOR_PORTS": f"{first}-{first + 4}", name: value}
         up = supervision.Up(config_path=os.path.join(work, "flotilla.yaml"), env=env, cwd=work)
         load = slow = None

@@ -49,6 +49,10 @@ TEST(RolloutView, ProgressLine) {
 
 TEST(RolloutView, Summary) {
   EXPECT_EQ(rollout_summary(rollout("succeeded")), "web: rollout to revision 4 succeeded");
+  // The server sends an empty string (not null) for a success.
+  json success = rollout("succeeded");
+  success["message"] = "";
+  EXPECT_EQ(rollout_summary(success), "web: rollout to revision 4 succeeded");
   EXPECT_EQ(rollout_summary(rollout("rolled_back", "web/0 not ready within 30s")),
             "web: rollout to revision 4 rolled back to revision 3: web/0 not ready within 30s");
   EXPECT_EQ(rollout_summary(rollout("failed", "exec failed")),

@@ -1,0 +1,113 @@
+"""Rollouts under a steady mixed load (GET /api/hello + POST /api/echo through the gateway), in
+one `flotilla up`: a full rollout of 3 instances, a rollout to a command that never becomes
+ready (rolled back by itself, the old revision serving throughout), and a rolling restart.
+Each ends with 0 failed requests and shows the change happened: new pids and revision in
+`flotilla status --json`, the new FLOTILLA_REVISION in /api/hello, both revisions seen."""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import operations  # noqa: E402
+import supervision  # noqa: E402
+
+
+class RolloutTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ops = operations.Ops()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ops.stop()
+
+    def under_load(self, action):
+        """Runs `action()` while a mixed load flows; returns (load, action's result)."""
+        load = operations.MixedLoad(self.ops.port, max_seconds=60, slow_threads=4)
+        try:
+            load.wait_count(100)
+            result = action()
+            before_end = load.ok()
+            load.wait_count(before_end + 100)
+        finally:
+            load.stop()
+        print(f"{self._testMethodName}: {load.summary()}")
+        self.assertEqual(load.failed, 0, f"failed requests: {load.failures}\n{self.ops.log()}")
+        return load, result
+
+    def test_1_full_rollout(self):
+        web = self.ops.wait_settled(3)
+        old_pids = {i["pid"] for i in web["instances"]}
+        old_revision = web["revision"]
+        started = time.monotonic()
+        load, (code, out, err) = self.under_load(
+            lambda: self.ops.cli("rollout", "web", "--env", "OPS_TEST_MARK=1"))
+        print(f"full rollout: exit {code} after {time.monotonic() - started:.1f}s (with load)")
+        self.assertEqual(code, 0, out + err)
+        self.assertRegex(out + err, r"rollout to revision \d+ succeeded\n")
+        web = self.ops.wait_settled(3)
+        new_revision = web["revision"]
+        new_pids = {i["pid"] for i in web["instances"]}
+        self.assertGreater(new_revision, old_revision)
+        self.assertEqual({i["revision"] for i in web["instances"]}, {new_revision})
+        self.assertFalse(old_pids & new_pids, f"old pids {old_pids} still running: {web}")
+        for pid in new_pids:
+            self.assertTrue(supervision.proc_environ_has(pid, "OPS_TEST_MARK=1"), pid)
+        seen = load.revisions()
+        self.assertIn(str(old_revision), seen)
+        self.assertIn(str(new_revision), seen)
+        self.assertTrue(new_pids <= load.pids(), f"{new_pids} vs {load.pids()}")
+        history = self.ops.cli_json("history", "web")
+        self.assertEqual(history["current"], new_revision)
+        top = next(r for r in history["revisions"] if r["revision"] == new_revision)
+        self.assertEqual(top["env"].get("OPS_TEST_MARK"), "1")
+
+    def test_2_rollout_never_ready_rolls_back(self):
+        web = self.ops.wait_settled(3)
+        old_pids = {i["key"]: i["pid"] for i in web["instances"]}
+        old_revision = web["revision"]
+        started = time.monotonic()
+        # Starts and stays up, but never answers the readiness probe.
+        load, (code, out, err) = self.under_load(
+            lambda: self.ops.cli("rollout", "web", "--command", "sleep 60"))
+        took = time.monotonic() - started
+        print(f"failed rollout: exit {code} after {took:.1f}s: {(out + err).strip()[-300:]}")
+        self.assertEqual(code, 1, out + err)
+        self.assertIn("rolled back", out + err)
+        self.assertIn("not ready", out + err)
+        web = self.ops.wait_settled(3)
+        self.assertEqual(web["revision"], old_revision)
+        self.assertEqual({i["key"]: i["pid"] for i in web["instances"]}, old_pids)
+        # Only the old revision served, all along.
+        self.assertEqual(set(load.revisions()), {str(old_revision)})
+        self.assertTrue(load.pids() <= set(old_pids.values()), load.pids())
+        history = self.ops.cli_json("history", "web")
+        self.assertEqual(history["current"], old_revision)
+        failed = max(history["revisions"], key=lambda r: r["revision"])
+        self.assertGreater(failed["revision"], old_revision)
+        self.assertEqual(failed["command"], "sleep 60")
+        self.assertIn("rolled back", failed["outcome"])
+
+    def test_3_rolling_restart(self):
+        web = self.ops.wait_settled(3)
+        old_pids = {i["pid"] for i in web["instances"]}
+        old_revision = web["revision"]
+        load, (code, out, err) = self.under_load(lambda: self.ops.cli("restart", "web"))
+        self.assertEqual(code, 0, out + err)
+        web = self.ops.wait_settled(3)
+        new_pids = {i["pid"] for i in web["instances"]}
+        self.assertEqual(len(new_pids), 3)
+        self.assertFalse(old_pids & new_pids, f"restart left old pids {old_pids & new_pids}")
+        self.assertNotEqual(web["revision"], old_revision)
+        seen = load.revisions()
+        self.assertIn(str(old_revision), seen)
+        self.assertIn(str(web["revision"]), seen)
+        self.assertTrue(new_pids <= load.pids(), f"{new_pids} vs {load.pids()}")
+        # Same spec: the restart keeps the rolled-out environment.
+        for pid in new_pids:
+            self.assertTrue(supervision.proc_environ_has(pid, "OPS_TEST_MARK=1"), pid)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
