@@ -91,4 +91,14 @@ struct AttemptResult {
   int client_error = 0;            // kAborted: a status to answer if nothing was sent (e.g. 400)
 };
 
+// The client went away mid-attempt: not the endpoint's fault (no passive-health failure, no
+// retry) and nothing to answer.
+inline AttemptResult client_gone_result(Exchange& exchange) {
+  exchange.client_closed = true;
+  AttemptResult aborted;
+  aborted.end = AttemptResult::End::kAborted;
+  aborted.outcome = upstream::Outcome::error(upstream::OutcomeKind::cancelled);
+  return aborted;
+}
+
 }  // namespace flotilla::gateway

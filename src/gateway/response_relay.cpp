@@ -88,11 +88,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
         auto [ec, n] = co_await asio::async_write(
             session.socket(), asio::buffer(connection.buffer(), parsed.consumed), use_nothrow_io);
         if (ec) {
-          AttemptResult aborted;
-          aborted.end = AttemptResult::End::kAborted;
-          aborted.outcome = Outcome::error(OutcomeKind::cancelled);
-          exchange.client_closed = true;
-          co_return aborted;
+          co_return client_gone_result(exchange);
         }
       }
       std::memmove(connection.buffer(), connection.buffer() + parsed.consumed,
@@ -110,12 +106,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
         use_nothrow_io);
     if (ec) {
       if (session.client_gone()) {
-        // Not the endpoint's fault: no passive-health failure, no retry, nothing to answer.
-        AttemptResult aborted;
-        aborted.end = AttemptResult::End::kAborted;
-        aborted.outcome = Outcome::error(OutcomeKind::cancelled);
-        exchange.client_closed = true;
-        co_return aborted;
+        co_return client_gone_result(exchange);
       }
       if (connection.watchdog().expired()) co_return failed(OutcomeKind::timeout, kRetryTimeout);
       co_return failed(OutcomeKind::reset, kRetryError);

@@ -68,11 +68,7 @@ Awaitable<AttemptResult> stream_body_and_relay(Exchange& exchange, UpstreamConne
     auto [ec, n] = co_await asio::async_write(exchange.session.socket(), asio::buffer(k100Continue),
                                               use_nothrow_io);
     if (ec) {
-      AttemptResult aborted;
-      aborted.end = AttemptResult::End::kAborted;
-      aborted.outcome = Outcome::error(OutcomeKind::cancelled);
-      exchange.client_closed = true;
-      co_return aborted;
+      co_return client_gone_result(exchange);
     }
   }
   auto [pumped, relayed] = co_await (pump_request_body(exchange, connection) &&

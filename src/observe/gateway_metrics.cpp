@@ -9,14 +9,6 @@ std::string format_bound(double bound) {
   return fmt::format("{}", bound);
 }
 
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
 void add(MetricFamily& f, std::string name, Labels labels, double value) {
   f.samples.push_back(Sample{std::move(name), std::move(labels), value});
 }

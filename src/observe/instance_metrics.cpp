@@ -18,14 +18,6 @@ Labels instance_labels(const InstanceStatus& instance) {
   return {{"instance", instance.key}, {"service", instance.service}};
 }
 
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
 }  // namespace
 
 void append_instance_metrics(MetricsView& view, std::span<const InstanceStatus> instances) {

@@ -13,7 +13,8 @@ namespace flotilla::observe {
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 struct Sample {
-  std::string name;  // full series name: "http_requests_total", "http_request_duration_seconds_bucket"
+  std::string
+      name;  // full series name: "http_requests_total", "http_request_duration_seconds_bucket"
   Labels labels;
   double value = 0;
 };
@@ -26,6 +27,15 @@ struct MetricFamily {
   MetricType type = MetricType::gauge;
   std::vector<Sample> samples;
 };
+
+// An empty family (samples are appended by whoever builds the view).
+inline MetricFamily family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
 
 // Everything a scrape would show, at one moment.
 using MetricsView = std::vector<MetricFamily>;
