@@ -8,7 +8,8 @@
 // llhttp 8.1 in its default (non-strict) build is lenient in ways RFC 9112 forbids and that
 // request smuggling feeds on. The places where flotilla accepts what llhttp rejects are
 // method_outside_llhttp_table, target_grammar_wider_than_llhttp, identical_content_lengths,
-// te_list_with_empty_elements and chunk_extension_grammar, each an RFC-valid input.
+// te_list_with_empty_elements, te_value_with_tabs, content_length_with_tabs and
+// chunk_extension_grammar, each an RFC-valid input.
 #include "intended_differences.hpp"
 
 #include <llhttp.h>
@@ -411,6 +412,46 @@ bool te_value_with_tabs(const Divergence& d) {
   return tab && !other && chunked == 1;
 }
 
+// RFC 9110 §5.5: a field value excludes leading and trailing whitespace, SP and HTAB alike, so
+// `Content-Length: 0<HTAB>` is a length of 0 to flotilla. llhttp 8.1 allows a trailing SP after
+// the digits but not an HTAB (HPE_INVALID_CONTENT_LENGTH). llhttp stops inside the head, so the
+// evidence is the raw head: a Content-Length line whose value holds an HTAB, every value of every
+// Content-Length line OWS-trimmed to the same digits, and no Transfer-Encoding.
+bool content_length_with_tabs(const Divergence& d) {
+  if (!llhttp_rejected_head(d, {HPE_INVALID_CONTENT_LENGTH}) ||
+      count_headers(*d.fl, "transfer-encoding") > 0) {
+    return false;
+  }
+  std::string_view head = d.input->stream.substr(d.fl->start, d.fl->head_end - d.fl->start);
+  constexpr std::string_view kName = "content-length:";
+  bool tab = false;
+  std::optional<std::string_view> length;
+  // The head may be cut short (head_validated_when_complete re-runs flotilla on it completed,
+  // then asks here): its last line then has no CRLF.
+  while (!head.empty()) {
+    const std::size_t eol = head.find("\r\n");
+    const std::string_view line = head.substr(0, eol);
+    head.remove_prefix(eol == std::string_view::npos ? head.size() : eol + 2);
+    if (line.size() < kName.size() || !iequals(line.substr(0, kName.size()), kName)) continue;
+    const std::string_view value = line.substr(kName.size());
+    tab = tab || value.find('\t') != std::string_view::npos;
+    std::string_view rest = value;
+    for (;;) {
+      const std::size_t comma = rest.find(',');
+      std::string_view element = evidence::trim_ows(rest.substr(0, comma));
+      if (element.empty() || element.find_first_not_of("0123456789") != std::string_view::npos) {
+        return false;
+      }
+      while (element.size() > 1 && element.front() == '0') element.remove_prefix(1);
+      if (length && *length != element) return false;
+      length = element;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return tab && length.has_value();
+}
+
 // RFC 9112 §3.2: the target's form must suit the method (`*` for OPTIONS, authority-form for
 // CONNECT, else origin- or absolute-form) and has no CTL, SP or DEL; flotilla also rejects
 // userinfo (RFC 9110 §4.2.4). llhttp's URL grammar takes `*old`, `/\x0c`, `GET host:80`...
@@ -538,6 +579,7 @@ constexpr std::array kIntended{
     IntendedDifference{"content_length_above_2_63", content_length_above_2_63},
     IntendedDifference{"te_list_with_empty_elements", te_list_with_empty_elements},
     IntendedDifference{"te_value_with_tabs", te_value_with_tabs},
+    IntendedDifference{"content_length_with_tabs", content_length_with_tabs},
     IntendedDifference{"chunked_framing_violation", chunked_framing_violation},
     IntendedDifference{"chunk_extension_grammar", chunk_extension_grammar},
     IntendedDifference{"target_grammar_wider_than_llhttp", target_grammar_wider_than_llhttp},
