@@ -10,7 +10,7 @@
 
 #include "config/command_line.hpp"
 #include "config/did_you_mean.hpp"
-#include "demo/query_string.hpp"
+#include "http/query_string.hpp"
 
 namespace flotilla::admin {
 namespace {
@@ -42,7 +42,7 @@ std::optional<std::uint32_t> json_uint32(const json& value) {
 }
 
 std::optional<std::uint32_t> text_uint32(std::string_view text) {
-  const auto n = demo::parse_uint(text);
+  const auto n = http::parse_uint(text);
   if (!n || *n > kMaxUint32) return std::nullopt;
   return static_cast<std::uint32_t>(*n);
 }

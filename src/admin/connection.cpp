@@ -11,9 +11,9 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
-#include "demo/query_string.hpp"
-#include "demo/response_writer.hpp"
 #include "http/body_reader.hpp"
+#include "http/query_string.hpp"
+#include "http/simple_response_head.hpp"
 
 namespace flotilla::admin {
 namespace {
@@ -37,8 +37,8 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    auto name = demo::percent_decode(pair.substr(0, eq));
-    auto value = demo::percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    auto name = http::percent_decode(pair.substr(0, eq));
+    auto value = http::percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
     if (!name || !value) continue;  // a malformed escape: as if the parameter were absent
     params.emplace(std::move(*name), std::move(*value));
   }
@@ -48,7 +48,7 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
 AdminRequest make_request(const http::RequestHead& head) {
   AdminRequest request;
   request.method = std::string(head.method_text);
-  const demo::TargetParts target = demo::split_target(head.target);
+  const http::TargetParts target = http::split_target(head.target);
   request.path = std::string(target.path);
   request.query = parse_query(target.query);
   request.headers.reserve(head.headers.size());
@@ -203,11 +203,11 @@ asio::awaitable<std::optional<AdminResponse>> Connection::read_body(http::BodyFr
 
 asio::awaitable<std::error_code> Connection::respond(const AdminResponse& response, bool head_only,
                                                      bool keep_alive) {
-  std::vector<demo::FieldView> fields;
+  std::vector<http::FieldView> fields;
   fields.reserve(response.headers.size() + 1);
   fields.push_back({"Cache-Control", "no-store"});
   for (const auto& [name, value] : response.headers) fields.push_back({name, value});
-  demo::ResponseHeadSpec spec;
+  http::ResponseHeadSpec spec;
   spec.status = response.status;
   spec.content_length = response.body.size();
   spec.content_type = response.content_type;
@@ -215,7 +215,7 @@ asio::awaitable<std::error_code> Connection::respond(const AdminResponse& respon
   spec.fields = fields;
   spec.keep_alive = keep_alive;
   spec.http10_peer = http10_peer_;
-  const std::string head = demo::format_response_head(spec);
+  const std::string head = http::format_response_head(spec);
   co_return co_await write(head, head_only ? std::string_view{} : std::string_view(response.body));
 }
 

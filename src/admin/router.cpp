@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "demo/query_string.hpp"
+#include "http/query_string.hpp"
 
 namespace flotilla::admin {
 namespace {
@@ -96,7 +96,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     const Segment& segment = best->segments[i];
     if (!segment.parameter) continue;
     // A malformed escape stays as received: the handler then reports an unknown name.
-    auto decoded = demo::percent_decode((*parts)[i]);
+    auto decoded = http::percent_decode((*parts)[i]);
     result.params[segment.text] = decoded ? std::move(*decoded) : std::string((*parts)[i]);
   }
   result.handler = &best->handler;

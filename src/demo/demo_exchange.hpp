@@ -14,12 +14,24 @@
 #include "demo/demo_context.hpp"
 #include "demo/demo_request.hpp"
 #include "demo/demo_stream.hpp"
-#include "demo/query_string.hpp"
 #include "demo/reply.hpp"
-#include "demo/response_writer.hpp"
 #include "http/body_reader.hpp"
+#include "http/query_string.hpp"
+#include "http/simple_response_head.hpp"
 
 namespace flotilla::demo {
+
+// The demo speaks the small-server vocabulary it shares with the admin API.
+using http::FieldView;
+using http::format_response_head;
+using http::parse_fraction;
+using http::parse_uint;
+using http::query_value;
+using http::ResponseFraming;
+using http::ResponseHeadSpec;
+using http::split_target;
+using http::TargetParts;
+using http::uint_param;
 
 inline constexpr std::string_view kServerName = "flotilla-demo";
 

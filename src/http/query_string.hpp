@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace flotilla::demo {
+namespace flotilla::http {
 
 struct TargetParts {
   std::string_view path;   // before `?` (the whole target when there is no query)
@@ -34,4 +34,4 @@ std::optional<double> parse_fraction(std::string_view text) noexcept;
 std::optional<std::uint64_t> uint_param(std::string_view query, std::string_view name,
                                         std::uint64_t fallback, std::uint64_t max) noexcept;
 
-}  // namespace flotilla::demo
+}  // namespace flotilla::http

@@ -1,22 +1,18 @@
-// Formats a response head (status line, framing, Connection, Server, Date, extra fields) and
-// writes a small head + body with one gather write. Free functions reusable by the gateway's own
-// answers (errors, health); must never decide routing, keep-alive policy or read from a socket.
+// The head of a small server's own answer (the demo app's, the admin API's): status line, framing,
+// Connection, Server, Date and extra fields, formatted into one string. Off the proxy path, so it
+// may allocate; must never validate field names or values (callers pass constants or values they
+// produced) nor decide keep-alive policy.
 #pragma once
 
-#include "http/reason_phrase.hpp"
-
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
 
-#include <asio.hpp>
-#include <asio/experimental/as_tuple.hpp>
+#include "http/reason_phrase.hpp"
 
-namespace flotilla::demo {
+namespace flotilla::http {
 
 struct FieldView {
   std::string_view name;
@@ -43,25 +39,10 @@ struct ResponseHeadSpec {
   bool date = true;
 };
 
-// Reason phrase for the common codes, "" for the others (RFC 9112 §4 allows an empty one).
-using http::reason_phrase;  // RFC 9110 phrases, shared with the gateway
-
 // IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`; locale-independent.
 std::string http_date(std::chrono::system_clock::time_point when);
 
 // `HTTP/1.1 <status> <reason>` ... through the empty line ending the head.
 std::string format_response_head(const ResponseHeadSpec& spec);
 
-// Head and body in one gather write (writev): no copy of the body into the head's buffer.
-template <typename AsyncWriteStream>
-asio::awaitable<std::error_code> async_write_response(AsyncWriteStream& stream,
-                                                      std::string_view head,
-                                                      std::string_view body) {
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
-  auto [ec, written] = co_await asio::async_write(
-      stream, buffers, asio::experimental::as_tuple(asio::use_awaitable));
-  (void)written;
-  co_return ec;
-}
-
-}  // namespace flotilla::demo
+}  // namespace flotilla::http

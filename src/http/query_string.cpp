@@ -1,10 +1,10 @@
 // Query-string helpers: `?ms=250&x=1` style parameters, numbers validated strictly so that a
 // typo in a test's URL is a 400, never a silently different value.
-#include "demo/query_string.hpp"
+#include "http/query_string.hpp"
 
 #include <charconv>
 
-namespace flotilla::demo {
+namespace flotilla::http {
 namespace {
 
 int hex_value(char c) noexcept {
@@ -111,4 +111,4 @@ std::optional<std::uint64_t> uint_param(std::string_view query, std::string_view
   return value;
 }
 
-}  // namespace flotilla::demo
+}  // namespace flotilla::http

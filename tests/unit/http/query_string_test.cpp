@@ -1,8 +1,8 @@
-#include "demo/query_string.hpp"
+#include "http/query_string.hpp"
 
 #include <gtest/gtest.h>
 
-namespace flotilla::demo {
+namespace flotilla::http {
 namespace {
 
 TEST(SplitTarget, PathAndQuery) {
@@ -86,4 +86,4 @@ TEST(UintParam, DefaultRangeAndErrors) {
 }
 
 }  // namespace
-}  // namespace flotilla::demo
+}  // namespace flotilla::http
