@@ -393,13 +393,17 @@ bool te_list_with_empty_elements(const Divergence& d) {
 
 // RFC 9110 §5.5: a field value excludes leading and trailing whitespace (SP and HTAB alike), so
 // `Transfer-Encoding: chunked<HTAB>...` is chunked to flotilla. llhttp 8.1 matches `chunked`
-// followed by HTAB as some other coding and rejects the request (HPE_INVALID_TRANSFER_ENCODING).
-// Evidence: llhttp's own raw value holds an HTAB and, trimmed, is a list ending in one `chunked`.
+// followed by HTAB as some other coding: it rejects the request (HPE_INVALID_TRANSFER_ENCODING)
+// and reads the response until the connection closes. Evidence: llhttp's own raw value holds an
+// HTAB and, trimmed, is a list ending in one `chunked`.
 bool te_value_with_tabs(const Divergence& d) {
-  if (d.ll == nullptr || d.fl == nullptr || d.llhttp->end != StreamEnd::kRejected ||
-      d.llhttp->error_code != HPE_INVALID_TRANSFER_ENCODING) {
-    return false;
-  }
+  if (d.ll == nullptr || d.fl == nullptr) return false;
+  const bool ll_rejected = d.llhttp->end == StreamEnd::kRejected &&
+                           d.llhttp->error_code == HPE_INVALID_TRANSFER_ENCODING;
+  const bool ll_until_close = d.input->response_mode && d.ll_complete && !d.ll->keep_alive &&
+                              d.ll->end == d.input->stream.size() &&
+                              d.llhttp->end == StreamEnd::kClosed;
+  if (!ll_rejected && !ll_until_close) return false;
   bool tab = false;
   std::size_t chunked = 0;
   for (const auto& [field, value] : d.ll->headers) {
