@@ -127,10 +127,27 @@ int Runtime::run() {
 void Runtime::wait_for_signals() {
   stop_signals_.async_wait([this](std::error_code ec, int signal) {
     if (ec) return;
-    spdlog::info("received signal {} ({}): shutting down", signal, ::strsignal(signal));
+    spdlog::info("received signal {} ({}): shutting down (send it again to stop at once)", signal,
+                 ::strsignal(signal));
     asio::co_spawn(control_, shut_down(), asio::detached);
+    wait_for_second_stop_signal();
   });
   wait_for_reload_signal();
+}
+
+// Like a second Ctrl-C to `docker compose up`: the operator will not wait for the drain or the
+// instances' stop grace. Open requests are cut and every instance is SIGKILLed; shut_down()
+// goes on from where it is, so everything is still reaped and cleaned up.
+void Runtime::wait_for_second_stop_signal() {
+  stop_signals_.async_wait([this](std::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::warn(
+        "received signal {} ({}) again: stopping at once (open requests are cut, "
+        "instances get SIGKILL)",
+        signal, ::strsignal(signal));
+    gateway_->cut_drain();
+    supervisor_->kill_all_now();
+  });
 }
 
 void Runtime::wait_for_reload_signal() {

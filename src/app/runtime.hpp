@@ -78,6 +78,7 @@ class Runtime {
   bool start_admin();
   void refresh_metrics_cache();
   void wait_for_signals();
+  void wait_for_second_stop_signal();
   void wait_for_reload_signal();
   asio::awaitable<void> shut_down();
 

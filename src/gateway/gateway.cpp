@@ -168,7 +168,7 @@ void Gateway::drain_and_stop(std::chrono::milliseconds grace) {
   while (std::chrono::steady_clock::now() < deadline) {
     std::size_t active = 0;
     for (auto& worker : workers_) active += worker->active_connections_relaxed();
-    if (active == 0) break;
+    if (active == 0 || drain_cut_.load(std::memory_order_relaxed)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   tear_down();

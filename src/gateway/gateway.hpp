@@ -46,6 +46,8 @@ class Gateway {
 
   // Stops accepting, closes idle connections, waits up to `grace` for in-flight ones, stops.
   void drain_and_stop(std::chrono::milliseconds grace);
+  // Any thread: a drain_and_stop() under way stops waiting for in-flight requests (they are cut).
+  void cut_drain() noexcept { drain_cut_.store(true, std::memory_order_relaxed); }
 
   std::size_t worker_count() const noexcept { return workers_.size(); }
 
@@ -73,6 +75,7 @@ class Gateway {
   // acceptors_[worker][listener]
   std::vector<std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>> acceptors_;
   bool started_ = false;
+  std::atomic<bool> drain_cut_{false};
 };
 
 }  // namespace flotilla::gateway

@@ -199,6 +199,21 @@ asio::awaitable<void> Supervisor::stop_all(bool drain) {
   spdlog::info("supervisor: every instance stopped");
 }
 
+void Supervisor::kill_all_now() {
+  stopping_all_ = true;
+  std::size_t killed = 0;
+  for (const auto& list : {&services_, &retiring_}) {
+    for (auto& group : *list) {
+      group->notify();  // a running rollout sees stopping_all_ and ends
+      for (auto& instance : group->instances) {
+        instance->kill_now();
+        ++killed;
+      }
+    }
+  }
+  spdlog::warn("supervisor: SIGKILL to all {} instance(s), without their stop grace", killed);
+}
+
 std::vector<InstanceStatus> Supervisor::status() const {
   std::vector<InstanceStatus> out;
   for (const auto& group : services_) {

@@ -57,6 +57,9 @@ class Supervisor {
   // `drain = false`: the caller already drained the traffic (its gateway is stopped), so each
   // instance gets its stop signal at once instead of after SupervisorOptions::drain.
   asio::awaitable<void> stop_all(bool drain = true);
+  // The operator will not wait (a second SIGTERM/SIGINT): every instance's group and cgroup get
+  // SIGKILL now and nothing restarts. stop_all() still runs afterwards to reap and clean up.
+  void kill_all_now();
 
   // ---- reads
   std::vector<InstanceStatus> status() const;         // every instance, by service then index

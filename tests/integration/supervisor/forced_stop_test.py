@@ -1,0 +1,114 @@
+"""A second SIGTERM stops `flotilla up` at once, like a second Ctrl-C to `docker compose up`.
+
+The first SIGTERM starts the graceful shutdown: flotilla stops accepting and waits (up to 30 s)
+for a slow request in flight, and a TERM-ignoring instance would get 60 s of stop grace. The
+second SIGTERM cuts the open request, SIGKILLs every instance and flotilla exits 0 within
+seconds, with no process of this test left behind.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import harness  # noqa: E402
+import supervision  # noqa: E402
+
+
+def config(first_port, marker):
+    name, value = marker.split("=", 1)
+    return json.dumps({
+        "workers": 1,
+        "listen": [{"address": "127.0.0.1:0"}],
+        "services": {
+            "web": {
+                "command": [harness.FLOTILLA, "demo-app", "--port", "$PORT", "--threads", "2"],
+                "env": {name: value},
+                "replicas": 1,
+                "ports": f"{first_port}-{first_port + 1}",
+            },
+            "stubborn": {
+                "command": "trap '' TERM; while :; do sleep 0.2; done",
+                "shell": True,
+                "env": {name: value},
+                "stop": {"grace": "60s"},
+            },
+        },
+        "upstreams": {"web": {"service": "web"}},
+        "routes": [{"match": {"path": "/"}, "upstream": "web"}],
+    })
+
+
+class SlowRequest(threading.Thread):
+    """GET /api/slow?ms=25000 through the gateway; records what came back (b"" = cut)."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port = port
+        self.sent = threading.Event()
+        self.answer = None
+
+    def run(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=40) as s:
+            s.sendall(b"GET /api/slow?ms=25000 HTTP/1.1\r\nHost: t\r\n\r\n")
+            self.sent.set()
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            self.answer = data
+
+
+class ForcedStopTest(unittest.TestCase):
+    def test_second_sigterm_stops_at_once(self):
+        marker = supervision.unique_marker()
+        up = supervision.Up(config(supervision.free_port_range(2), marker))
+        try:
+            port = up.wait_listening()
+            up.wait_ready("web", 1)
+            supervision.wait_until(lambda: up.current_pid("stubborn/0"), 10, what="stubborn up")
+            slow = SlowRequest(port)
+            slow.start()
+            self.assertTrue(slow.sent.wait(5))
+            time.sleep(0.3)  # the request reaches the instance
+
+            os.kill(up.pid, signal.SIGTERM)
+            up.process.wait_for_line(r"draining in-flight requests", 10)
+            time.sleep(1.0)
+            self.assertIsNone(up.process.proc.poll(),
+                              "flotilla did not wait for the request in flight:\n" + up.log())
+
+            t0 = time.monotonic()
+            os.kill(up.pid, signal.SIGTERM)
+            code = up.process.proc.wait(timeout=15)
+            forced_s = time.monotonic() - t0
+            up.stop()  # already gone: collects the rest of its output
+            self.assertEqual(code, 0, up.log())
+            self.assertTrue(up.lines_matching(r"again: stopping at once"), up.log())
+            self.assertTrue(up.lines_matching(r"SIGKILL to all 2 instance"), up.log())
+            self.assertTrue(up.lines_matching(r"stubborn/0: .*killed by signal 9"), up.log())
+            self.assertLess(forced_s, 10, up.log())  # not 30 s of drain nor 60 s of grace
+
+            slow.join(10)
+            self.assertFalse(slow.answer and slow.answer.startswith(b"HTTP/1.1 200"),
+                             f"the slow request was not cut: {slow.answer!r}")
+            left = supervision.wait_marked_gone(marker)
+            self.assertEqual(left, [], f"left behind: {left}")
+            print(f"forced stop: exited {forced_s:.2f}s after the second SIGTERM "
+                  f"(slow request cut, {len(left)} processes left)")
+        finally:
+            up.stop()
+            supervision.kill_marked(marker)  # only ever this test's own processes
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
