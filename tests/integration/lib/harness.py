@@ -3,6 +3,7 @@ other peers on loopback, wait for them, talk to them, and always clean up what w
 
 Every process is started by the test and killed by PID; every wait is bounded.
 """
+import ctypes
 import http.client
 import json
 import os
@@ -21,6 +22,16 @@ BUILD_DIR = os.environ.get("BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
 
 _LISTEN_RE = re.compile(r"listening on (\S+):(\d+)")
 
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_test():
+    """In the child before exec: SIGKILL when the test process dies, even by SIGKILL (a ctest
+    timeout), so no backend of a crashed test outlives it. The signal follows the thread that
+    forked, so only children of the main thread (every process the tests start) get it."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
 
 class Process:
     """A child process whose output is collected by a thread (pipes never fill up)."""
@@ -29,9 +40,11 @@ class Process:
         self.name = name or os.path.basename(argv[0])
         self.lines = []
         self._queue = queue.Queue()
+        main = threading.current_thread() is threading.main_thread()
         self.proc = subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=env, cwd=cwd, text=True, errors="replace")
+            env=env, cwd=cwd, text=True, errors="replace",
+            preexec_fn=_die_with_the_test if main else None)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
