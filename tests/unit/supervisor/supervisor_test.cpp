@@ -2,148 +2,24 @@
 // Every process here is a child of this test; each test stops what it started.
 #include "supervisor/supervisor.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <csignal>
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
 
-#include <gtest/gtest.h>
-#include <asio/co_spawn.hpp>
+#include "supervisor_fixture.hpp"
 
 namespace flotilla::supervisor {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using namespace fixture;  // NOLINT: the fixture's helpers are these tests' vocabulary
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Two consecutive free loopback ports (checked by binding them).
-std::uint16_t free_port_pair() {
-  for (std::uint16_t base = 21000 + static_cast<std::uint16_t>(::getpid() % 5000); base < 60000;
-       base += 7) {
-    bool free = true;
-    for (std::uint16_t port : {base, static_cast<std::uint16_t>(base + 1)}) {
-      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(port);
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      free = free && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-      ::close(fd);
-    }
-    if (free) return base;
-  }
-  return 0;
-}
-
-// Processes whose process group is `pgid`, from /proc (zombies included).
-std::set<pid_t> group_members(pid_t pgid) {
-  std::set<pid_t> members;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = slurp(entry.path() / "stat");
-    const std::size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string state;
-    pid_t ppid = 0;
-    pid_t group = 0;
-    fields >> state >> ppid >> group;
-    if (group == pgid) members.insert(std::stoi(name));
-  }
-  return members;
-}
-
-bool process_exists(pid_t pid) {
-  return fs::exists("/proc/" + std::to_string(pid));
-}
-
-class SupervisorTest : public ::testing::Test {
+class SupervisorTest : public SupervisorFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("flotilla-supervisor-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    spec_.state_dir = dir_ / "state";
-  }
-
-  void TearDown() override {
-    if (supervisor_) stop();
-    supervisor_.reset();
-    io_.restart();
-    io_.run_for(50ms);
-    fs::remove_all(dir_);
-  }
-
   config::Service& add_service(const std::string& name, const std::string& shell_command,
                                std::uint32_t replicas = 1) {
-    config::Service service;
-    service.name = name;
-    service.command.argv = {"/bin/sh", "-c", shell_command};
-    service.command.text = shell_command;
-    service.command.shell = true;
-    service.cwd = dir_;
-    service.replicas = replicas;
-    service.restart.delay = 100ms;
-    service.restart.max_delay = 400ms;
-    service.stop.grace = 2s;
-    spec_.services.push_back(service);
+    spec_.services.push_back(make_service(name, shell_command, replicas));
     return spec_.services.back();
   }
 
-  void start() {
-    supervisor_ = std::make_unique<Supervisor>(
-        io_, spec_,
-        [this](const std::string& service, std::vector<InstanceEndpoint> ready) {
-          ready_[service] = std::move(ready);
-          ++ready_events_;
-        },
-        SupervisorOptions{config::Duration{0}, {}});
-    supervisor_->start();
-  }
-
-  // Runs the control loop until `done()` or the timeout; returns done().
-  template <typename Predicate>
-  bool run_until(Predicate done, Clock::duration timeout = 5s) {
-    const Clock::time_point deadline = Clock::now() + timeout;
-    while (!done() && Clock::now() < deadline) {
-      io_.restart();
-      io_.run_for(10ms);
-    }
-    return done();
-  }
-
-  Clock::duration stop() {
-    const Clock::time_point begin = Clock::now();
-    bool stopped = false;
-    asio::co_spawn(io_, supervisor_->stop_all(), [&](std::exception_ptr) { stopped = true; });
-    EXPECT_TRUE(run_until([&] { return stopped; }, 10s));
-    return Clock::now() - begin;
-  }
-
   InstanceStatus instance(std::size_t i) const { return supervisor_->status().at(i); }
-
-  fs::path dir_;
-  config::Spec spec_;
-  asio::io_context io_{1};
-  std::unique_ptr<Supervisor> supervisor_;
-  std::map<std::string, std::vector<InstanceEndpoint>> ready_;
-  int ready_events_ = 0;
 };
 
 TEST_F(SupervisorTest, KilledInstanceIsRestartedAfterTheBackoff) {
@@ -213,7 +89,7 @@ TEST_F(SupervisorTest, LivenessFailureRestarts) {
 }
 
 TEST_F(SupervisorTest, EnvironmentExpansionAndLogCapture) {
-  const std::uint16_t port = free_port_pair();
+  const std::uint16_t port = free_port_range(2);
   ASSERT_NE(port, 0);
   config::Service& service = add_service(
       "env", "echo \"port=$PORT inst=$FLOTILLA_INSTANCE foo=$FOO arg=$1\" >&2; exec sleep 30");
@@ -233,7 +109,7 @@ TEST_F(SupervisorTest, EnvironmentExpansionAndLogCapture) {
 }
 
 TEST_F(SupervisorTest, ReadinessMovesTrafficWithoutRestarts) {
-  const std::uint16_t port = free_port_pair();
+  const std::uint16_t port = free_port_range(2);
   ASSERT_NE(port, 0);
   config::Service& service =
       add_service("web", "exec /usr/bin/python3 -m http.server $PORT --bind 127.0.0.1", 2);
@@ -261,7 +137,7 @@ TEST_F(SupervisorTest, ReadinessMovesTrafficWithoutRestarts) {
 }
 
 TEST_F(SupervisorTest, LeavesRotationTheInstantItExits) {
-  const std::uint16_t port = free_port_pair();
+  const std::uint16_t port = free_port_range(2);
   ASSERT_NE(port, 0);
   config::Service& service =
       add_service("web", "exec /usr/bin/python3 -m http.server $PORT --bind 127.0.0.1", 2);
