@@ -19,25 +19,54 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kSocketName = "flotilla.sock";
 
+// `socket: VALUE` in the block under a top-level `admin:` key, read line by line: for a file
+// YAML cannot parse (a bad edit just before `flotilla reload`), whose admin block is most likely
+// still intact. Block style only; quotes and a trailing comment are stripped.
+std::optional<std::string> scan_admin_socket(const fs::path& config_path) {
+  std::ifstream file(config_path);
+  std::string line;
+  bool in_admin = false;
+  while (std::getline(file, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string::npos || line[indent] == '#') continue;
+    if (indent == 0) {
+      in_admin = line.rfind("admin:", 0) == 0;
+      continue;
+    }
+    if (!in_admin || line.compare(indent, 7, "socket:") != 0) continue;
+    std::string value = line.substr(indent + 7);
+    if (const std::size_t comment = value.find(" #"); comment != std::string::npos) {
+      value.resize(comment);
+    }
+    const std::size_t first = value.find_first_not_of(" \t");
+    if (first == std::string::npos) return std::nullopt;
+    value = value.substr(first, value.find_last_not_of(" \t") - first + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (!value.empty()) return value;
+  }
+  return std::nullopt;
+}
+
 // admin.socket of a config that does not load: read just that key, resolved like the loader
 // does (relative to the file's directory, ${VAR} expanded), defaulting to flotilla.sock there.
 fs::path lenient_socket(const fs::path& config_path) {
   const fs::path dir = fs::absolute(config_path).parent_path();
+  std::optional<std::string> text;
   try {
     const YAML::Node root = YAML::LoadFile(config_path.string());
     const YAML::Node socket = root["admin"]["socket"];
-    if (socket && socket.IsScalar()) {
-      std::string text = socket.as<std::string>();
-      if (auto expanded = config::expand_env(text, config::process_environment())) {
-        text = *expanded;
-      }
-      const fs::path path(text);
-      return (path.is_absolute() ? path : dir / path).lexically_normal();
-    }
+    if (socket && socket.IsScalar()) text = socket.as<std::string>();
   } catch (const std::exception&) {
-    // Unparseable YAML: the default place is the best guess.
+    text = scan_admin_socket(config_path);
   }
-  return dir / kSocketName;
+  if (!text) return dir / kSocketName;
+  if (auto expanded = config::expand_env(*text, config::process_environment())) text = *expanded;
+  const fs::path path(*text);
+  return (path.is_absolute() ? path : dir / path).lexically_normal();
 }
 
 std::optional<std::string> read_token_file(const std::string& path, std::string& error) {

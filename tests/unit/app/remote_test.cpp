@@ -64,7 +64,15 @@ TEST(LocateAdmin, InvalidConfigStillGivesItsSocket) {
   ASSERT_TRUE(location) << error;
   EXPECT_EQ(location->target.path, (dir.path() / "admin.sock").string());
 
-  std::ofstream(dir.path() / "flotilla.yaml") << "listen: [unclosed\n";
+  // YAML that does not parse: the admin block is read line by line.
+  std::ofstream(dir.path() / "flotilla.yaml")
+      << "listen: [unclosed\nadmin:\n  listen: 127.0.0.1:9091\n  socket: \"run/a.sock\"  # ours\n";
+  location = locate_admin(options, error);
+  ASSERT_TRUE(location) << error;
+  EXPECT_EQ(location->target.path, (dir.path() / "run/a.sock").string());
+
+  // No admin block to be found: the default place.
+  std::ofstream(dir.path() / "flotilla.yaml") << "listen: [unclosed\nother:\n  socket: x\n";
   location = locate_admin(options, error);
   ASSERT_TRUE(location) << error;
   EXPECT_EQ(location->target.path, (dir.path() / "flotilla.sock").string());
