@@ -8,8 +8,8 @@
 // llhttp 8.1 in its default (non-strict) build is lenient in ways RFC 9112 forbids and that
 // request smuggling feeds on. The places where flotilla accepts what llhttp rejects are
 // method_outside_llhttp_table, target_grammar_wider_than_llhttp, identical_content_lengths,
-// te_list_with_empty_elements, te_value_with_tabs, content_length_with_tabs and
-// chunk_extension_grammar, each an RFC-valid input.
+// te_list_with_empty_elements, te_value_with_tabs, content_length_with_tabs,
+// connection_value_with_tabs and chunk_extension_grammar, each an RFC-valid input.
 #include "intended_differences.hpp"
 
 #include <llhttp.h>
@@ -416,6 +416,31 @@ bool te_value_with_tabs(const Divergence& d) {
   return tab && !other && chunked == 1;
 }
 
+// RFC 9110 §5.5 again, for Connection: `Connection: keep-alive<HTAB>` asks for persistence to
+// flotilla. llhttp 8.1 recognises a connection token only when SP, `,` or the line end follows,
+// so an HTAB hides `close` / `keep-alive` from it and it decides as if the field were absent.
+// Evidence: llhttp's own raw Connection value holds an HTAB, and persistence computed from its
+// OWS-trimmed tokens (RFC 9112 §9.3) is flotilla's; the messages are otherwise the same.
+bool connection_value_with_tabs(const Divergence& d) {
+  if (!d.fl_complete || !d.ll_complete || d.fl->keep_alive == d.ll->keep_alive ||
+      d.fl->end != d.ll->end || d.fl->body_length != d.ll->body_length) {
+    return false;
+  }
+  bool tab = false;
+  for (const auto& [field, value] : d.ll->headers) {
+    if (iequals(field, "connection") && value.find('\t') != std::string::npos) tab = true;
+  }
+  bool close = false;
+  bool keep_alive = false;
+  any_list_element(*d.ll, "connection", [&](std::string_view e) {
+    close = close || iequals(e, "close");
+    keep_alive = keep_alive || iequals(e, "keep-alive");
+    return false;
+  });
+  const bool http11 = d.ll->version_major == 1 && d.ll->version_minor == 1;
+  return tab && d.fl->keep_alive == (!close && (http11 || keep_alive));
+}
+
 // RFC 9110 §5.5: a field value excludes leading and trailing whitespace, SP and HTAB alike, so
 // `Content-Length: 0<HTAB>` is a length of 0 to flotilla. llhttp 8.1 allows a trailing SP after
 // the digits but not an HTAB (HPE_INVALID_CONTENT_LENGTH). llhttp stops inside the head, so the
@@ -584,6 +609,7 @@ constexpr std::array kIntended{
     IntendedDifference{"te_list_with_empty_elements", te_list_with_empty_elements},
     IntendedDifference{"te_value_with_tabs", te_value_with_tabs},
     IntendedDifference{"content_length_with_tabs", content_length_with_tabs},
+    IntendedDifference{"connection_value_with_tabs", connection_value_with_tabs},
     IntendedDifference{"chunked_framing_violation", chunked_framing_violation},
     IntendedDifference{"chunk_extension_grammar", chunk_extension_grammar},
     IntendedDifference{"target_grammar_wider_than_llhttp", target_grammar_wider_than_llhttp},
