@@ -9,7 +9,8 @@
 // request smuggling feeds on. The places where flotilla accepts what llhttp rejects are
 // method_outside_llhttp_table, target_grammar_wider_than_llhttp, identical_content_lengths,
 // te_list_with_empty_elements, te_value_with_tabs, content_length_with_tabs,
-// connection_value_with_tabs and chunk_extension_grammar, each an RFC-valid input.
+// connection_value_with_tabs, connection_upgrade_with_tabs and chunk_extension_grammar, each an
+// RFC-valid input.
 #include "intended_differences.hpp"
 
 #include <llhttp.h>
@@ -441,6 +442,25 @@ bool connection_value_with_tabs(const Divergence& d) {
   return tab && d.fl->keep_alive == (!close && (http11 || keep_alive));
 }
 
+// The same HTAB after `upgrade` in Connection: flotilla sees an upgrade request (Upgrade present,
+// HTTP/1.1) and stops framing after it; llhttp does not and reads on. Evidence: in llhttp's own
+// view of that request, a raw Connection value holds an HTAB and its OWS-trimmed tokens include
+// `upgrade`, and an Upgrade field is present.
+bool connection_upgrade_with_tabs(const Divergence& d) {
+  if (d.input->response_mode || d.index == 0 || d.flotilla->end != StreamEnd::kUpgraded ||
+      d.flotilla->messages.size() != d.index || d.llhttp->messages.size() < d.index) {
+    return false;
+  }
+  const MessageFraming& m = d.llhttp->messages[d.index - 1];
+  bool tab = false;
+  for (const auto& [field, value] : m.headers) {
+    if (iequals(field, "connection") && value.find('\t') != std::string::npos) tab = true;
+  }
+  const bool upgrade =
+      any_list_element(m, "connection", [](std::string_view e) { return iequals(e, "upgrade"); });
+  return tab && upgrade && count_headers(m, "upgrade") > 0;
+}
+
 // RFC 9110 §5.5: a field value excludes leading and trailing whitespace, SP and HTAB alike, so
 // `Content-Length: 0<HTAB>` is a length of 0 to flotilla. llhttp 8.1 allows a trailing SP after
 // the digits but not an HTAB (HPE_INVALID_CONTENT_LENGTH). llhttp stops inside the head, so the
@@ -610,6 +630,7 @@ constexpr std::array kIntended{
     IntendedDifference{"te_value_with_tabs", te_value_with_tabs},
     IntendedDifference{"content_length_with_tabs", content_length_with_tabs},
     IntendedDifference{"connection_value_with_tabs", connection_value_with_tabs},
+    IntendedDifference{"connection_upgrade_with_tabs", connection_upgrade_with_tabs},
     IntendedDifference{"chunked_framing_violation", chunked_framing_violation},
     IntendedDifference{"chunk_extension_grammar", chunk_extension_grammar},
     IntendedDifference{"target_grammar_wider_than_llhttp", target_grammar_wider_than_llhttp},
