@@ -28,15 +28,16 @@ class ProxyBasics(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.cleanup = Cleanup().__enter__()
-        cls.a = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "a"}))
-        cls.b = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "b"}))
-        cls.slow = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "slow"}))
-        # A port nothing listens on: bind, note, close.
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        cls.dead_port = s.getsockname()[1]
-        s.close()
-        upstreams = f"""
+        try:
+            cls.a = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "a"}))
+            cls.b = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "b"}))
+            cls.slow = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "slow"}))
+            # A port nothing listens on: bind, note, close.
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            cls.dead_port = s.getsockname()[1]
+            s.close()
+            upstreams = f"""
   app:
     servers: ["{cls.a.address}", "{cls.b.address}"]
   api_only:
@@ -46,7 +47,7 @@ class ProxyBasics(unittest.TestCase):
   slow:
     servers: ["{cls.slow.address}"]
 """
-        routes = """
+            routes = """
   - match: { path: / }
     upstream: app
   - match: { path: /api/status/ }
@@ -59,8 +60,11 @@ class ProxyBasics(unittest.TestCase):
     upstream: slow
     timeouts: { read: 300ms }
 """
-        listen_extra = "    health: /healthz\n    ready: /readyz\n    limits: { max_body: 0 }"
-        cls.gw = cls.cleanup.add(Flotilla(config(upstreams, routes, listen_extra)))
+            listen_extra = "    health: /healthz\n    ready: /readyz\n    limits: { max_body: 0 }"
+            cls.gw = cls.cleanup.add(Flotilla(config(upstreams, routes, listen_extra)))
+        except BaseException:
+            cls.cleanup.__exit__(None, None, None)  # what started is stopped
+            raise
 
     @classmethod
     def tearDownClass(cls):
