@@ -1,9 +1,12 @@
 // `flotilla check`: validate a configuration like `nginx -t`. Every error is printed as
-// FILE:LINE:COL: message on stderr, all at once; exit 1 if there was any.
+// FILE:LINE:COL: message on stderr, all at once; exit 1 if there was any. A file passes only if
+// `flotilla up` would run it, so features this build does not have yet are errors here too.
 #include <fmt/core.h>
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/supported_features.hpp"
+#include "config/feature_gate.hpp"
 #include "config/loader.hpp"
 
 namespace flotilla::app {
@@ -14,6 +17,12 @@ int check_command(const CheckOptions& options) {
     fmt::print(stderr, "{}\n", config::format_diagnostic(error));
   }
   if (!result.ok()) return kExitFailure;
+  const std::vector<config::Diagnostic> unsupported =
+      config::unsupported_features(*result.spec, kSupportedFeatures);
+  for (const config::Diagnostic& error : unsupported) {
+    fmt::print(stderr, "{}\n", config::format_diagnostic(error));
+  }
+  if (!unsupported.empty()) return kExitFailure;
   fmt::print("configuration OK\n");
   return kExitOk;
 }

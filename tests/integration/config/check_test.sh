@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `flotilla check` against the shipped examples (must pass) and the broken fixtures (must fail
-# with exactly the diagnostics in their "# expect: LINE:COL: message" lines, file as given).
+# `flotilla check` against the shipped examples (must pass, or fail only with "not yet supported"
+# for features of later issues) and the broken fixtures (must fail with exactly the diagnostics
+# in their "# expect: LINE:COL: message" lines, file as given).
 # Run by ctest with FLOTILLA (the binary) and SOURCE_DIR (the repository root) set.
 set -euo pipefail
 
@@ -35,7 +36,12 @@ examples=(examples/**/*.yaml)
 ((${#examples[@]} > 0)) || fail "no examples found under examples/"
 for file in "${examples[@]}"; do
   run_check "$file"
-  if [[ $status -ne 0 ]]; then
+  if [[ $status -eq 1 && -s $scratch/err ]] && ! grep -qv ': not yet supported: ' "$scratch/err"; then
+    # Valid, but it uses features later issues bring (mangakai: TLS, HTTP/2, cache...): check
+    # refuses it as `up` would, and says nothing else about it.
+    echo "$file: valid; not yet supported here: $(grep -c . "$scratch/err") feature(s)"
+    pass
+  elif [[ $status -ne 0 ]]; then
     fail "$file: expected exit 0, got $status" "stderr: $(cat "$scratch/err")"
   elif ! grep -qx 'configuration OK' "$scratch/out"; then
     fail "$file: stdout lacks 'configuration OK'" "stdout: $(cat "$scratch/out")"
