@@ -17,6 +17,7 @@
 #include "gateway/proxy_exchange.hpp"
 #include "gateway/request_end.hpp"
 #include "gateway/request_target.hpp"
+#include "gateway/route_path.hpp"
 #include "gateway/worker.hpp"
 
 namespace flotilla::gateway {
@@ -208,7 +209,7 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
     // A request answered here (not proxied) with a body would leave the body unread: close then.
     const bool keep_alive =
         head.keep_alive && head.framing == http::BodyFraming::kNone && !worker_.draining();
-    const std::string_view path = request_path(head);
+    const std::string_view path = route_path(request_path(head), ws.route_path);
     bool kept = false;
     if (listener.health_path && path == *listener.health_path) {
       write_plain_response(ws.response, 200, "healthy\n", !keep_alive);

@@ -48,6 +48,7 @@ RouteTable::RouteTable(std::vector<RouteKey> keys) {
 
 std::uint32_t RouteTable::match(std::string_view host, std::string_view path) const noexcept {
   host = strip_port(host);
+  if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);  // `example.com.` is absolute
   std::uint32_t best = kNoRoute;
   std::size_t best_host = 0;
   std::size_t best_path = 0;

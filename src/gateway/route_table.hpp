@@ -26,7 +26,8 @@ class RouteTable {
   // A route matches when both its host rule and its path prefix match. Among matches: an exact
   // host beats a wildcard, a longer wildcard beats a shorter one, any of them beats a host-less
   // route; then the longest prefix wins; then the first in the file. `host` may carry a port,
-  // which is ignored. Returns kNoRoute when nothing matches.
+  // which is ignored, and end in the root's `.` (`example.com.`), ignored too. Returns kNoRoute
+  // when nothing matches.
   std::uint32_t match(std::string_view host, std::string_view path) const noexcept;
 
  private:

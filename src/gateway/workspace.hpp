@@ -39,6 +39,7 @@ struct Workspace {
   std::array<std::string_view, 1> added_lines;  // `added` as the head writer takes it
   std::string request_id;                       // copied: the client buffer may be overwritten
   std::string target;                           // an absolute-form target made origin-form
+  std::string route_path;                       // the path normalised for routing, when it isn't
   std::string response;                         // gateway-made responses and added response lines
   std::vector<asio::const_buffer> iov;          // the gather list of one writev
   std::array<char, 46> client_ip{};             // the peer's address as text (INET6_ADDRSTRLEN)

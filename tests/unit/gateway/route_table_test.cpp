@@ -50,3 +50,17 @@ TEST(RouteTable, NoMatch) {
 
 }  // namespace
 }  // namespace flotilla::gateway
+
+namespace flotilla::gateway {
+namespace {
+
+TEST(RouteTable, TrailingDotOfAnAbsoluteHostIsIgnored) {
+  const RouteTable t({{"ex.test", "/"}, {"*.wild.test", "/"}, {"", "/other/"}});
+  EXPECT_EQ(t.match("ex.test.", "/"), 0u);
+  EXPECT_EQ(t.match("EX.test.:8080", "/"), 0u);
+  EXPECT_EQ(t.match("a.wild.test.", "/"), 1u);
+  EXPECT_EQ(t.match(".", "/other/x"), 2u);
+}
+
+}  // namespace
+}  // namespace flotilla::gateway
