@@ -13,6 +13,17 @@ namespace {
 using admin::AdminResponse;
 using nlohmann::json;
 
+// An instance index `logs -i N` may ask for: one running now, or one that left a log (scaled
+// away since, say).
+bool has_instance_or_log(const std::string& service, std::uint32_t index,
+                         const std::filesystem::path& log_dir, const supervisor::Supervisor& s) {
+  for (const supervisor::InstanceStatus& instance : s.status()) {
+    if (instance.service == service && instance.index == index) return true;
+  }
+  std::error_code ignored;
+  return std::filesystem::exists(log_dir / fmt::format("{}-{}.log", service, index), ignored);
+}
+
 AdminResponse op_error(const supervisor::OpError& error) {
   switch (error.kind) {
     case supervisor::OpError::Kind::not_found:
@@ -285,13 +296,19 @@ asio::awaitable<AdminResponse> RuntimeOperations::logs(std::string service,
                                                        admin::LogsQuery query) {
   const auto known = runtime_.supervisor().current_spec(service);
   if (!known) co_return op_error(known.error());
+  const std::filesystem::path log_dir = runtime_.spec().state_dir / "logs";
+  if (query.instance &&
+      !has_instance_or_log(service, *query.instance, log_dir, runtime_.supervisor())) {
+    co_return admin::error_response(
+        404,
+        fmt::format("service {} has no instance {} (and no log of one)", service, *query.instance));
+  }
   supervisor::LogQuery q;
   q.instance = query.instance;
   q.since = query.since;
   q.cursor = query.cursor;
   if (query.limit) q.limit = *query.limit;
-  const supervisor::LogPage page =
-      supervisor::read_logs(runtime_.spec().state_dir / "logs", service, q);
+  const supervisor::LogPage page = supervisor::read_logs(log_dir, service, q);
   json lines = json::array();
   for (const supervisor::LogLine& line : page.lines) {
     json l = json::object();
