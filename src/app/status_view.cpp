@@ -47,6 +47,10 @@ std::string last_exit_text(const json& instance) {
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number_integer()) return fmt::format("exit {}", it->get<std::int64_t>());
   if (!it->is_object()) return it->dump();
+  // The server's own wording ("exit code 3", "killed by signal 9 (Killed)") says it all.
+  if (it->contains("reason") && (*it)["reason"].is_string()) {
+    return (*it)["reason"].get<std::string>();
+  }
   std::vector<std::string> parts;
   if (it->contains("code") && !(*it)["code"].is_null()) {
     parts.push_back("exit " + field_text(*it, "code"));
@@ -54,11 +58,17 @@ std::string last_exit_text(const json& instance) {
   if (it->contains("signal") && !(*it)["signal"].is_null()) {
     parts.push_back("signal " + field_text(*it, "signal"));
   }
-  if (it->contains("reason") && (*it)["reason"].is_string()) {
-    parts.push_back((*it)["reason"].get<std::string>());
-  }
   if (parts.empty()) return it->dump();
   return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// The service's last rollout: "-", or its state and target revision ("running → rev 5").
+std::string rollout_text(const json& service) {
+  if (!service.is_object() || !service.contains("rollout") || !service["rollout"].is_object()) {
+    return std::string(kNone);
+  }
+  const json& rollout = service["rollout"];
+  return fmt::format("{} → rev {}", field_text(rollout, "state"), field_text(rollout, "revision"));
 }
 
 std::string age_text(const json& object, std::string_view key) {
@@ -80,7 +90,7 @@ std::string headline(const json& status) {
 void services_section(const json& status, std::vector<std::string>& sections) {
   const json& services = array_field(status, "services");
   if (services.empty()) return;
-  Table summary({"SERVICE", "REVISION", "REPLICAS", "READY"});
+  Table summary({"SERVICE", "REVISION", "REPLICAS", "READY", "LAST ROLLOUT"});
   Table instances({"INSTANCE", "STATE", "READY", "PID", "PORT", "REV", "UPTIME", "RESTARTS", "CPU",
                    "MEMORY", "LAST EXIT"});
   for (const json& service : services) {
@@ -95,8 +105,12 @@ void services_section(const json& status, std::vector<std::string>& sections) {
                          age_text(instance, "uptime_seconds"), field_text(instance, "restarts"),
                          cpu_text(instance), memory_text(instance), last_exit_text(instance)});
     }
-    summary.add_row({name, field_text(service, "revision"), field_text(service, "replicas"),
-                     fmt::format("{}/{}", ready, list.size())});
+    // Ready of desired, as kubectl's READY: instances still stopping do not count.
+    const auto desired = field_number(service, "replicas");
+    summary.add_row(
+        {name, field_text(service, "revision"), field_text(service, "replicas"),
+         fmt::format("{}/{}", ready, desired ? static_cast<std::size_t>(*desired) : list.size()),
+         rollout_text(service)});
   }
   sections.push_back(summary.render());
   if (!instances.empty()) sections.push_back(instances.render());

@@ -7,10 +7,11 @@ namespace {
 
 using nlohmann::json;
 
-const char* kStatus = R"({
+const char* kStatus = R"json({
   "version": "0.1.0", "config": "/srv/flotilla.yaml", "uptime_seconds": 3725,
   "services": [{
     "name": "web", "revision": 3, "replicas": 2,
+    "rollout": {"state": "succeeded", "revision": 3},
     "instances": [
       {"key": "web/0", "index": 0, "state": "running", "pid": 4242, "port": 18081, "ready": true,
        "uptime_seconds": 125, "restarts": 0, "revision": 3, "cpu_percent": 12.34,
@@ -19,7 +20,9 @@ const char* kStatus = R"({
       {"key": null, "index": 1, "state": "starting", "pid": null, "port": 18082, "ready": false,
        "uptime_seconds": null, "restarts": 2, "revision": 3, "cpu_percent": null,
        "memory_bytes": null, "memory_limit_bytes": null,
-       "last_exit": {"code": null, "signal": "KILL", "reason": "oom"}}
+       "last_exit": {"code": null, "signal": 9, "reason": "killed by signal 9 (Killed)"}},
+      {"key": "web/2", "index": 2, "state": "stopping", "ready": false,
+       "last_exit": {"code": 3, "signal": null}}
     ]
   }],
   "upstreams": [{"name": "web", "balance": "least_conn", "endpoints": [
@@ -30,22 +33,24 @@ const char* kStatus = R"({
   ]}],
   "listeners": [{"address": "127.0.0.1:8080"}],
   "alerts": [{"name": "HighErrorRate", "state": "firing", "value": 0.25, "since": "2024-05-01T12:00:00Z"}]
-})";
+})json";
 
 TEST(RenderStatus, TablesForEverything) {
   EXPECT_EQ(
       render_status(json::parse(kStatus)),
       "flotilla 0.1.0 · /srv/flotilla.yaml · up 1h2m\n"
       "\n"
-      "SERVICE  REVISION  REPLICAS  READY\n"
-      "web      3         2         1/2\n"
+      "SERVICE  REVISION  REPLICAS  READY  LAST ROLLOUT\n"
+      "web      3         2         1/2    succeeded → rev 3\n"
       "\n"
       "INSTANCE  STATE     READY  PID   PORT   REV  UPTIME  RESTARTS  CPU    MEMORY          LAST "
       "EXIT\n"
       "web/0     running   yes    4242  18081  3    2m5s    0         12.3%  12.3Mi/256.0Mi  -\n"
       "web/1     starting  no     -     18082  3    -       2         -      -               "
-      "signal "
-      "KILL, oom\n"
+      "killed by signal 9 (Killed)\n"
+      // Stopping: listed, but READY counts the 2 desired replicas, not the 3 listed.
+      "web/2     stopping  no     -     -      -    -       -         -      -               "
+      "exit 3\n"
       "\n"
       "UPSTREAM  BALANCE     ENDPOINT  ADDRESS          STATE          IN-FLIGHT  FAILS  REQUESTS\n"
       "web       least_conn  web/0     127.0.0.1:18081  up             3          0      1200\n"
@@ -63,8 +68,8 @@ TEST(RenderStatus, SurvivesNullsAndMissingSections) {
   EXPECT_EQ(render_status(json::parse(R"({"services": [{"name": "w", "instances": [{}]}]})")),
             "flotilla -\n"
             "\n"
-            "SERVICE  REVISION  REPLICAS  READY\n"
-            "w        -         -         0/1\n"
+            "SERVICE  REVISION  REPLICAS  READY  LAST ROLLOUT\n"
+            "w        -         -         0/1    -\n"
             "\n"
             "INSTANCE  STATE  READY  PID  PORT  REV  UPTIME  RESTARTS  CPU  MEMORY  LAST EXIT\n"
             "w/-       -      -      -    -     -    -       -         -    -       -\n");
