@@ -94,10 +94,15 @@ std::optional<std::string> load_token(const config::Admin& admin, std::string& e
     return std::string(token);
   }
   if (admin.token_env) {
+    // Named but missing is a mistake to report, as a missing token_file is: starting with TCP
+    // changes silently disabled would only surface as a puzzling 401 later.
     const std::optional<std::string> value = env(*admin.token_env);
-    if (!value) return std::nullopt;
-    const std::string_view token = trim(*value);
-    if (token.empty()) return std::nullopt;
+    const std::string_view token = value ? trim(*value) : std::string_view{};
+    if (token.empty()) {
+      error = fmt::format("admin.token_env {}: the variable is {}", *admin.token_env,
+                          value ? "empty" : "not set");
+      return std::nullopt;
+    }
     return std::string(token);
   }
   return std::nullopt;

@@ -39,8 +39,9 @@ class TokenAuth {
 
 // The token of `admin.token_file` (surrounding whitespace trimmed) or of the variable named by
 // `admin.token_env`; the file wins when both are set. nullopt with an empty `error` when
-// neither is configured or the variable is unset/empty; nullopt with `error` set when the file
-// cannot be read or holds no token (a configured file that does not work is a startup error).
+// neither is configured; nullopt with `error` set when the file cannot be read or holds no
+// token, or the variable is unset or empty (a configured token that does not work is a
+// startup error).
 std::optional<std::string> load_token(const config::Admin& admin, std::string& error,
                                       const config::EnvLookup& env = config::process_environment());
 

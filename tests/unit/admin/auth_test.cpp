@@ -94,10 +94,16 @@ TEST(LoadToken, ReadsTheNamedVariable) {
     return std::nullopt;
   };
   EXPECT_EQ(load_token(admin, error, env), "from-env");
+  EXPECT_EQ(error, "");
   admin.token_env = "UNSET_VARIABLE";
   EXPECT_EQ(load_token(admin, error, env), std::nullopt);
-  EXPECT_EQ(error, "");
+  EXPECT_EQ(error, "admin.token_env UNSET_VARIABLE: the variable is not set");
+  admin.token_env = "BLANK";
+  const auto blank = [](std::string_view) -> std::optional<std::string> { return " \n"; };
+  EXPECT_EQ(load_token(admin, error, blank), std::nullopt);
+  EXPECT_EQ(error, "admin.token_env BLANK: the variable is empty");
   EXPECT_EQ(load_token(config::Admin{}, error, env), std::nullopt);
+  EXPECT_EQ(error, "");
 }
 
 }  // namespace
