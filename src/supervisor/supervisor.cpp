@@ -73,14 +73,27 @@ std::shared_ptr<ServiceGroup> Supervisor::make_group(const config::Service& serv
   group->spec = service;
   group->history = store_.load(service.name);
   const Revision* current = find_revision(group->history, group->history.current);
+  // The file is what `up` runs, as `docker compose up` does: a `flotilla scale` or `rollout`
+  // made since the last start is replaced by it. Say so, since it changes what runs.
   if (current != nullptr && same_template(current->spec, service)) {
-    spdlog::info("supervisor: service {}: revision {} (unchanged since the last run)", service.name,
-                 current->number);
+    spdlog::info(
+        "supervisor: service {}: revision {} (unchanged since the last run), {} "
+        "replicas as the file says",
+        service.name, current->number, service.replicas);
   } else {
     const char* cause = current == nullptr ? "initial" : "config changed";
     group->history.current = add_revision(group->history, service, cause).number;
-    spdlog::info("supervisor: service {}: revision {} ({})", service.name, group->history.current,
-                 cause);
+    if (current != nullptr && current->cause != "initial" && current->cause != "config changed" &&
+        current->cause != "reload") {
+      spdlog::warn(
+          "supervisor: service {}: revision {} ({}) ran at the last stop, but the file "
+          "says otherwise: the file wins as revision {} (`flotilla rollback {}` goes "
+          "back)",
+          service.name, current->number, current->cause, group->history.current, service.name);
+    } else {
+      spdlog::info("supervisor: service {}: revision {} ({})", service.name, group->history.current,
+                   cause);
+    }
     save_history(*group);
   }
   return group;
