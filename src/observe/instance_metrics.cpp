@@ -11,7 +11,7 @@ using supervisor::InstanceStatus;
 constexpr std::array kStates = {
     InstanceState::starting, InstanceState::running, InstanceState::ready,
     InstanceState::stopping, InstanceState::backoff, InstanceState::crash_loop,
-    InstanceState::exited,   InstanceState::stopped,
+    InstanceState::exited,   InstanceState::stopped, InstanceState::drained,
 };
 
 Labels instance_labels(const InstanceStatus& instance) {

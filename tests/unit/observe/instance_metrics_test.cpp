@@ -26,7 +26,7 @@ TEST(InstanceMetrics, OneSeriesPerInstanceAndOneHotState) {
   instances[0].memory_limit_bytes = 4000;
   instances[1].service = "worker";
   instances[1].key = "worker/1";
-  instances[1].state = supervisor::InstanceState::backoff;
+  instances[1].state = supervisor::InstanceState::drained;  // running, out of rotation
   MetricsView view;
   append_instance_metrics(view, instances);
   ASSERT_EQ(view.size(), 6u);
@@ -38,16 +38,20 @@ TEST(InstanceMetrics, OneSeriesPerInstanceAndOneHotState) {
   EXPECT_EQ(restarts.samples[0].value, 3);
 
   const MetricFamily& state = family(view, "flotilla_instance_state");
-  ASSERT_EQ(state.samples.size(), 16u);  // 8 states × 2 instances
+  ASSERT_EQ(state.samples.size(), 18u);  // 9 states × 2 instances
   double web_sum = 0;
+  double worker_sum = 0;
   for (const Sample& s : state.samples) {
-    if (s.labels[0].second != "web/1") continue;
-    web_sum += s.value;
-    if (s.labels[2].second == "ready") {
+    (s.labels[0].second == "web/1" ? web_sum : worker_sum) += s.value;
+    if (s.labels[0].second == "web/1" && s.labels[2].second == "ready") {
+      EXPECT_EQ(s.value, 1);
+    }
+    if (s.labels[0].second == "worker/1" && s.labels[2].second == "drained") {
       EXPECT_EQ(s.value, 1);
     }
   }
   EXPECT_EQ(web_sum, 1);
+  EXPECT_EQ(worker_sum, 1);
 
   EXPECT_EQ(family(view, "flotilla_instance_up").samples[0].value, 1);
   EXPECT_EQ(family(view, "flotilla_instance_up").samples[1].value, 0);
