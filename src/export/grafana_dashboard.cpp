@@ -59,25 +59,22 @@ std::string render_grafana_dashboard(const config::Spec& /*spec*/) {
               "p95"}},
             12, 0, "Request duration quantiles from the http_request_duration_seconds histogram"));
   panels.push_back(panel(3, "Instances up", "short",
-                         {{"flotilla_instance_up", "{{service}}/{{instance}}"},
+                         {{"flotilla_instance_up", "{{replica}}"},
                           {"flotilla_endpoint_up", "endpoint {{upstream}} {{endpoint}}"}},
                          0, 8, "1 while an instance runs (and an endpoint is healthy)"));
-  panels.push_back(
-      panel(4, "Memory per instance", "bytes",
-            {{"flotilla_instance_memory_bytes", "{{service}}/{{instance}}"},
-             {"flotilla_instance_memory_limit_bytes > 0", "{{service}}/{{instance}} limit"}},
-            12, 8, "Resident memory and the configured limit"));
+  panels.push_back(panel(4, "Memory per instance", "bytes",
+                         {{"flotilla_instance_memory_bytes", "{{replica}}"},
+                          {"flotilla_instance_memory_limit_bytes > 0", "{{replica}} limit"}},
+                         12, 8, "Resident memory and the configured limit"));
   panels.push_back(panel(5, "5xx error rate", "reqps",
                          {{R"(sum(rate(http_requests_total{status=~"5.."})" + rate + "))", "5xx"}},
                          0, 16, "HighErrorRate fires above 0.1/s"));
-  panels.push_back(
-      panel(6, "CPU per instance", "percentunit",
-            {{"rate(flotilla_instance_cpu_seconds_total" + rate + ")", "{{service}}/{{instance}}"}},
-            12, 16, "CPU time per second (1 = one core)"));
-  panels.push_back(
-      panel(7, "Restarts (1h)", "short",
-            {{"increase(flotilla_instance_restarts_total[1h])", "{{service}}/{{instance}}"}}, 0, 24,
-            "InstanceCrashLooping fires on any restart in its window"));
+  panels.push_back(panel(6, "CPU per instance", "percentunit",
+                         {{"rate(flotilla_instance_cpu_seconds_total" + rate + ")", "{{replica}}"}},
+                         12, 16, "CPU time per second (1 = one core)"));
+  panels.push_back(panel(7, "Restarts (1h)", "short",
+                         {{"increase(flotilla_instance_restarts_total[1h])", "{{replica}}"}}, 0, 24,
+                         "InstanceCrashLooping fires on any restart in its window"));
 
   const nlohmann::json dashboard{
       {"title", "flotilla"},

@@ -14,8 +14,10 @@ constexpr std::array kStates = {
     InstanceState::exited,   InstanceState::stopped, InstanceState::drained,
 };
 
+// `replica`, not `instance`: Prometheus gives every scraped series an `instance` label (the
+// target's address), and a clash would rename ours to `exported_instance` in users' queries.
 Labels instance_labels(const InstanceStatus& instance) {
-  return {{"instance", instance.key}, {"service", instance.service}};
+  return {{"replica", instance.key}, {"service", instance.service}};
 }
 
 }  // namespace

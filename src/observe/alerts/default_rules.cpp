@@ -42,19 +42,18 @@ std::vector<config::AlertRule> default_alert_rules(const config::DefaultAlertRul
                   window)));
   rules.push_back(rule("InstanceCrashLooping",
                        fmt::format("increase(flotilla_instance_restarts_total[{}]) > 0", restarts),
-                       hold, "warning",
-                       "Instance {{ $labels.service }}/{{ $labels.instance }} is restarting",
-                       fmt::format("{{{{ $labels.service }}}}/{{{{ $labels.instance }}}} restarted "
+                       hold, "warning", "Instance {{ $labels.replica }} is restarting",
+                       fmt::format("{{{{ $labels.replica }}}} restarted "
                                    "{{{{ $value | humanize }}}} times in the last {}",
                                    restarts)));
   // An instance without a memory limit has no limit series (or 0): the `> 0` filter keeps it
   // out instead of dividing by zero.
-  rules.push_back(rule(
-      "HighMemoryUsage",
-      "flotilla_instance_memory_bytes / (flotilla_instance_memory_limit_bytes > 0) > 0.9", hold,
-      "warning", "Instance {{ $labels.service }}/{{ $labels.instance }} is near its memory limit",
-      "{{ $labels.service }}/{{ $labels.instance }} uses {{ $value | humanizePercentage }} of "
-      "its memory limit"));
+  rules.push_back(
+      rule("HighMemoryUsage",
+           "flotilla_instance_memory_bytes / (flotilla_instance_memory_limit_bytes > 0) > 0.9",
+           hold, "warning", "Instance {{ $labels.replica }} is near its memory limit",
+           "{{ $labels.replica }} uses {{ $value | humanizePercentage }} of "
+           "its memory limit"));
   return rules;
 }
 

@@ -196,7 +196,6 @@ global:
   evaluation_interval: 1s
 scrape_configs:
   - job_name: flotilla
-    honor_labels: true  # flotilla's own `instance` label (instance families) wins
     static_configs:
       - targets: ["127.0.0.1:{self.admin_port}"]
 """)

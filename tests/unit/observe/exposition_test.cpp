@@ -150,7 +150,7 @@ TEST(Exposition, PromtoolFindsNothingToReport) {
   EXPECT_EQ(output, "") << "--- input:\n" << text;
   // The run must have seen the interesting series.
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{le=\"+Inf\""), std::string::npos);
-  EXPECT_NE(text.find("flotilla_instance_memory_limit_bytes{instance=\"web/1\""),
+  EXPECT_NE(text.find("flotilla_instance_memory_limit_bytes{replica=\"web/1\""),
             std::string::npos);
   std::filesystem::remove_all(dir);
 }

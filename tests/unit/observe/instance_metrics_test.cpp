@@ -34,7 +34,7 @@ TEST(InstanceMetrics, OneSeriesPerInstanceAndOneHotState) {
   const MetricFamily& restarts = family(view, "flotilla_instance_restarts_total");
   EXPECT_EQ(restarts.type, MetricType::counter);
   ASSERT_EQ(restarts.samples.size(), 2u);
-  EXPECT_EQ(restarts.samples[0].labels, (Labels{{"instance", "web/1"}, {"service", "web"}}));
+  EXPECT_EQ(restarts.samples[0].labels, (Labels{{"replica", "web/1"}, {"service", "web"}}));
   EXPECT_EQ(restarts.samples[0].value, 3);
 
   const MetricFamily& state = family(view, "flotilla_instance_state");

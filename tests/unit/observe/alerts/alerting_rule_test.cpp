@@ -117,14 +117,15 @@ TEST(AlertingRule, InstanceCrashLoopingCyclesAndNamesTheInstance) {
       }
     }
     return view(
-        {sample("flotilla_instance_restarts_total", {{"service", "web"}, {"instance", "2"}},
+        {sample("flotilla_instance_restarts_total", {{"replica", "web/2"}, {"service", "web"}},
                 std::min(s, 8) / 2),
-         sample("flotilla_instance_restarts_total", {{"service", "web"}, {"instance", "1"}}, 0)});
+         sample("flotilla_instance_restarts_total", {{"replica", "web/1"}, {"service", "web"}},
+                0)});
   });
   EXPECT_EQ(result.states, kFullCycle);
   ASSERT_EQ(firing.size(), 1u);
   EXPECT_EQ(firing[0].labels, (Labels{{"alertname", "InstanceCrashLooping"},
-                                      {"instance", "2"},
+                                      {"replica", "web/2"},
                                       {"service", "web"},
                                       {"severity", "warning"}}));
   EXPECT_EQ(firing[0].annotations.at(1),
@@ -135,8 +136,8 @@ TEST(AlertingRule, HighMemoryUsageCycles) {
   AlertingRule rule = make_rule("HighMemoryUsage");
   // 95 % of the limit for 6 s, then 10 %; a second instance without a limit (0) never alerts.
   const Cycle result = run(rule, [](int s) {
-    const Labels web1{{"instance", "1"}, {"service", "web"}};
-    const Labels web2{{"instance", "2"}, {"service", "web"}};
+    const Labels web1{{"replica", "web/1"}, {"service", "web"}};
+    const Labels web2{{"replica", "web/2"}, {"service", "web"}};
     return view({sample("flotilla_instance_memory_bytes", web1, s <= 6 ? 950 : 100),
                  sample("flotilla_instance_memory_limit_bytes", web1, 1000),
                  sample("flotilla_instance_memory_bytes", web2, 5000),
@@ -151,7 +152,7 @@ TEST(AlertingRule, HighMemoryUsageCycles) {
 
 TEST(AlertingRule, PendingThatStopsBeforeForNeverFires) {
   AlertingRule rule = make_rule("HighMemoryUsage");
-  const Labels web1{{"instance", "1"}, {"service", "web"}};
+  const Labels web1{{"replica", "web/1"}, {"service", "web"}};
   SeriesStore store(60'000);
   store.append(kStart + 1'000, view({sample("flotilla_instance_memory_bytes", web1, 950),
                                      sample("flotilla_instance_memory_limit_bytes", web1, 1000)}));
