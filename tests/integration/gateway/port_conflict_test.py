@@ -2,6 +2,7 @@
 exit 1), as nginx and HAProxy do, instead of joining the first one's SO_REUSEPORT group and
 silently taking part of its connections. The first keeps serving."""
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -35,7 +36,10 @@ class PortConflict(unittest.TestCase):
             with open(path, "w") as f:
                 f.write(with_test_admin(config))
             second = cleanup.add(Process([FLOTILLA, "up", "-c", path], name="second"))
-            status = second.proc.wait(timeout=15)
+            try:
+                status = second.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.fail("the second flotilla runs on a port in use:\n" + second.output())
             output = second.output()
             self.assertEqual(status, 1, output)
             self.assertIn("in use", output.lower())
