@@ -55,16 +55,17 @@ void write_error_response(std::string& out, const ErrorResponse& response) {
   }
   fmt::format_to(it, "Content-Type: {}\r\nContent-Length: {}\r\n\r\n",
                  response.json ? "application/json" : "text/plain; charset=utf-8", body.size());
-  out.append(body.data(), body.size());
+  if (!response.head_only) out.append(body.data(), body.size());
 }
 
-void write_plain_response(std::string& out, int status, std::string_view body, bool close) {
+void write_plain_response(std::string& out, int status, std::string_view body, bool close,
+                          bool head_only) {
   out.clear();
   fmt::format_to(std::back_inserter(out),
                  "HTTP/1.1 {} {}\r\nServer: flotilla\r\nContent-Type: text/plain\r\n"
-                 "Content-Length: {}\r\n{}\r\n{}",
-                 status, reason_phrase(status), body.size(), close ? "Connection: close\r\n" : "",
-                 body);
+                 "Content-Length: {}\r\n{}\r\n",
+                 status, reason_phrase(status), body.size(), close ? "Connection: close\r\n" : "");
+  if (!head_only) out += body;
 }
 
 }  // namespace flotilla::gateway

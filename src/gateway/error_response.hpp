@@ -22,12 +22,16 @@ struct ErrorResponse {
   int retry_after_seconds = 0;  // adds Retry-After when > 0 (503)
   std::string_view request_id;  // adds X-Request-Id when not empty
   std::string_view detail;      // one short sentence for the body; default: the reason phrase
+  // A HEAD request's answer: the same head (Content-Length of the body a GET would get), no
+  // body bytes, or a pipelined request's response would start inside them.
+  bool head_only = false;
 };
 
 // Replaces `out` with the whole response (head and body).
 void write_error_response(std::string& out, const ErrorResponse& response);
 
-// A plain 200/503 answer to a listener health or readiness path.
-void write_plain_response(std::string& out, int status, std::string_view body, bool close);
+// A plain 200/503 answer to a listener health or readiness path (`head_only` as above).
+void write_plain_response(std::string& out, int status, std::string_view body, bool close,
+                          bool head_only);
 
 }  // namespace flotilla::gateway
