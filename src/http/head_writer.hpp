@@ -2,8 +2,10 @@
 // Owns a reusable piece list; must never copy header bytes or allocate once warmed up.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -48,7 +50,9 @@ class HeadWriter {
   explicit HeadWriter(std::size_t reserve_pieces = 32);
 
   // Pieces of the head to send: start line, kept header runs (coalesced), added lines, final
-  // CRLF. Valid until the next write(); they point into the parsed buffer and `options.added`.
+  // CRLF. A head framed by Content-Length goes out with exactly one canonical Content-Length
+  // line (RFC 9110 §8.6): a single canonical received line is kept, anything else replaced. Valid
+  // until the next write(); they point into the parsed buffer and `options.added`.
   std::span<const IoPiece> write(const RequestHead& head, const ForwardOptions& options);
   std::span<const IoPiece> write(const ResponseHead& head, const ForwardOptions& options);
 
@@ -57,11 +61,15 @@ class HeadWriter {
 
  private:
   void write_fields(std::span<const Header> headers, const char* fields_begin, const char* head_end,
-                    const ForwardOptions& options);
+                    std::optional<std::uint64_t> length, const ForwardOptions& options);
   void add(const char* data, std::size_t size);
+  void add_content_length(std::uint64_t length);
 
   std::vector<IoPiece> pieces_;
   std::size_t size_ = 0;
+  // A Content-Length line written here when the received ones were not one canonical line
+  // (RFC 9110 §8.6: duplicates, a `2, 2` list, leading zeros); a piece may point into it.
+  std::array<char, 40> content_length_{};
 };
 
 }  // namespace flotilla::http
