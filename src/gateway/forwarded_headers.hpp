@@ -1,6 +1,6 @@
 // The header lines a proxy adds to a forwarded request: Via, X-Forwarded-For/-Proto/-Host,
-// X-Real-IP and X-Request-Id (kept when the client sent one, generated otherwise). Writes into a
-// caller-owned string reused across requests; never allocates once warmed up.
+// X-Real-IP and X-Request-Id (the client's kept, else generated; the relay returns it). Writes
+// into a caller-owned string reused across requests; never allocates once warmed up.
 #pragma once
 
 #include <cstdint>

@@ -42,7 +42,9 @@ void write_response_lines(const Exchange& exchange, const http::ResponseHead& he
                           bool keep_client, std::string& out) {
   out.clear();
   out += "Via: 1.1 flotilla\r\n";
-  if (exchange.request_id_generated && !has_header(head, http::HeaderId::kXRequestId)) {
+  // The request's id, kept or generated, goes back to the client (unless the upstream answers
+  // with its own), so a client can quote it when it reports a problem.
+  if (!exchange.request_id.empty() && !has_header(head, http::HeaderId::kXRequestId)) {
     out += "X-Request-Id: ";
     out += exchange.request_id;
     out += "\r\n";

@@ -176,6 +176,32 @@ class Headers(unittest.TestCase):
                           if line.startswith(b"content-length:")], [b"content-length: 2"])
         self.assertEqual(body, b"ok")
 
+    def test_request_id_is_returned_whether_kept_or_generated(self):
+        given = raw_exchange(self.gw.port, b"GET /api/echo HTTP/1.1\r\nHost: x\r\n"
+                             b"X-Request-Id: client-id-42\r\nConnection: close\r\n\r\n")
+        head, _, body = given.partition(b"\r\n\r\n")
+        self.assertEqual(json.loads(body)["headers"]["x-request-id"], "client-id-42")
+        self.assertIn(b"\r\nx-request-id: client-id-42\r\n", head.lower() + b"\r\n")
+
+        generated = raw_exchange(self.gw.port, b"GET /api/echo HTTP/1.1\r\nHost: x\r\n"
+                                 b"Connection: close\r\n\r\n")
+        head, _, body = generated.partition(b"\r\n\r\n")
+        seen = json.loads(body)["headers"]["x-request-id"]
+        self.assertRegex(seen, r"^[0-9a-f]{32}$")
+        self.assertIn(b"\r\nx-request-id: " + seen.encode() + b"\r\n", head.lower() + b"\r\n")
+
+    def test_request_id_named_in_connection_is_replaced(self):
+        # The client made its id hop-by-hop: it is dropped, and the upstream still gets one.
+        self.recorder.clear()
+        answer = raw_exchange(self.gw.port, b"GET /recorded/id HTTP/1.1\r\nHost: x\r\n"
+                              b"Connection: X-Request-Id\r\nX-Request-Id: hop\r\n\r\n",
+                              read_until_close=False)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+        ids = [v for k, v in self.recorder.requests[0].headers if k.lower() == "x-request-id"]
+        self.assertEqual(len(ids), 1, self.recorder.requests[0].raw_head)
+        self.assertRegex(ids[0], r"^[0-9a-f]{32}$")
+        self.assertIn(b"\r\nx-request-id: " + ids[0].encode() + b"\r\n", answer.lower())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
