@@ -49,6 +49,10 @@ void write_response_lines(const Exchange& exchange, const http::ResponseHead& he
     out += exchange.request_id;
     out += "\r\n";
   }
+  // A 101 carries `Connection: upgrade` (the head writer adds it) and nothing else: the
+  // connection is not kept for HTTP, but it does not close either, it becomes the tunnel.
+  const bool tunnel = head.upgrade && exchange.upgrade;
+  if (tunnel) return;
   if (!keep_client) {
     out += "Connection: close\r\n";
   } else if (exchange.version == http::Version::kHttp10) {
