@@ -11,6 +11,14 @@
 
 namespace flotilla::gateway {
 
+// The headers this file sets. A client's `X_Real_IP` or `X_Forwarded_For` must not reach an
+// upstream that reads `_` as `-` (CGI, WSGI, PHP): the head writer drops such aliases of these.
+inline constexpr std::uint64_t kForwardingHeaders =
+    http::header_bit(http::HeaderId::kXForwardedFor) |
+    http::header_bit(http::HeaderId::kXForwardedProto) |
+    http::header_bit(http::HeaderId::kXForwardedHost) | http::header_bit(http::HeaderId::kXRealIp) |
+    http::header_bit(http::HeaderId::kXRequestId) | http::header_bit(http::HeaderId::kVia);
+
 struct ForwardedInfo {
   std::string_view client_ip;
   bool tls = false;

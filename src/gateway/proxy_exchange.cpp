@@ -188,6 +188,7 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
     options.target = origin_form(head, ws.target);
   options.added = {ws.added_lines.data(), 1};
   options.drop = drop;
+  options.drop_underscore_aliases = kForwardingHeaders;
   options.keep_upgrade = head.upgrade;
   options.force_http11 = true;
   exchange.head_pieces = ws.writer.write(head, options);

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
+
+#include "http/header_names.hpp"
 
 namespace flotilla::http {
 namespace {
@@ -105,6 +108,11 @@ void HeadWriter::write_fields(std::span<const Header> headers, const char* run,
   for (const Header& h : headers) {
     const bool kept_upgrade = options.keep_upgrade && h.id == HeaderId::kUpgrade;
     bool dropped = (drop & header_bit(h.id)) != 0 || (h.connection_option && !kept_upgrade);
+    // Unknown names only, and memchr first: the lookup itself runs only for names with `_`.
+    if (h.id == HeaderId::kOther && options.drop_underscore_aliases != 0 && !dropped &&
+        std::memchr(h.name.data(), '_', h.name.size()) != nullptr) {
+      dropped = (options.drop_underscore_aliases & header_bit(underscore_alias_of(h.name))) != 0;
+    }
     if (h.id == HeaderId::kContentLength && !dropped && length) {
       dropped = length_seen || !canonical_length(h.value);
       length_kept = length_kept || !dropped;

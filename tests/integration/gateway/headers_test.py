@@ -202,6 +202,22 @@ class Headers(unittest.TestCase):
         self.assertRegex(ids[0], r"^[0-9a-f]{32}$")
         self.assertIn(b"\r\nx-request-id: " + ids[0].encode() + b"\r\n", answer.lower())
 
+    def test_underscore_aliases_of_forwarding_headers_are_dropped(self):
+        # A CGI/WSGI upstream reads X_Real_IP as X-Real-IP: the client must not get to say it.
+        self.recorder.clear()
+        answer = raw_exchange(self.gw.port, b"GET /recorded/u HTTP/1.1\r\nHost: x\r\n"
+                              b"X_Real_IP: 6.6.6.6\r\nX_Forwarded_For: 6.6.6.6\r\n"
+                              b"x_forwarded_host: evil.test\r\nX_Request_Id: spoof\r\n"
+                              b"VIA_: no\r\nMy_Header: kept\r\n\r\n", read_until_close=False)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+        request = self.recorder.requests[0]
+        folded = [k.lower().replace("_", "-") for k, _ in request.headers]
+        for name in ("x-real-ip", "x-forwarded-for", "x-forwarded-host", "x-request-id"):
+            self.assertEqual(folded.count(name), 1, request.raw_head)
+        self.assertEqual(request.header("x-real-ip"), "127.0.0.1")
+        self.assertEqual(request.header("my_header"), "kept")
+        self.assertEqual(request.header("via_"), "no")  # not an alias of anything we set
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -224,3 +224,27 @@ TEST(HeadWriter, CanonicalContentLengthStaysOnePiece) {
 
 }  // namespace
 }  // namespace flotilla::http
+
+namespace flotilla::http {
+namespace {
+
+// `X_Real_IP` reads as X-Real-IP to a CGI/WSGI upstream: dropped when X-Real-IP is in the mask,
+// while other underscore names, and names the mask does not cover, pass.
+TEST(HeadWriter, DropsUnderscoreAliasesOfProxyHeaders) {
+  RequestParser p;
+  const std::string_view raw =
+      "GET / HTTP/1.1\r\nHost: a\r\nX_Real_IP: 6.6.6.6\r\nx_forwarded_for: 6.6.6.6\r\n"
+      "My_Header: 1\r\nX_Forwarded_Proto: https\r\nAccept: */*\r\n\r\n";
+  ASSERT_TRUE(p.parse(raw).complete());
+  HeadWriter w;
+  ForwardOptions options;
+  options.drop_underscore_aliases =
+      header_bit(HeaderId::kXRealIp) | header_bit(HeaderId::kXForwardedFor);
+  EXPECT_EQ(join(w.write(p.head(), options)),
+            "GET / HTTP/1.1\r\nHost: a\r\nMy_Header: 1\r\nX_Forwarded_Proto: https\r\n"
+            "Accept: */*\r\n\r\n");
+  EXPECT_EQ(join(w.write(p.head(), {})), raw);  // off unless asked
+}
+
+}  // namespace
+}  // namespace flotilla::http
