@@ -68,6 +68,7 @@ Awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   response.close = !keep_alive;
   response.request_id = exchange.request_id;
   response.head_only = exchange.method == http::Method::kHead;
+  response.date = session.worker().http_date();
   if (status == 503) response.retry_after_seconds = 1;
   write_error_response(ws.response, response);
   session.watchdog().expires_after(

@@ -1,11 +1,15 @@
-"""Answers the gateway writes itself (health and ready paths, 404 no route, 413, 502): a HEAD
-request gets their head and not one body byte, proven by pipelining a GET right behind it."""
+"""Answers the gateway writes itself (health and ready paths, 404 no route, 400, 413, 502): a HEAD
+request gets their head and not one body byte, proven by pipelining a GET right behind it; each
+carries a Date; rejected heads answer in JSON when their Accept asks for it."""
+import email.utils
+import json
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import Cleanup, Demo, Flotilla, free_port, gateway_config  # noqa: E402
+from harness import Cleanup, Demo, Flotilla, free_port, gateway_config, raw_exchange  # noqa: E402
 from rawhttp import Reader, connect, read_response  # noqa: E402
 
 
@@ -62,6 +66,32 @@ class LocalAnswers(unittest.TestCase):
             self.assertEqual(reader.read_to_eof(), b"")  # closed, after the head only
         finally:
             sock.close()
+
+    def test_generated_answers_carry_a_date(self):
+        for path in ("/gwhealth", "/gwready", "/nothing", "/dead/x"):
+            with self.subTest(path=path):
+                raw = raw_exchange(self.gw.port, b"GET %s HTTP/1.1\r\nHost: x\r\n"
+                                   b"Connection: close\r\n\r\n" % path.encode())
+                head = raw.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+                dates = [line[6:] for line in head if line.lower().startswith("date: ")]
+                self.assertEqual(len(dates), 1, head)
+                sent = email.utils.parsedate_to_datetime(dates[0]).timestamp()
+                self.assertLess(abs(sent - time.time()), 60, dates[0])  # a clock, not a constant
+
+    def test_rejected_heads_answer_json_when_asked(self):
+        for request, status in (
+                (b"GET /api/hello HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+                 b"Bad Name: x\r\n\r\n", 400),
+                (b"GET /api/hello HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+                 b"X-Big: " + b"a" * 70000 + b"\r\n\r\n", 431)):
+            with self.subTest(status=status):
+                raw = raw_exchange(self.gw.port, request)
+                head, _, body = raw.partition(b"\r\n\r\n")
+                self.assertTrue(head.startswith(b"HTTP/1.1 %d" % status), head)
+                self.assertIn(b"content-type: application/json", head.lower())
+                self.assertEqual(json.loads(body)["status"], status)
+        raw = raw_exchange(self.gw.port, b"GET /x HTTP/1.1\r\nHost: x\r\nBad Name: x\r\n\r\n")
+        self.assertIn(b"content-type: text/plain", raw.lower())  # no Accept: text as before
 
 
 if __name__ == "__main__":

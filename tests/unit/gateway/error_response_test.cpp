@@ -87,5 +87,28 @@ TEST(ErrorResponse, PrefersJsonOnlyWhenAsked) {
   EXPECT_FALSE(prefers_json(plain.head()));
 }
 
+TEST(ErrorResponse, PrefersJsonFromRawBytesOfARejectedHead) {
+  EXPECT_TRUE(prefers_json_raw("GET / HTTP/1.1\r\nHost: x\r\nACCEPT: application/json\r\n"));
+  EXPECT_TRUE(prefers_json_raw("GET / HTTP/9.9\r\naccept:application/problem+json\r\n\r\n"));
+  EXPECT_FALSE(prefers_json_raw("GET / HTTP/1.1\r\nAccept: text/html\r\n\r\n"));
+  // Only field lines of the head count: not the request line, not a body after the head.
+  EXPECT_FALSE(prefers_json_raw("GET /accept:json HTTP/1.1\r\nHost: x\r\n"));
+  EXPECT_FALSE(prefers_json_raw("GET / HTTP/1.1\r\nHost: x\r\n\r\nAccept: json\r\n"));
+  EXPECT_FALSE(prefers_json_raw("GET / HTTP/1.1\r\nX-Accept: json\r\n"));
+}
+
+TEST(ErrorResponse, DateWhenGiven) {
+  std::string out;
+  ErrorResponse response;
+  response.status = 404;
+  response.date = "Sun, 06 Nov 1994 08:49:37 GMT";
+  write_error_response(out, response);
+  expect_well_formed(out, 404);
+  EXPECT_NE(out.find("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"), std::string::npos);
+  write_plain_response(out, 200, "ok\n", false, false, "Sun, 06 Nov 1994 08:49:37 GMT");
+  expect_well_formed(out, 200);
+  EXPECT_NE(out.find("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace flotilla::gateway
