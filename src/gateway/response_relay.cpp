@@ -155,7 +155,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
   options.reframe = dechunk;
   options.keep_upgrade = tunnel;
   options.force_http11 = true;
-  const std::span<const http::IoPiece> head_pieces = ws.writer.write(head, options);
+  const std::span<const http::IoPiece> head_pieces = ws.response_writer.write(head, options);
 
   http::BodyReader body;
   body.start(tunnel ? http::BodyFraming::kNone : head.framing, head.content_length);
