@@ -190,8 +190,8 @@ TEST(HeadWriter, ContentLengthGoesOutAsOneCanonicalLine) {
        "POST / HTTP/1.1\r\nHost: a\r\nX: y\r\nContent-Length: 2\r\n\r\n"},
       {"POST / HTTP/1.1\r\nContent-Length: 0005\r\nHost: a\r\n\r\n",
        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"},
-      {"POST / HTTP/1.1\r\nContent-Length: 02\r\nContent-Length: 2\r\n\r\n",
-       "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n"},
+      {"POST / HTTP/1.1\r\nContent-Length: 02\r\nHost: a\r\nContent-Length: 02\r\n\r\n",
+       "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n"},
   };
   for (const auto& [raw, expected] : cases) {
     RequestParser p;
