@@ -89,7 +89,7 @@ class Worker {
   ConnectionPool& connection_pool() noexcept { return connection_pool_; }
   upstream::Prng& rng() noexcept { return rng_; }
   // The Date value for responses this worker writes itself (nginx sends one on its own too).
-  std::string_view http_date() noexcept { return http_date_.now(); }
+  std::string_view http_date() { return http_date_.now(); }
 
   // Session bookkeeping: every session is counted, and linked either in the busy list or in
   // the idle list of its listener and timeout (first request or keep-alive), where the sweep
