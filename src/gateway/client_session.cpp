@@ -175,12 +175,14 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
           open_request(&ws.parser.head());
           break;
         }
+        // Rejected heads answer in JSON too when their Accept line asks for it.
+        const std::string_view received(ws.buffer.get(), filled_);
         if (result.failed()) {
-          co_await reject(result.http_status, false);
+          co_await reject(result.http_status, false, prefers_json_raw(received));
           co_return;
         }
         if (filled_ == ws.capacity) {
-          co_await reject(431, false);
+          co_await reject(431, false, prefers_json_raw(received));
           co_return;
         }
       }
@@ -210,21 +212,23 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
     const bool keep_alive =
         head.keep_alive && head.framing == http::BodyFraming::kNone && !worker_.draining();
     const std::string_view path = route_path(request_path(head), ws.route_path);
+    const bool head_only = head.method == http::Method::kHead;
     bool kept = false;
     if (listener.health_path && path == *listener.health_path) {
-      write_plain_response(ws.response, 200, "healthy\n", !keep_alive);
+      write_plain_response(ws.response, 200, "healthy\n", !keep_alive, head_only,
+                           worker_.http_date());
       kept = co_await respond_with(200, ws.response, keep_alive);
     } else if (listener.ready_path && path == *listener.ready_path) {
       const bool ready = worker_.any_endpoint_available();
       write_plain_response(ws.response, ready ? 200 : 503, ready ? "ready\n" : "not ready\n",
-                           !keep_alive);
+                           !keep_alive, head_only, worker_.http_date());
       kept = co_await respond_with(ready ? 200 : 503, ws.response, keep_alive);
     } else {
       const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
       const std::uint32_t route =
           snapshot ? snapshot->table.match(head.host, path) : RouteTable::kNoRoute;
       if (route == RouteTable::kNoRoute) {
-        kept = co_await reject(404, keep_alive, prefers_json(head));
+        kept = co_await reject(404, keep_alive, prefers_json(head), head_only);
       } else {
         ws.record.route = worker_.route_series(route);
         const RouteTarget& target = snapshot->routes[route];
@@ -256,13 +260,15 @@ Awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes, 
   co_return true;
 }
 
-Awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json) {
+Awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json, bool head_only) {
   Workspace& ws = *workspace_;
   open_request(nullptr);  // a head rejected before it parsed is a request too (method OTHER)
   ErrorResponse response;
   response.status = status;
   response.close = !keep_alive;
   response.json = json;
+  response.head_only = head_only;
+  response.date = worker_.http_date();
   write_error_response(ws.response, response);
   const bool kept = co_await respond_with(status, ws.response, keep_alive);
   co_return kept;

@@ -82,7 +82,7 @@ class ClientSession final : public net::ListHook, public net::ReadinessPoller::T
   Awaitable<void> serve(std::unique_ptr<ClientSession> self);
   void lease_workspace();
   Awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
-  Awaitable<bool> reject(int status, bool keep_alive, bool json = false);
+  Awaitable<bool> reject(int status, bool keep_alive, bool json = false, bool head_only = false);
   // Counts the request in flight once its head parsed (or was rejected); finish_request()
   // (request_end.hpp) ends it, exactly once.
   void open_request(const http::RequestHead* parsed);

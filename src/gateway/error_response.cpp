@@ -32,12 +32,30 @@ bool prefers_json(const http::RequestHead& head) noexcept {
   return false;
 }
 
+bool prefers_json_raw(std::string_view bytes) noexcept {
+  // Field lines only: from the first CRLF to the end of the head (or of what arrived).
+  std::size_t line = bytes.find("\r\n");
+  while (line != std::string_view::npos) {
+    line += 2;
+    const std::size_t end = bytes.find("\r\n", line);
+    const std::string_view field =
+        bytes.substr(line, end == std::string_view::npos ? std::string_view::npos : end - line);
+    if (field.empty()) return false;  // the end of the head
+    if (field.size() > 7 && field[6] == ':' && icontains(field.substr(0, 6), "accept")) {
+      return icontains(field.substr(7), "json");
+    }
+    line = end;
+  }
+  return false;
+}
+
 void write_error_response(std::string& out, const ErrorResponse& response) {
   const std::string_view reason = reason_phrase(response.status);
   const std::string_view detail = response.detail.empty() ? reason : response.detail;
   out.clear();
   auto it = std::back_inserter(out);
   fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: flotilla\r\n", response.status, reason);
+  if (!response.date.empty()) fmt::format_to(it, "Date: {}\r\n", response.date);
   if (response.retry_after_seconds > 0) {
     fmt::format_to(it, "Retry-After: {}\r\n", response.retry_after_seconds);
   }
@@ -55,16 +73,18 @@ void write_error_response(std::string& out, const ErrorResponse& response) {
   }
   fmt::format_to(it, "Content-Type: {}\r\nContent-Length: {}\r\n\r\n",
                  response.json ? "application/json" : "text/plain; charset=utf-8", body.size());
-  out.append(body.data(), body.size());
+  if (!response.head_only) out.append(body.data(), body.size());
 }
 
-void write_plain_response(std::string& out, int status, std::string_view body, bool close) {
+void write_plain_response(std::string& out, int status, std::string_view body, bool close,
+                          bool head_only, std::string_view date) {
   out.clear();
-  fmt::format_to(std::back_inserter(out),
-                 "HTTP/1.1 {} {}\r\nServer: flotilla\r\nContent-Type: text/plain\r\n"
-                 "Content-Length: {}\r\n{}\r\n{}",
-                 status, reason_phrase(status), body.size(), close ? "Connection: close\r\n" : "",
-                 body);
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: flotilla\r\n", status, reason_phrase(status));
+  if (!date.empty()) fmt::format_to(it, "Date: {}\r\n", date);
+  fmt::format_to(it, "Content-Type: text/plain\r\nContent-Length: {}\r\n{}\r\n", body.size(),
+                 close ? "Connection: close\r\n" : "");
+  if (!head_only) out += body;
 }
 
 }  // namespace flotilla::gateway

@@ -40,12 +40,16 @@ ForwardedHeaders write_forwarded_headers(const http::RequestHead& head, const Fo
   }
   out += head.version == http::Version::kHttp10 ? "Via: 1.0 flotilla\r\n" : "Via: 1.1 flotilla\r\n";
 
+  // The client's id is kept, unless the client named it in Connection: then the head writer
+  // drops it as hop-by-hop, and the upstream must still get one.
   for (const http::Header& header : head.headers) {
-    if (header.id == HeaderId::kXRequestId && !header.value.empty()) {
+    if (header.id == HeaderId::kXRequestId && !header.value.empty() && !header.connection_option) {
       result.request_id = header.value;
       return result;
     }
   }
+  // Generated: any empty or hop-by-hop X-Request-Id line goes, so the upstream sees one id.
+  result.drop |= http::header_bit(HeaderId::kXRequestId);
   out += "X-Request-Id: ";
   const std::size_t id_begin = out.size();
   append_hex(out, random_a);

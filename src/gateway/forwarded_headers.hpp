@@ -1,6 +1,6 @@
 // The header lines a proxy adds to a forwarded request: Via, X-Forwarded-For/-Proto/-Host,
-// X-Real-IP and X-Request-Id (kept when the client sent one, generated otherwise). Writes into a
-// caller-owned string reused across requests; never allocates once warmed up.
+// X-Real-IP and X-Request-Id (the client's kept, else generated; the relay returns it). Writes
+// into a caller-owned string reused across requests; never allocates once warmed up.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,14 @@
 #include "http/message.hpp"
 
 namespace flotilla::gateway {
+
+// The headers this file sets. A client's `X_Real_IP` or `X_Forwarded_For` must not reach an
+// upstream that reads `_` as `-` (CGI, WSGI, PHP): the head writer drops such aliases of these.
+inline constexpr std::uint64_t kForwardingHeaders =
+    http::header_bit(http::HeaderId::kXForwardedFor) |
+    http::header_bit(http::HeaderId::kXForwardedProto) |
+    http::header_bit(http::HeaderId::kXForwardedHost) | http::header_bit(http::HeaderId::kXRealIp) |
+    http::header_bit(http::HeaderId::kXRequestId) | http::header_bit(http::HeaderId::kVia);
 
 struct ForwardedInfo {
   std::string_view client_ip;

@@ -52,6 +52,13 @@ bool Gateway::bind(std::string& error) {
   acceptors_.resize(workers_.size());
   for (std::size_t l = 0; l < listeners_.size(); ++l) {
     asio::ip::tcp::endpoint endpoint = listeners_[l].endpoint;
+    // A running flotilla (or anything else) on this port: fail like nginx instead of joining
+    // its SO_REUSEPORT group and splitting its traffic.
+    if (const std::error_code ec = net::probe_exclusive_port(endpoint)) {
+      error = fmt::format("cannot listen on {}:{}: {}", endpoint.address().to_string(),
+                          endpoint.port(), ec.message());
+      return false;
+    }
     for (std::size_t w = 0; w < workers_.size(); ++w) {
       std::error_code ec;
       auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(

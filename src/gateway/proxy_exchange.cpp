@@ -67,6 +67,8 @@ Awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   response.json = exchange.json_errors;
   response.close = !keep_alive;
   response.request_id = exchange.request_id;
+  response.head_only = exchange.method == http::Method::kHead;
+  response.date = session.worker().http_date();
   if (status == 503) response.retry_after_seconds = 1;
   write_error_response(ws.response, response);
   session.watchdog().expires_after(
@@ -187,6 +189,7 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
     options.target = origin_form(head, ws.target);
   options.added = {ws.added_lines.data(), 1};
   options.drop = drop;
+  options.drop_underscore_aliases = kForwardingHeaders;
   options.keep_upgrade = head.upgrade;
   options.force_http11 = true;
   exchange.head_pieces = ws.writer.write(head, options);

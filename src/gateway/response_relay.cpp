@@ -42,11 +42,17 @@ void write_response_lines(const Exchange& exchange, const http::ResponseHead& he
                           bool keep_client, std::string& out) {
   out.clear();
   out += "Via: 1.1 flotilla\r\n";
-  if (exchange.request_id_generated && !has_header(head, http::HeaderId::kXRequestId)) {
+  // The request's id, kept or generated, goes back to the client (unless the upstream answers
+  // with its own), so a client can quote it when it reports a problem.
+  if (!exchange.request_id.empty() && !has_header(head, http::HeaderId::kXRequestId)) {
     out += "X-Request-Id: ";
     out += exchange.request_id;
     out += "\r\n";
   }
+  // A 101 carries `Connection: upgrade` (the head writer adds it) and nothing else: the
+  // connection is not kept for HTTP, but it does not close either, it becomes the tunnel.
+  const bool tunnel = head.upgrade && exchange.upgrade;
+  if (tunnel) return;
   if (!keep_client) {
     out += "Connection: close\r\n";
   } else if (exchange.version == http::Version::kHttp10) {
@@ -149,7 +155,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
   options.reframe = dechunk;
   options.keep_upgrade = tunnel;
   options.force_http11 = true;
-  const std::span<const http::IoPiece> head_pieces = ws.writer.write(head, options);
+  const std::span<const http::IoPiece> head_pieces = ws.response_writer.write(head, options);
 
   http::BodyReader body;
   body.start(tunnel ? http::BodyFraming::kNone : head.framing, head.content_length);

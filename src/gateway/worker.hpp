@@ -16,6 +16,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "gateway/connection_pool.hpp"
+#include "gateway/http_date.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/worker_stats.hpp"
@@ -87,6 +88,8 @@ class Worker {
   const ListenerSettings& listener(std::uint32_t i) const { return listeners_[i]; }
   ConnectionPool& connection_pool() noexcept { return connection_pool_; }
   upstream::Prng& rng() noexcept { return rng_; }
+  // The Date value for responses this worker writes itself (nginx sends one on its own too).
+  std::string_view http_date() { return http_date_.now(); }
 
   // Session bookkeeping: every session is counted, and linked either in the busy list or in
   // the idle list of its listener and timeout (first request or keep-alive), where the sweep
@@ -131,6 +134,7 @@ class Worker {
   std::vector<WorkerUpstream*> by_index_;
   ConnectionPool connection_pool_;
   upstream::Prng rng_;
+  HttpDate http_date_;
   std::optional<asio::steady_timer> sweep_timer_;
   std::optional<net::ReadinessPoller> poller_;  // reset before the io_context goes
   // Client-side deadlines are enforced by the sweep, so its tick bounds their precision.

@@ -34,7 +34,10 @@ struct Workspace {
   std::size_t capacity;
   std::unique_ptr<char[]> buffer;  // client bytes: the head, then body or pipelined data
   http::RequestParser parser;
-  http::HeadWriter writer;
+  http::HeadWriter writer;  // the request's head: its pieces stay valid for every attempt
+  // The response's head, apart: a response dropped after its head was written (a body that
+  // breaks at once) may be followed by a retry, which sends the request's pieces again.
+  http::HeadWriter response_writer{16};
   std::string added;                            // header lines the proxy adds to the request
   std::array<std::string_view, 1> added_lines;  // `added` as the head writer takes it
   std::string request_id;                       // copied: the client buffer may be overwritten

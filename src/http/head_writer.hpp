@@ -2,8 +2,10 @@
 // Owns a reusable piece list; must never copy header bytes or allocate once warmed up.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,10 @@ struct ForwardOptions {
   std::span<const std::string_view> added = {};
   // More headers to drop, as header_bit(HeaderId) bits (e.g. X-Forwarded-For to replace it).
   std::uint64_t drop = 0;
+  // Headers the proxy sets itself, as header_bit()s: a received field whose name only matches
+  // one with `_` for `-` (`X_Real_IP`) is dropped too, or a CGI/WSGI-style upstream, which
+  // folds both, would see the client's value beside ours. Checked only for names with `_`.
+  std::uint64_t drop_underscore_aliases = 0;
   // The body will be re-framed: drop Content-Length and Transfer-Encoding (add the new framing
   // through `added`).
   bool reframe = false;
@@ -48,7 +54,9 @@ class HeadWriter {
   explicit HeadWriter(std::size_t reserve_pieces = 32);
 
   // Pieces of the head to send: start line, kept header runs (coalesced), added lines, final
-  // CRLF. Valid until the next write(); they point into the parsed buffer and `options.added`.
+  // CRLF. A head framed by Content-Length goes out with exactly one canonical Content-Length
+  // line (RFC 9110 §8.6): a single canonical received line is kept, anything else replaced. Valid
+  // until the next write(); they point into the parsed buffer and `options.added`.
   std::span<const IoPiece> write(const RequestHead& head, const ForwardOptions& options);
   std::span<const IoPiece> write(const ResponseHead& head, const ForwardOptions& options);
 
@@ -57,11 +65,15 @@ class HeadWriter {
 
  private:
   void write_fields(std::span<const Header> headers, const char* fields_begin, const char* head_end,
-                    const ForwardOptions& options);
+                    std::optional<std::uint64_t> length, const ForwardOptions& options);
   void add(const char* data, std::size_t size);
+  void add_content_length(std::uint64_t length);
 
   std::vector<IoPiece> pieces_;
   std::size_t size_ = 0;
+  // A Content-Length line written here when the received ones were not one canonical line
+  // (RFC 9110 §8.6: duplicates, a `2, 2` list, leading zeros); a piece may point into it.
+  std::array<char, 40> content_length_{};
 };
 
 }  // namespace flotilla::http

@@ -137,4 +137,14 @@ HeaderId header_id_from(std::string_view n) noexcept {
   return HeaderId::kOther;
 }
 
+HeaderId underscore_alias_of(std::string_view name) noexcept {
+  // Every known name is shorter than this; a longer one cannot alias any of them.
+  char folded[32];
+  if (name.size() > sizeof folded || name.find('_') == std::string_view::npos) {
+    return HeaderId::kOther;
+  }
+  for (std::size_t i = 0; i < name.size(); ++i) folded[i] = name[i] == '_' ? '-' : name[i];
+  return header_id_from(std::string_view(folded, name.size()));
+}
+
 }  // namespace flotilla::http

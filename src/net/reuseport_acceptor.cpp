@@ -19,4 +19,17 @@ asio::ip::tcp::acceptor open_reuseport_acceptor(asio::io_context& context,
   return acceptor;
 }
 
+std::error_code probe_exclusive_port(const asio::ip::tcp::endpoint& endpoint) {
+  std::error_code error;
+  if (endpoint.port() == 0) return error;
+  asio::io_context context;  // never run: the probe only binds
+  asio::ip::tcp::acceptor probe(context);
+  probe.open(endpoint.protocol(), error);
+  if (!error) probe.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) probe.bind(endpoint, error);
+  std::error_code ignored;
+  probe.close(ignored);
+  return error;
+}
+
 }  // namespace flotilla::net

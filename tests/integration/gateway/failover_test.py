@@ -124,6 +124,27 @@ class Failover(unittest.TestCase):
             self.assertGreaterEqual(statuses.get(503, 0), 10, statuses)
             self.assertGreaterEqual(statuses.get(200, 0), 10, statuses)
 
+    def test_retry_after_a_broken_body_resends_the_request_head(self):
+        # `broken` answers a head whose chunked body is invalid from its first byte (one write,
+        # so both arrive together): nothing reached the client, the attempt fails as
+        # invalid_header and is retried. The retry must send the request, not the head the
+        # relay had prepared for the dropped response.
+        broken_answer = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Broken: 1\r\n\r\n"
+                         b"ZZ\r\n")
+        with Cleanup() as c:
+            broken = c.add(Backend("broken", respond=lambda request, backend: broken_answer))
+            good = c.add(Backend("good"))
+            gw = c.add(Flotilla(gateway_config(
+                {"app": {"servers": [broken.address, good.address], "max_fails": 0}},
+                [{"match": {"path": "/"}, "upstream": "app",
+                  "retry": {"on": ["error", "invalid_header"], "tries": 2}}])))
+            for _ in range(4):  # round robin: some requests go to `broken` first
+                status, _, body = request(gw.port, path="/retried")
+                self.assertEqual((status, json.loads(body)["instance"]), (200, "good"), body)
+            self.assertGreater(len(broken.requests), 0)
+            for seen in good.requests:
+                self.assertEqual(seen.start_line, b"GET /retried HTTP/1.1", seen.raw_head)
+
     def test_post_is_not_replayed_after_bytes_were_sent(self):
         for behaviour in (CLOSE, RESET):
             with self.subTest(behaviour=behaviour), Cleanup() as c:

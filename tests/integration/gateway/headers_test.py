@@ -20,12 +20,18 @@ class Headers(unittest.TestCase):
             cls.a = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "a"}))
             cls.b = cls.cleanup.add(Demo(env={"FLOTILLA_INSTANCE": "b"}))
             cls.recorder = cls.cleanup.add(Backend("recorder"))
+            # Answers with a Content-Length the codec accepts but must not forward as is.
+            cls.duplicate_length = cls.cleanup.add(Backend("duplicate-length", respond=(
+                lambda request, backend: b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                                         b"X-A: b\r\nContent-Length: 2, 2\r\n\r\nok")))
             cls.gw = cls.cleanup.add(Flotilla(gateway_config(
                 {"a": {"servers": [cls.a.address]}, "b": {"servers": [cls.b.address]},
-                 "recorder": {"servers": [cls.recorder.address]}},
+                 "recorder": {"servers": [cls.recorder.address]},
+                 "duplicate": {"servers": [cls.duplicate_length.address]}},
                 [{"match": {"path": "/"}, "upstream": "a"},
                  {"match": {"host": "www.example.test", "path": "/"}, "upstream": "b"},
-                 {"match": {"path": "/recorded/"}, "upstream": "recorder"}],
+                 {"match": {"path": "/recorded/"}, "upstream": "recorder"},
+                 {"match": {"path": "/duplicate/"}, "upstream": "duplicate"}],
                 {"limits": {"max_body": 0}})))
         except BaseException:
             cls.cleanup.__exit__(None, None, None)
@@ -146,6 +152,71 @@ class Headers(unittest.TestCase):
         self.assertIn(b"\r\nvia: 1.1 flotilla", head.lower())
         self.assertRegex(seen["x-request-id"], r"^[0-9a-f]{32}$")
         self.assertIn(b"x-request-id: " + seen["x-request-id"].encode(), head.lower())
+
+    def test_content_length_forwarded_as_one_canonical_line(self):
+        # RFC 9110 §8.6: duplicates or a list of one value must become a single valid line.
+        for lines, length in ((b"Content-Length: 2\r\nContent-Length: 2\r\n", 2),
+                              (b"Content-Length: 2, 2\r\n", 2),
+                              (b"Content-Length: 0005\r\n", 5)):
+            with self.subTest(lines=lines):
+                self.recorder.clear()
+                answer = raw_exchange(self.gw.port, b"POST /recorded/x HTTP/1.1\r\nHost: x\r\n"
+                                      + lines + b"\r\n" + b"y" * length, read_until_close=False)
+                self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+                request = self.recorder.requests[0]
+                self.assertEqual([v for k, v in request.headers if k.lower() == "content-length"],
+                                 [str(length)], request.raw_head)
+                self.assertEqual(request.body, b"y" * length)
+
+        raw = raw_exchange(self.gw.port, b"GET /duplicate/x HTTP/1.1\r\nHost: x\r\n"
+                           b"Connection: close\r\n\r\n")
+        head, _, body = raw.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), raw[:200])
+        self.assertEqual([line for line in head.lower().split(b"\r\n")
+                          if line.startswith(b"content-length:")], [b"content-length: 2"])
+        self.assertEqual(body, b"ok")
+
+    def test_request_id_is_returned_whether_kept_or_generated(self):
+        given = raw_exchange(self.gw.port, b"GET /api/echo HTTP/1.1\r\nHost: x\r\n"
+                             b"X-Request-Id: client-id-42\r\nConnection: close\r\n\r\n")
+        head, _, body = given.partition(b"\r\n\r\n")
+        self.assertEqual(json.loads(body)["headers"]["x-request-id"], "client-id-42")
+        self.assertIn(b"\r\nx-request-id: client-id-42\r\n", head.lower() + b"\r\n")
+
+        generated = raw_exchange(self.gw.port, b"GET /api/echo HTTP/1.1\r\nHost: x\r\n"
+                                 b"Connection: close\r\n\r\n")
+        head, _, body = generated.partition(b"\r\n\r\n")
+        seen = json.loads(body)["headers"]["x-request-id"]
+        self.assertRegex(seen, r"^[0-9a-f]{32}$")
+        self.assertIn(b"\r\nx-request-id: " + seen.encode() + b"\r\n", head.lower() + b"\r\n")
+
+    def test_request_id_named_in_connection_is_replaced(self):
+        # The client made its id hop-by-hop: it is dropped, and the upstream still gets one.
+        self.recorder.clear()
+        answer = raw_exchange(self.gw.port, b"GET /recorded/id HTTP/1.1\r\nHost: x\r\n"
+                              b"Connection: X-Request-Id\r\nX-Request-Id: hop\r\n\r\n",
+                              read_until_close=False)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+        ids = [v for k, v in self.recorder.requests[0].headers if k.lower() == "x-request-id"]
+        self.assertEqual(len(ids), 1, self.recorder.requests[0].raw_head)
+        self.assertRegex(ids[0], r"^[0-9a-f]{32}$")
+        self.assertIn(b"\r\nx-request-id: " + ids[0].encode() + b"\r\n", answer.lower())
+
+    def test_underscore_aliases_of_forwarding_headers_are_dropped(self):
+        # A CGI/WSGI upstream reads X_Real_IP as X-Real-IP: the client must not get to say it.
+        self.recorder.clear()
+        answer = raw_exchange(self.gw.port, b"GET /recorded/u HTTP/1.1\r\nHost: x\r\n"
+                              b"X_Real_IP: 6.6.6.6\r\nX_Forwarded_For: 6.6.6.6\r\n"
+                              b"x_forwarded_host: evil.test\r\nX_Request_Id: spoof\r\n"
+                              b"VIA_: no\r\nMy_Header: kept\r\n\r\n", read_until_close=False)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+        request = self.recorder.requests[0]
+        folded = [k.lower().replace("_", "-") for k, _ in request.headers]
+        for name in ("x-real-ip", "x-forwarded-for", "x-forwarded-host", "x-request-id"):
+            self.assertEqual(folded.count(name), 1, request.raw_head)
+        self.assertEqual(request.header("x-real-ip"), "127.0.0.1")
+        self.assertEqual(request.header("my_header"), "kept")
+        self.assertEqual(request.header("via_"), "no")  # not an alias of anything we set
 
 
 if __name__ == "__main__":

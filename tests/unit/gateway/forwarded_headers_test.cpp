@@ -48,3 +48,27 @@ TEST(ForwardedHeaders, AppendsToEarlierHopsAndKeepsTheClientsId) {
 
 }  // namespace
 }  // namespace flotilla::gateway
+
+namespace flotilla::gateway {
+namespace {
+
+// `Connection: X-Request-Id` makes the client's line hop-by-hop (the head writer drops it): the
+// upstream must still get an id, so one is generated and every received line dropped.
+TEST(ForwardedHeaders, HopByHopOrEmptyRequestIdIsReplaced) {
+  for (const char* raw : {"GET / HTTP/1.1\r\nHost: x\r\nConnection: X-Request-Id\r\n"
+                          "X-Request-Id: given-id\r\n\r\n",
+                          "GET / HTTP/1.1\r\nHost: x\r\nX-Request-Id:\r\n\r\n"}) {
+    Parsed p(raw);
+    std::string out;
+    out.reserve(512);
+    const ForwardedHeaders f =
+        write_forwarded_headers(p.parser.head(), {"9.9.9.9", false}, 1, 2, out);
+    EXPECT_TRUE(f.request_id_generated) << raw;
+    EXPECT_EQ(f.request_id, "00000000000000010000000000000002");
+    EXPECT_NE(out.find("X-Request-Id: 00000000000000010000000000000002\r\n"), std::string::npos);
+    EXPECT_NE(f.drop & http::header_bit(http::HeaderId::kXRequestId), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace flotilla::gateway

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "http/request_parser.hpp"
 #include "http/response_parser.hpp"
@@ -171,6 +172,78 @@ TEST(HeadWriter, ReusesItsPieceStorage) {
   const IoPiece* first = w.write(p.head(), options).data();
   const IoPiece* second = w.write(p.head(), options).data();
   EXPECT_EQ(first, second);  // warmed up: no reallocation
+}
+
+}  // namespace
+}  // namespace flotilla::http
+
+namespace flotilla::http {
+namespace {
+
+// RFC 9110 §8.6: duplicate or list-valued Content-Length (which the parser accepts when the
+// values agree) and leading zeros are replaced by one canonical line before forwarding.
+TEST(HeadWriter, ContentLengthGoesOutAsOneCanonicalLine) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\nX: y\r\n\r\n",
+       "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nX: y\r\n\r\n"},
+      {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2, 2\r\nX: y\r\n\r\n",
+       "POST / HTTP/1.1\r\nHost: a\r\nX: y\r\nContent-Length: 2\r\n\r\n"},
+      {"POST / HTTP/1.1\r\nContent-Length: 0005\r\nHost: a\r\n\r\n",
+       "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"},
+      {"POST / HTTP/1.1\r\nContent-Length: 02\r\nHost: a\r\nContent-Length: 02\r\n\r\n",
+       "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n"},
+  };
+  for (const auto& [raw, expected] : cases) {
+    RequestParser p;
+    ASSERT_TRUE(p.parse(raw).complete()) << raw;
+    HeadWriter w;
+    EXPECT_EQ(join(w.write(p.head(), {})), expected);
+  }
+
+  ResponseParser r;
+  const std::string_view response =
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-A: b\r\nContent-Length: 3\r\n\r\n";
+  ASSERT_TRUE(r.parse(response).complete());
+  const std::string_view added[] = {"Via: 1.1 flotilla\r\n"};
+  ForwardOptions options;
+  options.added = added;
+  HeadWriter w;
+  EXPECT_EQ(join(w.write(r.head(), options)),
+            "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-A: b\r\nVia: 1.1 flotilla\r\n\r\n");
+}
+
+TEST(HeadWriter, CanonicalContentLengthStaysOnePiece) {
+  RequestParser p;
+  const std::string_view raw = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n";
+  ASSERT_TRUE(p.parse(raw).complete());
+  HeadWriter w;
+  const auto pieces = w.write(p.head(), {});
+  ASSERT_EQ(pieces.size(), 1u);
+  EXPECT_EQ(join(pieces), raw);
+}
+
+}  // namespace
+}  // namespace flotilla::http
+
+namespace flotilla::http {
+namespace {
+
+// `X_Real_IP` reads as X-Real-IP to a CGI/WSGI upstream: dropped when X-Real-IP is in the mask,
+// while other underscore names, and names the mask does not cover, pass.
+TEST(HeadWriter, DropsUnderscoreAliasesOfProxyHeaders) {
+  RequestParser p;
+  const std::string_view raw =
+      "GET / HTTP/1.1\r\nHost: a\r\nX_Real_IP: 6.6.6.6\r\nx_forwarded_for: 6.6.6.6\r\n"
+      "My_Header: 1\r\nX_Forwarded_Proto: https\r\nAccept: */*\r\n\r\n";
+  ASSERT_TRUE(p.parse(raw).complete());
+  HeadWriter w;
+  ForwardOptions options;
+  options.drop_underscore_aliases =
+      header_bit(HeaderId::kXRealIp) | header_bit(HeaderId::kXForwardedFor);
+  EXPECT_EQ(join(w.write(p.head(), options)),
+            "GET / HTTP/1.1\r\nHost: a\r\nMy_Header: 1\r\nX_Forwarded_Proto: https\r\n"
+            "Accept: */*\r\n\r\n");
+  EXPECT_EQ(join(w.write(p.head(), {})), raw);  // off unless asked
 }
 
 }  // namespace
