@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "app/embedded_demo.hpp"
 #include "app/exit_codes.hpp"
+#include "app/log_setup.hpp"
 #include "app/runtime.hpp"
 #include "app/supported_features.hpp"
 #include "config/feature_gate.hpp"
@@ -34,6 +35,7 @@ int up_command(const UpOptions& options) {
   if (print_errors(config::unsupported_features(*result.spec, kSupportedFeatures)) != kExitOk) {
     return kExitFailure;
   }
+  apply_log_config(result.spec->log);
   RuntimeOptions runtime_options;
   runtime_options.embedded_demo = embedded;
   if (!embedded) runtime_options.config_path = std::filesystem::absolute(options.config_path);
