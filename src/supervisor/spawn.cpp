@@ -239,9 +239,12 @@ SpawnResult spawn_process(const SpawnRequest& request) {
   ::close(error_pipe[0]);
   result.pid = pid;  // even on failure: the child exists until reaped (it exits 127)
   if (n == static_cast<ssize_t>(sizeof report)) {
-    result.error = fmt::format("{} {}: {}", stage_name(report.stage),
-                               report.stage == kExec ? executable : request.argv[0],
-                               std::strerror(report.error));
+    // Name what the failing step was about: the directory for chdir, the program otherwise.
+    const std::string& subject = report.stage == kExec    ? executable
+                                 : report.stage == kChdir ? request.cwd
+                                                          : request.argv[0];
+    result.error =
+        fmt::format("{} {}: {}", stage_name(report.stage), subject, std::strerror(report.error));
   }
   return result;
 }
