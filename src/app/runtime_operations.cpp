@@ -107,6 +107,7 @@ json upstreams_json(const Runtime& runtime, const std::vector<observe::EndpointS
       e["fails"] = endpoint.fails;
       e["requests"] = endpoint.requests;
       e["failures"] = endpoint.failures;
+      e["errors"] = endpoint.errors;
       endpoints.push_back(std::move(e));
     }
     json u = json::object();

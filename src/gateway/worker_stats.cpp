@@ -32,6 +32,12 @@ observe::GatewayStats merge_worker_stats(const std::vector<WorkerStats>& workers
     if (series.upstream == observe::kNoSeries || it == position.end()) continue;
     observe::EndpointStats& endpoint = stats.endpoints[it->second];
     for (const std::uint64_t n : series.requests) endpoint.requests += n;
+    using observe::AttemptOutcome;
+    for (const AttemptOutcome outcome :
+         {AttemptOutcome::status_5xx, AttemptOutcome::connect_error, AttemptOutcome::reset,
+          AttemptOutcome::timeout, AttemptOutcome::invalid_header}) {
+      endpoint.errors += series.requests[static_cast<std::size_t>(outcome)];
+    }
     for (const std::uint64_t n : series.failures) endpoint.failures += n;
   }
   return stats;

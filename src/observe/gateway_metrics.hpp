@@ -23,6 +23,9 @@ struct EndpointStats {
   std::uint32_t fails = 0;      // passive-health failures in the current fail_timeout window
   std::uint64_t requests = 0;   // attempts since start, any outcome
   std::uint64_t failures = 0;   // attempts that counted as endpoint failures since start
+  // Attempts since start that ended in a 5xx, or broke (connect error, reset, timeout, invalid
+  // header): what an operator calls this endpoint's errors, whatever passive health counts.
+  std::uint64_t errors = 0;
 };
 
 struct GatewayStats {

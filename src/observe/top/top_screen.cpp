@@ -26,7 +26,7 @@ std::string text(const nlohmann::json& object, const char* key) {
 struct EndpointTotals {
   double requests = 0;
   double in_flight = 0;
-  double fails = 0;
+  double errors = 0;
   bool has_requests = false;
 };
 
@@ -45,7 +45,7 @@ std::map<std::string, EndpointTotals> endpoints_by_key(const nlohmann::json& sta
         totals.has_requests = true;
       }
       totals.in_flight += number(endpoint, "in_flight").value_or(0);
-      totals.fails += number(endpoint, "fails").value_or(0);
+      totals.errors += number(endpoint, "errors").value_or(0);
     }
   }
   return out;
@@ -106,14 +106,17 @@ std::vector<TopRow> top_rows(const TopSample& now, const TopSample* previous) {
       const auto endpoint = endpoints.find(row.key);
       if (endpoint != endpoints.end()) {
         row.in_flight = endpoint->second.in_flight;
-        row.errors = endpoint->second.fails;
         const auto earlier = previous_endpoints.find(row.key);
         if (seconds > 0 && endpoint->second.has_requests && earlier != previous_endpoints.end() &&
             earlier->second.has_requests) {
           // A counter that went down (the gateway restarted, the endpoint came back) restarts
           // the rate from 0 rather than showing a negative value.
-          const double delta = endpoint->second.requests - earlier->second.requests;
-          row.requests_per_second = (delta >= 0 ? delta : endpoint->second.requests) / seconds;
+          const auto rate = [seconds](double now, double before) {
+            const double delta = now - before;
+            return (delta >= 0 ? delta : now) / seconds;
+          };
+          row.requests_per_second = rate(endpoint->second.requests, earlier->second.requests);
+          row.errors_per_second = rate(endpoint->second.errors, earlier->second.errors);
         }
       }
       rows.push_back(std::move(row));
@@ -139,13 +142,14 @@ std::string format_bytes(std::optional<double> bytes) {
 std::string render_top_table(const std::vector<TopRow>& rows) {
   constexpr const char* kLine = "{:<20} {:<10} {:>7} {:>10} {:>10} {:>8} {:>9} {:>7} {:>8}\n";
   std::string out = fmt::format(fmt::runtime(kLine), "SERVICE/INSTANCE", "STATE", "CPU %", "MEM",
-                                "MEM LIMIT", "REQ/S", "IN-FLIGHT", "ERRORS", "RESTARTS");
+                                "MEM LIMIT", "REQ/S", "IN-FLIGHT", "ERR/S", "RESTARTS");
   for (const TopRow& row : rows) {
-    out += fmt::format(
-        fmt::runtime(kLine), row.key, row.state, format_optional(row.cpu_percent, "{:.1f}%"),
-        format_bytes(row.memory_bytes), format_bytes(row.memory_limit_bytes),
-        format_optional(row.requests_per_second, "{:.1f}"),
-        format_optional(row.in_flight, "{:.0f}"), fmt::format("{:.0f}", row.errors), row.restarts);
+    out += fmt::format(fmt::runtime(kLine), row.key, row.state,
+                       format_optional(row.cpu_percent, "{:.1f}%"), format_bytes(row.memory_bytes),
+                       format_bytes(row.memory_limit_bytes),
+                       format_optional(row.requests_per_second, "{:.1f}"),
+                       format_optional(row.in_flight, "{:.0f}"),
+                       format_optional(row.errors_per_second, "{:.1f}"), row.restarts);
   }
   if (rows.empty()) out += "(no instances)\n";
   return out;
@@ -164,7 +168,7 @@ nlohmann::json top_rows_json(const std::vector<TopRow>& rows) {
                    {"memory_limit_bytes", optional(row.memory_limit_bytes)},
                    {"requests_per_second", optional(row.requests_per_second)},
                    {"in_flight", optional(row.in_flight)},
-                   {"errors", row.errors},
+                   {"errors_per_second", optional(row.errors_per_second)},
                    {"restarts", row.restarts}});
   }
   return out;

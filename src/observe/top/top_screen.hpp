@@ -27,7 +27,9 @@ struct TopRow {
   std::optional<double> memory_limit_bytes;   // none: unlimited
   std::optional<double> requests_per_second;  // none until two samples
   std::optional<double> in_flight;  // none: the instance is not an endpoint of any upstream
-  double errors = 0;                // endpoint failures seen by the gateway (cumulative)
+  // 5xx answers and broken attempts (connect error, reset, timeout, invalid header) per second;
+  // none until two samples.
+  std::optional<double> errors_per_second;
   std::uint64_t restarts = 0;
 };
 

@@ -9,7 +9,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-nlohmann::json status(double cpu_seconds, double requests) {
+nlohmann::json status(double cpu_seconds, double requests, double errors = 0) {
   return nlohmann::json::parse(R"({
     "services": [
       {"name": "web", "instances": [
@@ -25,7 +25,8 @@ nlohmann::json status(double cpu_seconds, double requests) {
     "upstreams": [
       {"name": "app", "endpoints": [
         {"key": "web/1", "address": "127.0.0.1:8001", "up": true, "in_flight": 3, "fails": 1,
-         "requests": )" + std::to_string(requests) +
+         "errors": )" + std::to_string(errors) +
+                               R"(, "requests": )" + std::to_string(requests) +
                                R"(},
         {"key": "10.0.0.5:80", "address": "10.0.0.5:80", "up": true, "in_flight": 0,
          "fails": 0, "requests": 5}]},
@@ -38,7 +39,7 @@ nlohmann::json status(double cpu_seconds, double requests) {
 TEST(TopScreen, ComputesRatesBetweenSamples) {
   const auto t0 = std::chrono::steady_clock::time_point{} + 100s;
   const TopSample before{status(10.0, 100), t0};
-  const TopSample after{status(11.0, 300), t0 + 2s};
+  const TopSample after{status(11.0, 300, 50), t0 + 2s};
   const std::vector<TopRow> rows = top_rows(after, &before);
   ASSERT_EQ(rows.size(), 3u);
   const TopRow& web1 = rows[0];
@@ -47,7 +48,7 @@ TEST(TopScreen, ComputesRatesBetweenSamples) {
   EXPECT_DOUBLE_EQ(*web1.cpu_percent, 50.0);           // 1 CPU second over 2 s
   EXPECT_DOUBLE_EQ(*web1.requests_per_second, 100.0);  // (300 + 10) - (100 + 10) over 2 s
   EXPECT_DOUBLE_EQ(*web1.in_flight, 4.0);              // summed over both upstreams
-  EXPECT_DOUBLE_EQ(web1.errors, 1.0);
+  EXPECT_DOUBLE_EQ(*web1.errors_per_second, 25.0);     // 50 errors over 2 s, not `fails`
   EXPECT_EQ(web1.restarts, 2u);
   EXPECT_DOUBLE_EQ(*web1.memory_limit_bytes, 536870912.0);
   EXPECT_FALSE(rows[1].memory_limit_bytes);  // null: unlimited
@@ -67,19 +68,20 @@ TEST(TopScreen, FirstSampleHasNoRatesButKeepsReportedCpu) {
 TEST(TopScreen, RendersATableAndJson) {
   const auto t0 = std::chrono::steady_clock::time_point{} + 100s;
   const TopSample before{status(10.0, 100), t0};
-  const std::vector<TopRow> rows = top_rows({status(10.5, 120), t0 + 1s}, &before);
+  const std::vector<TopRow> rows = top_rows({status(10.5, 120, 3), t0 + 1s}, &before);
   const std::string table = render_top_table(rows);
   EXPECT_EQ(table.substr(0, table.find('\n')),
             "SERVICE/INSTANCE     STATE        CPU %        MEM  MEM LIMIT    REQ/S IN-FLIGHT  "
-            "ERRORS RESTARTS");
+            " ERR/S RESTARTS");
   EXPECT_NE(table.find("web/1                ready        50.0%    50.0MiB   512.0MiB     20.0     "
-                       "    4       1"),
+                       "    4     3.0        2"),
             std::string::npos)
       << table;
   EXPECT_NE(table.find("worker/1"), std::string::npos);
   const nlohmann::json json = top_rows_json(rows);
   EXPECT_EQ(json[0]["instance"], "web/1");
   EXPECT_EQ(json[0]["requests_per_second"], 20.0);
+  EXPECT_EQ(json[0]["errors_per_second"], 3.0);
   EXPECT_TRUE(json[1]["memory_limit_bytes"].is_null());
   EXPECT_EQ(render_top_table({}),
             std::string(table.substr(0, table.find('\n') + 1)) + "(no instances)\n");
