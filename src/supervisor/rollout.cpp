@@ -86,8 +86,11 @@ OpResult<RolloutProgress> Supervisor::rollback(const std::string& service,
                      fmt::format("service {}: revision {} is already current", service, *to)};
     }
   } else {
+    // As `kubectl rollout undo`, where identical templates share a revision: a restart (or a
+    // rollout back to the same spec) is not a step back, so skip the revisions that would run
+    // exactly what runs now, and the ones that rolled back.
     for (const Revision& r : history.revisions) {  // newest first
-      if (r.number < history.current && r.outcome.empty()) {
+      if (r.number < history.current && r.outcome.empty() && !same_template(r.spec, group->spec)) {
         target = &r;
         break;
       }
@@ -126,7 +129,9 @@ OpResult<RolloutProgress> Supervisor::begin_rollout(const std::shared_ptr<Servic
   progress.desired = spec.replicas;
   progress.started = std::chrono::system_clock::now();
   if (cause != "restart" && same_template(spec, group->spec)) {
-    // Nothing new to run: at most the count changes, which is a scale, not a revision.
+    // Nothing new to run: at most the count changes, which is a scale, not a revision. It is
+    // still the service's latest rollout: whoever follows GET .../rollout must see this answer,
+    // not the one of an earlier (perhaps failed) rollout.
     progress.revision = progress.from_revision;
     progress.state = RolloutState::succeeded;
     progress.phase =
@@ -135,6 +140,7 @@ OpResult<RolloutProgress> Supervisor::begin_rollout(const std::shared_ptr<Servic
             : fmt::format("no new revision: scaled {} → {}", group->spec.replicas, spec.replicas);
     progress.finished = progress.started;
     group->spec.replicas = spec.replicas;
+    group->rollout = progress;
     reconcile_replicas(group);
     return progress;
   }

@@ -89,6 +89,19 @@ class RolloutTest(unittest.TestCase):
         self.assertEqual(failed["command"], "sleep 60")
         self.assertIn("rolled back", failed["outcome"])
 
+    def test_2b_no_change_after_a_failed_rollout(self):
+        # The last rollout (test 2) rolled back: a rollout that changes nothing must report
+        # itself, at once, not that earlier failure.
+        web = self.ops.wait_settled(3)
+        revision = web["revision"]
+        code, out, err = self.ops.cli("rollout", "web", timeout=30)
+        self.assertEqual((code, out), (0, f"web: no change (already revision {revision})\n"),
+                         err)
+        code, out, err = self.ops.cli("rollout", "web", "--replicas", "3", timeout=30)
+        self.assertEqual((code, out), (0, f"web: no change (already revision {revision})\n"),
+                         err)
+        self.assertEqual(self.ops.web()["rollout"]["state"], "succeeded")
+
     def test_3_rolling_restart(self):
         web = self.ops.wait_settled(3)
         old_pids = {i["pid"] for i in web["instances"]}
@@ -107,6 +120,21 @@ class RolloutTest(unittest.TestCase):
         # Same spec: the restart keeps the rolled-out environment.
         for pid in new_pids:
             self.assertTrue(supervision.proc_environ_has(pid, "OPS_TEST_MARK=1"), pid)
+
+    def test_4_rollback_skips_revisions_with_the_current_spec(self):
+        # After test 3 the current revision is a restart of test 1's: a step back must leave
+        # that spec (and the failed revision of test 2) behind, to the initial one.
+        web = self.ops.wait_settled(3)
+        before = web["revision"]
+        code, out, err = self.ops.cli("rollback", "web", timeout=60)
+        self.assertEqual(code, 0, out + err)
+        self.assertRegex(out, rf"rollout to revision {before + 1} succeeded\n")
+        web = self.ops.wait_settled(3)
+        self.assertEqual(web["revision"], before + 1)
+        history = self.ops.cli_json("history", "web")
+        self.assertEqual(history["revisions"][0]["cause"], "rollback to 1")
+        for instance in web["instances"]:
+            self.assertFalse(supervision.proc_environ_has(instance["pid"], "OPS_TEST_MARK=1"))
 
 
 if __name__ == "__main__":
