@@ -2,7 +2,8 @@
 bearer token (none, a wrong one; even with a malformed body) gets 401 and changes nothing while
 reads stay open, and the right token from admin.token_file works; `flotilla history --json`
 is the same after flotilla is stopped and started again on the same state_dir; the `--json`
-output of status, scale, rollout, rollback and history parses."""
+output of status, scale, rollout, rollback and history parses. The read resources (services,
+one service, instances, upstreams) are slices of the status document."""
 import http.client
 import json
 import os
@@ -133,6 +134,34 @@ class AdminTest(unittest.TestCase):
                                 instance)
         finally:
             again.stop()
+
+    def test_read_resources_are_slices_of_status(self):
+        ops = operations.Ops(operations.spec(supervision.free_port_range(10), replicas=2))
+        try:
+            ops.wait_settled(2)
+            status = ops.api("/api/v1/status")
+            services = ops.api("/api/v1/services")["services"]
+            self.assertEqual([s["name"] for s in services], ["web"])
+            web = ops.api("/api/v1/services/web")
+            for doc in (services[0], web):
+                self.assertEqual(doc["revision"], status["services"][0]["revision"])
+                self.assertEqual(doc["replicas"], 2)
+                self.assertEqual(sorted(doc), sorted(status["services"][0]))
+                self.assertEqual({i["pid"] for i in doc["instances"]},
+                                 {i["pid"] for i in status["services"][0]["instances"]})
+            code, body = supervision.get_json(ops.admin_port, "/api/v1/services/nope")
+            self.assertEqual(code, 404)
+            self.assertEqual(body["error"], "service 'nope' not found")
+            instances = ops.api("/api/v1/instances")["instances"]
+            self.assertEqual(sorted(i["key"] for i in instances), ["web/0", "web/1"])
+            self.assertEqual({i["service"] for i in instances}, {"web"})
+            upstreams = ops.api("/api/v1/upstreams")["upstreams"]
+            self.assertEqual([u["name"] for u in upstreams], ["web"])
+            self.assertEqual(sorted(e["key"] for e in upstreams[0]["endpoints"]),
+                             ["web/0", "web/1"])
+            self.assertEqual(sorted(upstreams[0]), sorted(status["upstreams"][0]))
+        finally:
+            ops.stop()
 
 
 if __name__ == "__main__":

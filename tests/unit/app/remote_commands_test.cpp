@@ -28,6 +28,13 @@ class ScriptedOperations : public admin::Operations {
              "replicas": 1, "instances": [{"key": "web/0", "state": "running", "ready": true,
              "pid": 77}]}]})"));
   }
+  // The CLI reads the status document; the slices of it are not used here.
+  asio::awaitable<AdminResponse> services() override { co_return admin::json_response(200, {}); }
+  asio::awaitable<AdminResponse> service(std::string) override {
+    co_return admin::json_response(200, {});
+  }
+  asio::awaitable<AdminResponse> instances() override { co_return admin::json_response(200, {}); }
+  asio::awaitable<AdminResponse> upstreams() override { co_return admin::json_response(200, {}); }
   asio::awaitable<AdminResponse> scale(std::string service, std::uint32_t replicas) override {
     if (service != "web") co_return admin::error_response(404, "no service '" + service + "'");
     co_return admin::json_response(200,
