@@ -70,6 +70,17 @@ Runtime::~Runtime() {
 }
 
 int Runtime::run() {
+  // First of all: a second flotilla on the same state must not bind, spawn, or rewrite the
+  // revision history of the running one before finding out it cannot start.
+  if (!spec().state_dir.empty()) {
+    std::string lock_error;
+    std::optional<StateDirLock> lock = StateDirLock::acquire(spec().state_dir, lock_error);
+    if (!lock) {
+      fmt::print(stderr, "flotilla up: {}\n", lock_error);
+      return kExitFailure;
+    }
+    state_lock_.emplace(std::move(*lock));
+  }
   std::vector<std::string> errors;
   std::vector<gateway::ListenerSettings> listeners =
       gateway::build_listener_settings(spec(), errors);

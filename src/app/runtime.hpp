@@ -16,6 +16,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "admin/server.hpp"
+#include "app/state_dir_lock.hpp"
 #include "config/spec.hpp"
 #include "gateway/active_health_checker.hpp"
 #include "gateway/gateway.hpp"
@@ -82,6 +83,8 @@ class Runtime {
   void wait_for_reload_signal();
   asio::awaitable<void> shut_down();
 
+  // Held from the start of run() to the end of the process: one flotilla per state_dir.
+  std::optional<StateDirLock> state_lock_;
   // Every Spec ever loaded stays alive: instances and in-flight work may still refer into one.
   std::vector<std::shared_ptr<const config::Spec>> specs_;
   RuntimeOptions options_;
