@@ -165,9 +165,7 @@ void Runtime::wait_for_reload_signal() {
   reload_signal_.async_wait([this](std::error_code ec, int) {
     if (ec || shutting_down_) return;
     spdlog::info("received SIGHUP: reloading {}", options_.config_path.string());
-    const ReloadResult result = reload();
-    for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
-    for (const std::string& change : result.changes) spdlog::info("reload: {}", change);
+    reload();  // logs its outcome
     wait_for_reload_signal();
   });
 }

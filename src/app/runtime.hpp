@@ -77,6 +77,8 @@ class Runtime {
                         std::vector<supervisor::InstanceEndpoint> ready);
   void publish_snapshot(bool config_changed);
   bool start_admin();
+  // reload() without its logging.
+  ReloadResult reload_config_file();
   void refresh_metrics_cache();
   void wait_for_signals();
   void wait_for_second_stop_signal();
