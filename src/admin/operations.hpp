@@ -54,7 +54,9 @@ class Operations {
   // 200 {"service","revision","from_revision","state","phase","desired","updated","ready",
   //      "message"}; state is running | succeeded | rolled_back | failed.
   virtual asio::awaitable<AdminResponse> rollout_status(std::string service) = 0;
-  // 202 as rollout(); `to` absent: the revision before the current one.
+  // 202 as rollout(); `to` absent: the newest earlier revision with another spec. During a
+  // rollout (`to` absent or its from_revision): that rollout, ending and rolling back, with
+  // "rollback_requested": true.
   virtual asio::awaitable<AdminResponse> rollback(std::string service,
                                                   std::optional<std::uint32_t> to) = 0;
   // 200 {"service","current","revisions":[{"revision","created","command","env","replicas",

@@ -19,14 +19,23 @@ namespace {
 
 constexpr std::chrono::milliseconds kPollInterval{250};
 
-int report_finished(const nlohmann::json& rollout, bool json, bool tty) {
+// A rollback that ended a running rollout asked for exactly that rollout to roll back.
+bool rollback_requested(const nlohmann::json& started) {
+  if (!started.is_object()) return false;
+  const auto field = started.find("rollback_requested");
+  return field != started.end() && field->is_boolean() && field->get<bool>();
+}
+
+int report_finished(const nlohmann::json& rollout, bool json, bool tty, bool undo) {
   if (json) {
     print_json(rollout);
   } else {
     if (tty) fmt::print("\r\x1b[K");
     fmt::print("{}\n", rollout_summary(rollout));
   }
-  return rollout_succeeded(rollout) ? kExitOk : kExitFailure;
+  const bool done =
+      rollout_succeeded(rollout) || (undo && field_text(rollout, "state") == "rolled_back");
+  return done ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -35,7 +44,8 @@ int wait_for_rollout(const admin::Client& client, std::string_view command,
                      const std::string& service, const nlohmann::json& started, bool json) {
   const bool tty = !json && ::isatty(STDOUT_FILENO) == 1;
   // The 202 answer is the rollout as it began: one that changed nothing has already ended.
-  if (rollout_finished(started)) return report_finished(started, json, false);
+  const bool undo = rollback_requested(started);
+  if (rollout_finished(started)) return report_finished(started, json, false, undo);
   const std::string expected = field_text(started, "revision");
   const std::string path = fmt::format("/api/v1/services/{}/rollout", url_encode(service));
   std::string last_line;
@@ -63,7 +73,7 @@ int wait_for_rollout(const admin::Client& client, std::string_view command,
                               service, expected, revision, service),
                   kExitFailure);
     }
-    if (rollout_finished(rollout)) return report_finished(rollout, json, tty);
+    if (rollout_finished(rollout)) return report_finished(rollout, json, tty, undo);
     if (!json) {
       const std::string line = rollout_progress_line(rollout, tty);
       if (tty) {
@@ -84,6 +94,10 @@ int report_rollout_started(const nlohmann::json& started, bool json) {
     print_json(started);
   } else if (rollout_finished(started)) {
     fmt::print("{}\n", rollout_summary(started));  // nothing to start: it changed nothing
+  } else if (rollback_requested(started)) {
+    fmt::print("{}: rollout to revision {} rolling back to revision {} (rollback requested)\n",
+               field_text(started, "service"), field_text(started, "revision"),
+               field_text(started, "from_revision"));
   } else {
     fmt::print("{}: rollout to revision {} started ({})\n", field_text(started, "service"),
                field_text(started, "revision"), field_text(started, "state"));

@@ -74,6 +74,7 @@ json rollout_json(const supervisor::RolloutProgress& progress) {
   out["updated"] = progress.updated;
   out["ready"] = progress.ready;
   out["message"] = progress.message;
+  out["rollback_requested"] = progress.rollback_requested;
   out["started"] = time_json(progress.started);
   out["finished"] = progress.finished ? time_json(*progress.finished) : json(nullptr);
   return out;

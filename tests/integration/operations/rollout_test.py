@@ -2,7 +2,10 @@
 one `flotilla up`: a full rollout of 3 instances, a rollout to a command that never becomes
 ready (rolled back by itself, the old revision serving throughout), and a rolling restart.
 Each ends with 0 failed requests and shows the change happened: new pids and revision in
-`flotilla status --json`, the new FLOTILLA_REVISION in /api/hello, both revisions seen."""
+`flotilla status --json`, the new FLOTILLA_REVISION in /api/hello, both revisions seen. Also:
+a rollout or rollback that changes nothing says so, a rollback skips revisions with the
+current spec, and a rollback during a stuck rollout ends it."""
+import json
 import os
 import sys
 import time
@@ -135,6 +138,33 @@ class RolloutTest(unittest.TestCase):
         self.assertEqual(history["revisions"][0]["cause"], "rollback to 1")
         for instance in web["instances"]:
             self.assertFalse(supervision.proc_environ_has(instance["pid"], "OPS_TEST_MARK=1"))
+
+    def test_5_rollback_ends_a_stuck_rollout(self):
+        # A rollout that would wait a whole minute for instances that never get ready (a reload
+        # sets the long deadline): `flotilla rollback` ends it now, rolled back, and succeeds.
+        web = self.ops.wait_settled(3)
+        old_pids = {i["key"]: i["pid"] for i in web["instances"]}
+        old_revision = web["revision"]
+        stuck = json.loads(json.dumps(self.ops.config_dict))
+        stuck["services"]["web"]["command"] = "sleep 120"
+        stuck["services"]["web"]["rollout"]["progress_deadline"] = "60s"
+        self.ops.write_config(json.dumps(stuck, indent=2))
+        self.ops.cli("reload", check=0)
+
+        def rollback():
+            supervision.wait_until(lambda: len(self.ops.web()["instances"]) > 3, 20,
+                                   what="the stuck rollout's first new instance")
+            return self.ops.cli("rollback", "web", timeout=60)
+        load, (code, out, err) = self.under_load(rollback)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn(f"rolled back to revision {old_revision}: rollback requested", out)
+        web = self.ops.wait_settled(3)
+        self.assertEqual(web["revision"], old_revision)
+        self.assertEqual({i["key"]: i["pid"] for i in web["instances"]}, old_pids)
+        self.assertEqual(set(load.revisions()), {str(old_revision)})
+        history = self.ops.cli_json("history", "web")
+        self.assertEqual(history["current"], old_revision)
+        self.assertEqual(history["revisions"][0]["outcome"], "rolled back: rollback requested")
 
 
 if __name__ == "__main__":

@@ -218,6 +218,10 @@ TEST_F(ApiRoutes, LogsParsesTheQuery) {
 TEST_F(ApiRoutes, EveryContractRouteIsRegistered) {
   const std::vector<std::pair<std::string, std::string>> routes{
       {"GET", "/api/v1/status"},
+      {"GET", "/api/v1/services"},
+      {"GET", "/api/v1/services/web"},
+      {"GET", "/api/v1/instances"},
+      {"GET", "/api/v1/upstreams"},
       {"POST", "/api/v1/services/web/scale"},
       {"POST", "/api/v1/services/web/rollout"},
       {"GET", "/api/v1/services/web/rollout"},

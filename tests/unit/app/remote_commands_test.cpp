@@ -211,6 +211,24 @@ TEST_F(RemoteCommands, AnswerAboutAnotherRevisionIsNotTheOutcome) {
   EXPECT_EQ(operations_.polls, 1u);
 }
 
+// A rollback that ended a running rollout: its rolling back is the success asked for.
+TEST_F(RemoteCommands, RollbackOfARunningRolloutSucceedsWhenRolledBack) {
+  operations_.rollout_states = {"running", "rolled_back"};
+  operations_.rollout_answer = {{"service", "web"},
+                                {"revision", 5},
+                                {"from_revision", 4},
+                                {"state", "running"},
+                                {"rollback_requested", true}};
+  RollbackOptions options{remote_, "web", std::nullopt, false};
+  EXPECT_EQ(capture([&] { return rollback_command(options); }), 0);
+  EXPECT_NE(out_.find("web: rollout to revision 5 rolled back to revision 4"), std::string::npos)
+      << out_;
+  // The rollout command itself, seeing the same end, failed.
+  operations_.rollout_answer.erase("rollback_requested");
+  operations_.polls = 0;
+  EXPECT_EQ(capture([&] { return rollback_command(options); }), 1);
+}
+
 TEST_F(RemoteCommands, DetachReturnsAtOnce) {
   RollbackOptions options{remote_, "web", 1, true};
   EXPECT_EQ(capture([&] { return rollback_command(options); }), 0);

@@ -214,6 +214,40 @@ TEST_F(OperationsTest, NoChangeRolloutIsTheLatestAndRollbackSkipsIdenticalRevisi
   }
 }
 
+// `flotilla rollback` during a rollout that would otherwise wait out its progress deadline: the
+// rollout ends at once, rolled back with the reason "rollback requested".
+TEST_F(OperationsTest, RollbackDuringARolloutEndsItAndRollsBack) {
+  add_web(2, 4);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  min_web_ready_ = 1000;
+  const std::set<pid_t> old_pids = pids("web");
+  config::Service stuck = supervisor_->current_spec("web").value();
+  stuck.command.argv = {"/bin/sh", "-c", "exec sleep 60"};  // never listens
+  stuck.rollout.progress_deadline = 120s;
+  ASSERT_TRUE(supervisor_->rollout("web", stuck).ok());
+  ASSERT_TRUE(run_until([&] { return instances("web").size() > 2; }, 10s));
+
+  const auto elsewhere = supervisor_->rollback("web", 2);  // not where it came from: refused
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().kind, OpError::Kind::conflict);
+  const OpResult<RolloutProgress> undo = supervisor_->rollback("web");
+  ASSERT_TRUE(undo.ok()) << undo.error().message;
+  EXPECT_EQ(undo->revision, 2u);
+  EXPECT_EQ(undo->from_revision, 1u);
+  EXPECT_TRUE(undo->rollback_requested);
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  const RolloutProgress done = last_rollout("web");
+  EXPECT_EQ(done.state, RolloutState::rolled_back);
+  EXPECT_EQ(done.message, "rollback requested");
+  ASSERT_TRUE(run_until([&] { return settled("web", 1, 2); }, 30s));
+  EXPECT_EQ(pids("web"), old_pids);
+  EXPECT_GE(min_web_ready_, 2u);
+  const History history = supervisor_->history("web").value();
+  EXPECT_EQ(history.current, 1u);
+  EXPECT_EQ(history.revisions[0].outcome, "rolled back: rollback requested");
+}
+
 TEST_F(OperationsTest, RevisionsSurviveARestartOfTheSupervisor) {
   add_web(1, 2);
   start();
