@@ -205,6 +205,15 @@ void add_api_routes(Router& router, Operations& operations) {
   Operations* ops = &operations;
   router.add("GET", "/api/v1/status",
              [ops](const AdminRequest&) -> Awaitable { co_return co_await ops->status(); });
+  router.add("GET", "/api/v1/services",
+             [ops](const AdminRequest&) -> Awaitable { co_return co_await ops->services(); });
+  router.add("GET", "/api/v1/services/{name}", [ops](const AdminRequest& request) -> Awaitable {
+    co_return co_await ops->service(request.param("name"));
+  });
+  router.add("GET", "/api/v1/instances",
+             [ops](const AdminRequest&) -> Awaitable { co_return co_await ops->instances(); });
+  router.add("GET", "/api/v1/upstreams",
+             [ops](const AdminRequest&) -> Awaitable { co_return co_await ops->upstreams(); });
   router.add("POST", "/api/v1/services/{name}/scale",
              [ops](const AdminRequest& request) { return scale(*ops, request); });
   router.add("POST", "/api/v1/services/{name}/rollout",

@@ -38,6 +38,15 @@ class Operations {
   // 200 {"version","config","uptime_seconds","services":[...],"upstreams":[...],
   //      "listeners":[...],"alerts":[...]}
   virtual asio::awaitable<AdminResponse> status() = 0;
+  // Slices of status(), each piece as it is there:
+  // 200 {"services":[...]}.
+  virtual asio::awaitable<AdminResponse> services() = 0;
+  // 200 one entry of "services"; 404 unknown service.
+  virtual asio::awaitable<AdminResponse> service(std::string name) = 0;
+  // 200 {"instances":[...]}: every service's, each with its "service".
+  virtual asio::awaitable<AdminResponse> instances() = 0;
+  // 200 {"upstreams":[...]}: each with its "endpoints".
+  virtual asio::awaitable<AdminResponse> upstreams() = 0;
   // 200 {"service","replicas","previous"}; 404 unknown service.
   virtual asio::awaitable<AdminResponse> scale(std::string service, std::uint32_t replicas) = 0;
   // 202 {"service","revision","state"}; 409 when a rollout is already running.
@@ -45,7 +54,9 @@ class Operations {
   // 200 {"service","revision","from_revision","state","phase","desired","updated","ready",
   //      "message"}; state is running | succeeded | rolled_back | failed.
   virtual asio::awaitable<AdminResponse> rollout_status(std::string service) = 0;
-  // 202 as rollout(); `to` absent: the revision before the current one.
+  // 202 as rollout(); `to` absent: the newest earlier revision with another spec. During a
+  // rollout (`to` absent or its from_revision): that rollout, ending and rolling back, with
+  // "rollback_requested": true.
   virtual asio::awaitable<AdminResponse> rollback(std::string service,
                                                   std::optional<std::uint32_t> to) = 0;
   // 200 {"service","current","revisions":[{"revision","created","command","env","replicas",

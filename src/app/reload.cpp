@@ -1,9 +1,11 @@
 // `flotilla reload` / SIGHUP: re-read the config file; an invalid file changes nothing and says
 // why. A valid one swaps routes and upstreams in one snapshot (in-flight requests finish on the
-// old one, which they hold) and hands service changes to the supervisor.
+// old one, which they hold) and hands service changes to the supervisor. Sections read only at
+// start are reported as such, and a file that changes nothing says so.
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "app/runtime.hpp"
 #include "app/supported_features.hpp"
@@ -43,9 +45,52 @@ config::Spec services_to_apply(const config::Spec& previous, const config::Spec&
   return effective;
 }
 
+// What the gateway's snapshot is built from. Positions in the file say where, not what: a
+// comment added above a route is no change.
+bool same_gateway_config(const config::Spec& a, const config::Spec& b) {
+  auto without_positions = [](const config::Spec& spec) {
+    config::Spec out;
+    out.listeners = spec.listeners;
+    out.upstreams = spec.upstreams;
+    out.routes = spec.routes;
+    for (config::Listener& listener : out.listeners) listener.pos = {};
+    for (config::Upstream& upstream : out.upstreams) upstream.pos = {};
+    for (config::Route& route : out.routes) route.pos = {};
+    return out;
+  };
+  return without_positions(a) == without_positions(b);
+}
+
+// Sections only read when flotilla starts: a reload must say they did not apply rather than
+// pretend (listen addresses are reported on their own, with the listeners).
+std::vector<std::string> start_only_changes(const config::Spec& before, const config::Spec& after) {
+  std::vector<std::string> out;
+  auto check = [&](bool same, std::string_view section) {
+    if (!same) {
+      out.push_back(fmt::format("{}: changes take effect at the next start of flotilla", section));
+    }
+  };
+  check(before.workers == after.workers, "workers");
+  check(before.admin == after.admin, "admin");
+  check(before.state_dir == after.state_dir, "state_dir");
+  check(before.log == after.log, "log");
+  check(before.access_log == after.access_log, "access_log");
+  check(before.alerts == after.alerts && before.alertmanager == after.alertmanager, "alerts");
+  return out;
+}
+
 }  // namespace
 
+// Both ways in (SIGHUP and POST /api/v1/reload) log the outcome here, the same way.
 ReloadResult Runtime::reload() {
+  ReloadResult result = reload_config_file();
+  for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
+  for (const std::string& change : result.changes) spdlog::info("reload: {}", change);
+  if (result.ok && result.changes.empty()) spdlog::info("reload: no change");
+  return result;
+}
+
+ReloadResult Runtime::reload_config_file() {
   ReloadResult result;
   if (shutting_down_) {
     result.errors.push_back("flotilla is shutting down");
@@ -78,11 +123,17 @@ ReloadResult Runtime::reload() {
   if (configured_listeners(*next) != configured_listeners(spec())) {
     result.changes.push_back("listen: address changes take effect at the next start of flotilla");
   }
+  for (std::string& change : start_only_changes(spec(), *next)) {
+    result.changes.push_back(std::move(change));
+  }
+  const bool gateway_changed = !same_gateway_config(spec(), *next);
   specs_.push_back(next);
-  snapshots_ = std::move(builder);
-  publish_snapshot(true);
-  result.changes.push_back(fmt::format("routes and upstreams published: {} routes, {} upstreams",
-                                       spec().routes.size(), spec().upstreams.size()));
+  if (gateway_changed) {
+    snapshots_ = std::move(builder);
+    publish_snapshot(true);
+    result.changes.push_back(fmt::format("routes and upstreams published: {} routes, {} upstreams",
+                                         spec().routes.size(), spec().upstreams.size()));
+  }
   const config::Spec& previous = *specs_[specs_.size() - 2];
   for (std::string& change :
        supervisor_->apply(services_to_apply(previous, spec(), *supervisor_))) {

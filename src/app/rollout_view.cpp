@@ -65,6 +65,14 @@ std::string rollout_summary(const nlohmann::json& rollout) {
   std::string message = field_text(rollout, "message");
   // A success carries an empty message: no dangling ": ".
   const std::string because = message == kNone || message.empty() ? "" : ": " + message;
+  // A rollout that made no revision (the spec already runs, at most the count changed).
+  if (state == "succeeded" && to != kNone && to == from) {
+    const std::string phase = field_text(rollout, "phase");
+    if (phase == kNone || phase == "no change") {
+      return fmt::format("{}: no change (already revision {})", service, to);
+    }
+    return fmt::format("{}: {} (revision {})", service, phase, to);
+  }
   if (state == "succeeded") {
     return fmt::format("{}: rollout to revision {} succeeded{}", service, to, because);
   }

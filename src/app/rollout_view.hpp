@@ -18,7 +18,8 @@ std::string progress_bar(double fraction, int width);
 // "web 3→4 [######----] updated 2/3 ready 1/3 · starting new instances" (bar only when
 // `with_bar`): a line for the terminal or a log.
 std::string rollout_progress_line(const nlohmann::json& rollout, bool with_bar);
-// "web: rollout to revision 4 succeeded", "... rolled back to revision 3: <why>", ...
+// "web: rollout to revision 4 succeeded", "... rolled back to revision 3: <why>", ...,
+// "web: no change (already revision 3)" when no revision was made.
 std::string rollout_summary(const nlohmann::json& rollout);
 
 }  // namespace flotilla::app

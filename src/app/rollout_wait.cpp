@@ -18,19 +18,38 @@ namespace flotilla::app {
 namespace {
 
 constexpr std::chrono::milliseconds kPollInterval{250};
-// An answer about another revision (the previous rollout, before this one is visible) is
-// ignored for this many polls before being believed.
-constexpr int kStalePolls = 40;
+
+// A rollback that ended a running rollout asked for exactly that rollout to roll back.
+bool rollback_requested(const nlohmann::json& started) {
+  if (!started.is_object()) return false;
+  const auto field = started.find("rollback_requested");
+  return field != started.end() && field->is_boolean() && field->get<bool>();
+}
+
+int report_finished(const nlohmann::json& rollout, bool json, bool tty, bool undo) {
+  if (json) {
+    print_json(rollout);
+  } else {
+    if (tty) fmt::print("\r\x1b[K");
+    fmt::print("{}\n", rollout_summary(rollout));
+  }
+  const bool done =
+      rollout_succeeded(rollout) || (undo && field_text(rollout, "state") == "rolled_back");
+  return done ? kExitOk : kExitFailure;
+}
 
 }  // namespace
 
 int wait_for_rollout(const admin::Client& client, std::string_view command,
                      const std::string& service, const nlohmann::json& started, bool json) {
   const bool tty = !json && ::isatty(STDOUT_FILENO) == 1;
+  // The 202 answer is the rollout as it began: one that changed nothing has already ended.
+  const bool undo = rollback_requested(started);
+  if (rollout_finished(started)) return report_finished(started, json, false, undo);
   const std::string expected = field_text(started, "revision");
   const std::string path = fmt::format("/api/v1/services/{}/rollout", url_encode(service));
   std::string last_line;
-  for (int poll = 0;; ++poll) {
+  for (;;) {
     admin::ClientResponse response;
     try {
       response = client.get(path);
@@ -43,28 +62,28 @@ int wait_for_rollout(const admin::Client& client, std::string_view command,
       return report_http_error(command, response);
     }
     const nlohmann::json& rollout = response.json;
-    const bool other_revision = expected != kNone && field_text(rollout, "revision") != expected;
-    if (!(other_revision && poll < kStalePolls)) {
-      if (rollout_finished(rollout)) {
-        if (json) {
-          print_json(rollout);
-        } else {
-          if (tty) fmt::print("\r\x1b[K");
-          fmt::print("{}\n", rollout_summary(rollout));
-        }
-        return rollout_succeeded(rollout) ? kExitOk : kExitFailure;
+    // The server publishes a rollout before answering 202, so another revision here means a
+    // later rollout (a reload, another command) replaced ours: its outcome is not ours to print.
+    const std::string revision = field_text(rollout, "revision");
+    if (expected != kNone && revision != expected) {
+      if (tty && !last_line.empty()) fmt::print("\n");
+      return fail(command,
+                  fmt::format("{}: the rollout of revision {} was followed by another one "
+                              "(revision {}); see `flotilla history {}`",
+                              service, expected, revision, service),
+                  kExitFailure);
+    }
+    if (rollout_finished(rollout)) return report_finished(rollout, json, tty, undo);
+    if (!json) {
+      const std::string line = rollout_progress_line(rollout, tty);
+      if (tty) {
+        fmt::print("\r\x1b[K{}", line);
+        std::fflush(stdout);
+      } else if (line != last_line) {
+        fmt::print("{}\n", line);
+        std::fflush(stdout);
       }
-      if (!json) {
-        const std::string line = rollout_progress_line(rollout, tty);
-        if (tty) {
-          fmt::print("\r\x1b[K{}", line);
-          std::fflush(stdout);
-        } else if (line != last_line) {
-          fmt::print("{}\n", line);
-          std::fflush(stdout);
-        }
-        last_line = line;
-      }
+      last_line = line;
     }
     std::this_thread::sleep_for(kPollInterval);
   }
@@ -73,6 +92,12 @@ int wait_for_rollout(const admin::Client& client, std::string_view command,
 int report_rollout_started(const nlohmann::json& started, bool json) {
   if (json) {
     print_json(started);
+  } else if (rollout_finished(started)) {
+    fmt::print("{}\n", rollout_summary(started));  // nothing to start: it changed nothing
+  } else if (rollback_requested(started)) {
+    fmt::print("{}: rollout to revision {} rolling back to revision {} (rollback requested)\n",
+               field_text(started, "service"), field_text(started, "revision"),
+               field_text(started, "from_revision"));
   } else {
     fmt::print("{}: rollout to revision {} started ({})\n", field_text(started, "service"),
                field_text(started, "revision"), field_text(started, "state"));

@@ -12,9 +12,11 @@
 
 namespace flotilla::app {
 
-// `started` is the 202 answer ({"service","revision","state"}). Returns kExitOk when the
-// rollout succeeded, kExitFailure when it rolled back or failed. With `json`, prints only the
-// final rollout JSON.
+// `started` is the 202 answer (the rollout as it began); when it has already ended (a rollout
+// that changed nothing) that is the outcome, without polling. Returns kExitOk when the rollout
+// succeeded (or, when `started` has rollback_requested, rolled back as asked), kExitFailure
+// when it rolled back, failed, or was followed by another rollout before its end was seen.
+// With `json`, prints only the final rollout JSON.
 int wait_for_rollout(const admin::Client& client, std::string_view command,
                      const std::string& service, const nlohmann::json& started, bool json);
 

@@ -70,6 +70,17 @@ Runtime::~Runtime() {
 }
 
 int Runtime::run() {
+  // First of all: a second flotilla on the same state must not bind, spawn, or rewrite the
+  // revision history of the running one before finding out it cannot start.
+  if (!spec().state_dir.empty()) {
+    std::string lock_error;
+    std::optional<StateDirLock> lock = StateDirLock::acquire(spec().state_dir, lock_error);
+    if (!lock) {
+      fmt::print(stderr, "flotilla up: {}\n", lock_error);
+      return kExitFailure;
+    }
+    state_lock_.emplace(std::move(*lock));
+  }
   std::vector<std::string> errors;
   std::vector<gateway::ListenerSettings> listeners =
       gateway::build_listener_settings(spec(), errors);
@@ -154,9 +165,7 @@ void Runtime::wait_for_reload_signal() {
   reload_signal_.async_wait([this](std::error_code ec, int) {
     if (ec || shutting_down_) return;
     spdlog::info("received SIGHUP: reloading {}", options_.config_path.string());
-    const ReloadResult result = reload();
-    for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
-    for (const std::string& change : result.changes) spdlog::info("reload: {}", change);
+    reload();  // logs its outcome
     wait_for_reload_signal();
   });
 }

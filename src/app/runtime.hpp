@@ -16,6 +16,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "admin/server.hpp"
+#include "app/state_dir_lock.hpp"
 #include "config/spec.hpp"
 #include "gateway/active_health_checker.hpp"
 #include "gateway/gateway.hpp"
@@ -76,12 +77,16 @@ class Runtime {
                         std::vector<supervisor::InstanceEndpoint> ready);
   void publish_snapshot(bool config_changed);
   bool start_admin();
+  // reload() without its logging.
+  ReloadResult reload_config_file();
   void refresh_metrics_cache();
   void wait_for_signals();
   void wait_for_second_stop_signal();
   void wait_for_reload_signal();
   asio::awaitable<void> shut_down();
 
+  // Held from the start of run() to the end of the process: one flotilla per state_dir.
+  std::optional<StateDirLock> state_lock_;
   // Every Spec ever loaded stays alive: instances and in-flight work may still refer into one.
   std::vector<std::shared_ptr<const config::Spec>> specs_;
   RuntimeOptions options_;

@@ -1,9 +1,11 @@
+// The admin API operations of a running flotilla (see runtime_operations.hpp).
 #include "app/runtime_operations.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "app/runtime.hpp"
+#include "app/status_json.hpp"
 #include "observe/alerts/alert_status.hpp"
 #include "supervisor/log_reader.hpp"
 
@@ -36,108 +38,7 @@ AdminResponse op_error(const supervisor::OpError& error) {
   return admin::error_response(422, error.message);
 }
 
-json time_json(std::chrono::system_clock::time_point time) {
-  return observe::format_rfc3339(time);
-}
-
-json rollout_json(const supervisor::RolloutProgress& progress) {
-  json out = json::object();
-  out["service"] = progress.service;
-  out["revision"] = progress.revision;
-  out["from_revision"] = progress.from_revision;
-  out["cause"] = progress.cause;
-  out["state"] = std::string(supervisor::to_string(progress.state));
-  out["phase"] = progress.phase;
-  out["desired"] = progress.desired;
-  out["updated"] = progress.updated;
-  out["ready"] = progress.ready;
-  out["message"] = progress.message;
-  out["started"] = time_json(progress.started);
-  out["finished"] = progress.finished ? time_json(*progress.finished) : json(nullptr);
-  return out;
-}
-
-json exit_json(const std::optional<supervisor::ExitInfo>& exit) {
-  if (!exit) return nullptr;
-  json out = json::object();
-  out["code"] = exit->code >= 0 ? json(exit->code) : json(nullptr);
-  out["signal"] = exit->signal != 0 ? json(exit->signal) : json(nullptr);
-  out["oom"] = exit->oom;
-  out["reason"] = exit->describe();
-  return out;
-}
-
-const char* balance_name(config::Balance balance) {
-  switch (balance) {
-    case config::Balance::round_robin:
-      return "round_robin";
-    case config::Balance::least_conn:
-      return "least_conn";
-    case config::Balance::random_two:
-      return "random_two";
-    case config::Balance::hash:
-      return "hash";
-    case config::Balance::ip_hash:
-      return "ip_hash";
-  }
-  return "round_robin";
-}
-
-json upstreams_json(const Runtime& runtime, const std::vector<observe::EndpointStats>& stats) {
-  const config::Spec& spec = runtime.spec();
-  json out = json::array();
-  for (const config::Upstream& upstream : spec.upstreams) {
-    json endpoints = json::array();
-    for (const observe::EndpointStats& endpoint : stats) {
-      if (endpoint.upstream != upstream.name) continue;
-      bool backup = false;
-      const std::string address =
-          runtime.instance_address(endpoint.endpoint).value_or(endpoint.endpoint);
-      for (const config::Server& server : upstream.servers) {
-        if (fmt::format("{}:{}", server.address.host, server.address.port) == endpoint.endpoint) {
-          backup = server.backup;
-        }
-      }
-      json e = json::object();
-      e["key"] = endpoint.endpoint;
-      e["address"] = address;
-      e["up"] = endpoint.up;
-      e["backup"] = backup;
-      e["in_flight"] = endpoint.in_flight;
-      e["fails"] = endpoint.fails;
-      e["requests"] = endpoint.requests;
-      e["failures"] = endpoint.failures;
-      e["errors"] = endpoint.errors;
-      endpoints.push_back(std::move(e));
-    }
-    json u = json::object();
-    u["name"] = upstream.name;
-    u["balance"] = balance_name(upstream.balance);
-    u["service"] = upstream.service ? json(*upstream.service) : json(nullptr);
-    u["endpoints"] = std::move(endpoints);
-    out.push_back(std::move(u));
-  }
-  return out;
-}
-
 }  // namespace
-
-double RuntimeOperations::cpu_percent(const std::string& key, int pid, double cpu_seconds) {
-  const auto now = std::chrono::steady_clock::now();
-  CpuSample& sample = cpu_[key];
-  if (sample.pid == pid && pid != 0) {
-    const double wall = std::chrono::duration<double>(now - sample.at).count();
-    // Polled faster than this, the previous figure is more honest than a noisy new one.
-    if (wall < 0.2) return sample.percent;
-    sample.percent = std::max(0.0, (cpu_seconds - sample.cpu_seconds) / wall * 100.0);
-  } else {
-    sample.percent = 0;
-  }
-  sample.pid = pid;
-  sample.cpu_seconds = cpu_seconds;
-  sample.at = now;
-  return sample.percent;
-}
 
 asio::awaitable<AdminResponse> RuntimeOperations::status() {
   const std::optional<observe::GatewayStats> stats = co_await runtime_.collect_gateway_stats();
@@ -149,36 +50,7 @@ asio::awaitable<AdminResponse> RuntimeOperations::status() {
           .count();
   json services = json::array();
   for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
-    json instances = json::array();
-    for (const supervisor::InstanceStatus& instance : service.instances) {
-      json i = json::object();
-      i["key"] = instance.key;
-      i["index"] = instance.index;
-      i["state"] = std::string(supervisor::to_string(instance.state));
-      i["pid"] = instance.pid != 0 ? json(instance.pid) : json(nullptr);
-      i["port"] = instance.port ? json(*instance.port) : json(nullptr);
-      i["ready"] = instance.ready;
-      i["uptime_seconds"] = std::chrono::duration<double>(instance.uptime).count();
-      i["restarts"] = instance.restarts;
-      i["revision"] = instance.revision;
-      i["cpu_seconds"] = instance.cpu_seconds;
-      i["cpu_percent"] = cpu_percent(instance.key, instance.pid, instance.cpu_seconds);
-      i["memory_bytes"] = instance.memory_bytes;
-      i["memory_limit_bytes"] =
-          instance.memory_limit_bytes ? json(*instance.memory_limit_bytes) : json(nullptr);
-      i["limits"] = instance.limits;
-      i["last_exit"] = exit_json(instance.last_exit);
-      instances.push_back(std::move(i));
-    }
-    json s = json::object();
-    s["name"] = service.name;
-    s["revision"] = service.revision;
-    s["replicas"] = service.desired;
-    s["ready"] = service.ready;
-    s["worker"] = !service.routable;
-    s["rollout"] = service.rollout ? rollout_json(*service.rollout) : json(nullptr);
-    s["instances"] = std::move(instances);
-    services.push_back(std::move(s));
+    services.push_back(service_json(service, cpu_));
   }
   out["services"] = std::move(services);
   out["upstreams"] =
@@ -200,6 +72,41 @@ asio::awaitable<AdminResponse> RuntimeOperations::status() {
     alerts.push_back(std::move(a));
   }
   out["alerts"] = std::move(alerts);
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::services() {
+  json services = json::array();
+  for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
+    services.push_back(service_json(service, cpu_));
+  }
+  co_return admin::json_response(200, json{{"services", std::move(services)}});
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::service(std::string name) {
+  for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
+    if (service.name == name) co_return admin::json_response(200, service_json(service, cpu_));
+  }
+  co_return admin::error_response(404, fmt::format("service '{}' not found", name));
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::instances() {
+  json instances = json::array();
+  for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
+    for (const supervisor::InstanceStatus& instance : service.instances) {
+      json i = instance_json(instance, cpu_);
+      i["service"] = service.name;
+      instances.push_back(std::move(i));
+    }
+  }
+  co_return admin::json_response(200, json{{"instances", std::move(instances)}});
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::upstreams() {
+  const std::optional<observe::GatewayStats> stats = co_await runtime_.collect_gateway_stats();
+  json out = json::object();
+  out["upstreams"] =
+      upstreams_json(runtime_, stats ? stats->endpoints : std::vector<observe::EndpointStats>{});
   co_return admin::json_response(200, out);
 }
 

@@ -3,11 +3,10 @@
 // control thread only. Glue and presentation; the operations themselves live in their modules.
 #pragma once
 
-#include <chrono>
-#include <map>
 #include <string>
 
 #include "admin/operations.hpp"
+#include "app/status_json.hpp"
 
 namespace flotilla::app {
 
@@ -18,6 +17,10 @@ class RuntimeOperations : public admin::Operations {
   explicit RuntimeOperations(Runtime& runtime) : runtime_(runtime) {}
 
   asio::awaitable<admin::AdminResponse> status() override;
+  asio::awaitable<admin::AdminResponse> services() override;
+  asio::awaitable<admin::AdminResponse> service(std::string name) override;
+  asio::awaitable<admin::AdminResponse> instances() override;
+  asio::awaitable<admin::AdminResponse> upstreams() override;
   asio::awaitable<admin::AdminResponse> scale(std::string service, std::uint32_t replicas) override;
   asio::awaitable<admin::AdminResponse> rollout(std::string service,
                                                 admin::RolloutChange change) override;
@@ -31,17 +34,8 @@ class RuntimeOperations : public admin::Operations {
   asio::awaitable<admin::AdminResponse> logs(std::string service, admin::LogsQuery query) override;
 
  private:
-  // CPU % of each instance since the previous status() (keyed by instance key and pid).
-  struct CpuSample {
-    int pid = 0;
-    double cpu_seconds = 0;
-    std::chrono::steady_clock::time_point at;
-    double percent = 0;
-  };
-  double cpu_percent(const std::string& key, int pid, double cpu_seconds);
-
   Runtime& runtime_;
-  std::map<std::string, CpuSample> cpu_;
+  CpuMeter cpu_;
 };
 
 }  // namespace flotilla::app

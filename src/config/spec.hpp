@@ -30,12 +30,14 @@ struct Tls {
   std::filesystem::path cert;  // absolute
   std::filesystem::path key;   // absolute
   std::vector<TlsProtocol> protocols{TlsProtocol::tls1_2, TlsProtocol::tls1_3};
+  friend bool operator==(const Tls&, const Tls&) = default;
 };
 
 struct ListenerTimeouts {  // nginx: client_header_timeout, client_body_timeout, keepalive_timeout
   Duration client_header{60s};
   Duration client_body{60s};
   Duration keepalive{75s};
+  friend bool operator==(const ListenerTimeouts&, const ListenerTimeouts&) = default;
 };
 
 struct ListenerLimits {
@@ -43,6 +45,7 @@ struct ListenerLimits {
   std::uint64_t max_header_bytes = 8 * 1024;  // the whole header block
   std::uint32_t max_headers = 100;
   std::uint64_t max_body = 1024 * 1024;  // nginx client_max_body_size; 0 = unlimited
+  friend bool operator==(const ListenerLimits&, const ListenerLimits&) = default;
 };
 
 struct Listener {
@@ -55,6 +58,7 @@ struct Listener {
   std::optional<std::string> ready_path;   // 200 while an endpoint is up, else 503
   ListenerTimeouts timeouts;
   ListenerLimits limits;
+  friend bool operator==(const Listener&, const Listener&) = default;
 };
 
 // ---------------------------------------------------------------- services
@@ -63,6 +67,7 @@ struct Command {
   std::vector<std::string> argv;  // what is exec'd; {"/bin/sh", "-c", text} when shell
   std::string text;               // as written (a list is joined with spaces), for display
   bool shell = false;
+  friend bool operator==(const Command&, const Command&) = default;
 };
 
 struct Autoscale {
@@ -72,6 +77,7 @@ struct Autoscale {
   // limit). When neither is given, cpu defaults to 80% like the Kubernetes HPA.
   std::optional<double> cpu_percent;
   std::optional<double> memory_percent;
+  friend bool operator==(const Autoscale&, const Autoscale&) = default;
 };
 
 enum class ProbeKind { http, tcp, exec };
@@ -87,12 +93,14 @@ struct Probe {
   Duration timeout{1s};
   std::uint32_t success_threshold = 1;
   std::uint32_t failure_threshold = 3;
+  friend bool operator==(const Probe&, const Probe&) = default;
 };
 
 struct Probes {
   std::optional<Probe> startup;
   std::optional<Probe> readiness;
   std::optional<Probe> liveness;
+  friend bool operator==(const Probes&, const Probes&) = default;
 };
 
 enum class RestartPolicy { always, on_failure, never };
@@ -102,28 +110,33 @@ struct RestartConfig {  // exponential back-off from delay to max_delay
   Duration delay{1s};
   Duration max_delay{5min};
   Duration reset_after{10min};  // running this long resets the back-off
+  friend bool operator==(const RestartConfig&, const RestartConfig&) = default;
 };
 
 struct Resources {  // unset = unlimited
   std::optional<std::uint32_t> cpu_millis;
   std::optional<std::uint64_t> memory_bytes;
   std::optional<std::uint32_t> pids;
+  friend bool operator==(const Resources&, const Resources&) = default;
 };
 
 struct RolloutConfig {
   IntOrPercent max_surge{1, false};
   IntOrPercent max_unavailable{0, false};
   Duration progress_deadline{60s};  // new instances not ready by then → automatic rollback
+  friend bool operator==(const RolloutConfig&, const RolloutConfig&) = default;
 };
 
 struct StopConfig {
   int signal = SIGTERM;
   Duration grace{30s};  // then SIGKILL
+  friend bool operator==(const StopConfig&, const StopConfig&) = default;
 };
 
 struct LogRotation {
   std::uint64_t max_size = 10 * 1024 * 1024;
   std::uint32_t keep = 5;
+  friend bool operator==(const LogRotation&, const LogRotation&) = default;
 };
 
 struct Service {
@@ -143,6 +156,7 @@ struct Service {
   RolloutConfig rollout;
   StopConfig stop;
   LogRotation logs;
+  friend bool operator==(const Service&, const Service&) = default;
 };
 
 // ---------------------------------------------------------------- upstreams
@@ -153,6 +167,7 @@ enum class HashOn { client_ip, header, cookie };
 struct HashKey {
   HashOn on = HashOn::client_ip;
   std::string name;  // header or cookie name
+  friend bool operator==(const HashKey&, const HashKey&) = default;
 };
 
 struct Server {
@@ -161,6 +176,7 @@ struct Server {
   bool backup = false;                     // used only while no primary endpoint is up
   std::optional<std::uint32_t> max_fails;  // overrides the upstream's
   std::optional<Duration> fail_timeout;    // overrides the upstream's
+  friend bool operator==(const Server&, const Server&) = default;
 };
 
 struct HealthCheck {  // active checks (HAProxy check inter/rise/fall)
@@ -170,12 +186,14 @@ struct HealthCheck {  // active checks (HAProxy check inter/rise/fall)
   std::uint32_t rise = 2;
   std::uint32_t fall = 3;
   std::vector<int> status{200};
+  friend bool operator==(const HealthCheck&, const HealthCheck&) = default;
 };
 
 struct Outlier {  // Envoy outlier detection
   std::uint32_t consecutive_errors = 5;
   Duration base_ejection{30s};
   double max_ejected_percent = 10;
+  friend bool operator==(const Outlier&, const Outlier&) = default;
 };
 
 struct Upstream {
@@ -193,6 +211,7 @@ struct Upstream {
   std::optional<HealthCheck> health_check;
   Duration slow_start{0s};  // 0 = off
   std::optional<Outlier> outlier;
+  friend bool operator==(const Upstream&, const Upstream&) = default;
 };
 
 // ---------------------------------------------------------------- routes
@@ -200,10 +219,12 @@ struct Upstream {
 struct RouteMatch {
   std::string host;        // empty: any; "*.example.com": any subdomain; else exact (lowercase)
   std::string path = "/";  // prefix
+  friend bool operator==(const RouteMatch&, const RouteMatch&) = default;
 };
 
 struct ProxyAction {
   std::string upstream;
+  friend bool operator==(const ProxyAction&, const ProxyAction&) = default;
 };
 
 struct StaticAction {
@@ -211,11 +232,13 @@ struct StaticAction {
   std::string index = "index.html";
   std::optional<Duration> expires;
   bool immutable = false;
+  friend bool operator==(const StaticAction&, const StaticAction&) = default;
 };
 
 struct RedirectAction {
   std::string to;
   int status = 301;
+  friend bool operator==(const RedirectAction&, const RedirectAction&) = default;
 };
 
 using RouteAction = std::variant<ProxyAction, StaticAction, RedirectAction>;
@@ -236,17 +259,20 @@ struct Retry {  // nginx proxy_next_upstream
   std::uint32_t tries = 3;      // attempts in total, the first included
   Duration timeout{0s};         // budget for all attempts; 0 = none
   bool non_idempotent = false;  // also retry POST/PATCH/LOCK...
+  friend bool operator==(const Retry&, const Retry&) = default;
 };
 
 struct RouteTimeouts {  // nginx proxy_connect/send/read_timeout
   Duration connect{60s};
   Duration send{60s};
   Duration read{60s};
+  friend bool operator==(const RouteTimeouts&, const RouteTimeouts&) = default;
 };
 
 struct RateLimit {
   Rate per_client;
   std::uint32_t burst = 0;  // requests allowed above the rate at once
+  friend bool operator==(const RateLimit&, const RateLimit&) = default;
 };
 
 struct CachePolicy {
@@ -254,11 +280,13 @@ struct CachePolicy {
   std::optional<Duration> browser_ttl;  // Cache-Control max-age sent to clients
   Duration stale_if_error{0s};          // RFC 5861
   Duration stale_while_revalidate{0s};
+  friend bool operator==(const CachePolicy&, const CachePolicy&) = default;
 };
 
 struct HeaderRules {  // applied to responses
   HeaderList set;
   std::vector<std::string> remove;
+  friend bool operator==(const HeaderRules&, const HeaderRules&) = default;
 };
 
 struct Route {
@@ -270,6 +298,7 @@ struct Route {
   std::optional<RateLimit> rate_limit;
   std::optional<CachePolicy> cache;
   std::optional<HeaderRules> headers;
+  friend bool operator==(const Route&, const Route&) = default;
 };
 
 // ---------------------------------------------------------------- the rest
@@ -286,6 +315,7 @@ struct Compression {
                                  "application/json",
                                  "application/xml",
                                  "image/svg+xml"};
+  friend bool operator==(const Compression&, const Compression&) = default;
 };
 
 struct Admin {
@@ -293,6 +323,7 @@ struct Admin {
   std::filesystem::path socket;  // absolute; default <config dir>/flotilla.sock
   std::optional<std::filesystem::path> token_file;
   std::optional<std::string> token_env;  // name of the variable holding the bearer token
+  friend bool operator==(const Admin&, const Admin&) = default;
 };
 
 struct AlertRule {
@@ -302,6 +333,7 @@ struct AlertRule {
   Duration for_duration{0s};
   StringMap labels;
   StringMap annotations;
+  friend bool operator==(const AlertRule&, const AlertRule&) = default;
 };
 
 // Windows of the built-in rules (Prometheus' seed values); short ones let tests run in seconds.
@@ -309,6 +341,7 @@ struct DefaultAlertRules {
   Duration window{5min};  // rate()/histogram_quantile() window: HighErrorRate, HighResponseTime
   Duration restart_window{15min};  // increase() window of InstanceCrashLooping
   Duration for_duration{5min};     // `for` of all four rules
+  friend bool operator==(const DefaultAlertRules&, const DefaultAlertRules&) = default;
 };
 
 struct Alerts {
@@ -316,10 +349,12 @@ struct Alerts {
   DefaultAlertRules default_rules;  // `defaults: { window: 10s, for: 2s }` also turns them on
   Duration evaluation_interval{15s};
   std::vector<AlertRule> rules;
+  friend bool operator==(const Alerts&, const Alerts&) = default;
 };
 
 struct Alertmanager {
   std::string url;
+  friend bool operator==(const Alertmanager&, const Alertmanager&) = default;
 };
 
 struct AccessLog {
@@ -327,6 +362,7 @@ struct AccessLog {
   std::optional<std::filesystem::path> path;  // absent: stdout
   std::uint64_t max_size = 100 * 1024 * 1024;
   std::uint32_t keep = 5;
+  friend bool operator==(const AccessLog&, const AccessLog&) = default;
 };
 
 enum class LogLevel { trace, debug, info, warn, error };
@@ -335,6 +371,7 @@ enum class LogFormat { text, json };
 struct LogConfig {
   LogLevel level = LogLevel::info;
   LogFormat format = LogFormat::text;
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
 // A gated feature the file uses, so `flotilla up` can refuse what this build cannot run yet.
@@ -342,6 +379,7 @@ struct FeatureUse {
   std::string feature;  // a name from feature_gate.hpp, e.g. "tls"
   std::string key;      // as shown to the user: "listen[0].tls", "upstreams.app.balance: hash"
   SourcePos pos;
+  friend bool operator==(const FeatureUse&, const FeatureUse&) = default;
 };
 
 struct Spec {
@@ -360,6 +398,7 @@ struct Spec {
   std::filesystem::path state_dir;  // absolute; default <config dir>/.flotilla
   LogConfig log;
   std::vector<FeatureUse> features;
+  friend bool operator==(const Spec&, const Spec&) = default;
 };
 
 }  // namespace flotilla::config

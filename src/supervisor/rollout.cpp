@@ -3,6 +3,8 @@
 // new instance that exits or misses rollout.progress_deadline rolls the service back by itself.
 // The old revision keeps serving throughout: an available old instance is stopped only once
 // enough others are available, never the last one.
+#include <utility>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
@@ -41,6 +43,9 @@ std::string new_instance_failure(const Instance& instance, std::uint32_t revisio
   return {};
 }
 
+// The reason of a rollout ended by `flotilla rollback`.
+constexpr std::string_view kRollbackRequested = "rollback requested";
+
 OpError not_found(const std::string& service) {
   return OpError{OpError::Kind::not_found, fmt::format("service '{}' not found", service)};
 }
@@ -72,6 +77,13 @@ OpResult<RolloutProgress> Supervisor::rollback(const std::string& service,
                                                std::optional<std::uint32_t> to) {
   const std::shared_ptr<ServiceGroup> group = find(service);
   if (!group) return not_found(service);
+  if (group->rollout_running) {
+    if (!to || *to == group->rollout->from_revision) return abort_rollout(group);
+    return OpError{OpError::Kind::conflict,
+                   fmt::format("service {}: rollout in progress (revision {}); a rollback "
+                               "without --to (or --to {}) ends it",
+                               service, group->rollout->revision, group->rollout->from_revision)};
+  }
   const History& history = group->history;
   const Revision* target = nullptr;
   if (to) {
@@ -86,8 +98,11 @@ OpResult<RolloutProgress> Supervisor::rollback(const std::string& service,
                      fmt::format("service {}: revision {} is already current", service, *to)};
     }
   } else {
+    // As `kubectl rollout undo`, where identical templates share a revision: a restart (or a
+    // rollout back to the same spec) is not a step back, so skip the revisions that would run
+    // exactly what runs now, and the ones that rolled back.
     for (const Revision& r : history.revisions) {  // newest first
-      if (r.number < history.current && r.outcome.empty()) {
+      if (r.number < history.current && r.outcome.empty() && !same_template(r.spec, group->spec)) {
         target = &r;
         break;
       }
@@ -100,6 +115,26 @@ OpResult<RolloutProgress> Supervisor::rollback(const std::string& service,
   config::Service spec = target->spec;
   spec.replicas = group->spec.replicas;  // as `kubectl rollout undo`: the count stays
   return begin_rollout(group, std::move(spec), fmt::format("rollback to {}", target->number));
+}
+
+OpResult<RolloutProgress> Supervisor::abort_rollout(const std::shared_ptr<ServiceGroup>& group) {
+  RolloutProgress& progress = *group->rollout;
+  // Once rolling back (the current revision is the old one again) there is nothing to end.
+  if (group->history.current == progress.revision && group->abort_reason.empty()) {
+    spdlog::info("supervisor: service {}: rollback requested during the rollout of revision {}",
+                 group->name, progress.revision);
+    group->abort_reason = kRollbackRequested;
+    if (group->pending) {
+      // A change queued behind the rollout would roll forward again right after: the request
+      // was to go back.
+      spdlog::info("supervisor: service {}: queued {} dropped by the rollback", group->name,
+                   group->pending->cause);
+      group->pending.reset();
+    }
+    group->notify();
+  }
+  progress.rollback_requested = true;
+  return progress;
 }
 
 OpResult<RolloutProgress> Supervisor::restart(const std::string& service) {
@@ -126,7 +161,9 @@ OpResult<RolloutProgress> Supervisor::begin_rollout(const std::shared_ptr<Servic
   progress.desired = spec.replicas;
   progress.started = std::chrono::system_clock::now();
   if (cause != "restart" && same_template(spec, group->spec)) {
-    // Nothing new to run: at most the count changes, which is a scale, not a revision.
+    // Nothing new to run: at most the count changes, which is a scale, not a revision. It is
+    // still the service's latest rollout: whoever follows GET .../rollout must see this answer,
+    // not the one of an earlier (perhaps failed) rollout.
     progress.revision = progress.from_revision;
     progress.state = RolloutState::succeeded;
     progress.phase =
@@ -135,6 +172,7 @@ OpResult<RolloutProgress> Supervisor::begin_rollout(const std::shared_ptr<Servic
             : fmt::format("no new revision: scaled {} → {}", group->spec.replicas, spec.replicas);
     progress.finished = progress.started;
     group->spec.replicas = spec.replicas;
+    group->rollout = progress;
     reconcile_replicas(group);
     return progress;
   }
@@ -183,6 +221,10 @@ asio::awaitable<void> Supervisor::run_rollout(std::shared_ptr<ServiceGroup> grou
   std::string failure;
   while (failure.empty()) {
     if (context->closed) co_return;
+    if (!group->abort_reason.empty()) {
+      failure = std::exchange(group->abort_reason, {});
+      break;
+    }
     if (rollout_aborted(*group)) {
       finish_rollout(
           group, RolloutState::failed,
@@ -261,10 +303,10 @@ asio::awaitable<void> Supervisor::roll_back(std::shared_ptr<ServiceGroup> group,
                                             std::string reason) {
   const std::shared_ptr<SupervisorContext> context = context_;
   const std::uint32_t failed = group->history.current;
-  spdlog::error(
-      "supervisor: service {}: rollout of revision {} failed: {}; rolling back to "
-      "revision {}",
-      group->name, failed, reason, from_revision);
+  spdlog::log(reason == kRollbackRequested ? spdlog::level::info : spdlog::level::err,
+              "supervisor: service {}: rollout of revision {} {}: {}; rolling back to revision {}",
+              group->name, failed, reason == kRollbackRequested ? "ended" : "failed", reason,
+              from_revision);
   if (Revision* revision = find_revision(group->history, failed)) {
     revision->outcome = "rolled back: " + reason;
   }
@@ -321,6 +363,7 @@ void Supervisor::finish_rollout(const std::shared_ptr<ServiceGroup>& group, Roll
                                 std::string message) {
   RolloutProgress& progress = *group->rollout;
   group->rollout_running = false;
+  group->abort_reason.clear();  // a request that came too late to matter
   progress.state = state;
   progress.message = std::move(message);
   progress.finished = std::chrono::system_clock::now();

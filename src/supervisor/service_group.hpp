@@ -28,6 +28,9 @@ struct ServiceGroup {
   std::vector<InstanceEndpoint> published;
   std::optional<RolloutProgress> rollout;  // the running or the last one
   bool rollout_running = false;
+  // Set by a rollback while the rollout runs: the rollout ends with this as its reason and
+  // rolls back. Cleared when the rollout finishes.
+  std::string abort_reason;
   // A change that arrived while a rollout ran (the newest wins); started when it ends.
   struct Pending {
     config::Service spec;

@@ -88,8 +88,12 @@ class Supervisor {
   // service, "rollout in progress", replicas out of range / above the port range.
   OpResult<RolloutProgress> rollout(const std::string& service, config::Service spec,
                                     std::string cause = "rollout");
-  // A rollout to revision `to` (default: the newest earlier revision that did not roll back)
-  // with the current replica count, as a new revision with cause "rollback to N".
+  // A rollout to revision `to` (default: the newest earlier revision that did not roll back and
+  // would run something else than what runs now) with the current replica count, as a new
+  // revision with cause "rollback to N". During a rollout (`to` absent or the revision it came
+  // from) it ends that rollout instead, rolled back to where it came from like a missed
+  // progress deadline, with the message "rollback requested" (kubectl's `rollout undo` of a
+  // stuck rollout); the result is that rollout, with rollback_requested set.
   OpResult<RolloutProgress> rollback(const std::string& service,
                                      std::optional<std::uint32_t> to = std::nullopt);
   // Rolling restart: every instance replaced by a fresh one with the same spec, as a new
@@ -126,6 +130,7 @@ class Supervisor {
                                           config::Service spec, std::string cause);
   asio::awaitable<void> run_rollout(std::shared_ptr<ServiceGroup> group, config::Service from,
                                     std::uint32_t from_revision);
+  OpResult<RolloutProgress> abort_rollout(const std::shared_ptr<ServiceGroup>& group);
   asio::awaitable<void> roll_back(std::shared_ptr<ServiceGroup> group, config::Service from,
                                   std::uint32_t from_revision, std::string reason);
   void finish_rollout(const std::shared_ptr<ServiceGroup>& group, RolloutState state,

@@ -40,6 +40,7 @@ class PortConflict(unittest.TestCase):
                 status = second.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.fail("the second flotilla runs on a port in use:\n" + second.output())
+            second.stop()  # already exited: this waits for the reader to take all its output
             output = second.output()
             self.assertEqual(status, 1, output)
             self.assertIn("in use", output.lower())

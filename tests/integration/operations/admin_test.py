@@ -2,10 +2,13 @@
 bearer token (none, a wrong one; even with a malformed body) gets 401 and changes nothing while
 reads stay open, and the right token from admin.token_file works; `flotilla history --json`
 is the same after flotilla is stopped and started again on the same state_dir; the `--json`
-output of status, scale, rollout, rollback and history parses."""
+output of status, scale, rollout, rollback and history parses. The read resources (services,
+one service, instances, upstreams) are slices of the status document. A second `flotilla up`
+on the same state_dir refuses to start and leaves the running one's history alone."""
 import http.client
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -133,6 +136,59 @@ class AdminTest(unittest.TestCase):
                                 instance)
         finally:
             again.stop()
+
+    def test_read_resources_are_slices_of_status(self):
+        ops = operations.Ops(operations.spec(supervision.free_port_range(10), replicas=2))
+        try:
+            ops.wait_settled(2)
+            status = ops.api("/api/v1/status")
+            services = ops.api("/api/v1/services")["services"]
+            self.assertEqual([s["name"] for s in services], ["web"])
+            web = ops.api("/api/v1/services/web")
+            for doc in (services[0], web):
+                self.assertEqual(doc["revision"], status["services"][0]["revision"])
+                self.assertEqual(doc["replicas"], 2)
+                self.assertEqual(sorted(doc), sorted(status["services"][0]))
+                self.assertEqual({i["pid"] for i in doc["instances"]},
+                                 {i["pid"] for i in status["services"][0]["instances"]})
+            code, body = supervision.get_json(ops.admin_port, "/api/v1/services/nope")
+            self.assertEqual(code, 404)
+            self.assertEqual(body["error"], "service 'nope' not found")
+            instances = ops.api("/api/v1/instances")["instances"]
+            self.assertEqual(sorted(i["key"] for i in instances), ["web/0", "web/1"])
+            self.assertEqual({i["service"] for i in instances}, {"web"})
+            upstreams = ops.api("/api/v1/upstreams")["upstreams"]
+            self.assertEqual([u["name"] for u in upstreams], ["web"])
+            self.assertEqual(sorted(e["key"] for e in upstreams[0]["endpoints"]),
+                             ["web/0", "web/1"])
+            self.assertEqual(sorted(upstreams[0]), sorted(status["upstreams"][0]))
+        finally:
+            ops.stop()
+
+    def test_second_up_on_the_same_state_dir_changes_nothing(self):
+        ops = operations.Ops(operations.spec(supervision.free_port_range(10), replicas=1))
+        try:
+            # After a rollout the file no longer says what runs: a second flotilla reading it
+            # would record a "config changed" revision in the running one's history.
+            ops.cli("rollout", "web", "--env", "SECOND_UP=1", check=0)
+            ops.wait_settled(1)
+            history_file = os.path.join(ops.dir, "state", "revisions", "web.json")
+            with open(history_file, "rb") as f:
+                before = f.read()
+            second = subprocess.run([operations.harness.FLOTILLA, "up", "-c", ops.config_path],
+                                    capture_output=True, text=True, timeout=30,
+                                    stdin=subprocess.DEVNULL, cwd=ops.dir)
+            self.assertEqual(second.returncode, 1, second.stdout + second.stderr)
+            self.assertIn("another flotilla is running with state dir "
+                          + os.path.join(ops.dir, "state"), second.stderr)
+            with open(history_file, "rb") as f:
+                self.assertEqual(f.read(), before)
+            # The running one is untouched and still answers on its socket.
+            self.assertEqual(ops.web()["revision"], 2)
+            ops.wait_settled(1)
+        finally:
+            ops.stop()
+        self.assertEqual(ops.up.process.proc.returncode, 0, ops.log())
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@ one `flotilla up`. Valid files change a route (a new path routed to a dead upstr
 previous one removed) and an upstream setting (web's balance); every 5th file is invalid (a
 syntax error, an unknown upstream, an unknown key): `flotilla reload` exits 1 with the
 diagnostics, SIGHUP logs them, and nothing changes. 0 failed requests; the service's instances
-are never touched by a reload that does not change the service."""
+are never touched by a reload that does not change the service. A reload says what it did:
+"no changes" for the same file, the sections that apply only at the next start, and an invalid
+file's errors reach flotilla's log over the API as over SIGHUP."""
 import http.client
 import json
 import os
@@ -147,6 +149,47 @@ class ReloadTest(unittest.TestCase):
         finally:
             if load is not None:
                 load.stop()
+            ops.stop()
+
+    def test_reload_reports_what_it_did(self):
+        base = operations.spec(supervision.free_port_range(10), replicas=1)
+        ops = operations.Ops(base)
+        try:
+            ops.wait_settled(1)
+            # The file as it is: nothing to publish, and it says so.
+            code, out, err = ops.cli("reload")
+            self.assertEqual((code, out), (0, "reloaded: no changes\n"), err)
+            supervision.wait_until(lambda: ops.up.lines_matching(r"reload: no change"), 10,
+                                   what="'reload: no change' logged")
+            # An invalid file over the API: the errors go to the caller and to the log, as for
+            # SIGHUP.
+            doc = json.loads(json.dumps(base))
+            doc["upstreams"]["web"]["balanse"] = "least_conn"
+            ops.write_config(json.dumps(doc, indent=2))
+            code, out, err = ops.cli("reload")
+            self.assertEqual(code, 1, out + err)
+            self.assertIn("balanse", err)
+            supervision.wait_until(
+                lambda: ops.up.lines_matching(r"\[error\] reload: .*balanse"), 10,
+                what="the API reload's errors logged")
+            # Sections read only at start: reported, not silently ignored.
+            doc = json.loads(json.dumps(base))
+            doc["workers"] = 3
+            doc["admin"]["token_env"] = "FLOTILLA_RELOAD_TEST_TOKEN"
+            ops.write_config(json.dumps(doc, indent=2))
+            code, out, err = ops.cli("reload")
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("workers: changes take effect at the next start of flotilla", out)
+            self.assertIn("admin: changes take effect at the next start of flotilla", out)
+            self.assertNotIn("routes and upstreams published", out)
+            # A route change is published and named.
+            doc["routes"].insert(0, {"match": {"path": "/new"}, "upstream": "web"})
+            ops.write_config(json.dumps(doc, indent=2))
+            code, out, err = ops.cli("reload")
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("routes and upstreams published: 2 routes, 1 upstreams", out)
+            self.assertNotIn("workers:", out)
+        finally:
             ops.stop()
 
 

@@ -2,7 +2,10 @@
 one `flotilla up`: a full rollout of 3 instances, a rollout to a command that never becomes
 ready (rolled back by itself, the old revision serving throughout), and a rolling restart.
 Each ends with 0 failed requests and shows the change happened: new pids and revision in
-`flotilla status --json`, the new FLOTILLA_REVISION in /api/hello, both revisions seen."""
+`flotilla status --json`, the new FLOTILLA_REVISION in /api/hello, both revisions seen. Also:
+a rollout or rollback that changes nothing says so, a rollback skips revisions with the
+current spec, and a rollback during a stuck rollout ends it."""
+import json
 import os
 import sys
 import time
@@ -89,6 +92,19 @@ class RolloutTest(unittest.TestCase):
         self.assertEqual(failed["command"], "sleep 60")
         self.assertIn("rolled back", failed["outcome"])
 
+    def test_2b_no_change_after_a_failed_rollout(self):
+        # The last rollout (test 2) rolled back: a rollout that changes nothing must report
+        # itself, at once, not that earlier failure.
+        web = self.ops.wait_settled(3)
+        revision = web["revision"]
+        code, out, err = self.ops.cli("rollout", "web", timeout=30)
+        self.assertEqual((code, out), (0, f"web: no change (already revision {revision})\n"),
+                         err)
+        code, out, err = self.ops.cli("rollout", "web", "--replicas", "3", timeout=30)
+        self.assertEqual((code, out), (0, f"web: no change (already revision {revision})\n"),
+                         err)
+        self.assertEqual(self.ops.web()["rollout"]["state"], "succeeded")
+
     def test_3_rolling_restart(self):
         web = self.ops.wait_settled(3)
         old_pids = {i["pid"] for i in web["instances"]}
@@ -107,6 +123,48 @@ class RolloutTest(unittest.TestCase):
         # Same spec: the restart keeps the rolled-out environment.
         for pid in new_pids:
             self.assertTrue(supervision.proc_environ_has(pid, "OPS_TEST_MARK=1"), pid)
+
+    def test_4_rollback_skips_revisions_with_the_current_spec(self):
+        # After test 3 the current revision is a restart of test 1's: a step back must leave
+        # that spec (and the failed revision of test 2) behind, to the initial one.
+        web = self.ops.wait_settled(3)
+        before = web["revision"]
+        code, out, err = self.ops.cli("rollback", "web", timeout=60)
+        self.assertEqual(code, 0, out + err)
+        self.assertRegex(out, rf"rollout to revision {before + 1} succeeded\n")
+        web = self.ops.wait_settled(3)
+        self.assertEqual(web["revision"], before + 1)
+        history = self.ops.cli_json("history", "web")
+        self.assertEqual(history["revisions"][0]["cause"], "rollback to 1")
+        for instance in web["instances"]:
+            self.assertFalse(supervision.proc_environ_has(instance["pid"], "OPS_TEST_MARK=1"))
+
+    def test_5_rollback_ends_a_stuck_rollout(self):
+        # A rollout that would wait a whole minute for instances that never get ready (a reload
+        # sets the long deadline): `flotilla rollback` ends it now, rolled back, and succeeds.
+        web = self.ops.wait_settled(3)
+        old_pids = {i["key"]: i["pid"] for i in web["instances"]}
+        old_revision = web["revision"]
+        stuck = json.loads(json.dumps(self.ops.config_dict))
+        stuck["services"]["web"]["command"] = "sleep 120"
+        stuck["services"]["web"]["rollout"]["progress_deadline"] = "60s"
+        self.ops.write_config(json.dumps(stuck, indent=2))
+        self.ops.cli("reload", check=0)
+
+        def rollback():
+            supervision.wait_until(lambda: len(self.ops.web()["instances"]) > 3, 20,
+                                   what="the stuck rollout's first new instance")
+            return self.ops.cli("rollback", "web", timeout=60)
+        load, (code, out, err) = self.under_load(rollback)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn(f"rolled back to revision {old_revision}: rollback requested", out)
+        web = self.ops.wait_settled(3)
+        self.assertEqual(web["revision"], old_revision)
+        self.assertEqual({i["key"]: i["pid"] for i in web["instances"]}, old_pids)
+        self.assertEqual(set(load.revisions()), {str(old_revision)})
+        history = self.ops.cli_json("history", "web")
+        self.assertEqual(history["current"], old_revision)
+        self.assertEqual(history["revisions"][0]["outcome"], "rolled back: rollback requested")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,23 @@ class FakeOperations : public Operations {
     calls.push_back({{"op", "status"}});
     co_return json_response(200, {{"version", "test"}});
   }
+  asio::awaitable<AdminResponse> services() override {
+    calls.push_back({{"op", "services"}});
+    co_return json_response(200, {{"services", json::array()}});
+  }
+  asio::awaitable<AdminResponse> service(std::string name) override {
+    calls.push_back({{"op", "service"}, {"service", name}});
+    if (name != "web") co_return error_response(404, "service '" + name + "' not found");
+    co_return json_response(200, {{"name", name}});
+  }
+  asio::awaitable<AdminResponse> instances() override {
+    calls.push_back({{"op", "instances"}});
+    co_return json_response(200, {{"instances", json::array()}});
+  }
+  asio::awaitable<AdminResponse> upstreams() override {
+    calls.push_back({{"op", "upstreams"}});
+    co_return json_response(200, {{"upstreams", json::array()}});
+  }
   asio::awaitable<AdminResponse> scale(std::string service, std::uint32_t replicas) override {
     calls.push_back({{"op", "scale"}, {"service", service}, {"replicas", replicas}});
     co_return json_response(200, {{"service", service}, {"replicas", replicas}, {"previous", 3}});
@@ -94,6 +111,23 @@ TEST_F(ApiRoutes, StatusPassesThrough) {
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(json::parse(response.body)["version"], "test");
   ASSERT_EQ(operations_.calls.size(), 1u);
+}
+
+TEST_F(ApiRoutes, ReadResourcesPassThrough) {
+  EXPECT_EQ(call("GET", "/api/v1/services").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/services/web").status, 200);
+  const AdminResponse unknown = call("GET", "/api/v1/services/nope");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(error_of(unknown), "service 'nope' not found");
+  EXPECT_EQ(call("GET", "/api/v1/instances").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/upstreams").status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/services").status, 405);
+  ASSERT_EQ(operations_.calls.size(), 5u);
+  EXPECT_EQ(operations_.calls[0], (json{{"op", "services"}}));
+  EXPECT_EQ(operations_.calls[1], (json{{"op", "service"}, {"service", "web"}}));
+  EXPECT_EQ(operations_.calls[2], (json{{"op", "service"}, {"service", "nope"}}));
+  EXPECT_EQ(operations_.calls[3], (json{{"op", "instances"}}));
+  EXPECT_EQ(operations_.calls[4], (json{{"op", "upstreams"}}));
 }
 
 TEST_F(ApiRoutes, ScaleValidatesReplicas) {
@@ -184,6 +218,10 @@ TEST_F(ApiRoutes, LogsParsesTheQuery) {
 TEST_F(ApiRoutes, EveryContractRouteIsRegistered) {
   const std::vector<std::pair<std::string, std::string>> routes{
       {"GET", "/api/v1/status"},
+      {"GET", "/api/v1/services"},
+      {"GET", "/api/v1/services/web"},
+      {"GET", "/api/v1/instances"},
+      {"GET", "/api/v1/upstreams"},
       {"POST", "/api/v1/services/web/scale"},
       {"POST", "/api/v1/services/web/rollout"},
       {"GET", "/api/v1/services/web/rollout"},

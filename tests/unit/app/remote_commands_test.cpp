@@ -20,6 +20,7 @@ class ScriptedOperations : public admin::Operations {
   json last_rollout;
   std::vector<std::string> drained;
   bool reload_fails = false;
+  json rollout_answer{{"service", "web"}, {"revision", 5}, {"state", "running"}};
 
   asio::awaitable<AdminResponse> status() override {
     co_return admin::json_response(
@@ -27,6 +28,13 @@ class ScriptedOperations : public admin::Operations {
              "replicas": 1, "instances": [{"key": "web/0", "state": "running", "ready": true,
              "pid": 77}]}]})"));
   }
+  // The CLI reads the status document; the slices of it are not used here.
+  asio::awaitable<AdminResponse> services() override { co_return admin::json_response(200, {}); }
+  asio::awaitable<AdminResponse> service(std::string) override {
+    co_return admin::json_response(200, {});
+  }
+  asio::awaitable<AdminResponse> instances() override { co_return admin::json_response(200, {}); }
+  asio::awaitable<AdminResponse> upstreams() override { co_return admin::json_response(200, {}); }
   asio::awaitable<AdminResponse> scale(std::string service, std::uint32_t replicas) override {
     if (service != "web") co_return admin::error_response(404, "no service '" + service + "'");
     co_return admin::json_response(200,
@@ -36,8 +44,7 @@ class ScriptedOperations : public admin::Operations {
                                          admin::RolloutChange change) override {
     last_rollout = {{"service", service}, {"env", change.env}};
     if (change.command) last_rollout["argv"] = change.command->argv;
-    co_return admin::json_response(202,
-                                   {{"service", service}, {"revision", 5}, {"state", "running"}});
+    co_return admin::json_response(202, rollout_answer);
   }
   asio::awaitable<AdminResponse> rollout_status(std::string service) override {
     const std::string state = rollout_states[std::min(polls, rollout_states.size() - 1)];
@@ -53,19 +60,16 @@ class ScriptedOperations : public admin::Operations {
               {"ready", 0},
               {"message", state == "rolled_back" ? json("web/0 not ready within 2s") : json()}});
   }
-  asio::awaitable<AdminResponse> rollback(std::string service,
-                                          std::optional<std::uint32_t>) override {
-    co_return admin::json_response(202,
-                                   {{"service", service}, {"revision", 5}, {"state", "running"}});
+  asio::awaitable<AdminResponse> rollback(std::string, std::optional<std::uint32_t>) override {
+    co_return admin::json_response(202, rollout_answer);
   }
   asio::awaitable<AdminResponse> revisions(std::string service) override {
     co_return admin::json_response(
         200,
         {{"service", service}, {"current", 1}, {"revisions", json::array({{{"revision", 1}}})}});
   }
-  asio::awaitable<AdminResponse> restart(std::string service) override {
-    co_return admin::json_response(202,
-                                   {{"service", service}, {"revision", 5}, {"state", "running"}});
+  asio::awaitable<AdminResponse> restart(std::string) override {
+    co_return admin::json_response(202, rollout_answer);
   }
   asio::awaitable<AdminResponse> drain(std::string service, std::uint32_t index) override {
     drained.push_back(fmt::format("{}/{}", service, index));
@@ -171,6 +175,58 @@ TEST_F(RemoteCommands, RolledBackRolloutExits1) {
                       "within 2s\n"),
             std::string::npos)
       << out_;
+}
+
+// The 202 answer of a rollout that changed nothing is its outcome: no polling, so an earlier
+// failed rollout's state (revision 5 rolled back here) is never reported as this one's.
+TEST_F(RemoteCommands, NoChangeRolloutReportsThe202Answer) {
+  operations_.rollout_states = {"rolled_back"};
+  operations_.rollout_answer = {{"service", "web"},     {"revision", 4},
+                                {"from_revision", 4},   {"state", "succeeded"},
+                                {"phase", "no change"}, {"message", ""}};
+  RollbackOptions rollback{remote_, "web", 2, false};
+  EXPECT_EQ(capture([&] { return rollback_command(rollback); }), 0);
+  EXPECT_EQ(out_, "web: no change (already revision 4)\n");
+  operations_.rollout_answer["phase"] = "no new revision: scaled 1 → 4";
+  RolloutOptions rollout;
+  rollout.remote = remote_;
+  rollout.service = "web";
+  rollout.replicas = 4;
+  EXPECT_EQ(capture([&] { return rollout_command(rollout); }), 0);
+  EXPECT_EQ(out_, "web: no new revision: scaled 1 → 4 (revision 4)\n");
+  EXPECT_EQ(operations_.polls, 0u);
+}
+
+// Following revision 6, the server answers about 5: a later rollout replaced it (5 here is
+// stale), never an outcome to print as 6's.
+TEST_F(RemoteCommands, AnswerAboutAnotherRevisionIsNotTheOutcome) {
+  operations_.rollout_states = {"rolled_back"};
+  operations_.rollout_answer = {{"service", "web"}, {"revision", 6}, {"state", "running"}};
+  RestartOptions options{remote_, "web", false};
+  EXPECT_EQ(capture([&] { return restart_command(options); }), 1);
+  EXPECT_EQ(out_, "");
+  EXPECT_NE(err_.find("the rollout of revision 6 was followed by another one (revision 5)"),
+            std::string::npos)
+      << err_;
+  EXPECT_EQ(operations_.polls, 1u);
+}
+
+// A rollback that ended a running rollout: its rolling back is the success asked for.
+TEST_F(RemoteCommands, RollbackOfARunningRolloutSucceedsWhenRolledBack) {
+  operations_.rollout_states = {"running", "rolled_back"};
+  operations_.rollout_answer = {{"service", "web"},
+                                {"revision", 5},
+                                {"from_revision", 4},
+                                {"state", "running"},
+                                {"rollback_requested", true}};
+  RollbackOptions options{remote_, "web", std::nullopt, false};
+  EXPECT_EQ(capture([&] { return rollback_command(options); }), 0);
+  EXPECT_NE(out_.find("web: rollout to revision 5 rolled back to revision 4"), std::string::npos)
+      << out_;
+  // The rollout command itself, seeing the same end, failed.
+  operations_.rollout_answer.erase("rollback_requested");
+  operations_.polls = 0;
+  EXPECT_EQ(capture([&] { return rollback_command(options); }), 1);
 }
 
 TEST_F(RemoteCommands, DetachReturnsAtOnce) {

@@ -57,6 +57,12 @@ TEST(RolloutView, Summary) {
             "web: rollout to revision 4 rolled back to revision 3: web/0 not ready within 30s");
   EXPECT_EQ(rollout_summary(rollout("failed", "exec failed")),
             "web: rollout to revision 4 failed: exec failed");
+  json same = rollout("succeeded");
+  same["from_revision"] = 4;
+  same["phase"] = "no change";
+  EXPECT_EQ(rollout_summary(same), "web: no change (already revision 4)");
+  same["phase"] = "no new revision: scaled 1 → 4";
+  EXPECT_EQ(rollout_summary(same), "web: no new revision: scaled 1 → 4 (revision 4)");
 }
 
 }  // namespace

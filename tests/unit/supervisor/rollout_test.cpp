@@ -162,6 +162,92 @@ TEST_F(OperationsTest, RollbackToAnEarlierRevisionAndRollingRestart) {
   EXPECT_GE(min_web_ready_, 1u);  // a single replica, and still never without an endpoint
 }
 
+// A rollout that changes nothing (or only the count) is still the service's latest rollout, and
+// a rollback without a target skips revisions that would run what already runs.
+TEST_F(OperationsTest, NoChangeRolloutIsTheLatestAndRollbackSkipsIdenticalRevisions) {
+  config::Service& web = add_web(1, 4);
+  web.env["COLOR"] = "red";
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 1; }));
+  ASSERT_FALSE(supervisor_->rollout_status("web").value().has_value());
+
+  config::Service more = supervisor_->current_spec("web").value();
+  more.replicas = 2;
+  ASSERT_TRUE(supervisor_->rollout("web", more).ok());
+  std::optional<RolloutProgress> latest = supervisor_->rollout_status("web").value();
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->state, RolloutState::succeeded);
+  EXPECT_EQ(latest->revision, 1u);
+  EXPECT_EQ(latest->phase, "no new revision: scaled 1 → 2");
+  ASSERT_TRUE(run_until([&] { return settled("web", 1, 2); }, 30s));
+
+  config::Service broken = supervisor_->current_spec("web").value();
+  broken.command.argv = {"/bin/sh", "-c", "exit 3"};
+  ASSERT_TRUE(supervisor_->rollout("web", broken).ok());
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  ASSERT_EQ(last_rollout("web").state, RolloutState::rolled_back);
+  // The same spec again: the answer about it replaces the failed one.
+  ASSERT_TRUE(supervisor_->rollout("web", supervisor_->current_spec("web").value()).ok());
+  latest = supervisor_->rollout_status("web").value();
+  EXPECT_EQ(latest->state, RolloutState::succeeded);
+  EXPECT_EQ(latest->revision, 1u);
+  EXPECT_EQ(latest->from_revision, 1u);
+  EXPECT_EQ(latest->phase, "no change");
+  EXPECT_EQ(latest->message, "");
+
+  config::Service blue = supervisor_->current_spec("web").value();
+  blue.env["COLOR"] = "blue";
+  ASSERT_TRUE(supervisor_->rollout("web", blue).ok());  // 3
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  ASSERT_TRUE(supervisor_->restart("web").ok());  // 4, the same spec as 3
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  ASSERT_TRUE(settled("web", 4, 2));
+  // 3 runs what 4 runs and 2 rolled back: the step back is to 1.
+  const OpResult<RolloutProgress> undo = supervisor_->rollback("web");
+  ASSERT_TRUE(undo.ok()) << undo.error().message;
+  EXPECT_EQ(undo->cause, "rollback to 1");
+  EXPECT_EQ(undo->revision, 5u);
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  ASSERT_TRUE(settled("web", 5, 2));
+  for (const InstanceStatus& s : instances("web")) {
+    EXPECT_EQ(environment_of(s.pid, "COLOR"), "red");
+  }
+}
+
+// `flotilla rollback` during a rollout that would otherwise wait out its progress deadline: the
+// rollout ends at once, rolled back with the reason "rollback requested".
+TEST_F(OperationsTest, RollbackDuringARolloutEndsItAndRollsBack) {
+  add_web(2, 4);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  min_web_ready_ = 1000;
+  const std::set<pid_t> old_pids = pids("web");
+  config::Service stuck = supervisor_->current_spec("web").value();
+  stuck.command.argv = {"/bin/sh", "-c", "exec sleep 60"};  // never listens
+  stuck.rollout.progress_deadline = 120s;
+  ASSERT_TRUE(supervisor_->rollout("web", stuck).ok());
+  ASSERT_TRUE(run_until([&] { return instances("web").size() > 2; }, 10s));
+
+  const auto elsewhere = supervisor_->rollback("web", 2);  // not where it came from: refused
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().kind, OpError::Kind::conflict);
+  const OpResult<RolloutProgress> undo = supervisor_->rollback("web");
+  ASSERT_TRUE(undo.ok()) << undo.error().message;
+  EXPECT_EQ(undo->revision, 2u);
+  EXPECT_EQ(undo->from_revision, 1u);
+  EXPECT_TRUE(undo->rollback_requested);
+  ASSERT_TRUE(run_until([&] { return rollout_done("web"); }, 30s));
+  const RolloutProgress done = last_rollout("web");
+  EXPECT_EQ(done.state, RolloutState::rolled_back);
+  EXPECT_EQ(done.message, "rollback requested");
+  ASSERT_TRUE(run_until([&] { return settled("web", 1, 2); }, 30s));
+  EXPECT_EQ(pids("web"), old_pids);
+  EXPECT_GE(min_web_ready_, 2u);
+  const History history = supervisor_->history("web").value();
+  EXPECT_EQ(history.current, 1u);
+  EXPECT_EQ(history.revisions[0].outcome, "rolled back: rollback requested");
+}
+
 TEST_F(OperationsTest, RevisionsSurviveARestartOfTheSupervisor) {
   add_web(1, 2);
   start();
