@@ -194,8 +194,40 @@ void check_routes(const Spec& spec, LoadContext& ctx) {
 
 }  // namespace
 
+// `$PORT` / `${PORT}` in `text`, not `$PORTS` or `$PORT_B`.
+bool mentions_port_variable(std::string_view text) {
+  for (std::size_t at = text.find("$PORT"); at != std::string_view::npos;
+       at = text.find("$PORT", at + 1)) {
+    const std::size_t end = at + 5;
+    if (end == text.size()) return true;
+    const char next = text[end];
+    if (!((next >= 'A' && next <= 'Z') || (next >= 'a' && next <= 'z') ||
+          (next >= '0' && next <= '9') || next == '_')) {
+      return true;
+    }
+  }
+  return text.find("${PORT}") != std::string_view::npos;
+}
+
+// A worker (no ports) has no port to give: `$PORT` would silently become empty.
+void check_port_variable(const Spec& spec, LoadContext& ctx) {
+  for (const Service& service : spec.services) {
+    if (service.ports) continue;
+    bool mentioned = false;
+    for (const std::string& arg : service.command.argv) mentioned |= mentions_port_variable(arg);
+    for (const auto& [name, value] : service.env) mentioned |= mentions_port_variable(value);
+    if (!mentioned) continue;
+    const std::string path = fmt::format("services.{}.command", service.name);
+    ctx.error(ctx.position(path),
+              fmt::format("services.{}: uses $PORT but has no ports to give it (add "
+                          "'ports: 8000-8099', or drop $PORT for a worker)",
+                          service.name));
+  }
+}
+
 void validate(const Spec& spec, LoadContext& ctx) {
   check_route_targets(spec, ctx);
+  check_port_variable(spec, ctx);
   check_upstream_services(spec, ctx);
   check_port_ranges(spec, ctx);
   check_listeners(spec, ctx);
