@@ -101,7 +101,7 @@ int Runtime::run() {
     return kExitFailure;
   }
   if (spec().access_log.enabled && !gateway_->open_access_log(spec().access_log, bind_error)) {
-    fmt::print(stderr, "flotilla up: access_log: {}\n", bind_error);
+    fmt::print(stderr, "flotilla up: {}\n", bind_error);  // it names access_log itself
     return kExitFailure;
   }
   publish_snapshot(true);

@@ -214,8 +214,10 @@ void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
   const bool failed = info.code != 0 || info.signal != 0 || killed_by_probe_;
   if (info.oom) {
     spdlog::error("{}: {} after {} ms", key_, info.describe(), ms(ran_for).count());
-  } else {
+  } else if (failed) {
     spdlog::warn("{}: exited: {} after {} ms", key_, info.describe(), ms(ran_for).count());
+  } else {
+    spdlog::info("{}: exited: {} after {} ms", key_, info.describe(), ms(ran_for).count());
   }
   if (!should_restart(service_.restart.policy, failed)) {
     state_ = InstanceState::exited;
