@@ -1,6 +1,7 @@
 // Validates `alerts.rules[].expr` with the alerting module's parser and reports a bad one at the
-// exact line and column inside the YAML scalar (plain, quoted or `|` block). The config module's
-// only dependency on observe/ is parse_alert_expr, which uses the standard library alone.
+// exact line and column inside the YAML scalar (plain, quoted or `|` block). The config module
+// depends on observe/ only for this parser and for checking annotation templates
+// (alert_template_problem), so the file is judged by the code that will run it.
 #pragma once
 
 #include <optional>

@@ -168,7 +168,8 @@ bool MapReader::read_path(std::string_view key, std::optional<std::filesystem::p
 
 bool MapReader::read_pairs(std::string_view key,
                            const std::function<void(std::string, std::string)>& add,
-                           const std::function<std::string(std::string_view)>& name_check) const {
+                           const std::function<std::string(std::string_view)>& name_check,
+                           const std::function<std::string(std::string_view)>& value_check) const {
   const Entry* entry = find(key);
   if (entry == nullptr) return false;
   const auto entries = mapping_entries(*ctx_, *entry);
@@ -188,6 +189,12 @@ bool MapReader::read_pairs(std::string_view key,
     }
     auto value = convert(*ctx_, pair, any_text);
     if (!value) {
+      ok = false;
+      continue;
+    }
+    if (const std::string bad = value_check ? value_check(*value) : std::string(); !bad.empty()) {
+      ctx_->error(pair.value_pos, fmt::format("{}: {}", pair.path, bad));
+      ctx_->mark_invalid(pair.path);
       ok = false;
       continue;
     }

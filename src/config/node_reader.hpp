@@ -119,9 +119,11 @@ class MapReader {
 
   // A mapping of names to strings (env, labels, headers), order kept. `name_check` returns an
   // error message for an invalid name, or "" when it is fine.
+  // `name_check` / `value_check` return a problem to report ("" when fine).
   bool read_pairs(std::string_view key,
                   const std::function<void(std::string name, std::string value)>& add,
-                  const std::function<std::string(std::string_view)>& name_check = {}) const;
+                  const std::function<std::string(std::string_view)>& name_check = {},
+                  const std::function<std::string(std::string_view)>& value_check = {}) const;
 
   // A nested mapping under `key`, or nothing when absent or not a mapping (reported).
   std::optional<MapReader> child(std::string_view key, std::vector<std::string_view> keys) const;

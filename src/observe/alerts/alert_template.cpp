@@ -121,6 +121,25 @@ std::string format_go_float(double value) {
   return fmt::format("{}", value);
 }
 
+std::string alert_template_problem(std::string_view text) {
+  for (std::size_t open = text.find("{{"); open != std::string_view::npos;
+       open = text.find("{{", open + 2)) {
+    const std::size_t close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      return fmt::format("'{}' has a '{{{{' without its '}}}}'", text.substr(open));
+    }
+    const std::string_view action = text.substr(open + 2, close - open - 2);
+    if (!expand_action(action, {}, 0)) {
+      return fmt::format(
+          "'{{{{{}}}}}' is not a template flotilla expands (use $labels.NAME, $value, $value | "
+          "humanize / humanizePercentage / humanizeDuration, or printf \"%.2f\" $value)",
+          action);
+    }
+    open = close;
+  }
+  return {};
+}
+
 std::string expand_alert_template(std::string_view text, const Labels& labels, double value) {
   std::string out;
   std::size_t pos = 0;
