@@ -113,6 +113,10 @@ Refusal parse_rollout(const AdminRequest& request, RolloutChange& change) {
     const json& env = fields["env"];
     if (!env.is_object()) return refuse("env: expected an object of strings");
     for (const auto& [name, value] : env.items()) {
+      // A name with '=' or NUL would make a different variable of "NAME=VALUE" in environ.
+      if (name.empty() || name.find_first_of(std::string_view("=\0", 2)) != std::string::npos) {
+        return refuse(fmt::format("env: invalid variable name '{}'", name));
+      }
       if (!value.is_string()) return refuse(fmt::format("env.{}: expected a string", name));
       change.env[name] = value.get<std::string>();
     }

@@ -179,6 +179,10 @@ TEST_F(ApiRoutes, RolloutRejectsBadFields) {
             "env.A: expected a string");
   EXPECT_EQ(error_of(call("POST", "/api/v1/services/web/rollout", R"({"env": []})")),
             "env: expected an object of strings");
+  EXPECT_EQ(error_of(call("POST", "/api/v1/services/web/rollout", R"({"env": {"A=B": "1"}})")),
+            "env: invalid variable name 'A=B'");
+  EXPECT_EQ(error_of(call("POST", "/api/v1/services/web/rollout", R"({"env": {"": "1"}})")),
+            "env: invalid variable name ''");
   EXPECT_TRUE(operations_.calls.empty());
 }
 
