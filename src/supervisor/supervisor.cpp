@@ -82,14 +82,17 @@ std::shared_ptr<ServiceGroup> Supervisor::make_group(const config::Service& serv
         service.name, current->number, service.replicas);
   } else {
     const char* cause = current == nullptr ? "initial" : "config changed";
+    // Copied first: add_revision may move the revisions `current` points into.
+    const std::uint32_t previous = current != nullptr ? current->number : 0;
+    const std::string previous_cause = current != nullptr ? current->cause : "";
     group->history.current = add_revision(group->history, service, cause).number;
-    if (current != nullptr && current->cause != "initial" && current->cause != "config changed" &&
-        current->cause != "reload") {
+    if (previous != 0 && previous_cause != "initial" && previous_cause != "config changed" &&
+        previous_cause != "reload") {
       spdlog::warn(
           "supervisor: service {}: revision {} ({}) ran at the last stop, but the file "
           "says otherwise: the file wins as revision {} (`flotilla rollback {}` goes "
           "back)",
-          service.name, current->number, current->cause, group->history.current, service.name);
+          service.name, previous, previous_cause, group->history.current, service.name);
     } else {
       spdlog::info("supervisor: service {}: revision {} ({})", service.name, group->history.current,
                    cause);

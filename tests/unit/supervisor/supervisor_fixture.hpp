@@ -35,10 +35,13 @@ inline std::string slurp(const fs::path& path) {
   return text.str();
 }
 
-// `count` consecutive free loopback ports (checked by binding them), below the ephemeral range.
+// `count` (at most 16) consecutive free loopback ports (checked by binding them), below the
+// ephemeral range. Each test process starts from its own 16-port slot (by pid), so tests running
+// side by side do not pick overlapping ranges between checking and using them.
 inline std::uint16_t free_port_range(std::uint16_t count) {
-  for (std::uint16_t base = 22000 + static_cast<std::uint16_t>(::getpid() % 4000 * 2); base < 32000;
-       base += 11) {
+  constexpr int kSlots = 600;  // 22000 + 600 * 16 = 31600
+  for (int attempt = 0; attempt < kSlots; ++attempt) {
+    const auto base = static_cast<std::uint16_t>(22000 + (::getpid() + attempt) % kSlots * 16);
     bool free = true;
     for (std::uint16_t port = base; free && port < base + count; ++port) {
       const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
