@@ -1,15 +1,10 @@
 // Routing-path normalisation: a fast check, then decode and resolve segments in one buffer.
 #include "gateway/route_path.hpp"
 
+#include "http/hex_digit.hpp"
+
 namespace flotilla::gateway {
 namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // A `%`, a `//` or a `/.` (a `.` or `..` segment, or just a name starting with a dot).
 bool may_need_normalising(std::string_view path) noexcept {
@@ -30,8 +25,9 @@ std::string_view route_path(std::string_view path, std::string& scratch) {
   // Decode first (`%2e%2e` is `..` and `%2f` a separator, to nginx too), into scratch.
   scratch.clear();
   for (std::size_t i = 0; i < path.size(); ++i) {
-    const int high = path[i] == '%' && i + 2 < path.size() ? hex_value(path[i + 1]) : -1;
-    const int low = high >= 0 ? hex_value(path[i + 2]) : -1;
+    const int high =
+        path[i] == '%' && i + 2 < path.size() ? http::hex_digit_value(path[i + 1]) : -1;
+    const int low = high >= 0 ? http::hex_digit_value(path[i + 2]) : -1;
     if (low >= 0) {
       scratch.push_back(static_cast<char>(high * 16 + low));
       i += 2;

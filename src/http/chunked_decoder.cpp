@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "http/char_class.hpp"
+#include "http/hex_digit.hpp"
 
 namespace flotilla::http {
 namespace {
@@ -14,13 +15,6 @@ using detail::is_ows;
 using detail::is_token_char;
 
 constexpr std::uint64_t kMaxChunkSize = std::numeric_limits<std::int64_t>::max();
-
-int hex_value(unsigned char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
 bool is_qdtext(unsigned char c) noexcept {
@@ -108,7 +102,7 @@ ParseError ChunkedDecoder::step_line(unsigned char c) noexcept {
   const auto ch = static_cast<char>(c);
   switch (state_) {
     case State::kSize: {
-      const int digit = hex_value(c);
+      const int digit = hex_digit_value(c);
       if (digit >= 0) {
         const auto d = static_cast<std::uint64_t>(digit);
         if (size_ > (kMaxChunkSize - d) / 16) return ParseError::kChunkSizeOverflow;

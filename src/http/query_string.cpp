@@ -4,17 +4,9 @@
 
 #include <charconv>
 
+#include "http/hex_digit.hpp"
+
 namespace flotilla::http {
-namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 TargetParts split_target(std::string_view target) noexcept {
   // A fragment is never sent by conforming clients (RFC 9112 §3.2); drop it if one slips through.
@@ -63,8 +55,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
       out.push_back(c);
     } else {
       if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
+      const int hi = hex_digit_value(text[i + 1]);
+      const int lo = hex_digit_value(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
