@@ -151,17 +151,34 @@ void listeners_section(const json& status, std::vector<std::string>& sections) {
   sections.push_back(table.render());
 }
 
+// What tells one alert of a rule from another: its labels but the rule's own name and
+// severity ("replica=web/0,service=web"), or "-".
+std::string alert_labels_text(const json& alert) {
+  if (!alert.is_object() || !alert.contains("labels") || !alert["labels"].is_object()) {
+    return std::string(kNone);
+  }
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : alert["labels"].items()) {
+    if (name == "alertname" || name == "severity") continue;
+    parts.push_back(
+        fmt::format("{}={}", name, value.is_string() ? value.get<std::string>() : value.dump()));
+  }
+  return parts.empty() ? std::string(kNone) : fmt::format("{}", fmt::join(parts, ","));
+}
+
 void alerts_section(const json& status, std::vector<std::string>& sections) {
   const json& alerts = array_field(status, "alerts");
   if (alerts.empty()) return;
-  Table table({"ALERT", "STATE", "VALUE", "SINCE"});
+  Table table({"ALERT", "LABELS", "STATE", "VALUE", "SINCE"});
   for (const json& alert : alerts) {
     const auto since = alert.is_object() ? alert.find("since") : alert.end();
     // Alert values are ratios and rates: three significant digits, not one decimal.
     const auto value = field_number(alert, "value");
-    table.add_row({field_text(alert, "name"), field_text(alert, "state"),
+    // An inactive alert's "since" is when it last became active: not what SINCE means.
+    const bool inactive = field_text(alert, "state") == "inactive";
+    table.add_row({field_text(alert, "name"), alert_labels_text(alert), field_text(alert, "state"),
                    value ? fmt::format("{:.3g}", *value) : field_text(alert, "value"),
-                   since != alert.end() ? format_time(*since) : std::string(kNone)});
+                   since != alert.end() && !inactive ? format_time(*since) : std::string(kNone)});
   }
   sections.push_back(table.render());
 }

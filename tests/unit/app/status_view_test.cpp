@@ -32,7 +32,11 @@ const char* kStatus = R"json({
      "fails": 5, "requests": 7}
   ]}],
   "listeners": [{"address": "127.0.0.1:8080"}],
-  "alerts": [{"name": "HighErrorRate", "state": "firing", "value": 0.25, "since": "2024-05-01T12:00:00Z"}]
+  "alerts": [{"name": "HighErrorRate", "state": "firing", "value": 0.25, "since": "2024-05-01T12:00:00Z",
+              "labels": {"alertname": "HighErrorRate", "severity": "critical"}},
+             {"name": "InstanceCrashLooping", "state": "inactive", "value": 0,
+              "since": "2024-05-01T11:00:00Z",
+              "labels": {"alertname": "InstanceCrashLooping", "replica": "web/1", "service": "web"}}]
 })json";
 
 TEST(RenderStatus, TablesForEverything) {
@@ -59,8 +63,9 @@ TEST(RenderStatus, TablesForEverything) {
       "LISTENER\n"
       "127.0.0.1:8080\n"
       "\n"
-      "ALERT          STATE   VALUE  SINCE\n"
-      "HighErrorRate  firing  0.25   2024-05-01T12:00:00Z\n");
+      "ALERT                 LABELS                     STATE     VALUE  SINCE\n"
+      "HighErrorRate         -                          firing    0.25   2024-05-01T12:00:00Z\n"
+      "InstanceCrashLooping  replica=web/1,service=web  inactive  0      -\n");
 }
 
 TEST(RenderStatus, SurvivesNullsAndMissingSections) {
