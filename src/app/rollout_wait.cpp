@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <thread>
 
@@ -18,6 +19,16 @@ namespace flotilla::app {
 namespace {
 
 constexpr std::chrono::milliseconds kPollInterval{250};
+
+// Ctrl-C stops the waiting, not the rollout (which runs inside flotilla): say so, like
+// `kubectl rollout status`, and exit as a SIGINT would (130). Only async-signal-safe calls.
+extern "C" void interrupted_while_waiting(int) {
+  static constexpr char kMessage[] =
+      "\nstopped waiting: the rollout goes on in flotilla (`flotilla status` shows it, "
+      "`flotilla rollback SERVICE` ends it)\n";
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  ::_exit(130);
+}
 
 // A rollback that ended a running rollout asked for exactly that rollout to roll back.
 bool rollback_requested(const nlohmann::json& started) {
@@ -48,6 +59,7 @@ int wait_for_rollout(const admin::Client& client, std::string_view command,
   if (rollout_finished(started)) return report_finished(started, json, false, undo);
   const std::string expected = field_text(started, "revision");
   const std::string path = fmt::format("/api/v1/services/{}/rollout", url_encode(service));
+  std::signal(SIGINT, interrupted_while_waiting);
   std::string last_line;
   for (;;) {
     admin::ClientResponse response;

@@ -4,14 +4,18 @@ ready (rolled back by itself, the old revision serving throughout), and a rollin
 Each ends with 0 failed requests and shows the change happened: new pids and revision in
 `flotilla status --json`, the new FLOTILLA_REVISION in /api/hello, both revisions seen. Also:
 a rollout or rollback that changes nothing says so, a rollback skips revisions with the
-current spec, and a rollback during a stuck rollout ends it."""
+current spec, a rollback during a stuck rollout ends it, and Ctrl-C on a waiting `flotilla
+rollout` stops the waiting, not the rollout."""
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import harness  # noqa: E402
 import operations  # noqa: E402
 import supervision  # noqa: E402
 
@@ -166,6 +170,34 @@ class RolloutTest(unittest.TestCase):
         self.assertEqual(history["current"], old_revision)
         self.assertEqual(history["revisions"][0]["outcome"], "rolled back: rollback requested")
 
+    def test_6_ctrl_c_stops_waiting_not_the_rollout(self):
+        # Ctrl-C on a waiting `flotilla rollout` ends the command (130) and says the rollout
+        # goes on; flotilla carries it to its end (here: never ready, rolled back after the 4 s
+        # progress deadline, which also leaves the CLI seconds to be interrupted in).
+        web = self.ops.wait_settled(3)
+        follower = subprocess.Popen(
+            [harness.FLOTILLA, "rollout", "web", "--command", "sleep 60", "-c",
+             self.ops.config_path],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        try:
+            supervision.wait_until(lambda: (self.ops.web()["rollout"] or {}).get("revision")
+                                   not in (None, web["rollout"] and web["rollout"]["revision"]),
+                                   20, what="the rollout started")
+            follower.send_signal(signal.SIGINT)
+            out, err = follower.communicate(timeout=10)
+        finally:
+            if follower.poll() is None:
+                follower.kill()
+                follower.communicate(timeout=5)
+        self.assertEqual(follower.returncode, 130, out + err)
+        self.assertIn("the rollout goes on in flotilla", err)
+        running = self.ops.web()["rollout"]
+        self.assertEqual(running["state"], "running", running)  # the CLI left, not the rollout
+        done = supervision.wait_until(
+            lambda: self.ops.web()["rollout"]["state"] != "running" and self.ops.web()["rollout"],
+            30, what="the rollout's end")
+        self.assertEqual(done["state"], "rolled_back", done)
+        self.assertEqual(self.ops.wait_settled(3)["revision"], web["revision"])
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
