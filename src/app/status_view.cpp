@@ -96,9 +96,15 @@ void services_section(const json& status, std::vector<std::string>& sections) {
   for (const json& service : services) {
     const std::string name = field_text(service, "name");
     const json& list = array_field(service, "instances");
+    // A worker (no ports) is never in rotation: for it, "ready" means up and running, as a
+    // Kubernetes pod without a readiness probe is Ready once it runs.
+    const bool worker = field_true(service, "worker");
     std::size_t ready = 0;
     for (const json& instance : list) {
-      if (field_true(instance, "ready")) ++ready;
+      const std::string state = field_text(instance, "state");
+      if (field_true(instance, "ready") || (worker && (state == "running" || state == "ready"))) {
+        ++ready;
+      }
       instances.add_row({instance_name(name, instance), field_text(instance, "state"),
                          field_text(instance, "ready"), field_text(instance, "pid"),
                          field_text(instance, "port"), field_text(instance, "revision"),

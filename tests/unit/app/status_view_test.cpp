@@ -81,5 +81,13 @@ TEST(RenderStatus, SurvivesNullsAndMissingSections) {
   EXPECT_EQ(render_status(json("garbage")), "flotilla -\n");
 }
 
+TEST(RenderStatus, RunningWorkersCountAsReady) {
+  const std::string text = render_status(json::parse(R"({"services": [
+    {"name": "celery", "revision": 1, "replicas": 2, "worker": true, "instances": [
+      {"key": "celery/0", "state": "running", "ready": false},
+      {"key": "celery/1", "state": "backoff", "ready": false}]}]})"));
+  EXPECT_NE(text.find("celery   1         2         1/2"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace flotilla::app
