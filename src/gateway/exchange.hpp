@@ -53,7 +53,6 @@ struct Exchange {
   // The request head as forwarded: pieces into the client buffer and the workspace's `added`.
   std::span<const http::IoPiece> head_pieces;
   std::string_view request_id;
-  bool request_id_generated = false;
 
   // Request body: the reader tracks framing; `body_in_buffer` raw bytes follow the head in the
   // client buffer. Until `body_streamed`, every attempt can resend the whole request: the buffered

@@ -167,7 +167,6 @@ void prepare_head(Exchange& exchange, const http::RequestHead& head) {
   ws.request_id.assign(forwarded.request_id);
   exchange.request_id = ws.request_id;
   session.record().request_id = ws.request_id;
-  exchange.request_id_generated = forwarded.request_id_generated;
   // Expect is answered here (100 Continue once an upstream is connected), never forwarded.
   std::uint64_t drop = forwarded.drop | http::header_bit(http::HeaderId::kExpect);
   // The upstream sees the host the request was routed on, in one Host line: an absolute-form
