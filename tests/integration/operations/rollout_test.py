@@ -8,6 +8,7 @@ current spec, a rollback during a stuck rollout ends it, and Ctrl-C on a waiting
 rollout` stops the waiting, not the rollout."""
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -180,9 +181,12 @@ class RolloutTest(unittest.TestCase):
              self.ops.config_path],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         try:
-            supervision.wait_until(lambda: (self.ops.web()["rollout"] or {}).get("revision")
-                                   not in (None, web["rollout"] and web["rollout"]["revision"]),
-                                   20, what="the rollout started")
+            # Interrupt only once the CLI waits: its first progress line comes from its first
+            # poll (before that, Ctrl-C is an ordinary SIGINT to a command still sending).
+            ready, _, _ = select.select([follower.stdout], [], [], 20)
+            self.assertTrue(ready, "no progress line from `flotilla rollout`")
+            first = follower.stdout.readline()
+            self.assertIn("web", first)
             follower.send_signal(signal.SIGINT)
             out, err = follower.communicate(timeout=10)
         finally:
