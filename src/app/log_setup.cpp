@@ -2,14 +2,14 @@
 // {"time": ..., "level": ..., "message": ...} with the message JSON-escaped.
 #include "app/log_setup.hpp"
 
-#include <chrono>
-#include <ctime>
 #include <memory>
 
 #include <fmt/format.h>
 #include <spdlog/formatter.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+
+#include "observe/alerts/alert_status.hpp"
 
 namespace flotilla::app {
 namespace {
@@ -33,22 +33,14 @@ spdlog::level::level_enum to_spdlog(config::LogLevel level) {
 class JsonLineFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    const auto since_epoch = msg.time.time_since_epoch();
-    const std::time_t seconds =
-        std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
-    const auto millis =
-        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
     const std::string message = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
                                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     const spdlog::string_view_t level = spdlog::level::to_string_view(msg.level);
-    fmt::format_to(
-        std::back_inserter(dest),
-        R"({{"time":"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z","level":"{}","message":{}}})"
-        "\n",
-        utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-        millis, std::string_view(level.data(), level.size()), message);
+    fmt::format_to(std::back_inserter(dest),
+                   R"({{"time":"{}","level":"{}","message":{}}})"
+                   "\n",
+                   observe::format_rfc3339(msg.time), std::string_view(level.data(), level.size()),
+                   message);
   }
   std::unique_ptr<spdlog::formatter> clone() const override {
     return std::make_unique<JsonLineFormatter>();
