@@ -16,7 +16,7 @@
 
 #include "app/exit_codes.hpp"
 #include "app/runtime_operations.hpp"
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 
 namespace flotilla::app {
 namespace {
@@ -206,7 +206,7 @@ asio::awaitable<void> Runtime::shut_down() {
     gateway_->drain_and_stop(options_.drain_grace);
     asio::post(control_, [&drained] { drained.cancel(); });
   });
-  co_await drained.async_wait(gateway::use_nothrow);
+  co_await drained.async_wait(net::use_nothrow);
   drainer.join();
   gateway_stopped_ = true;
   // The gateway has drained and stopped: no request can reach an instance any more, so the

@@ -8,7 +8,7 @@
 #include "admin/api_routes.hpp"
 #include "app/runtime.hpp"
 #include "app/runtime_operations.hpp"
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "observe/exposition.hpp"
 #include "observe/instance_metrics.hpp"
 
@@ -27,7 +27,7 @@ asio::awaitable<std::optional<Result>> gather(asio::io_context& control, Start s
     *result = std::move(value);
     timer->cancel();
   });
-  co_await timer->async_wait(gateway::use_nothrow);
+  co_await timer->async_wait(net::use_nothrow);
   co_return std::move(*result);
 }
 

@@ -25,10 +25,14 @@ void read_tls(const MapReader& r, Listener& listener) {
   r.feature("tls", "tls");
   if (!tls) return;
   Tls out;
+  TlsCertificate certificate;
+  certificate.pos = tls->pos();
+  out.pos = tls->pos();
   tls->require("cert");
   tls->require("key");
-  tls->read_path("cert", out.cert);
-  tls->read_path("key", out.key);
+  tls->read_path("cert", certificate.cert);
+  tls->read_path("key", certificate.key);
+  out.certificates.push_back(std::move(certificate));
   tls->read_list("protocols", out.protocols,
                  enum_type<TlsProtocol>("a TLS version", {{"TLSv1.2", TlsProtocol::tls1_2},
                                                           {"TLSv1.3", TlsProtocol::tls1_3}}));

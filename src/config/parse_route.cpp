@@ -64,7 +64,8 @@ void read_static(const MapReader& action, StaticAction& out) {
 
 void read_redirect(const MapReader& action, RedirectAction& out) {
   action.require("to");
-  action.read("to", out.to, string_type());
+  std::string to;
+  if (action.read("to", to, string_type())) out.to = ValueTemplate{to, {TemplatePart{to, {}}}};
   action.read("status", out.status,
               enum_type<int>("a redirect status",
                              {{"301", 301}, {"302", 302}, {"307", 307}, {"308", 308}}));
@@ -151,9 +152,13 @@ void read_headers(const MapReader& r, Route& route) {
   if (!headers) return;
   HeaderRules out;
   headers->read_pairs(
-      "set", [&](std::string name, std::string value) { out.set.emplace_back(name, value); },
+      "set",
+      [&](std::string name, std::string value) {
+        out.response.set.push_back({name, ValueTemplate{value, {TemplatePart{value, {}}}}});
+      },
       check_header_name);
-  headers->read_list("remove", out.remove, checked_name_type("a header name", check_header_name));
+  headers->read_list("remove", out.response.remove,
+                     checked_name_type("a header name", check_header_name));
   route.headers = std::move(out);
 }
 

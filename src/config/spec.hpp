@@ -26,11 +26,85 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;  // order k
 
 enum class TlsProtocol { tls1_2, tls1_3 };
 
-struct Tls {
+// A value with variables, e.g. "https://$host$request_uri": parsed once by the loader into
+// literal runs and variables, expanded per request by the gateway. Unknown variables are errors.
+enum class Variable { scheme, host, remote_addr, request_id, request_uri };
+
+struct TemplatePart {
+  std::string literal;  // used when `variable` is empty
+  std::optional<Variable> variable;
+  friend bool operator==(const TemplatePart&, const TemplatePart&) = default;
+};
+
+struct ValueTemplate {
+  std::string text;                 // as written
+  std::vector<TemplatePart> parts;  // in order; literal runs merged
+  bool constant() const { return parts.size() <= 1 && (parts.empty() || !parts[0].variable); }
+  friend bool operator==(const ValueTemplate&, const ValueTemplate&) = default;
+};
+
+// One certificate chain and its key (PEM), with an optional OCSP response (DER) to staple.
+struct TlsCertificate {
+  SourcePos pos;               // of the entry (or of the tls block for the flat form)
   std::filesystem::path cert;  // absolute
   std::filesystem::path key;   // absolute
+  std::optional<std::filesystem::path> ocsp;  // absolute
+  friend bool operator==(const TlsCertificate&, const TlsCertificate&) = default;
+};
+
+enum class TlsVerify { none, optional, required };
+
+// A listener's TLS: `tls: { cert, key }` or `tls: { certificates: [...] }`; the first
+// certificate is the default, the others are chosen by SNI from their own names.
+struct Tls {
+  SourcePos pos;
+  std::vector<TlsCertificate> certificates;
   std::vector<TlsProtocol> protocols{TlsProtocol::tls1_2, TlsProtocol::tls1_3};
+  std::string ciphers;              // TLS 1.2 cipher list (OpenSSL syntax); empty: the safe default
+  std::string ciphersuites;         // TLS 1.3 suites; empty: the safe default
+  std::vector<std::string> groups;  // key exchange groups; empty: X25519, P-256, P-384
+  bool session_tickets = true;
+  Duration ticket_key_rotation{1h};  // a new ticket key this often; the previous one still decrypts
+  std::uint32_t session_cache = 20480;  // server-side session cache entries; 0 = off
+  Duration session_timeout{10min};
+  std::optional<std::filesystem::path> client_ca;  // absolute; asks clients for a certificate
+  TlsVerify verify = TlsVerify::none;  // required when client_ca is set and verify is not
+  std::string client_subject_header = "X-Client-Cert-Subject";  // verified subject, upstream
+  Duration handshake_timeout{10s};
+  std::uint32_t max_handshakes = 1024;  // concurrent handshakes per worker
   friend bool operator==(const Tls&, const Tls&) = default;
+};
+
+// Strict-Transport-Security on a TLS listener's responses.
+struct Hsts {
+  Duration max_age{365 * 24h};
+  bool include_subdomains = false;
+  bool preload = false;
+  friend bool operator==(const Hsts&, const Hsts&) = default;
+};
+
+// Header rules for one direction: `set` replaces every field of that name, `add` appends one,
+// `remove` drops every field of that name. Names are kept as written; matched case-insensitively.
+struct HeaderEdit {
+  std::string name;
+  ValueTemplate value;
+  friend bool operator==(const HeaderEdit&, const HeaderEdit&) = default;
+};
+
+struct HeaderRuleSet {
+  std::vector<HeaderEdit> set;
+  std::vector<HeaderEdit> add;
+  std::vector<std::string> remove;
+  bool empty() const { return set.empty() && add.empty() && remove.empty(); }
+  friend bool operator==(const HeaderRuleSet&, const HeaderRuleSet&) = default;
+};
+
+// `headers: { request: {...}, response: {...} }`; the flat `headers: { set, add, remove }` is
+// shorthand for `response:`.
+struct HeaderRules {
+  HeaderRuleSet request;   // on the request sent upstream
+  HeaderRuleSet response;  // on the response sent to the client
+  friend bool operator==(const HeaderRules&, const HeaderRules&) = default;
 };
 
 struct ListenerTimeouts {  // nginx: client_header_timeout, client_body_timeout, keepalive_timeout
@@ -53,7 +127,11 @@ struct Listener {
   Address address;
   std::optional<Tls> tls;
   bool http2 = false;
-  bool redirect_https = false;             // answer every request with a 301 to https://
+  // Plain listeners: every request but the health/ready paths is redirected to the first TLS
+  // listener (301 for GET/HEAD, 308 otherwise).
+  bool redirect_https = false;
+  std::optional<Hsts> hsts;                // TLS listeners only
+  std::optional<HeaderRules> headers;      // every request and response on this listener
   std::optional<std::string> health_path;  // answered "200 healthy" by the gateway itself
   std::optional<std::string> ready_path;   // 200 while an endpoint is up, else 503
   ListenerTimeouts timeouts;
@@ -196,6 +274,18 @@ struct Outlier {  // Envoy outlier detection
   friend bool operator==(const Outlier&, const Outlier&) = default;
 };
 
+// TLS towards an upstream's endpoints (`tls: {}` verifies against the system's CAs).
+struct UpstreamTls {
+  SourcePos pos;
+  bool verify = true;
+  std::optional<std::filesystem::path> ca;  // absolute; default: the system's trust store
+  std::string sni;  // empty: the server's host name (none for an IP literal)
+  std::optional<std::filesystem::path> client_cert;  // absolute; with client_key
+  std::optional<std::filesystem::path> client_key;
+  std::vector<TlsProtocol> protocols{TlsProtocol::tls1_2, TlsProtocol::tls1_3};
+  friend bool operator==(const UpstreamTls&, const UpstreamTls&) = default;
+};
+
 struct Upstream {
   SourcePos pos;
   std::string name;
@@ -211,6 +301,7 @@ struct Upstream {
   std::optional<HealthCheck> health_check;
   Duration slow_start{0s};  // 0 = off
   std::optional<Outlier> outlier;
+  std::optional<UpstreamTls> tls;
   friend bool operator==(const Upstream&, const Upstream&) = default;
 };
 
@@ -236,7 +327,7 @@ struct StaticAction {
 };
 
 struct RedirectAction {
-  std::string to;
+  ValueTemplate to;  // $scheme, $host, $request_uri, ...
   int status = 301;
   friend bool operator==(const RedirectAction&, const RedirectAction&) = default;
 };
@@ -283,12 +374,6 @@ struct CachePolicy {
   friend bool operator==(const CachePolicy&, const CachePolicy&) = default;
 };
 
-struct HeaderRules {  // applied to responses
-  HeaderList set;
-  std::vector<std::string> remove;
-  friend bool operator==(const HeaderRules&, const HeaderRules&) = default;
-};
-
 struct Route {
   SourcePos pos;
   RouteMatch match;
@@ -298,6 +383,9 @@ struct Route {
   std::optional<RateLimit> rate_limit;
   std::optional<CachePolicy> cache;
   std::optional<HeaderRules> headers;
+  // nginx proxy_ignore_client_abort: false cancels the upstream attempt when the client leaves.
+  bool ignore_client_abort = false;
+  bool allow_trace = false;  // TRACE is answered 405 unless a route allows it
   friend bool operator==(const Route&, const Route&) = default;
 };
 

@@ -7,7 +7,7 @@
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/http_check.hpp"
 
 namespace flotilla::gateway {
@@ -54,7 +54,7 @@ asio::awaitable<void> check_loop(asio::io_context& control, Target target,
       }
     }
     timer.expires_after(target.check.interval);
-    co_await timer.async_wait(use_nothrow);
+    co_await timer.async_wait(net::use_nothrow);
   }
 }
 

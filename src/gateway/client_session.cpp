@@ -12,7 +12,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/write.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/error_response.hpp"
 #include "gateway/proxy_exchange.hpp"
 #include "gateway/request_end.hpp"
@@ -157,7 +157,7 @@ void ClientSession::lease_workspace() {
 // Reads, parses and handles requests while bytes are buffered or arriving; then parks the
 // connection for the next request (the session then belongs to its readiness wait and this
 // frame ends), or ends, and `self` destroys the session. One coroutine frame for the client side.
-Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
+net::Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
   // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
   const ListenerSettings& listener = worker_.listener(listener_index_);
   for (;;) {
@@ -196,7 +196,7 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
       std::size_t n = socket_.read_some(space, ec);
       if (ec == asio::error::would_block) {
         if (filled_ == 0) co_return self.release()->park(!served_);
-        auto [read_error, read] = co_await socket_.async_read_some(space, use_nothrow_io);
+        auto [read_error, read] = co_await socket_.async_read_some(space, net::use_nothrow_io);
         ec = read_error;
         n = read;
       }
@@ -242,10 +242,10 @@ Awaitable<void> ClientSession::serve(std::unique_ptr<ClientSession> self) {
 }
 
 // Answers a request the gateway handles itself (health paths, codec errors, no route).
-Awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes, bool keep_alive) {
+net::Awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes, bool keep_alive) {
   const ListenerSettings& listener = worker_.listener(listener_index_);
   deadline_.expires_after(listener.send_timeout);
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow_io);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), net::use_nothrow_io);
   deadline_.disarm();
   Workspace& ws = *workspace_;
   ws.record.bytes_out += n;
@@ -260,7 +260,7 @@ Awaitable<bool> ClientSession::respond_with(int status, std::string_view bytes, 
   co_return true;
 }
 
-Awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json, bool head_only) {
+net::Awaitable<bool> ClientSession::reject(int status, bool keep_alive, bool json, bool head_only) {
   Workspace& ws = *workspace_;
   open_request(nullptr);  // a head rejected before it parsed is a request too (method OTHER)
   ErrorResponse response;

@@ -13,7 +13,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/workspace.hpp"
 #include "net/intrusive_list.hpp"
 #include "net/object_pool.hpp"
@@ -79,10 +79,10 @@ class ClientSession final : public net::ListHook, public net::ReadinessPoller::T
   // Parks the connection until the client sends bytes.
   void park(bool first);
   // Serves requests while bytes keep coming; parks the session again or destroys it.
-  Awaitable<void> serve(std::unique_ptr<ClientSession> self);
+  net::Awaitable<void> serve(std::unique_ptr<ClientSession> self);
   void lease_workspace();
-  Awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
-  Awaitable<bool> reject(int status, bool keep_alive, bool json = false, bool head_only = false);
+  net::Awaitable<bool> respond_with(int status, std::string_view bytes, bool keep_alive);
+  net::Awaitable<bool> reject(int status, bool keep_alive, bool json = false, bool head_only = false);
   // Counts the request in flight once its head parsed (or was rejected); finish_request()
   // (request_end.hpp) ends it, exactly once.
   void open_request(const http::RequestHead* parsed);

@@ -9,7 +9,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "net/reuseport_acceptor.hpp"
 
 namespace flotilla::gateway {
@@ -22,13 +22,13 @@ asio::awaitable<void> accept_loop(Worker& worker, asio::ip::tcp::acceptor& accep
   for (;;) {
     // Accepted with the worker's own executor type (net::Socket), and the peer's address from
     // accept() itself: no getpeername per connection.
-    auto [ec, socket] = co_await acceptor.async_accept(worker.context(), peer, use_nothrow);
+    auto [ec, socket] = co_await acceptor.async_accept(worker.context(), peer, net::use_nothrow);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // EMFILE and friends: back off instead of spinning; connections wait in the backlog.
       spdlog::warn("accept on {}: {}", acceptor.local_endpoint(ec).port(), ec.message());
       pause.expires_after(std::chrono::milliseconds(50));
-      co_await pause.async_wait(use_nothrow);
+      co_await pause.async_wait(net::use_nothrow);
       continue;
     }
     worker.serve(std::move(socket), peer, listener_index);

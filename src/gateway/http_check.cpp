@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <asio/write.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "http/response_parser.hpp"
 #include "net/watchdog.hpp"
 
@@ -22,7 +22,7 @@ asio::awaitable<HttpCheckResult> http_check(asio::any_io_executor executor,
   });
   watchdog.expires_after(timeout);
 
-  auto [connect_error] = co_await socket.async_connect(endpoint, use_nothrow);
+  auto [connect_error] = co_await socket.async_connect(endpoint, net::use_nothrow);
   if (connect_error) {
     result.error = watchdog.expired() ? "timeout" : connect_error.message();
     co_return result;
@@ -32,7 +32,7 @@ asio::awaitable<HttpCheckResult> http_check(asio::any_io_executor executor,
       "close\r\n\r\n",
       path, host);
   auto [write_error, written] =
-      co_await asio::async_write(socket, asio::buffer(request), use_nothrow);
+      co_await asio::async_write(socket, asio::buffer(request), net::use_nothrow);
   if (write_error) {
     result.error = watchdog.expired() ? "timeout" : write_error.message();
     co_return result;
@@ -61,7 +61,7 @@ asio::awaitable<HttpCheckResult> http_check(asio::any_io_executor executor,
       }
     }
     auto [read_error, n] = co_await socket.async_read_some(
-        asio::buffer(buffer.data() + filled, buffer.size() - filled), use_nothrow);
+        asio::buffer(buffer.data() + filled, buffer.size() - filled), net::use_nothrow);
     if (read_error) {
       result.error = watchdog.expired() ? "timeout" : read_error.message();
       co_return result;

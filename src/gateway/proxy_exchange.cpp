@@ -5,7 +5,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/error_response.hpp"
 #include "gateway/forwarded_headers.hpp"
 #include "gateway/hash_key.hpp"
@@ -59,7 +59,7 @@ RetryDecision decide_retry(const Exchange& exchange, const AttemptResult& last) 
   return {true, last.retry_reason != kRetryError};
 }
 
-Awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
+net::Awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
   ErrorResponse response;
@@ -74,7 +74,7 @@ Awaitable<bool> answer(Exchange& exchange, int status, bool keep_alive) {
   session.watchdog().expires_after(
       session.worker().listener(session.listener_index()).send_timeout);
   auto [ec, n] =
-      co_await asio::async_write(session.socket(), asio::buffer(ws.response), use_nothrow_io);
+      co_await asio::async_write(session.socket(), asio::buffer(ws.response), net::use_nothrow_io);
   session.watchdog().disarm();
   session.record().bytes_out += n;
   exchange.status = status;
@@ -131,7 +131,7 @@ int check_buffered_body(Exchange& exchange, const http::RequestHead& head,
 // buffers request bodies for the same reason. Larger and chunked bodies stream, and so does a
 // body behind `Expect: 100-continue` (its client waits for our 100). False: the client went away
 // or its body timed out, and the connection closes without an answer.
-Awaitable<bool> read_small_body(Exchange& exchange, const ListenerSettings& listener) {
+net::Awaitable<bool> read_small_body(Exchange& exchange, const ListenerSettings& listener) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
   if (exchange.body.done() || exchange.expect_continue ||
@@ -143,7 +143,7 @@ Awaitable<bool> read_small_body(Exchange& exchange, const ListenerSettings& list
   while (!exchange.body.done()) {
     char* free_space = ws.buffer.get() + session.filled();
     auto [ec, n] = co_await session.socket().async_read_some(
-        asio::buffer(free_space, ws.capacity - session.filled()), use_nothrow_io);
+        asio::buffer(free_space, ws.capacity - session.filled()), net::use_nothrow_io);
     if (ec) co_return false;
     session.filled() += n;
     // Everything before `filled` was body, so the new bytes continue it; any past its end
@@ -209,7 +209,7 @@ bool retry_on_status(Exchange& exchange, int status) {
   return true;
 }
 
-Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
+net::Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
                               std::uint32_t route_index, WorkerUpstream& upstream) {
   Workspace& ws = session.workspace();
   const http::RequestHead& head = ws.parser.head();
@@ -294,7 +294,7 @@ Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
     asio::steady_timer backoff(session.worker().context());
     backoff.expires_after(
         upstream::backoff_delay(exchange.attempts - 1, {}, session.worker().rng()));
-    co_await backoff.async_wait(use_nothrow_io);
+    co_await backoff.async_wait(net::use_nothrow_io);
   }
   if (retry_counted) budget.on_retry_end();
 

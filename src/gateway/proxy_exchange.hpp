@@ -7,7 +7,7 @@
 
 #include <asio/awaitable.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/client_session.hpp"
 #include "gateway/snapshot.hpp"
 
@@ -17,7 +17,7 @@ struct WorkerUpstream;
 
 // Returns whether the client connection may carry another request. `route_index` is the
 // route's index in the snapshot (reported to finish_request).
-Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
+net::Awaitable<bool> proxy_request(ClientSession& session, const RouteTarget& route,
                               std::uint32_t route_index, WorkerUpstream& upstream);
 
 }  // namespace flotilla::gateway

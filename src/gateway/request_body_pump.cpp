@@ -4,12 +4,12 @@
 
 #include <asio/write.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/worker.hpp"
 
 namespace flotilla::gateway {
 
-Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connection) {
+net::Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connection) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
   const ListenerSettings& listener = session.worker().listener(session.listener_index());
@@ -20,7 +20,7 @@ Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connec
     session.watchdog().expires_after(listener.body_timeout);
     exchange.pump_reading = true;
     auto [read_error, n] = co_await session.socket().async_read_some(
-        asio::buffer(ws.buffer.get(), ws.capacity), use_nothrow_io);
+        asio::buffer(ws.buffer.get(), ws.capacity), net::use_nothrow_io);
     exchange.pump_reading = false;
     if (read_error) {
       connection.socket().close(ignored);  // a half-sent request must not reach the app
@@ -45,7 +45,7 @@ Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connec
     }
     connection.watchdog().expires_after(exchange.route.timeouts.send);
     auto [write_error, written] = co_await asio::async_write(
-        connection.socket(), asio::buffer(ws.buffer.get(), body_bytes), use_nothrow_io);
+        connection.socket(), asio::buffer(ws.buffer.get(), body_bytes), net::use_nothrow_io);
     if (write_error) co_return false;
     if (exchange.body.done() && body_bytes < n) {
       std::memmove(ws.buffer.get(), ws.buffer.get() + body_bytes, n - body_bytes);

@@ -5,7 +5,7 @@
 
 #include <asio/awaitable.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/exchange.hpp"
 #include "gateway/upstream_connection.hpp"
 
@@ -13,6 +13,6 @@ namespace flotilla::gateway {
 
 // True when the whole body went upstream. On a bad body it records the status to answer in
 // exchange.body_error and closes the upstream connection.
-Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connection);
+net::Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connection);
 
 }  // namespace flotilla::gateway

@@ -4,7 +4,7 @@
 
 #include <asio/write.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/tunnel.hpp"
 #include "gateway/upstream_attempt.hpp"
 #include "gateway/worker.hpp"
@@ -62,7 +62,7 @@ void write_response_lines(const Exchange& exchange, const http::ResponseHead& he
 
 }  // namespace
 
-Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
+net::Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
                                         bool& reusable) {
   ClientSession& session = exchange.session;
   Workspace& ws = session.workspace();
@@ -92,7 +92,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
       // 100 Continue was answered by us already; others (103 Early Hints) go to 1.1 clients.
       if (parser.head().status != 100 && exchange.version == http::Version::kHttp11) {
         auto [ec, n] = co_await asio::async_write(
-            session.socket(), asio::buffer(connection.buffer(), parsed.consumed), use_nothrow_io);
+            session.socket(), asio::buffer(connection.buffer(), parsed.consumed), net::use_nothrow_io);
         if (ec) {
           co_return client_gone_result(exchange);
         }
@@ -109,7 +109,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
     connection.watchdog().expires_after(exchange.route.timeouts.read);
     auto [ec, n] = co_await connection.socket().async_read_some(
         asio::buffer(connection.buffer() + buffered, UpstreamConnection::kBufferSize - buffered),
-        use_nothrow_io);
+        net::use_nothrow_io);
     if (ec) {
       if (session.client_gone()) {
         co_return client_gone_result(exchange);
@@ -188,7 +188,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
       exchange.status = head.status;
       exchange.client_write_pending = true;
       auto [ec, n] = co_await asio::async_write(
-          session.socket(), std::span<const asio::const_buffer>(ws.iov), use_nothrow_io);
+          session.socket(), std::span<const asio::const_buffer>(ws.iov), net::use_nothrow_io);
       exchange.client_write_pending = false;
       session.record().bytes_out += n;
       if (ec) {
@@ -206,7 +206,7 @@ Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& 
     if (body.done()) break;
     connection.watchdog().expires_after(exchange.route.timeouts.read);
     auto [ec, n] = co_await connection.socket().async_read_some(
-        asio::buffer(connection.buffer(), UpstreamConnection::kBufferSize), use_nothrow_io);
+        asio::buffer(connection.buffer(), UpstreamConnection::kBufferSize), net::use_nothrow_io);
     buffered = ec ? 0 : n;
     offset = 0;
     if (ec) {

@@ -5,7 +5,7 @@
 
 #include <asio/awaitable.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/exchange.hpp"
 #include "gateway/upstream_connection.hpp"
 
@@ -13,7 +13,7 @@ namespace flotilla::gateway {
 
 // `reusable` is set when the upstream connection ended the response cleanly and may go back to
 // the pool.
-Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
+net::Awaitable<AttemptResult> relay_response(Exchange& exchange, UpstreamConnection& connection,
                                         bool& reusable);
 
 }  // namespace flotilla::gateway

@@ -6,7 +6,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/write.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "net/watchdog.hpp"
 
 namespace flotilla::gateway {
@@ -26,18 +26,18 @@ struct CloseBoth {
 };
 using IdleWatchdog = net::Watchdog<net::Executor, CloseBoth>;
 
-Awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view first, IdleWatchdog& idle,
+net::Awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view first, IdleWatchdog& idle,
                      std::chrono::milliseconds timeout) {
   std::error_code ignored;
   if (!first.empty()) {
-    auto [ec, n] = co_await asio::async_write(to, asio::buffer(first), use_nothrow_io);
+    auto [ec, n] = co_await asio::async_write(to, asio::buffer(first), net::use_nothrow_io);
     if (ec) co_return;
   }
   auto buffer = std::make_unique_for_overwrite<char[]>(kTunnelBuffer);
   for (;;) {
     idle.expires_after(timeout);
     auto [read_error, n] =
-        co_await from.async_read_some(asio::buffer(buffer.get(), kTunnelBuffer), use_nothrow_io);
+        co_await from.async_read_some(asio::buffer(buffer.get(), kTunnelBuffer), net::use_nothrow_io);
     if (read_error) {
       // EOF: pass the half-close on, so the other side can finish its close handshake.
       to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
@@ -45,7 +45,7 @@ Awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view first,
     }
     idle.expires_after(timeout);
     auto [write_error, written] =
-        co_await asio::async_write(to, asio::buffer(buffer.get(), n), use_nothrow_io);
+        co_await asio::async_write(to, asio::buffer(buffer.get(), n), net::use_nothrow_io);
     if (write_error) {
       from.close(ignored);
       co_return;
@@ -55,7 +55,7 @@ Awaitable<void> copy(net::Socket& from, net::Socket& to, std::string_view first,
 
 }  // namespace
 
-Awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
+net::Awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
                            std::string_view to_upstream_first, std::string_view to_client_first,
                            std::chrono::milliseconds idle_timeout) {
   using namespace asio::experimental::awaitable_operators;

@@ -8,13 +8,13 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "net/socket.hpp"
 
 namespace flotilla::gateway {
 
 // `to_upstream_first` / `to_client_first` are bytes already read from one side for the other.
-Awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
+net::Awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
                            std::string_view to_upstream_first, std::string_view to_client_first,
                            std::chrono::milliseconds idle);
 

@@ -3,7 +3,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/write.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/request_body_pump.hpp"
 #include "gateway/response_relay.hpp"
 #include "gateway/worker.hpp"
@@ -27,13 +27,13 @@ AttemptResult failed(OutcomeKind kind, std::uint32_t reason, bool request_sent) 
 
 // A fresh connection to `endpoint`, or null with `failure` set. (A pooled one is taken by the
 // caller without a coroutine of its own: that is the common case.)
-Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
+net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
                                                        const asio::ip::tcp::endpoint& endpoint,
                                                        AttemptResult& failure) {
   Worker& worker = exchange.session.worker();
   auto connection = std::make_unique<UpstreamConnection>(net::Socket(worker.context()), endpoint);
   connection->watchdog().expires_after(exchange.route.timeouts.connect);
-  auto [ec] = co_await connection->socket().async_connect(endpoint, use_nothrow_io);
+  auto [ec] = co_await connection->socket().async_connect(endpoint, net::use_nothrow_io);
   if (ec) {
     failure = connection->watchdog().expired()
                   ? failed(OutcomeKind::timeout, kRetryTimeout, false)
@@ -60,13 +60,13 @@ std::span<const asio::const_buffer> head_buffers(Exchange& exchange) {
 
 // The rest of the body streams while the response is read: an upstream may answer (or echo)
 // before the body ends, and waiting for the body first could deadlock both sides.
-Awaitable<AttemptResult> stream_body_and_relay(Exchange& exchange, UpstreamConnection& connection,
+net::Awaitable<AttemptResult> stream_body_and_relay(Exchange& exchange, UpstreamConnection& connection,
                                                bool& reusable) {
   using namespace asio::experimental::awaitable_operators;
   if (exchange.expect_continue && !exchange.continue_sent) {
     exchange.continue_sent = true;
     auto [ec, n] = co_await asio::async_write(exchange.session.socket(), asio::buffer(k100Continue),
-                                              use_nothrow_io);
+                                              net::use_nothrow_io);
     if (ec) {
       co_return client_gone_result(exchange);
     }
@@ -89,7 +89,7 @@ Awaitable<AttemptResult> stream_body_and_relay(Exchange& exchange, UpstreamConne
 
 }  // namespace
 
-Awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint) {
+net::Awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint) {
   Worker& worker = exchange.session.worker();
   const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
   bool may_reuse = true;
@@ -107,7 +107,7 @@ Awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::en
 
     connection->watchdog().expires_after(exchange.route.timeouts.send);
     auto [send_error, sent] =
-        co_await asio::async_write(connection->socket(), head_buffers(exchange), use_nothrow_io);
+        co_await asio::async_write(connection->socket(), head_buffers(exchange), net::use_nothrow_io);
     // `stale`: a pooled connection broke before any response byte, because the peer had closed
     // it while idle (or closed it as the request arrived).
     bool stale = false;

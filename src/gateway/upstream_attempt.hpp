@@ -5,12 +5,12 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/exchange.hpp"
 
 namespace flotilla::gateway {
 
-Awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint);
+net::Awaitable<AttemptResult> run_attempt(Exchange& exchange, const asio::ip::tcp::endpoint& endpoint);
 
 // Whether a response with `status` should be dropped for a retry instead of being forwarded;
 // when it says yes it has also taken a slot of the retry budget. Defined by proxy_exchange.cpp.

@@ -14,7 +14,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "supervisor/expand.hpp"
 #include "supervisor/proc_stats.hpp"
 #include "supervisor/rlimit_fallback.hpp"
@@ -291,7 +291,7 @@ asio::awaitable<bool> Instance::wait_for_exit(std::uint64_t run, Clock::duration
   if (!alive(run)) co_return true;
   asio::steady_timer timer(context_->control, timeout);
   exit_waiters_.push_back(&timer);
-  co_await timer.async_wait(gateway::use_nothrow);
+  co_await timer.async_wait(net::use_nothrow);
   std::erase(exit_waiters_, &timer);
   co_return !alive(run);
 }
@@ -316,7 +316,7 @@ asio::awaitable<void> Instance::stop_run(bool was_ready) {
   const std::uint64_t run = run_;
   if (was_ready && context_->drain.count() > 0) {
     asio::steady_timer drain(context_->control, context_->drain);
-    co_await drain.async_wait(gateway::use_nothrow);
+    co_await drain.async_wait(net::use_nothrow);
     if (!alive(run)) co_return;
   }
   state_ = InstanceState::stopping;

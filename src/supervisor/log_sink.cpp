@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <asio/posix/stream_descriptor.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "supervisor/line_stamper.hpp"
 
 namespace flotilla::supervisor {
@@ -101,7 +101,7 @@ asio::awaitable<void> pump_log(asio::any_io_executor executor, int read_fd,
   std::array<char, 16384> buffer;
   LineStamper stamper;
   for (;;) {
-    auto [error, n] = co_await pipe.async_read_some(asio::buffer(buffer), gateway::use_nothrow);
+    auto [error, n] = co_await pipe.async_read_some(asio::buffer(buffer), net::use_nothrow);
     if (n > 0) file->write(stamper.stamp({buffer.data(), n}, std::chrono::system_clock::now()));
     if (error) co_return;  // EOF: every writer (the app and its children) has gone
   }

@@ -3,7 +3,7 @@
 
 #include <asio/steady_timer.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 
 namespace flotilla::supervisor {
 
@@ -33,7 +33,7 @@ asio::awaitable<void> run_probe_loop(asio::any_io_executor executor, const confi
   ProbeTracker tracker(probe.success_threshold, probe.failure_threshold, initial);
   if (probe.initial_delay.count() > 0) {
     timer.expires_after(probe.initial_delay);
-    co_await timer.async_wait(gateway::use_nothrow);
+    co_await timer.async_wait(net::use_nothrow);
   }
   while (hooks.alive()) {
     const auto started = std::chrono::steady_clock::now();
@@ -44,7 +44,7 @@ asio::awaitable<void> run_probe_loop(asio::any_io_executor executor, const confi
       if (!hooks.on_change(*changed == ProbeTracker::Verdict::passing, result)) co_return;
     }
     timer.expires_at(started + probe.period);
-    co_await timer.async_wait(gateway::use_nothrow);
+    co_await timer.async_wait(net::use_nothrow);
   }
 }
 

@@ -10,7 +10,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "supervisor/instance.hpp"
 #include "supervisor/port_allocator.hpp"
 #include "supervisor/service_group.hpp"
@@ -23,7 +23,7 @@ asio::awaitable<void> wait_for_change(ServiceGroup& group, asio::io_context& io,
                                       config::Duration at_most) {
   asio::steady_timer timer(io, at_most);
   group.waiters.push_back(&timer);
-  co_await timer.async_wait(gateway::use_nothrow);
+  co_await timer.async_wait(net::use_nothrow);
   std::erase(group.waiters, &timer);
 }
 
@@ -208,7 +208,7 @@ asio::awaitable<void> Supervisor::stop_all(bool drain) {
       }
     }
   }
-  while (pending > 0) co_await all_done.async_wait(gateway::use_nothrow);
+  while (pending > 0) co_await all_done.async_wait(net::use_nothrow);
   context_->reaper.reap_now();
   // Daemonized descendants that escaped their group (and any cgroup) were re-parented here.
   context_->reaper.kill_orphans();

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <asio/steady_timer.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "supervisor/probes/probe.hpp"
 #include "supervisor/reaper.hpp"
 #include "supervisor/spawn.hpp"
@@ -46,7 +46,7 @@ class ExecProbe final : public ProbeCheck {
     if (!spawned.error.empty()) co_return ProbeResult{false, spawned.error};
 
     pending->timer.expires_after(target_.timeout);
-    co_await pending->timer.async_wait(gateway::use_nothrow);
+    co_await pending->timer.async_wait(net::use_nothrow);
     if (!pending->exited) {
       ::kill(-spawned.pid, SIGKILL);  // reaped later by the Reaper; `pending` stays alive for it
       co_return ProbeResult{false, fmt::format("timeout after {} ms", target_.timeout.count())};

@@ -2,7 +2,7 @@
 // the implicit readiness check of a service with ports and no probes). Closes at once.
 #include <asio/ip/tcp.hpp>
 
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "net/watchdog.hpp"
 #include "supervisor/probes/probe.hpp"
 
@@ -23,7 +23,7 @@ class TcpProbe final : public ProbeCheck {
       socket.close(ignored);
     });
     watchdog.expires_after(target_.timeout);
-    auto [error] = co_await socket.async_connect({address, target_.port}, gateway::use_nothrow);
+    auto [error] = co_await socket.async_connect({address, target_.port}, net::use_nothrow);
     watchdog.disarm();
     if (error)
       co_return ProbeResult{false, watchdog.expired() ? "connect timeout" : error.message()};

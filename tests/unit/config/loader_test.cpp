@@ -116,8 +116,8 @@ state_dir: state
   EXPECT_EQ(spec.source_file, file.string());
   EXPECT_EQ(spec.base_dir, site);
   EXPECT_EQ(spec.services[0].cwd, site / "app");
-  EXPECT_EQ(spec.listeners[0].tls->cert, site / "certs/c.pem");
-  EXPECT_EQ(spec.listeners[0].tls->key, "/abs/k.pem");
+  EXPECT_EQ(spec.listeners[0].tls->certificates.at(0).cert, site / "certs/c.pem");
+  EXPECT_EQ(spec.listeners[0].tls->certificates.at(0).key, "/abs/k.pem");
   EXPECT_EQ(std::get<StaticAction>(spec.routes[0].action).root, site / "public");
   EXPECT_EQ(spec.admin.socket, site / "run/admin.sock");
   EXPECT_EQ(spec.admin.token_file, site / "secrets/token");

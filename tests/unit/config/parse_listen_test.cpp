@@ -48,8 +48,8 @@ listen:
   EXPECT_EQ(tls.address.host, "0.0.0.0");
   EXPECT_EQ(tls.address.port, 443);
   ASSERT_TRUE(tls.tls);
-  EXPECT_EQ(tls.tls->cert, "/srv/app/certs/cert.pem");
-  EXPECT_EQ(tls.tls->key, "/etc/ssl/key.pem");
+  EXPECT_EQ(tls.tls->certificates.at(0).cert, "/srv/app/certs/cert.pem");
+  EXPECT_EQ(tls.tls->certificates.at(0).key, "/etc/ssl/key.pem");
   EXPECT_EQ(tls.tls->protocols, std::vector<TlsProtocol>{TlsProtocol::tls1_3});
   EXPECT_TRUE(tls.http2);
   EXPECT_EQ(tls.health_path, "/healthz");

@@ -78,9 +78,12 @@ TEST(ParseRoute, ReadsEveryKey) {
   EXPECT_EQ(api.cache->stale_if_error, std::chrono::hours(1));
   EXPECT_EQ(api.cache->stale_while_revalidate, std::chrono::minutes(1));
   ASSERT_TRUE(api.headers);
-  EXPECT_EQ(api.headers->set, (HeaderList{{"X-Frame-Options", "DENY"},
-                                          {"Strict-Transport-Security", "max-age=31536000"}}));
-  EXPECT_EQ(api.headers->remove, (std::vector<std::string>{"Server", "X-Powered-By"}));
+  ASSERT_EQ(api.headers->response.set.size(), 2u);
+  EXPECT_EQ(api.headers->response.set[0].name, "X-Frame-Options");
+  EXPECT_EQ(api.headers->response.set[0].value.text, "DENY");
+  EXPECT_EQ(api.headers->response.set[1].name, "Strict-Transport-Security");
+  EXPECT_EQ(api.headers->response.set[1].value.text, "max-age=31536000");
+  EXPECT_EQ(api.headers->response.remove, (std::vector<std::string>{"Server", "X-Powered-By"}));
 
   const auto& files = std::get<StaticAction>(routes[1].action);
   EXPECT_EQ(routes[1].match.host, "*.example.com");
@@ -90,7 +93,7 @@ TEST(ParseRoute, ReadsEveryKey) {
   EXPECT_TRUE(files.immutable);
 
   const auto& redirect = std::get<RedirectAction>(routes[2].action);
-  EXPECT_EQ(redirect.to, "https://example.com/new");
+  EXPECT_EQ(redirect.to.text, "https://example.com/new");
   EXPECT_EQ(redirect.status, 308);
   EXPECT_EQ(std::get<RedirectAction>(routes[3].action).status, 301);
 

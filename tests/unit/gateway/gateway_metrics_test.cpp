@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
-#include "gateway/async.hpp"
+#include "net/async.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/snapshot_builder.hpp"
 #include "observe/exposition.hpp"
@@ -45,7 +45,7 @@ class Backend {
  private:
   asio::awaitable<void> accept() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(use_nothrow);
+      auto [ec, socket] = co_await acceptor_.async_accept(net::use_nothrow);
       if (ec) co_return;
       asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
     }
@@ -54,7 +54,7 @@ class Backend {
     std::string buffer;
     for (;;) {
       auto [ec, n] = co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer),
-                                                     "\r\n\r\n", use_nothrow);
+                                                     "\r\n\r\n", net::use_nothrow);
       if (ec) co_return;
       const bool fail = buffer.substr(0, buffer.find('\r')).find("/fail") != std::string::npos;
       buffer.erase(0, n);
@@ -62,7 +62,7 @@ class Backend {
           fail ? "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nfail"
                : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
       auto [write_error, written] =
-          co_await asio::async_write(socket, asio::buffer(response), use_nothrow);
+          co_await asio::async_write(socket, asio::buffer(response), net::use_nothrow);
       if (write_error) co_return;
     }
   }
