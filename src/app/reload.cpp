@@ -119,6 +119,7 @@ ReloadResult Runtime::reload_config_file() {
     result.errors = std::move(errors);
     return result;
   }
+  builder->set_bound_endpoints(gateway_->bound_endpoints());
 
   if (configured_listeners(*next) != configured_listeners(spec())) {
     result.changes.push_back("listen: address changes take effect at the next start of flotilla");

@@ -100,6 +100,7 @@ int Runtime::run() {
     fmt::print(stderr, "flotilla up: {}\n", bind_error);
     return kExitFailure;
   }
+  snapshots_->set_bound_endpoints(gateway_->bound_endpoints());
   if (spec().access_log.enabled && !gateway_->open_access_log(spec().access_log, bind_error)) {
     fmt::print(stderr, "flotilla up: {}\n", bind_error);  // it names access_log itself
     return kExitFailure;

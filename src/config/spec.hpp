@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/retry_on.hpp"
 #include "config/values.hpp"
 
 namespace flotilla::config {
@@ -333,17 +334,6 @@ struct RedirectAction {
 };
 
 using RouteAction = std::variant<ProxyAction, StaticAction, RedirectAction>;
-
-enum class RetryOn {
-  error,
-  timeout,
-  invalid_header,
-  http_500,
-  http_502,
-  http_503,
-  http_504,
-  http_429
-};
 
 struct Retry {  // nginx proxy_next_upstream
   std::vector<RetryOn> on{RetryOn::error, RetryOn::timeout};

@@ -49,42 +49,20 @@ bool prefers_json_raw(std::string_view bytes) noexcept {
   return false;
 }
 
-void write_error_response(std::string& out, const ErrorResponse& response) {
-  const std::string_view reason = reason_phrase(response.status);
-  const std::string_view detail = response.detail.empty() ? reason : response.detail;
+std::string_view write_error_body(std::string& out, const ErrorBody& body) {
+  const std::string_view reason = reason_phrase(body.status);
+  const std::string_view detail = body.detail.empty() ? reason : body.detail;
   out.clear();
-  auto it = std::back_inserter(out);
-  fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: flotilla\r\n", response.status, reason);
-  if (!response.date.empty()) fmt::format_to(it, "Date: {}\r\n", response.date);
-  if (response.retry_after_seconds > 0) {
-    fmt::format_to(it, "Retry-After: {}\r\n", response.retry_after_seconds);
-  }
-  if (!response.request_id.empty()) fmt::format_to(it, "X-Request-Id: {}\r\n", response.request_id);
-  if (response.close) out += "Connection: close\r\n";
-  // The body goes to a stack buffer first so its length is known. `detail` is our own text
-  // (no quotes or backslashes), so it needs no JSON escaping.
-  fmt::memory_buffer body;
-  if (response.json) {
-    fmt::format_to(std::back_inserter(body),
-                   "{{\"error\":\"{}\",\"status\":{},\"detail\":\"{}\"}}\n", reason,
-                   response.status, detail);
+  // `detail` is our own text (no quotes or backslashes), so it needs no JSON escaping.
+  if (body.json) {
+    fmt::format_to(std::back_inserter(out),
+                   "{{\"error\":\"{}\",\"status\":{},\"detail\":\"{}\"}}\n", reason, body.status,
+                   detail);
   } else {
-    fmt::format_to(std::back_inserter(body), "{}\n", detail);
+    out += detail;
+    out += '\n';
   }
-  fmt::format_to(it, "Content-Type: {}\r\nContent-Length: {}\r\n\r\n",
-                 response.json ? "application/json" : "text/plain; charset=utf-8", body.size());
-  if (!response.head_only) out.append(body.data(), body.size());
-}
-
-void write_plain_response(std::string& out, int status, std::string_view body, bool close,
-                          bool head_only, std::string_view date) {
-  out.clear();
-  auto it = std::back_inserter(out);
-  fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: flotilla\r\n", status, reason_phrase(status));
-  if (!date.empty()) fmt::format_to(it, "Date: {}\r\n", date);
-  fmt::format_to(it, "Content-Type: text/plain\r\nContent-Length: {}\r\n{}\r\n", body.size(),
-                 close ? "Connection: close\r\n" : "");
-  if (!head_only) out += body;
+  return out;
 }
 
 }  // namespace flotilla::gateway

@@ -1,5 +1,5 @@
-// Responses the gateway writes itself: 400/413/414/431 for rejected requests, 502/503/504 when
-// the upstream side fails, the listener's health answers. Small bodies, text or JSON by Accept.
+// The bodies of answers the gateway makes itself: 400/413/414/431 for rejected requests,
+// 404/405, 502/503/504 when the upstream side fails. Small bodies, text or JSON by Accept.
 // Writes into a caller-owned string reused across requests (no allocation once warmed up).
 #pragma once
 
@@ -19,24 +19,14 @@ bool prefers_json(const http::RequestHead& head) noexcept;
 // header list then, but an Accept line that arrived still says how the client reads errors.
 bool prefers_json_raw(std::string_view head_bytes) noexcept;
 
-struct ErrorResponse {
+struct ErrorBody {
   int status = 502;
   bool json = false;
-  bool close = false;           // adds Connection: close
-  int retry_after_seconds = 0;  // adds Retry-After when > 0 (503)
-  std::string_view request_id;  // adds X-Request-Id when not empty
-  std::string_view date;        // adds Date when not empty (HttpDate::now())
-  std::string_view detail;      // one short sentence for the body; default: the reason phrase
-  // A HEAD request's answer: the same head (Content-Length of the body a GET would get), no
-  // body bytes, or a pipelined request's response would start inside them.
-  bool head_only = false;
+  std::string_view detail;  // one short sentence; default: the reason phrase
 };
 
-// Replaces `out` with the whole response (head and body).
-void write_error_response(std::string& out, const ErrorResponse& response);
-
-// A plain 200/503 answer to a listener health or readiness path (`head_only`, `date` as above).
-void write_plain_response(std::string& out, int status, std::string_view body, bool close,
-                          bool head_only, std::string_view date = {});
+// The body of an answer the gateway makes itself: `detail` and a newline as text, or
+// {"error":REASON,"status":N,"detail":DETAIL} as JSON. Replaces `out`; returns it.
+std::string_view write_error_body(std::string& out, const ErrorBody& body);
 
 }  // namespace flotilla::gateway

@@ -1,6 +1,6 @@
 // The header lines a proxy adds to a forwarded request: Via, X-Forwarded-For/-Proto/-Host,
-// X-Real-IP and X-Request-Id (the client's kept, else generated; the relay returns it). Writes
-// into a caller-owned string reused across requests; never allocates once warmed up.
+// X-Real-IP and X-Request-Id (the request's id, see pipeline/request_context.hpp). Writes into a
+// caller-owned string reused across requests; never allocates once warmed up.
 #pragma once
 
 #include <cstdint>
@@ -24,15 +24,9 @@ struct ForwardedInfo {
   bool tls = false;
 };
 
-struct ForwardedHeaders {
-  std::uint64_t drop = 0;       // header_bit()s to drop from the original (we re-add them)
-  std::string_view request_id;  // the id to return to the client (a view into the head or `out`)
-  bool request_id_generated = false;
-};
-
-// Appends the added lines (each ending in CRLF) to `out`, which the caller cleared.
-ForwardedHeaders write_forwarded_headers(const http::RequestHead& head, const ForwardedInfo& info,
-                                         std::uint64_t random_a, std::uint64_t random_b,
-                                         std::string& out);
+// Appends the lines (each ending in CRLF) to `out`; returns the header_bit()s to drop from the
+// received head (the proxy sets those itself).
+std::uint64_t write_forwarded_headers(const http::RequestHead& head, const ForwardedInfo& info,
+                                      std::string_view request_id, std::string& out);
 
 }  // namespace flotilla::gateway

@@ -1,5 +1,6 @@
-// What a data-plane worker needs to know about one listener: limits, timeouts, built-in paths.
-// Types only, derived once from the config's `listen:` entry.
+// What a data-plane worker needs to know about one listener for as long as it runs: address,
+// limits, timeouts. Types only, derived once from the config's `listen:` entry; what a reload may
+// change (stages, certificates) is in the snapshot's ListenerTarget.
 #pragma once
 
 #include <chrono>
@@ -20,8 +21,6 @@ struct ListenerSettings {
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds keepalive_timeout{75'000};
   std::chrono::milliseconds send_timeout{60'000};  // nginx send_timeout, towards the client
-  std::optional<std::string> health_path;
-  std::optional<std::string> ready_path;
 };
 
 }  // namespace flotilla::gateway

@@ -11,6 +11,8 @@
 
 #include <asio/ip/tcp.hpp>
 
+#include "config/retry_on.hpp"
+#include "gateway/pipeline/stage.hpp"
 #include "gateway/route_table.hpp"
 #include "upstream/snapshot.hpp"
 
@@ -18,38 +20,10 @@ namespace flotilla::gateway {
 
 using Millis = std::chrono::milliseconds;
 
-// Why an attempt may be retried (nginx proxy_next_upstream), as bits.
-enum RetryReason : std::uint32_t {
-  kRetryError = 1u << 0,          // connect failure, reset, closed before a response head
-  kRetryTimeout = 1u << 1,        // connect / send / read timeout
-  kRetryInvalidHeader = 1u << 2,  // unparsable response head
-  kRetryHttp500 = 1u << 3,
-  kRetryHttp502 = 1u << 4,
-  kRetryHttp503 = 1u << 5,
-  kRetryHttp504 = 1u << 6,
-  kRetryHttp429 = 1u << 7,
-};
-
-// The RetryReason bit naming an HTTP status (http_500…), or 0 for a status retries never name.
-constexpr std::uint32_t status_retry_reason(int status) noexcept {
-  switch (status) {
-    case 500:
-      return kRetryHttp500;
-    case 502:
-      return kRetryHttp502;
-    case 503:
-      return kRetryHttp503;
-    case 504:
-      return kRetryHttp504;
-    case 429:
-      return kRetryHttp429;
-    default:
-      return 0;
-  }
-}
-
 struct RetryPolicy {
-  std::uint32_t on = kRetryError | kRetryTimeout;
+  // config::retry_bit()s of the conditions retried on.
+  std::uint32_t on =
+      config::retry_bit(config::RetryOn::error) | config::retry_bit(config::RetryOn::timeout);
   std::uint32_t tries = 3;  // attempts in total, the first included
   Millis budget{0};         // wall time for all attempts; 0 = unbounded
   bool non_idempotent = false;
@@ -63,9 +37,20 @@ struct RouteTimeouts {
 
 struct RouteTarget {
   std::string name;  // for logs and metrics: the match as written, e.g. "api.example.com/v1/"
+  // The route's stages; a route without an upstream ends with a request stage that always
+  // answers (a redirect).
+  StageChain chain;
+  bool proxy = true;  // the proxy is the terminal stage
   std::uint32_t upstream = 0;
   RetryPolicy retry;
   RouteTimeouts timeouts;
+  bool ignore_client_abort = false;  // nginx proxy_ignore_client_abort
+};
+
+// The part of a listener that a reload may change: its stages (health, ready, redirect to
+// HTTPS, header rules, HSTS). Address and timeouts are fixed at start (ListenerSettings).
+struct ListenerTarget {
+  StageChain chain;
 };
 
 struct KeepaliveSettings {
@@ -83,6 +68,7 @@ struct UpstreamTarget {
 
 struct GatewaySnapshot {
   std::uint64_t generation = 0;
+  std::vector<ListenerTarget> listeners;  // parallel to the gateway's ListenerSettings
   RouteTable table;
   std::vector<RouteTarget> routes;
   std::vector<UpstreamTarget> upstreams;

@@ -9,39 +9,6 @@
 namespace flotilla::gateway {
 namespace {
 
-std::uint32_t retry_bits(const std::vector<config::RetryOn>& on) {
-  std::uint32_t bits = 0;
-  for (const config::RetryOn reason : on) {
-    switch (reason) {
-      case config::RetryOn::error:
-        bits |= kRetryError;
-        break;
-      case config::RetryOn::timeout:
-        bits |= kRetryTimeout;
-        break;
-      case config::RetryOn::invalid_header:
-        bits |= kRetryInvalidHeader;
-        break;
-      case config::RetryOn::http_500:
-        bits |= kRetryHttp500;
-        break;
-      case config::RetryOn::http_502:
-        bits |= kRetryHttp502;
-        break;
-      case config::RetryOn::http_503:
-        bits |= kRetryHttp503;
-        break;
-      case config::RetryOn::http_504:
-        bits |= kRetryHttp504;
-        break;
-      case config::RetryOn::http_429:
-        bits |= kRetryHttp429;
-        break;
-    }
-  }
-  return bits;
-}
-
 upstream::BalanceKind balance_kind(config::Balance balance) {
   switch (balance) {
     case config::Balance::round_robin:
@@ -129,39 +96,50 @@ UpstreamTarget build_upstream(const config::Upstream& config, std::vector<std::s
   return target;
 }
 
-std::string route_name(const config::RouteMatch& match) {
-  return match.host + match.path;
-}
-
 }  // namespace
 
-SnapshotBuilder::SnapshotBuilder(const config::Spec& spec, std::vector<std::string>& errors) {
+SnapshotBuilder::SnapshotBuilder(const config::Spec& spec, std::vector<std::string>& errors)
+    : spec_(spec) {
   for (const config::Upstream& upstream : spec.upstreams) {
     static_upstreams_.push_back(build_upstream(upstream, errors));
     services_.push_back(upstream.service);
   }
   for (const config::Route& route : spec.routes) {
-    const auto* proxy = std::get_if<config::ProxyAction>(&route.action);
-    if (!proxy) continue;  // other actions are refused by the feature gate before we get here
-    RouteTarget target;
-    target.name = route_name(route.match);
-    for (std::uint32_t i = 0; i < spec.upstreams.size(); ++i) {
-      if (spec.upstreams[i].name == proxy->upstream) target.upstream = i;
-    }
-    const config::Retry retry = route.retry.value_or(config::Retry{});
-    target.retry.on = retry_bits(retry.on);
-    target.retry.tries = retry.tries;
-    target.retry.budget = retry.timeout;
-    target.retry.non_idempotent = retry.non_idempotent;
-    target.timeouts = {route.timeouts.connect, route.timeouts.send, route.timeouts.read};
+    routes_.push_back(build_route(spec, route, errors));
     route_keys_.push_back({route.match.host, route.match.path});
-    routes_.push_back(std::move(target));
+  }
+  for (const config::Listener* listener : tcp_listeners(spec)) {
+    ports_.push_back(listener->address.port);
+  }
+  build_listeners();
+}
+
+void SnapshotBuilder::set_bound_endpoints(const std::vector<asio::ip::tcp::endpoint>& endpoints) {
+  for (std::size_t i = 0; i < endpoints.size() && i < ports_.size(); ++i) {
+    ports_[i] = endpoints[i].port();
+  }
+  build_listeners();
+}
+
+void SnapshotBuilder::build_listeners() {
+  const std::vector<const config::Listener*> listeners = tcp_listeners(spec_);
+  std::uint16_t https_port = 0;
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    if (listeners[i]->tls) {
+      https_port = ports_[i];
+      break;
+    }
+  }
+  listeners_.clear();
+  for (const config::Listener* listener : listeners) {
+    listeners_.push_back(build_listener(*listener, https_port));
   }
 }
 
 SnapshotPtr SnapshotBuilder::build(const ServiceEndpoints& services) {
   auto snapshot = std::make_shared<GatewaySnapshot>();
   snapshot->generation = ++generation_;
+  snapshot->listeners = listeners_;
   snapshot->routes = routes_;
   snapshot->table = RouteTable(route_keys_);
   snapshot->upstreams.reserve(static_upstreams_.size());
@@ -196,8 +174,8 @@ SnapshotPtr SnapshotBuilder::build(const ServiceEndpoints& services) {
 std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,
                                                       std::vector<std::string>& errors) {
   std::vector<ListenerSettings> listeners;
-  for (const config::Listener& listener : spec.listeners) {
-    if (listener.address.kind != config::Address::Kind::tcp) continue;  // gated
+  for (const config::Listener* entry : tcp_listeners(spec)) {
+    const config::Listener& listener = *entry;
     const auto endpoint = resolve(listener.address, errors);
     if (!endpoint) continue;
     ListenerSettings settings;
@@ -209,8 +187,6 @@ std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,
     settings.header_timeout = listener.timeouts.client_header;
     settings.body_timeout = listener.timeouts.client_body;
     settings.keepalive_timeout = listener.timeouts.keepalive;
-    settings.health_path = listener.health_path;
-    settings.ready_path = listener.ready_path;
     listeners.push_back(std::move(settings));
   }
   return listeners;

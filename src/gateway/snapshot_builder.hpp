@@ -22,20 +22,40 @@ using ServiceEndpoints = std::map<std::string, std::vector<ServiceEndpoint>>;
 
 class SnapshotBuilder {
  public:
-  // Resolves every static server; failures go to `errors`.
+  // Resolves every static server and builds every route's and listener's stages; problems go
+  // to `errors` (a route this build cannot serve is one, never silently dropped).
   SnapshotBuilder(const config::Spec& spec, std::vector<std::string>& errors);
+
+  // The ports the listeners were bound to (parallel to build_listener_settings()), for what
+  // refers to a listener's real port (redirect_https with `port: 0` listeners in tests).
+  void set_bound_endpoints(const std::vector<asio::ip::tcp::endpoint>& endpoints);
 
   // A snapshot with each service-backed upstream's current ready instances (before its static
   // servers, which are often backups in another region).
   SnapshotPtr build(const ServiceEndpoints& services = {});
 
  private:
+  void build_listeners();
+
+  const config::Spec& spec_;
   std::vector<UpstreamTarget> static_upstreams_;      // parallel to the config's upstreams
   std::vector<std::optional<std::string>> services_;  // the service each upstream follows
   std::vector<RouteTarget> routes_;
   std::vector<RouteKey> route_keys_;
+  std::vector<ListenerTarget> listeners_;  // parallel to build_listener_settings()
+  std::vector<std::uint16_t> ports_;       // the listeners' ports, bound when known
   std::uint64_t generation_ = 0;
 };
+
+// The stages of one route (build_chains.cpp); an error when this build cannot serve it.
+RouteTarget build_route(const config::Spec& spec, const config::Route& route,
+                        std::vector<std::string>& errors);
+
+// The stages of one listener; `https_port` is the first TLS listener's (0: none).
+ListenerTarget build_listener(const config::Listener& listener, std::uint16_t https_port);
+
+// The config's TCP listeners, in the order of build_listener_settings().
+std::vector<const config::Listener*> tcp_listeners(const config::Spec& spec);
 
 // One entry per `listen:` address (TCP only), resolved.
 std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,

@@ -5,7 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 
-#include "gateway/client_session.hpp"
+#include "gateway/client_connection.hpp"
+#include "gateway/h1/connection.hpp"
 #include "net/coarse_clock.hpp"
 
 namespace flotilla::gateway {
@@ -44,14 +45,14 @@ Worker::Worker(asio::io_context& context, std::uint32_t index,
     workspace_pools_.push_back(std::make_unique<net::ObjectPool<Workspace>>(
         [limits] { return std::make_unique<Workspace>(limits); }, 256));
     for (int kind = 0; kind < 2; ++kind) {
-      idle_.push_back(std::make_unique<net::IntrusiveList<ClientSession>>());
+      idle_.push_back(std::make_unique<net::IntrusiveList<ClientConnection>>());
     }
   }
   schedule_sweep();
 }
 
 Worker::~Worker() {
-  if (access_log_) access_log_->flush();  // lines of sessions that ended during teardown
+  if (access_log_) access_log_->flush();  // lines of connections that ended during teardown
 }
 
 void Worker::install(SnapshotPtr snapshot) {
@@ -92,12 +93,12 @@ bool Worker::any_endpoint_available() const {
 
 void Worker::serve(net::Socket socket, const asio::ip::tcp::endpoint& peer,
                    std::uint32_t listener_index) {
-  ClientSession::start(*this, std::move(socket), peer, listener_index);
+  H1Connection::start(*this, std::move(socket), peer, listener_index);
 }
 
 void Worker::begin_drain() {
   draining_ = true;
-  // Parked sessions belong to the worker: they close now. Busy ones finish their response (the
+  // Parked connections belong to the worker: they close now. Busy ones finish their response (the
   // sweep keeps enforcing their deadlines) and close then.
   close_parked();
   connection_pool_.clear();
@@ -113,36 +114,36 @@ void Worker::shut_down() {
 }
 
 void Worker::close_parked() {
-  for (auto& list : idle_) list->for_each([](ClientSession* s) { delete s; });
-  ready_.for_each([](ClientSession* s) { delete s; });
+  for (auto& list : idle_) list->for_each([](ClientConnection* s) { delete s; });
+  ready_.for_each([](ClientConnection* s) { delete s; });
 }
 
-void Worker::attach(ClientSession* session) {
-  busy_.push_back(session);
-  connection_count_.store(++session_count_, std::memory_order_relaxed);
+void Worker::attach(ClientConnection* connection) {
+  busy_.push_back(connection);
+  connection_count_.store(++connection_total_, std::memory_order_relaxed);
 }
 
-void Worker::detach(ClientSession* session) {
-  session->unlink();
-  connection_count_.store(--session_count_, std::memory_order_relaxed);
+void Worker::detach(ClientConnection* connection) {
+  connection->unlink();
+  connection_count_.store(--connection_total_, std::memory_order_relaxed);
 }
 
-void Worker::park(ClientSession* session, bool first_request) {
-  idle_[session->listener_index() * 2 + (first_request ? 0 : 1)]->push_back(session);
+void Worker::park(ClientConnection* connection, bool first_request) {
+  idle_[connection->listener_index() * 2 + (first_request ? 0 : 1)]->push_back(connection);
 }
 
-void Worker::unpark(ClientSession* session) {
-  busy_.push_back(session);
+void Worker::unpark(ClientConnection* connection) {
+  busy_.push_back(connection);
 }
 
-void Worker::resume_soon(ClientSession* session) {
-  ready_.push_back(session);  // out of its idle list; a drain or shut_down still finds it
+void Worker::resume_soon(ClientConnection* connection) {
+  ready_.push_back(connection);  // out of its idle list; a drain or shut_down still finds it
   if (resume_posted_) return;
   resume_posted_ = true;
   asio::post(context_, [this] {
     resume_posted_ = false;
-    // resume() moves each session to the busy list (or destroys it), so the front moves on.
-    while (ClientSession* session = ready_.front()) session->resume();
+    // resume() moves each connection to the busy list (or destroys it), so the front moves on.
+    while (ClientConnection* connection = ready_.front()) connection->resume();
   });
 }
 
@@ -157,19 +158,19 @@ void Worker::schedule_sweep() {
 
 void Worker::sweep() {
   const auto now = net::coarse_now();
-  // A parked session belongs to the worker: past its deadline it is closed here. A busy one
-  // is told (expire() closes its socket, which ends what it waits on, and then the session).
+  // A parked connection belongs to the worker: past its deadline it is closed here. A busy one
+  // is told (expire() closes its socket, which ends what it waits on, and then the connection).
   for (auto& list : idle_) {
-    while (ClientSession* session = list->front()) {
-      if (!session->deadline().due(now)) break;
-      delete session;
+    while (ClientConnection* connection = list->front()) {
+      if (!connection->due(now)) break;
+      delete connection;
     }
   }
-  busy_.for_each([&](ClientSession* session) {
-    if (session->deadline().due(now)) {
-      session->expire();
+  busy_.for_each([&](ClientConnection* connection) {
+    if (connection->due(now)) {
+      connection->expire(now);
     } else {
-      session->check_client();  // one MSG_PEEK, only for a request waiting on its upstream
+      connection->check_client();  // one MSG_PEEK, only for a request waiting on its upstream
     }
   });
   if (!draining_ && now >= next_pool_sweep_) {

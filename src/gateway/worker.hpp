@@ -15,9 +15,9 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "gateway/connection_pool.hpp"
 #include "gateway/http_date.hpp"
 #include "gateway/listener_settings.hpp"
+#include "gateway/proxy/connection_pool.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/worker_stats.hpp"
 #include "gateway/workspace.hpp"
@@ -32,7 +32,7 @@
 
 namespace flotilla::gateway {
 
-class ClientSession;
+class ClientConnection;
 
 // One upstream in one worker. Never destroyed while the worker runs (requests in flight keep a
 // reference across snapshot changes); `addresses` is parallel to the state's endpoints.
@@ -74,7 +74,7 @@ class Worker {
   // Graceful shutdown: idle connections close now, busy ones after their current response.
   void begin_drain();
   bool draining() const noexcept { return draining_; }
-  std::size_t active_connections() const noexcept { return session_count_; }
+  std::size_t active_connections() const noexcept { return connection_total_; }
   // Readable from the control thread (for drain): written only by this worker.
   std::size_t active_connections_relaxed() const noexcept {
     return connection_count_.load(std::memory_order_relaxed);
@@ -91,15 +91,15 @@ class Worker {
   // The Date value for responses this worker writes itself (nginx sends one on its own too).
   std::string_view http_date() { return http_date_.now(); }
 
-  // Session bookkeeping: every session is counted, and linked either in the busy list or in
-  // the idle list of its listener and timeout (first request or keep-alive), where the sweep
+  // Connection bookkeeping: every connection is counted, and linked either in the busy list or
+  // in the idle list of its listener and timeout (first request or keep-alive), where the sweep
   // finds expired ones at the front (same timeout, so deadlines are in insertion order).
-  void attach(ClientSession* session);
-  void detach(ClientSession* session);
-  void park(ClientSession* session, bool first_request);
-  void unpark(ClientSession* session);
-  // Resumes a parked session from a handler of its own (soon, not inline).
-  void resume_soon(ClientSession* session);
+  void attach(ClientConnection* connection);
+  void detach(ClientConnection* connection);
+  void park(ClientConnection* connection, bool first_request);
+  void unpark(ClientConnection* connection);
+  // Resumes a parked connection from a handler of its own (soon, not inline).
+  void resume_soon(ClientConnection* connection);
   net::ReadinessPoller& poller() { return *poller_; }
   void forget_watch(net::ReadinessPoller::Token token) noexcept {
     if (poller_) poller_->forget(token);
@@ -141,10 +141,10 @@ class Worker {
   std::chrono::milliseconds sweep_tick_{1000};
   std::chrono::steady_clock::time_point next_pool_sweep_{};
   std::atomic<std::size_t> connection_count_{0};
-  std::size_t session_count_ = 0;
-  net::IntrusiveList<ClientSession> busy_;
-  std::vector<std::unique_ptr<net::IntrusiveList<ClientSession>>> idle_;  // 2 per listener
-  net::IntrusiveList<ClientSession> ready_;  // parked sessions to resume (resume_soon)
+  std::size_t connection_total_ = 0;
+  net::IntrusiveList<ClientConnection> busy_;
+  std::vector<std::unique_ptr<net::IntrusiveList<ClientConnection>>> idle_;  // 2 per listener
+  net::IntrusiveList<ClientConnection> ready_;  // parked connections to resume (resume_soon)
   bool resume_posted_ = false;
   bool draining_ = false;
   observe::MetricShard metrics_;

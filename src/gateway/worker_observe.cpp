@@ -1,8 +1,6 @@
 // The worker's metrics and access-log duties: interning series when a snapshot arrives, counting
 // finished requests and attempts into the worker's own shard, copying it for a scrape, batching
 // access-log lines. Kept apart from worker.cpp so the request path's files stay about requests.
-#include <bit>
-
 #include "gateway/worker.hpp"
 
 namespace flotilla::gateway {
@@ -12,27 +10,17 @@ using observe::AttemptOutcome;
 using observe::FailureReason;
 using upstream::OutcomeKind;
 
-// observe::retry_reason_label names RetryReason bits by position.
-static_assert(kRetryError == 1u << 0 && kRetryTimeout == 1u << 1 &&
-              kRetryInvalidHeader == 1u << 2 && kRetryHttp500 == 1u << 3 &&
-              kRetryHttp502 == 1u << 4 && kRetryHttp503 == 1u << 5 && kRetryHttp504 == 1u << 6 &&
-              kRetryHttp429 == 1u << 7 && observe::kRetryReasonCount == 8);
+// FailureReason lists the status conditions in config::RetryOn's order, one place later (it
+// splits RetryOn::error into connect_error and reset).
+static_assert(static_cast<int>(FailureReason::http_500) ==
+                  static_cast<int>(config::RetryOn::http_500) + 1 &&
+              static_cast<int>(FailureReason::http_429) ==
+                  static_cast<int>(config::RetryOn::http_429) + 1);
 
 std::optional<FailureReason> status_failure(int status) {
-  switch (status) {
-    case 500:
-      return FailureReason::http_500;
-    case 502:
-      return FailureReason::http_502;
-    case 503:
-      return FailureReason::http_503;
-    case 504:
-      return FailureReason::http_504;
-    case 429:
-      return FailureReason::http_429;
-    default:
-      return std::nullopt;
-  }
+  const std::optional<config::RetryOn> reason = config::retry_on_status(status);
+  if (!reason) return std::nullopt;
+  return static_cast<FailureReason>(static_cast<int>(*reason) + 1);
 }
 
 }  // namespace
@@ -94,6 +82,7 @@ void Worker::finish_request(observe::RequestRecord& record, std::string_view cli
   observe::AccessLogEntry entry;
   entry.time = std::chrono::system_clock::now();
   entry.client = client_ip;
+  entry.scheme = record.scheme;
   entry.method = record.method_text.empty() ? observe::method_label(record.method)
                                             : std::string_view(record.method_text);
   entry.path = record.target;
@@ -113,7 +102,7 @@ void Worker::finish_request(observe::RequestRecord& record, std::string_view cli
 WorkerStats Worker::stats() const {
   WorkerStats stats;
   stats.shard = metrics_;
-  stats.active_connections = session_count_;
+  stats.active_connections = connection_total_;
   const auto now = std::chrono::steady_clock::now();
   for (const WorkerUpstream* upstream : by_index_) {
     const upstream::UpstreamState& state = upstream->state;

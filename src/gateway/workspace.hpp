@@ -13,6 +13,7 @@
 
 #include <asio/buffer.hpp>
 
+#include "gateway/pipeline/request_context.hpp"
 #include "http/head_writer.hpp"
 #include "http/limits.hpp"
 #include "http/request_parser.hpp"
@@ -25,8 +26,6 @@ struct Workspace {
       : capacity(limits.max_request_line + limits.max_header_bytes + 4096),
         buffer(std::make_unique_for_overwrite<char[]>(capacity)),
         parser(limits) {
-    added.reserve(1024);
-    request_id.reserve(64);
     response.reserve(1024);
     iov.reserve(64);
   }
@@ -34,20 +33,27 @@ struct Workspace {
   std::size_t capacity;
   std::unique_ptr<char[]> buffer;  // client bytes: the head, then body or pipelined data
   http::RequestParser parser;
+  // A streamed request body is read here, so the head stays intact in `buffer` for the whole
+  // request (allocated the first time a request on this workspace streams its body).
+  std::unique_ptr<char[]> body_buffer;
+  static constexpr std::size_t kBodyBufferSize = 16 * 1024;
   http::HeadWriter writer;  // the request's head: its pieces stay valid for every attempt
   // The response's head, apart: a response dropped after its head was written (a body that
   // breaks at once) may be followed by a retry, which sends the request's pieces again.
   http::HeadWriter response_writer{16};
-  std::string added;                            // header lines the proxy adds to the request
-  std::array<std::string_view, 1> added_lines;  // `added` as the head writer takes it
-  std::string request_id;                       // copied: the client buffer may be overwritten
-  std::string target;                           // an absolute-form target made origin-form
-  std::string route_path;                       // the path normalised for routing, when it isn't
-  std::string response;                         // gateway-made responses and added response lines
-  std::vector<asio::const_buffer> iov;          // the gather list of one writev
-  std::array<char, 46> client_ip{};             // the peer's address as text (INET6_ADDRSTRLEN)
+  std::array<std::string_view, 1>
+      added_lines;           // the upstream edits' lines, as the writer takes them
+  std::string target;        // an absolute-form target made origin-form
+  std::string route_path;    // the path normalised for routing, when it isn't
+  std::string response;      // response heads the gateway writes itself
+  http::IoPiece local_head;  // `response` as the sink's one head piece
+  std::array<std::string_view, 2> response_lines;  // lines added to a forwarded response head
+  std::vector<asio::const_buffer> iov;             // the gather list of one writev
+  std::array<char, 48> framing{};                  // chunk sizes and the like, for one writev
+  std::array<char, 46> client_ip{};                // the peer's address as text (INET6_ADDRSTRLEN)
   std::size_t client_ip_size = 0;
   observe::RequestRecord record;  // metrics and access log of the current request
+  RequestScratch scratch;         // the stages' strings and header edits
 };
 
 }  // namespace flotilla::gateway

@@ -17,6 +17,23 @@ constexpr std::string_view kConnectionUpgrade = "Connection: upgrade\r\n";
 constexpr std::string_view kCrlf = "\r\n";
 constexpr std::string_view kContentLength = "Content-Length: ";
 
+bool same_name(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool named_in(std::string_view name, std::span<const std::string_view> names) noexcept {
+  for (const std::string_view candidate : names) {
+    if (same_name(name, candidate)) return true;
+  }
+  return false;
+}
+
 // The parser already checked every Content-Length value against the others; a line is forwarded
 // as is only if it is plain digits without leading zeros, the one form every recipient agrees on.
 bool canonical_length(std::string_view value) noexcept {
@@ -112,6 +129,9 @@ void HeadWriter::write_fields(std::span<const Header> headers, const char* run,
     if (h.id == HeaderId::kOther && options.drop_underscore_aliases != 0 && !dropped &&
         std::memchr(h.name.data(), '_', h.name.size()) != nullptr) {
       dropped = (options.drop_underscore_aliases & header_bit(underscore_alias_of(h.name))) != 0;
+    }
+    if (!dropped && h.id == HeaderId::kOther && !options.drop_names.empty()) {
+      dropped = named_in(h.name, options.drop_names);
     }
     if (h.id == HeaderId::kContentLength && !dropped && length) {
       dropped = length_seen || !canonical_length(h.value);

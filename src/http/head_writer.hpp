@@ -26,6 +26,8 @@ struct ForwardOptions {
   std::span<const std::string_view> added = {};
   // More headers to drop, as header_bit(HeaderId) bits (e.g. X-Forwarded-For to replace it).
   std::uint64_t drop = 0;
+  // Headers to drop by name (case-insensitive), for names without a HeaderId (header rules).
+  std::span<const std::string_view> drop_names = {};
   // Headers the proxy sets itself, as header_bit()s: a received field whose name only matches
   // one with `_` for `-` (`X_Real_IP`) is dropped too, or a CGI/WSGI-style upstream, which
   // folds both, would see the client's value beside ours. Checked only for names with `_`.

@@ -68,6 +68,8 @@ void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc33
   clock.append(out, entry.time);
   out += "\",\"client\":";
   append_json_string(out, entry.client);
+  out += ",\"scheme\":";
+  append_json_string(out, entry.scheme.empty() ? std::string_view("http") : entry.scheme);
   out += ",\"method\":";
   append_json_string(out, entry.method);
   out += ",\"path\":";

@@ -1,5 +1,7 @@
 #include "observe/gateway_metrics.hpp"
 
+#include "config/retry_on.hpp"
+
 #include <fmt/format.h>
 
 namespace flotilla::observe {
@@ -107,7 +109,7 @@ MetricFamily retries_family(const MetricShard& totals) {
     for (std::size_t r = 0; r < kRetryReasonCount; ++r) {
       if (upstreams[u].retries[r] == 0) continue;
       add(f, f.name,
-          {{"reason", std::string(retry_reason_label(r))}, {"upstream", upstreams[u].name}},
+          {{"reason", std::string(config::kRetryOnNames[r])}, {"upstream", upstreams[u].name}},
           static_cast<double>(upstreams[u].retries[r]));
     }
   }

@@ -15,10 +15,6 @@ constexpr std::array<std::string_view, kFailureReasonCount> kFailureNames = {
     "connect_error", "reset",    "timeout",  "invalid_header", "http_500",
     "http_502",      "http_503", "http_504", "http_429"};
 
-constexpr std::array<std::string_view, kRetryReasonCount> kRetryNames = {
-    "error",    "timeout",  "invalid_header", "http_500",
-    "http_502", "http_503", "http_504",       "http_429"};
-
 // nginx logs 499 for a request whose client closed the connection before the response.
 constexpr std::uint16_t kClientClosed = 499;
 
@@ -48,10 +44,6 @@ AttemptOutcome outcome_of_status(int status) noexcept {
 
 std::string_view to_string(FailureReason reason) noexcept {
   return kFailureNames[static_cast<std::size_t>(reason)];
-}
-
-std::string_view retry_reason_label(std::size_t bit) noexcept {
-  return bit < kRetryNames.size() ? kRetryNames[bit] : std::string_view("other");
 }
 
 MetricShard::MetricShard() {

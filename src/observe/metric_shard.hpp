@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/retry_on.hpp"
 #include "http/message.hpp"
 #include "observe/duration_histogram.hpp"
 
@@ -56,10 +57,8 @@ enum class FailureReason : std::uint8_t {
 inline constexpr std::size_t kFailureReasonCount = 9;
 std::string_view to_string(FailureReason reason) noexcept;
 
-// Retry reasons by bit position of gateway::RetryReason (error, timeout, invalid_header,
-// http_500, http_502, http_503, http_504, http_429); the gateway static_asserts the order.
-inline constexpr std::size_t kRetryReasonCount = 8;
-std::string_view retry_reason_label(std::size_t bit) noexcept;
+// Retries are counted per config::RetryOn (the reason label is config::kRetryOnNames).
+inline constexpr std::size_t kRetryReasonCount = config::kRetryOnCount;
 
 // Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
 inline constexpr std::uint32_t kNoSeries = 0;
@@ -77,6 +76,7 @@ struct RequestRecord {
   std::uint64_t bytes_in = 0;   // head bytes + request body payload bytes
   std::uint64_t bytes_out = 0;  // bytes written to the client
   std::string_view request_id;  // views into the workspace; empty = none
+  std::string_view scheme;      // "http" / "https" (a constant), for the access log
   // Copied only while an access log is on (the head's buffer may be overwritten by then).
   std::string method_text;
   std::string target;
@@ -92,6 +92,7 @@ struct RequestRecord {
     bytes_in = 0;
     bytes_out = 0;
     request_id = {};
+    scheme = {};
     method_text.clear();
     target.clear();
   }
@@ -139,8 +140,8 @@ class MetricShard {
   void endpoint_failed(std::uint32_t endpoint, FailureReason reason) noexcept {
     ++endpoints_[endpoint].failures[static_cast<std::size_t>(reason)];
   }
-  void retried(std::uint32_t upstream, std::size_t reason_bit) noexcept {
-    if (reason_bit < kRetryReasonCount) ++upstreams_[upstream].retries[reason_bit];
+  void retried(std::uint32_t upstream, config::RetryOn reason) noexcept {
+    ++upstreams_[upstream].retries[static_cast<std::size_t>(reason)];
   }
 
   // Adds another shard's counts, matching series by name (shards intern in different orders).

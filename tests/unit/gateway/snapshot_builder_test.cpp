@@ -49,12 +49,14 @@ TEST(SnapshotBuilder, MapsRoutesUpstreamsAndRetryPolicy) {
   const SnapshotPtr snapshot = builder.build();
   ASSERT_EQ(snapshot->routes.size(), 2u);
   EXPECT_EQ(snapshot->routes[0].upstream, 0u);
-  EXPECT_EQ(snapshot->routes[0].retry.on, kRetryError | kRetryHttp503);
+  EXPECT_EQ(snapshot->routes[0].retry.on, config::retry_bit(config::RetryOn::error) |
+                                              config::retry_bit(config::RetryOn::http_503));
   EXPECT_EQ(snapshot->routes[0].retry.tries, 2u);
   EXPECT_EQ(snapshot->routes[0].timeouts.connect, std::chrono::seconds(1));
   EXPECT_EQ(snapshot->routes[0].timeouts.read, std::chrono::seconds(300));
   // Without a retry block: error and timeout, 3 tries (nginx's proxy_next_upstream default).
-  EXPECT_EQ(snapshot->routes[1].retry.on, kRetryError | kRetryTimeout);
+  EXPECT_EQ(snapshot->routes[1].retry.on, config::retry_bit(config::RetryOn::error) |
+                                              config::retry_bit(config::RetryOn::timeout));
   EXPECT_EQ(snapshot->routes[1].retry.tries, 3u);
   EXPECT_EQ(snapshot->table.match("a.example.com", "/api/x"), 1u);
   EXPECT_EQ(snapshot->table.match("a.example.com", "/"), 0u);
@@ -90,7 +92,6 @@ TEST(ListenerSettings, FromConfig) {
   std::vector<std::string> errors;
   const auto listeners = build_listener_settings(spec, errors);
   ASSERT_EQ(listeners.size(), 1u);
-  EXPECT_EQ(listeners[0].health_path, "/health");
   EXPECT_EQ(listeners[0].endpoint.address().to_string(), "127.0.0.1");
   EXPECT_EQ(listeners[0].limits.max_headers, 100u);
 }

@@ -26,6 +26,7 @@ AccessLogEntry entry() {
   e.attempts = 1;
   e.request_id = "abc";
   e.route = "/api/";
+  e.scheme = "https";
   return e;
 }
 
@@ -33,12 +34,13 @@ TEST(AccessLogLine, ExactFormat) {
   std::string out;
   Rfc3339Clock clock;
   append_access_log_line(out, entry(), clock);
-  EXPECT_EQ(out,
-            R"({"time":"2026-11-22T02:35:10.042Z","client":"127.0.0.1","method":"GET",)"
-            R"("path":"/api/hello?x=1","status":200,"bytes_in":78,"bytes_out":120,)"
-            R"("duration_ms":1.234,"upstream":"127.0.0.1:8001","attempts":1,"request_id":"abc",)"
-            R"("route":"/api/"})"
-            "\n");
+  EXPECT_EQ(
+      out,
+      R"({"time":"2026-11-22T02:35:10.042Z","client":"127.0.0.1","scheme":"https","method":"GET",)"
+      R"("path":"/api/hello?x=1","status":200,"bytes_in":78,"bytes_out":120,)"
+      R"("duration_ms":1.234,"upstream":"127.0.0.1:8001","attempts":1,"request_id":"abc",)"
+      R"("route":"/api/"})"
+      "\n");
 }
 
 TEST(AccessLogLine, AbsentUpstreamRequestIdAndRouteAreNull) {

@@ -107,8 +107,8 @@ MetricsView full_view() {
   shard.attempt_finished(other, AttemptOutcome::connect_error);
   shard.endpoint_failed(other, FailureReason::connect_error);
   shard.endpoint_failed(endpoint, FailureReason::http_502);
-  shard.retried(upstream, 0);
-  shard.retried(upstream, 4);
+  shard.retried(upstream, config::RetryOn::error);
+  shard.retried(upstream, config::RetryOn::http_502);
   stats.endpoints.push_back({"app", "127.0.0.1:8001", true, 1, 0, 2, 1});
   stats.endpoints.push_back({"app", "web/2", false, 0, 1, 1, 1});
   stats.active_connections = 12;
@@ -150,8 +150,7 @@ TEST(Exposition, PromtoolFindsNothingToReport) {
   EXPECT_EQ(output, "") << "--- input:\n" << text;
   // The run must have seen the interesting series.
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{le=\"+Inf\""), std::string::npos);
-  EXPECT_NE(text.find("flotilla_instance_memory_limit_bytes{replica=\"web/1\""),
-            std::string::npos);
+  EXPECT_NE(text.find("flotilla_instance_memory_limit_bytes{replica=\"web/1\""), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

@@ -93,7 +93,7 @@ TEST(GatewayMetrics, UpstreamFamiliesAndGauges) {
   shard.attempt_finished(e, AttemptOutcome::status_2xx);
   shard.attempt_finished(e, AttemptOutcome::timeout);
   shard.endpoint_failed(e, FailureReason::timeout);
-  shard.retried(app, 1);
+  shard.retried(app, config::RetryOn::timeout);
   shard.request_started();
   stats.endpoints.push_back({"app", "127.0.0.1:1", true, 0, 0, 2, 1});
   stats.endpoints.push_back({"app", "127.0.0.1:2", false, 0, 1, 0, 0});
@@ -128,7 +128,7 @@ TEST(GatewayMetrics, EveryLabelSetIsSortedByName) {
   const std::uint32_t e = stats.totals.endpoint_series(app, "x");
   stats.totals.attempt_finished(e, AttemptOutcome::reset);
   stats.totals.endpoint_failed(e, FailureReason::reset);
-  stats.totals.retried(app, 0);
+  stats.totals.retried(app, config::RetryOn::error);
   stats.endpoints.push_back({"app", "x", true, 0, 0, 0, 0});
   for (const MetricFamily& f : gateway_metrics_view(stats)) {
     for (const Sample& s : f.samples) {

@@ -92,8 +92,7 @@ TEST(MetricShard, MergeMatchesSeriesByNameNotById) {
   b.attempt_finished(b_e, AttemptOutcome::status_2xx);
   b.attempt_finished(b_e, AttemptOutcome::connect_error);
   b.endpoint_failed(b_e, FailureReason::connect_error);
-  b.retried(b_up, 0);
-  b.retried(b_up, 99);  // out of range: ignored
+  b.retried(b_up, config::RetryOn::error);
 
   MetricShard merged;
   merged.merge(a);
@@ -124,8 +123,8 @@ TEST(MetricShard, Labels) {
   EXPECT_EQ(outcome_of_status(503), AttemptOutcome::status_5xx);
   EXPECT_EQ(to_string(AttemptOutcome::status_5xx), "5xx");
   EXPECT_EQ(to_string(FailureReason::http_429), "http_429");
-  EXPECT_EQ(retry_reason_label(0), "error");
-  EXPECT_EQ(retry_reason_label(7), "http_429");
+  EXPECT_EQ(config::to_string(config::RetryOn::error), "error");
+  EXPECT_EQ(config::to_string(config::RetryOn::http_429), "http_429");
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "gateway/snapshot.hpp"
-#include "gateway/upstream_connection.hpp"
+#include "gateway/proxy/upstream_connection.hpp"
 
 namespace flotilla::gateway {
 

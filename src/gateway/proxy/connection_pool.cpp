@@ -1,4 +1,4 @@
-#include "gateway/connection_pool.hpp"
+#include "gateway/proxy/connection_pool.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -1,5 +1,6 @@
-// One connection to an upstream endpoint: socket, its own read buffer and response parser, and
-// the bookkeeping keep-alive reuse needs. Owned by one request at a time, or idle in the pool.
+// One connection to an upstream endpoint: its stream (plain or TLS), its own read buffer and
+// response parser, and the bookkeeping keep-alive reuse needs. Owned by one request at a time,
+// or idle in the pool.
 #pragma once
 
 #include <chrono>
@@ -13,19 +14,24 @@
 #include "net/coarse_clock.hpp"
 #include "net/socket.hpp"
 #include "net/watchdog.hpp"
+#include "tls/stream.hpp"
 
 namespace flotilla::gateway {
 
 class UpstreamConnection {
  public:
   static constexpr std::size_t kBufferSize = 32 * 1024;
-  using Watchdog = net::Watchdog<net::Executor, net::CloseSocket<net::Socket>>;
+  struct CloseStream {
+    tls::Stream* stream;
+    void operator()() const noexcept { stream->close(); }
+  };
+  using Watchdog = net::Watchdog<net::Executor, CloseStream>;
 
   UpstreamConnection(net::Socket socket, const asio::ip::tcp::endpoint& endpoint);
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
-  net::Socket& socket() noexcept { return socket_; }
+  tls::Stream& stream() noexcept { return stream_; }
   Watchdog& watchdog() noexcept { return watchdog_; }
   http::ResponseParser& parser() noexcept { return parser_; }
   const asio::ip::tcp::endpoint& endpoint() const noexcept { return endpoint_; }
@@ -53,7 +59,7 @@ class UpstreamConnection {
   bool looks_reusable() noexcept;
 
  private:
-  net::Socket socket_;
+  tls::Stream stream_;
   asio::ip::tcp::endpoint endpoint_;
   Watchdog watchdog_;
   http::ResponseParser parser_;

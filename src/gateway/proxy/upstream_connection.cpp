@@ -1,4 +1,4 @@
-#include "gateway/upstream_connection.hpp"
+#include "gateway/proxy/upstream_connection.hpp"
 
 #include <sys/socket.h>
 
@@ -18,16 +18,16 @@ http::Limits upstream_limits() {
 }  // namespace
 
 UpstreamConnection::UpstreamConnection(net::Socket socket, const asio::ip::tcp::endpoint& endpoint)
-    : socket_(std::move(socket)),
+    : stream_(std::move(socket)),
       endpoint_(endpoint),
-      watchdog_(socket_.get_executor(), net::CloseSocket<net::Socket>{&socket_}),
+      watchdog_(stream_.socket().get_executor(), CloseStream{&stream_}),
       parser_(upstream_limits()),
       buffer_(std::make_unique_for_overwrite<char[]>(kBufferSize)) {}
 
 bool UpstreamConnection::looks_reusable() noexcept {
-  if (!socket_.is_open() || buffered_ != 0) return false;
+  if (!stream_.is_open() || buffered_ != 0) return false;
   char probe;
-  const ssize_t n = ::recv(socket_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  const ssize_t n = ::recv(stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 

@@ -5,17 +5,14 @@
 #include <chrono>
 #include <string_view>
 
-#include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
-
 #include "net/async.hpp"
-#include "net/socket.hpp"
+#include "tls/stream.hpp"
 
 namespace flotilla::gateway {
 
 // `to_upstream_first` / `to_client_first` are bytes already read from one side for the other.
-net::Awaitable<void> run_tunnel(net::Socket& client, net::Socket& upstream,
-                           std::string_view to_upstream_first, std::string_view to_client_first,
-                           std::chrono::milliseconds idle);
+net::Awaitable<void> run_tunnel(tls::Stream& client, tls::Stream& upstream,
+                                std::string_view to_upstream_first,
+                                std::string_view to_client_first, std::chrono::milliseconds idle);
 
 }  // namespace flotilla::gateway

@@ -1,0 +1,273 @@
+#include "gateway/h1/connection.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+
+#include "gateway/error_response.hpp"
+#include "gateway/h1/request_body.hpp"
+#include "gateway/h1/response_sink.hpp"
+#include "gateway/pipeline/serve_request.hpp"
+#include "gateway/request_end.hpp"
+#include "gateway/request_target.hpp"
+#include "gateway/route_path.hpp"
+#include "gateway/worker.hpp"
+
+namespace flotilla::gateway {
+
+void H1Connection::start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
+                         std::uint32_t listener_index) {
+  auto* connection = new H1Connection(worker, std::move(socket), peer, listener_index);
+  std::error_code ec;
+  tls::Stream& stream = connection->downstream_.stream();
+  stream.socket().non_blocking(true, ec);  // our own reads never block the worker
+  if (!ec) connection->watch_ = worker.poller().watch(stream.native_handle(), connection, ec);
+  if (ec) {
+    spdlog::warn("cannot serve a connection: {}", ec.message());
+    delete connection;
+    return;
+  }
+  // Parked at once: the poller reports bytes that are already there as well.
+  connection->park(true);
+}
+
+H1Connection::H1Connection(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
+                           std::uint32_t listener_index)
+    : ClientConnection(listener_index), worker_(worker), downstream_(std::move(socket), peer) {
+  std::error_code ec;
+  downstream_.stream().socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  worker_.attach(this);
+}
+
+H1Connection::~H1Connection() {
+  // A request cut short by teardown (its coroutine frame destroyed mid-exchange) still ends once.
+  if (workspace_ && workspace_->record.open)
+    finish_request(worker_, workspace_->record, client_ip());
+  worker_.forget_watch(watch_);
+  std::error_code ignored;
+  downstream_.stream().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  downstream_.stream().close();
+  worker_.detach(this);
+}
+
+bool H1Connection::due(TimePoint now) const noexcept {
+  return downstream_.due(now);
+}
+
+void H1Connection::expire(TimePoint now) noexcept {
+  downstream_.expire(now);
+}
+
+void H1Connection::check_client() noexcept {
+  if (!upstream_wait_ || client_gone_) return;
+  if (!downstream_.stream().peer_closed()) return;
+  client_gone_ = true;
+  upstream_wait_->close();
+}
+
+void H1Connection::park(bool first) {
+  // Idle: give the workspace back so an idle keep-alive connection holds no buffer.
+  workspace_.release();
+  idle_ = true;
+  const ListenerSettings& listener = worker_.listener(listener_index());
+  // Parked, the read deadline is the idle deadline (the sweep closes the connection).
+  downstream_.read_deadline().expires_after(first ? listener.header_timeout
+                                                  : listener.keepalive_timeout);
+  worker_.park(this, first);
+  // Bytes that arrived while the last request was served: look at once. (Never inline: this
+  // may run at the end of the coroutine that served that request.)
+  if (readable_) worker_.resume_soon(this);
+}
+
+void H1Connection::on_readable() {
+  readable_ = true;
+  if (idle_) resume();
+}
+
+void H1Connection::resume() {
+  idle_ = false;
+  worker_.unpark(this);
+  if (worker_.draining()) {
+    delete this;
+    return;
+  }
+  asio::co_spawn(downstream_.stream().socket().get_executor(),
+                 serve(std::unique_ptr<H1Connection>(this)), [](std::exception_ptr e) {
+                   // Only allocation failures and bugs get here: the data plane reports errors
+                   // as values. The connection was destroyed with the coroutine's frame.
+                   if (!e) return;
+                   try {
+                     std::rethrow_exception(e);
+                   } catch (const std::exception& error) {
+                     spdlog::error("connection aborted: {}", error.what());
+                   }
+                 });
+}
+
+void H1Connection::lease_workspace() {
+  if (workspace_) return;
+  workspace_ = worker_.workspaces(listener_index()).lease();
+  Workspace& ws = *workspace_;
+  ws.client_ip_size = downstream_.format_peer(ws.client_ip);
+}
+
+// Reads, parses and handles requests while bytes are buffered or arriving; then parks the
+// connection for the next request (the connection then belongs to its readiness wait and this
+// frame ends), or ends, and `self` destroys the connection. One coroutine frame for the client.
+net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
+  // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
+  const ListenerSettings& listener = worker_.listener(listener_index());
+  lease_workspace();
+  H1ResponseSink sink(downstream_, *workspace_, worker_, listener);
+  for (;;) {
+    Workspace& ws = *workspace_;
+    ws.parser.reset();
+    ws.record.begin(std::chrono::steady_clock::now());  // a latency: not the coarse clock
+    client_gone_ = false;
+    downstream_.read_deadline().expires_after(listener.header_timeout);
+    std::size_t head_size = 0;
+    for (;;) {
+      if (filled_ > 0) {
+        const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
+        if (result.complete()) {
+          head_size = result.consumed;
+          open_request(&ws.parser.head(), head_size);
+          break;
+        }
+        // Rejected heads answer in JSON too when their Accept line asks for it.
+        const std::string_view received(ws.buffer.get(), filled_);
+        if (result.failed()) {
+          co_await reject(sink, result.http_status, prefers_json_raw(received));
+          co_return;
+        }
+        if (filled_ == ws.capacity) {
+          co_await reject(sink, 431, prefers_json_raw(received));
+          co_return;
+        }
+      }
+      // Our own non-blocking read first: after the poller woke us the bytes are normally
+      // there, and reading them costs the one syscall. Nothing there (a wake-up for bytes an
+      // earlier read took): a connection between requests goes back to the poller; a head
+      // that is half-read waits in Asio.
+      const asio::mutable_buffer space(ws.buffer.get() + filled_, ws.capacity - filled_);
+      readable_ = false;
+      std::error_code ec;
+      std::size_t n = downstream_.stream().read_now(space, ec);
+      if (ec == asio::error::would_block) {
+        if (filled_ == 0) co_return self.release()->park(!served_);
+        auto [read_error, read] = co_await downstream_.stream().read_some(space);
+        ec = read_error;
+        n = read;
+      }
+      if (ec) co_return;  // closed, reset, or the header timeout (nginx closes too)
+      if (n == space.size()) readable_ = true;  // there may be more
+      filled_ += n;
+    }
+    served_ = true;
+    downstream_.read_deadline().disarm();  // client_header bounds the head only
+
+    const bool kept = co_await handle(sink, head_size);
+    if (!kept || worker_.draining()) co_return;
+    if (filled_ == 0) co_return self.release()->park(false);
+    // A pipelined request is already buffered: go on at once.
+  }
+}
+
+net::Awaitable<bool> H1Connection::handle(H1ResponseSink& sink, std::size_t head_size) {
+  Workspace& ws = *workspace_;
+  const ListenerSettings& listener = worker_.listener(listener_index());
+  const http::RequestHead& head = ws.parser.head();
+  const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
+  H1RequestBody body(downstream_, ws, filled_, head_size, head, listener);
+  sink.start(head.version, head.keep_alive, head.method == http::Method::kHead, &ws.record);
+  // What follows the request in the buffer: a pipelined request, or a tunnel's first bytes.
+  sink.set_early_bytes(
+      std::string_view(ws.buffer.get() + body.end_in_buffer(), filled_ - body.end_in_buffer()));
+  RequestScratch& scratch = ws.scratch;
+  scratch.request_id.clear();
+  scratch.upstream_edits.clear();
+  scratch.response_edits.clear();
+  RequestContext ctx{.worker = worker_,
+                     .listener = listener,
+                     .snapshot = snapshot.get(),
+                     .listener_index = listener_index(),
+                     .head = head,
+                     .path = route_path(request_path(head), ws.route_path),
+                     .downstream = downstream_,
+                     .client_ip = client_ip(),
+                     .body = body,
+                     .sink = sink,
+                     .presence = *this,
+                     .ws = ws,
+                     .scratch = scratch,
+                     .record = ws.record,
+                     .json_errors = prefers_json(head),
+                     .route = nullptr,
+                     .route_index = UINT32_MAX,
+                     .answer = {}};
+  co_await serve_request(ctx);
+
+  const bool keep = sink.started() && sink.keeps_connection() && body.consumed() &&
+                    !worker_.draining() && downstream_.stream().is_open();
+  finish_request(worker_, ws.record, client_ip());
+  if (!keep) co_return false;
+  if (!body.streamed()) {
+    consume(body.end_in_buffer());
+  } else {
+    // The head and the held body are done with; bytes read past the body start the next one.
+    const std::string_view next = body.leftover();
+    std::memmove(ws.buffer.get(), next.data(), next.size());
+    filled_ = next.size();
+  }
+  co_return true;
+}
+
+net::Awaitable<void> H1Connection::reject(H1ResponseSink& sink, int status, bool json) {
+  Workspace& ws = *workspace_;
+  open_request(nullptr, 0);  // a head rejected before it parsed is a request too (method OTHER)
+  sink.start(http::Version::kHttp11, false, false, &ws.record);
+  ErrorBody error;
+  error.status = status;
+  error.json = json;
+  const std::string_view body = write_error_body(ws.scratch.text, error);
+  HeaderEdits& edits = ws.scratch.response_edits;
+  edits.clear();
+  edits.add("Content-Type", json ? "application/json" : "text/plain; charset=utf-8");
+  ResponseHeadOut out;
+  out.status = status;
+  out.edits = &edits;
+  out.length = BodyLength::kKnown;
+  out.content_length = body.size();
+  sink.head(out);
+  co_await sink.body(body, true);
+  finish_request(worker_, ws.record, client_ip());
+}
+
+void H1Connection::open_request(const http::RequestHead* parsed, std::size_t head_size) {
+  observe::RequestRecord& record = workspace_->record;
+  if (record.open) return;
+  record.open = true;
+  worker_.metrics().request_started();
+  if (!parsed) return;
+  const http::RequestHead& head = *parsed;
+  record.method = head.method;
+  record.bytes_in = head_size;
+  if (worker_.access_log_enabled()) {
+    record.method_text.assign(head.method_text);
+    record.target.assign(head.target);
+    record.scheme = downstream_.scheme();
+  }
+}
+
+void H1Connection::consume(std::size_t bytes) {
+  Workspace& ws = *workspace_;
+  bytes = std::min(bytes, filled_);
+  // Pipelined bytes move to the front so the next head starts at offset 0 of the buffer.
+  std::memmove(ws.buffer.get(), ws.buffer.get() + bytes, filled_ - bytes);
+  filled_ -= bytes;
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,83 @@
+// One HTTP/1.x client connection on one worker: parked between requests in the worker's
+// readiness poller (no coroutine, no buffer, no timer, no Asio operation: the sweep enforces the
+// idle timeout), then a coroutine that reads and parses heads, hands each request to the
+// pipeline with an HTTP/1 body source and response sink, and loops for keep-alive and
+// pipelining. Owns the Downstream; never outlives its worker; never decides what to answer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <asio/ip/tcp.hpp>
+
+#include "gateway/client_connection.hpp"
+#include "gateway/downstream.hpp"
+#include "gateway/pipeline/request_context.hpp"
+#include "gateway/workspace.hpp"
+#include "net/async.hpp"
+#include "net/object_pool.hpp"
+
+namespace flotilla::gateway {
+
+class Worker;
+class H1ResponseSink;
+
+// The worker's lists (idle by deadline, busy) thread through the ListHook. A parked connection
+// belongs to the worker (which destroys it when its idle deadline passes or on drain); a busy
+// one to its coroutine.
+class H1Connection final : public ClientConnection, private ClientPresence {
+ public:
+  // Takes an accepted connection and waits for its first request.
+  static void start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
+                    std::uint32_t listener_index);
+  ~H1Connection() override;
+
+  bool due(TimePoint now) const noexcept override;
+  void expire(TimePoint now) noexcept override;
+  void check_client() noexcept override;
+  void resume() override;
+  void on_readable() override;
+
+ private:
+  H1Connection(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
+               std::uint32_t listener_index);
+
+  // ClientPresence
+  void watch_while_waiting(tls::Stream* upstream) noexcept override { upstream_wait_ = upstream; }
+  bool client_gone() const noexcept override { return client_gone_; }
+
+  // Parks the connection until the client sends bytes.
+  void park(bool first);
+  // Serves requests while bytes keep coming; parks the connection again or destroys it.
+  net::Awaitable<void> serve(std::unique_ptr<H1Connection> self);
+  // One parsed request through the pipeline; true when the connection goes on.
+  net::Awaitable<bool> handle(H1ResponseSink& sink, std::size_t head_size);
+  // Answers a head the codec rejected (no pipeline: nothing was routed).
+  net::Awaitable<void> reject(H1ResponseSink& sink, int status, bool json);
+  void lease_workspace();
+  // Counts the request in flight once its head parsed (or was rejected); finish_request()
+  // (request_end.hpp) ends it, exactly once.
+  void open_request(const http::RequestHead* parsed, std::size_t head_size);
+  std::string_view client_ip() const noexcept {
+    return {workspace_->client_ip.data(), workspace_->client_ip_size};
+  }
+  // Drops `bytes` from the front of the buffer, moving pipelined bytes to offset 0.
+  void consume(std::size_t bytes);
+
+  Worker& worker_;
+  Downstream downstream_;
+  net::ObjectPool<Workspace>::Lease workspace_;
+  std::size_t filled_ = 0;  // bytes of the workspace buffer holding client data
+  tls::Stream* upstream_wait_ = nullptr;
+  net::ReadinessPoller::Token watch_ = net::ReadinessPoller::kNoToken;
+  bool idle_ = true;
+  bool client_gone_ = false;
+  // Bytes may be waiting in the socket: set by the poller, cleared before each read of a head
+  // (and set again when that read filled the buffer), so a parked connection is woken for every
+  // byte that arrived after the last read (the poller is edge-triggered).
+  bool readable_ = false;
+  bool served_ = false;  // a head was read: later waits are keep-alive waits
+};
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,170 @@
+#include "gateway/h1/response_sink.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "gateway/error_response.hpp"
+#include "gateway/worker.hpp"
+#include "http/chunked_encoder.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+net::Awaitable<tls::IoResult> nothing_to_write() {
+  co_return tls::IoResult{};
+}
+
+bool status_has_no_body(int status) noexcept {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+}  // namespace
+
+void H1ResponseSink::start(http::Version version, bool keep_alive, bool head_request,
+                           observe::RequestRecord* record) noexcept {
+  record_ = record;
+  version_ = version;
+  client_keep_alive_ = keep_alive;
+  head_request_ = head_request;
+  head_pieces_ = {};
+  lines_size_ = 0;
+  early_bytes_ = {};
+  bytes_sent_ = 0;
+  status_ = 0;
+  head_pending_ = false;
+  started_ = false;
+  keep_alive_ = false;
+  close_after_ = false;
+  no_body_ = false;
+  chunked_ = false;
+  after_chunk_ = false;
+}
+
+void H1ResponseSink::add_line(std::string_view line) noexcept {
+  std::copy(line.begin(), line.end(), lines_.data() + lines_size_);
+  lines_size_ += line.size();
+}
+
+net::Awaitable<tls::IoResult> H1ResponseSink::interim(const http::ResponseHead&,
+                                                      std::string_view raw) {
+  // 1xx (103 Early Hints...) exist since HTTP/1.1; a 1.0 client would take one for the answer.
+  if (version_ != http::Version::kHttp11 || started_) return nothing_to_write();
+  return downstream_.write(raw, listener_.send_timeout);
+}
+
+void H1ResponseSink::head(const ResponseHeadOut& out) {
+  status_ = out.status;
+  lines_size_ = 0;
+  no_body_ = head_request_ || out.length == BodyLength::kNone || status_has_no_body(out.status);
+  chunked_ = false;
+  keep_alive_ = client_keep_alive_ && !out.upgrade && !worker_.draining();
+
+  bool reframe = false;
+  char length_line[40];
+  std::size_t length_size = 0;
+  if (out.length == BodyLength::kKnown) {
+    const bool same = out.forwarded &&
+                      out.forwarded->framing == http::BodyFraming::kContentLength &&
+                      out.forwarded->content_length == out.content_length;
+    if (!same) {
+      reframe = true;
+      const std::string_view name = "Content-Length: ";
+      std::copy(name.begin(), name.end(), length_line);
+      char* end = std::to_chars(length_line + name.size(), length_line + sizeof length_line - 2,
+                                out.content_length)
+                      .ptr;
+      *end++ = '\r';
+      *end++ = '\n';
+      length_size = static_cast<std::size_t>(end - length_line);
+    }
+  } else if (out.length == BodyLength::kUnknown) {
+    reframe = true;
+    // A body of unknown length is chunked for an HTTP/1.1 client, so the connection survives
+    // it; a 1.0 client reads it to the close.
+    if (version_ == http::Version::kHttp11 && !no_body_) {
+      chunked_ = true;
+    } else if (!no_body_) {
+      keep_alive_ = false;
+    }
+  }
+  if (length_size > 0) add_line({length_line, length_size});
+  if (chunked_) add_line("Transfer-Encoding: chunked\r\n");
+  // A 101 carries `Connection: upgrade` (the head writer adds it) and nothing else: the
+  // connection is not kept for HTTP, but it does not close either, it becomes the tunnel.
+  if (!out.upgrade) {
+    if (!keeps_connection()) {
+      add_line("Connection: close\r\n");
+    } else if (version_ == http::Version::kHttp10) {
+      add_line("Connection: keep-alive\r\n");
+    }
+  }
+
+  const std::string_view edit_lines = out.edits ? out.edits->lines() : std::string_view{};
+  if (out.forwarded) {
+    ws_.response_lines[0] = edit_lines;
+    ws_.response_lines[1] = {lines_.data(), lines_size_};
+    http::ForwardOptions options;
+    options.added = ws_.response_lines;
+    if (out.edits) {
+      options.drop = out.edits->drop_ids();
+      options.drop_names = out.edits->drop_names();
+    }
+    options.reframe = reframe;
+    options.keep_upgrade = out.upgrade;
+    options.force_http11 = true;
+    head_pieces_ = ws_.response_writer.write(*out.forwarded, options);
+  } else {
+    std::string& text = ws_.response;
+    text.clear();
+    fmt::format_to(std::back_inserter(text), "HTTP/1.1 {} {}\r\nServer: flotilla\r\nDate: {}\r\n",
+                   out.status, reason_phrase(out.status), worker_.http_date());
+    text += edit_lines;
+    text.append(lines_.data(), lines_size_);
+    text += "\r\n";
+    ws_.local_head = {text.data(), text.size()};
+    head_pieces_ = {&ws_.local_head, 1};
+  }
+  head_pending_ = true;
+}
+
+net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool last) {
+  std::vector<asio::const_buffer>& iov = ws_.iov;
+  iov.clear();
+  if (head_pending_) {
+    for (const http::IoPiece& piece : head_pieces_) iov.emplace_back(piece.data, piece.size);
+  }
+  if (!no_body_) {
+    if (chunked_) {
+      if (!data.empty()) {
+        const std::size_t n = http::write_chunk_header(ws_.framing, data.size(), after_chunk_);
+        iov.emplace_back(ws_.framing.data(), n);
+        iov.emplace_back(data.data(), data.size());
+        after_chunk_ = true;
+      }
+      if (last) {
+        if (after_chunk_) iov.emplace_back(http::kChunkDataEnd.data(), http::kChunkDataEnd.size());
+        iov.emplace_back(http::kLastChunk.data(), http::kLastChunk.size());
+        after_chunk_ = false;
+      }
+    } else if (!data.empty()) {
+      iov.emplace_back(data.data(), data.size());
+    }
+  }
+  if (iov.empty()) co_return tls::IoResult{};
+  const bool first = head_pending_;
+  head_pending_ = false;
+  started_ = true;
+  downstream_.write_deadline().expires_after(listener_.send_timeout);
+  const tls::IoResult result =
+      co_await downstream_.stream().write(std::span<const asio::const_buffer>(iov));
+  downstream_.write_deadline().disarm();
+  bytes_sent_ += std::get<1>(result);
+  if (record_) {
+    record_->bytes_out += std::get<1>(result);
+    if (first) record_->status = static_cast<std::uint16_t>(status_);
+  }
+  co_return result;
+}
+
+}  // namespace flotilla::gateway

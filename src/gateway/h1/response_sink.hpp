@@ -1,0 +1,75 @@
+// Writes a response to an HTTP/1.x client: the head (a forwarded upstream head as views, or one
+// the gateway makes), framing chosen here — the upstream's Content-Length kept, a body of unknown
+// length re-chunked for HTTP/1.1 (so the connection survives it) or close-delimited for 1.0 —
+// `Connection` as keep-alive allows, nothing after the head for HEAD, head and first body bytes
+// in one write. Owns no socket: writes through the connection's Downstream.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "gateway/downstream.hpp"
+#include "gateway/listener_settings.hpp"
+#include "gateway/pipeline/response_sink.hpp"
+#include "gateway/workspace.hpp"
+
+namespace flotilla::gateway {
+
+class Worker;
+
+class H1ResponseSink final : public ResponseSink {
+ public:
+  H1ResponseSink(Downstream& downstream, Workspace& ws, Worker& worker,
+                 const ListenerSettings& listener) noexcept
+      : downstream_(downstream), ws_(ws), worker_(worker), listener_(listener) {}
+
+  // Before each request: what the client asked for (version, keep-alive, HEAD).
+  // The record gets the status (once the head is written) and the bytes written.
+  void start(http::Version version, bool keep_alive, bool head_request,
+             observe::RequestRecord* record) noexcept;
+  // Bytes the client sent after this request, for a tunnel (HTTP/1 upgrades only).
+  void set_early_bytes(std::string_view bytes) noexcept { early_bytes_ = bytes; }
+
+  net::Awaitable<tls::IoResult> interim(const http::ResponseHead& head,
+                                        std::string_view raw) override;
+  void head(const ResponseHeadOut& head) override;
+  net::Awaitable<tls::IoResult> body(std::string_view data, bool last) override;
+  bool keeps_connection() const noexcept override { return keep_alive_ && !close_after_; }
+  void close_after() noexcept override { close_after_ = true; }
+  bool started() const noexcept override { return started_; }
+  std::uint64_t bytes_sent() const noexcept override { return bytes_sent_; }
+  TunnelEnd tunnel() noexcept override { return {&downstream_, early_bytes_}; }
+
+  int status() const noexcept { return status_; }
+
+ private:
+  void add_line(std::string_view line) noexcept;
+
+  Downstream& downstream_;
+  Workspace& ws_;
+  Worker& worker_;
+  const ListenerSettings& listener_;
+
+  observe::RequestRecord* record_ = nullptr;
+  http::Version version_ = http::Version::kHttp11;
+  bool client_keep_alive_ = false;
+  bool head_request_ = false;
+
+  std::span<const http::IoPiece> head_pieces_;
+  std::array<char, 96> lines_{};  // the framing and Connection lines the sink adds
+  std::size_t lines_size_ = 0;
+  std::string_view early_bytes_;
+  std::uint64_t bytes_sent_ = 0;
+  int status_ = 0;
+  bool head_pending_ = false;
+  bool started_ = false;
+  bool keep_alive_ = false;
+  bool close_after_ = false;
+  bool no_body_ = false;
+  bool chunked_ = false;
+  bool after_chunk_ = false;  // a chunk's data was written: its CRLF is still owed
+};
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,43 @@
+#include "gateway/pipeline/request_context.hpp"
+
+#include "gateway/downstream.hpp"
+#include "gateway/worker.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+// 16 lowercase hex digits.
+void append_hex(std::string& out, std::uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char text[16];
+  for (int i = 15; i >= 0; --i, value >>= 4) text[i] = kDigits[value & 0xF];
+  out.append(text, sizeof text);
+}
+
+}  // namespace
+
+std::string_view RequestContext::scheme() const noexcept {
+  return downstream.scheme();
+}
+
+std::string_view request_id(RequestContext& ctx) {
+  std::string& id = ctx.scratch.request_id;
+  if (!id.empty()) return id;
+  // The client's id is kept, unless it named it in Connection (then it is hop-by-hop and
+  // dropped, and the upstream must still get one).
+  for (const http::Header& header : ctx.head.headers) {
+    if (header.id == http::HeaderId::kXRequestId && !header.value.empty() &&
+        !header.connection_option) {
+      id.assign(header.value);
+      ctx.record.request_id = id;
+      return id;
+    }
+  }
+  upstream::Prng& rng = ctx.worker.rng();
+  append_hex(id, rng.next());
+  append_hex(id, rng.next());
+  ctx.record.request_id = id;
+  return id;
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,204 @@
+#include "gateway/proxy/attempt.hpp"
+
+#include <cstring>
+
+#include <asio/co_spawn.hpp>
+
+#include "gateway/pipeline/request_body.hpp"
+#include "gateway/pipeline/response_sink.hpp"
+#include "gateway/proxy/body_pump.hpp"
+#include "gateway/worker.hpp"
+#include "gateway/workspace.hpp"
+#include "http/chunked_encoder.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+using upstream::OutcomeKind;
+
+HeadOutcome failed(OutcomeKind kind, bool request_sent) {
+  HeadOutcome outcome;
+  outcome.end.head = false;
+  outcome.end.failure = kind;
+  outcome.end.request_sent = request_sent;
+  return outcome;
+}
+
+HeadOutcome client_left() {
+  HeadOutcome outcome = failed(OutcomeKind::cancelled, true);
+  outcome.client_gone = true;
+  return outcome;
+}
+
+// A fresh connection to `endpoint`, or null with `failure` set. (A pooled one is taken by the
+// caller without a coroutine of its own: that is the common case.)
+net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
+                                                            const asio::ip::tcp::endpoint& endpoint,
+                                                            HeadOutcome& failure) {
+  Worker& worker = exchange.ctx.worker;
+  auto connection = std::make_unique<UpstreamConnection>(net::Socket(worker.context()), endpoint);
+  connection->watchdog().expires_after(exchange.route.timeouts.connect);
+  auto [ec] = co_await connection->stream().socket().async_connect(endpoint, net::use_nothrow_io);
+  if (ec) {
+    failure = connection->watchdog().expired() ? failed(OutcomeKind::timeout, false)
+                                               : failed(OutcomeKind::connect_error, false);
+    co_return nullptr;
+  }
+  std::error_code ignored;
+  connection->stream().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  co_return connection;
+}
+
+// The head and the body held so far, as one gather list (one writev). A chunked body goes as
+// one canonical chunk of everything held, plus the last chunk when the body is complete.
+std::span<const asio::const_buffer> request_buffers(Exchange& exchange) {
+  Workspace& ws = exchange.ctx.ws;
+  RequestBody& body = exchange.ctx.body;
+  ws.iov.clear();
+  for (const http::IoPiece& piece : exchange.head_pieces)
+    ws.iov.emplace_back(piece.data, piece.size);
+  const std::string_view held = body.buffered();
+  if (!exchange.chunked_body) {
+    if (!held.empty()) ws.iov.emplace_back(held.data(), held.size());
+    return ws.iov;
+  }
+  if (!held.empty()) {
+    const std::size_t n = http::write_chunk_header(ws.framing, held.size());
+    ws.iov.emplace_back(ws.framing.data(), n);
+    ws.iov.emplace_back(held.data(), held.size());
+    ws.iov.emplace_back(http::kChunkDataEnd.data(), http::kChunkDataEnd.size());
+  }
+  if (body.complete()) ws.iov.emplace_back(http::kLastChunk.data(), http::kLastChunk.size());
+  return ws.iov;
+}
+
+// Reads until a final response head is parsed; interim 1xx heads go to the client (the sink
+// drops what its protocol cannot carry). Inline in the attempt: it runs for every request.
+net::Awaitable<HeadOutcome> read_head(Exchange& exchange, UpstreamConnection& connection) {
+  RequestContext& ctx = exchange.ctx;
+  http::ResponseParser& parser = connection.parser();
+  std::size_t& buffered = connection.buffered();
+  parser.reset(ctx.head.method);
+  // A client that leaves while the upstream thinks is noticed by its connection, which then
+  // closes the upstream stream: the read below ends, and so does the exchange (nginx's
+  // proxy_ignore_client_abort off). With ignore_client_abort the upstream finishes its work.
+  struct Watch {
+    RequestContext& ctx;
+    ~Watch() { ctx.presence.watch_while_waiting(nullptr); }
+  } watch{ctx};
+  if (!exchange.route.ignore_client_abort) ctx.presence.watch_while_waiting(&connection.stream());
+  for (;;) {
+    const http::ParseResult parsed = parser.parse({connection.buffer(), buffered});
+    if (parsed.complete() && !parser.head().informational) {
+      HeadOutcome outcome;
+      outcome.end.head = true;
+      outcome.end.status = parser.head().status;
+      outcome.end.request_sent = true;
+      outcome.head_size = parsed.consumed;
+      co_return outcome;
+    }
+    if (parsed.complete()) {
+      if (parser.head().status != 100) {  // 100 Continue was ours to answer
+        auto [ec, n] = co_await ctx.sink.interim(
+            parser.head(), std::string_view(connection.buffer(), parsed.consumed));
+        if (ec) co_return client_left();
+      }
+      std::memmove(connection.buffer(), connection.buffer() + parsed.consumed,
+                   buffered - parsed.consumed);
+      buffered -= parsed.consumed;
+      parser.reset(ctx.head.method);
+      continue;
+    }
+    if (parsed.failed() || buffered == UpstreamConnection::kBufferSize) {
+      co_return failed(OutcomeKind::invalid_header, true);
+    }
+    connection.watchdog().expires_after(exchange.route.timeouts.read);
+    auto [ec, n] = co_await connection.stream().read_some(
+        asio::buffer(connection.buffer() + buffered, UpstreamConnection::kBufferSize - buffered));
+    if (ec) {
+      if (ctx.presence.client_gone()) co_return client_left();
+      if (connection.watchdog().expired()) co_return failed(OutcomeKind::timeout, true);
+      co_return failed(OutcomeKind::reset, true);
+    }
+    buffered += n;
+  }
+}
+
+void start_pump(Exchange& exchange, UpstreamConnection& connection) {
+  Worker& worker = exchange.ctx.worker;
+  if (!exchange.pump) exchange.pump = std::make_unique<BodyPump>(worker.context().get_executor());
+  BodyPump& pump = *exchange.pump;
+  pump.running = true;
+  pump.target = &connection;
+  asio::co_spawn(worker.context(), pump_request_body(exchange, connection),
+                 [&pump](std::exception_ptr error, bool ok) {
+                   pump.running = false;
+                   pump.ok = ok && !error;
+                   pump.target = nullptr;
+                   pump.finished.cancel();
+                 });
+}
+
+}  // namespace
+
+net::Awaitable<void> finish_pump(Exchange& exchange, bool stop) {
+  if (!exchange.pump) co_return;
+  BodyPump& pump = *exchange.pump;
+  if (stop && pump.running) {
+    if (pump.target) pump.target->stream().close();
+    exchange.ctx.body.cancel_stream();
+  }
+  while (pump.running) co_await pump.finished.async_wait(net::use_nothrow_io);
+}
+
+net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
+                                        const asio::ip::tcp::endpoint& endpoint) {
+  RequestContext& ctx = exchange.ctx;
+  Worker& worker = ctx.worker;
+  const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
+  bool may_reuse = true;
+  for (;;) {
+    // A pooled connection when there is one (no coroutine, no syscall), else a new one.
+    std::unique_ptr<UpstreamConnection> connection;
+    if (may_reuse) connection = worker.connection_pool().take(endpoint, !replayable_on_failure);
+    const bool pooled = connection != nullptr;
+    if (!connection) {
+      HeadOutcome failure;
+      connection = co_await connect(exchange, endpoint, failure);
+      if (!connection) co_return failure;
+    }
+    connection->count_request();
+
+    connection->watchdog().expires_after(exchange.route.timeouts.send);
+    auto [send_error, sent] = co_await connection->stream().write(request_buffers(exchange));
+    HeadOutcome outcome;
+    if (send_error) {
+      outcome = failed(connection->watchdog().expired() ? OutcomeKind::timeout : OutcomeKind::reset,
+                       true);
+    } else {
+      if (!ctx.body.complete()) {
+        const bool client_waits = co_await ctx.body.begin_stream();
+        if (!client_waits) co_return client_left();
+        start_pump(exchange, *connection);
+      }
+      outcome = co_await read_head(exchange, *connection);
+    }
+    if (outcome.end.head || outcome.client_gone || ctx.body.streamed()) {
+      // The exchange owns the connection from here (a running body pump writes to it).
+      outcome.connection = std::move(connection);
+      co_return outcome;
+    }
+    // A pooled connection that broke before any response byte had been closed by the peer
+    // while idle (or as the request arrived): that says nothing about the endpoint, and with a
+    // single server there is no other endpoint to retry on. A request that may be replayed goes
+    // again, once, on a fresh connection to the same endpoint (nginx gives a failed cached
+    // connection an extra try too).
+    const bool stale = pooled && outcome.end.failure == OutcomeKind::reset &&
+                       connection->buffered() == 0 && !connection->watchdog().expired();
+    const bool may_replay = !ctx.body.streamed() && replayable_on_failure;
+    if (!(stale && may_reuse && may_replay)) co_return outcome;
+    may_reuse = false;
+  }
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,196 @@
+#include "gateway/proxy/proxy_request.hpp"
+
+#include <asio/steady_timer.hpp>
+
+#include "gateway/hash_key.hpp"
+#include "gateway/pipeline/request_body.hpp"
+#include "gateway/pipeline/response_sink.hpp"
+#include "gateway/pipeline/serve_request.hpp"
+#include "gateway/proxy/attempt.hpp"
+#include "gateway/proxy/forward_response.hpp"
+#include "gateway/proxy/upstream_request.hpp"
+#include "gateway/request_target.hpp"
+#include "gateway/worker.hpp"
+#include "net/coarse_clock.hpp"
+#include "upstream/backoff.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+using upstream::Outcome;
+using upstream::OutcomeKind;
+
+bool within_time_budget(const Exchange& exchange) {
+  const Millis budget = exchange.route.retry.budget;
+  return budget.count() == 0 || net::coarse_now() - exchange.started < budget;
+}
+
+RetryState retry_state(const Exchange& exchange) {
+  RetryState state;
+  state.attempts = exchange.attempts;
+  state.idempotent = exchange.idempotent;
+  state.replayable = !exchange.ctx.body.streamed();
+  state.within_time_budget = within_time_budget(exchange);
+  state.upgrade_requested = exchange.ctx.head.upgrade;
+  return state;
+}
+
+int failure_status(const AttemptEnd& end) {
+  return end.failure == OutcomeKind::timeout ? 504 : 502;
+}
+
+// A retry the upstream's budget has no slot for does not happen: a response is forwarded as it
+// came, a failure is answered.
+void apply_budget(Decision& decision, const AttemptEnd& end, upstream::RetryBudget& budget,
+                  bool& slot_taken) {
+  if (decision.step != NextStep::kRetry || !decision.counted) return;
+  if (budget.try_start_retry()) {
+    slot_taken = true;
+    return;
+  }
+  if (end.head) {
+    decision.step = NextStep::kForward;
+  } else {
+    decision.step = NextStep::kFail;
+    decision.status = failure_status(end);
+  }
+}
+
+Outcome attempt_outcome(const HeadOutcome& attempt, const Decision& decision,
+                        const ForwardEnd* forwarded) {
+  if (forwarded && forwarded->broke != OutcomeKind::response)
+    return Outcome::error(forwarded->broke);
+  if (forwarded && forwarded->client_closed) return Outcome::error(OutcomeKind::cancelled);
+  if (attempt.end.head) {
+    return Outcome::http(static_cast<std::uint16_t>(attempt.end.status),
+                         decision.status_is_failure);
+  }
+  return Outcome::error(attempt.end.failure);
+}
+
+net::Awaitable<void> answer(Exchange& exchange, int status) {
+  RequestContext& ctx = exchange.ctx;
+  co_await finish_pump(exchange, true);
+  if (exchange.pump && exchange.pump->client_error != 0) status = exchange.pump->client_error;
+  if (status == 499) {  // the client went away with its body: nothing to answer
+    ctx.sink.close_after();
+    co_return;
+  }
+  LocalAnswer error;
+  error.status = status;
+  error.error = true;
+  if (status == 503) error.retry_after_seconds = 1;
+  ctx.scratch.response_edits.clear();
+  co_await send_answer(ctx, error);
+}
+
+}  // namespace
+
+net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream) {
+  Exchange exchange(ctx, upstream);
+  exchange.idempotent = is_idempotent(ctx.head.method);
+  struct Tally {
+    Exchange& exchange;
+    ~Tally() {
+      RequestContext& ctx = exchange.ctx;
+      ctx.record.bytes_in += ctx.body.bytes();
+      if (exchange.attempts > ctx.record.attempts) ctx.record.attempts = exchange.attempts;
+    }
+  } tally{exchange};
+
+  // Small bodies are read before the first attempt, so they stay replayable.
+  const int body_status = co_await ctx.body.prefetch();
+  if (body_status != 0) {
+    co_await answer(exchange, body_status);
+    co_return;
+  }
+  prepare_upstream_head(exchange);
+
+  upstream::UpstreamState& state = upstream.state;
+  upstream::RetryBudget& budget = state.retry_budget();
+  budget.on_request_start();
+  bool slot_taken = false;  // the attempt in progress holds a slot of the retry budget
+  struct BudgetGuard {
+    upstream::RetryBudget& budget;
+    bool& slot_taken;
+    ~BudgetGuard() {
+      if (slot_taken) budget.on_retry_end();
+      budget.on_request_end();
+    }
+  } budget_guard{budget, slot_taken};
+
+  upstream::TriedSet tried;
+  int fail_status = 503;  // no endpoint could take the request at all
+  for (;;) {
+    const std::string_view key = hash_key(ctx.head, state.spec(), ctx.client_ip);
+    auto index = state.select(net::coarse_now(), key, tried);
+    // With every endpoint passively down, select() forgives them all (nginx resets its fails
+    // too) but answers nothing. The request that found them down takes a forgiven one instead of
+    // failing with 503: as in nginx, a lone server is never made unavailable by passive checks.
+    if (!index && tried.empty()) index = state.select(net::coarse_now(), key, tried);
+    if (!index) break;
+    const upstream::EndpointTicket ticket = state.on_request_start(*index);
+    tried.add(ticket);
+    ++exchange.attempts;
+    exchange.endpoint = &upstream.addresses[*index];
+    // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
+    const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
+    ctx.record.endpoint = endpoint_series;
+
+    HeadOutcome attempt = co_await obtain_head(exchange, upstream.addresses[*index]);
+    const bool had_slot = std::exchange(slot_taken, false);
+    if (attempt.client_gone) {
+      exchange.client_gone = true;
+      state.on_request_end(ticket, Outcome::error(OutcomeKind::cancelled), net::coarse_now());
+      ctx.worker.record_attempt(endpoint_series, Outcome::error(OutcomeKind::cancelled));
+      if (had_slot) budget.on_retry_end();
+      co_await finish_pump(exchange, true);
+      ctx.sink.close_after();
+      co_return;
+    }
+    Decision decision = decide(exchange.route.retry, retry_state(exchange), attempt.end);
+    apply_budget(decision, attempt.end, budget, slot_taken);
+
+    std::optional<ForwardEnd> forwarded;
+    if (decision.step == NextStep::kForward || decision.step == NextStep::kTunnel) {
+      forwarded = co_await forward_response(exchange, attempt, decision.step == NextStep::kTunnel);
+      if (forwarded->invalid_before_start) {
+        // The body's framing broke at its first byte: nothing went out, decide again.
+        forwarded.reset();
+        ctx.scratch.response_edits.clear();
+        attempt.end = AttemptEnd{false, 0, OutcomeKind::invalid_header, true};
+        decision = decide(exchange.route.retry, retry_state(exchange), attempt.end);
+        apply_budget(decision, attempt.end, budget, slot_taken);
+      }
+    }
+    const Outcome outcome = attempt_outcome(attempt, decision, forwarded ? &*forwarded : nullptr);
+    state.on_request_end(ticket, outcome, net::coarse_now());
+    ctx.worker.record_attempt(endpoint_series, outcome);
+    if (had_slot) budget.on_retry_end();
+
+    if (forwarded) {
+      co_await finish_pump(exchange, !forwarded->complete);
+      const bool body_sent = !exchange.pump || exchange.pump->ok;
+      if (forwarded->reusable && body_sent) {
+        ctx.worker.connection_pool().give_back(std::move(attempt.connection), upstream.keepalive);
+      }
+      if (!forwarded->complete) ctx.sink.close_after();
+      co_return;
+    }
+    co_await finish_pump(exchange, true);  // before the connection it writes to goes
+    attempt.connection.reset();            // never reused: its response was not read to its end
+    if (decision.step == NextStep::kFail) {
+      fail_status = decision.status;
+      break;
+    }
+    // Should no endpoint be left to retry on, the answer is this attempt's failure.
+    fail_status = attempt.end.head ? 502 : failure_status(attempt.end);
+    ctx.worker.metrics().retried(upstream.series, decision.reason);
+    net::Timer backoff(ctx.worker.context());
+    backoff.expires_after(upstream::backoff_delay(exchange.attempts - 1, {}, ctx.worker.rng()));
+    co_await backoff.async_wait(net::use_nothrow_io);
+  }
+  co_await answer(exchange, fail_status);
+}
+
+}  // namespace flotilla::gateway

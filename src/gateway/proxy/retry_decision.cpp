@@ -1,0 +1,91 @@
+#include "gateway/proxy/retry_decision.hpp"
+
+#include <algorithm>
+
+namespace flotilla::gateway {
+namespace {
+
+using config::RetryOn;
+using upstream::OutcomeKind;
+
+bool may_try_again(const RetryPolicy& policy, const RetryState& request) {
+  return request.attempts < kMaxAttempts && request.replayable && request.within_time_budget &&
+         request.attempts < std::min(policy.tries, kMaxAttempts);
+}
+
+Decision fail(OutcomeKind failure) {
+  Decision decision;
+  decision.step = NextStep::kFail;
+  decision.status = failure == OutcomeKind::timeout ? 504 : 502;
+  return decision;
+}
+
+Decision retry(RetryOn reason, bool counted) {
+  Decision decision;
+  decision.step = NextStep::kRetry;
+  decision.reason = reason;
+  decision.counted = counted;
+  return decision;
+}
+
+Decision after_failure(const RetryPolicy& policy, const RetryState& request, OutcomeKind failure,
+                       bool request_sent) {
+  if (request.attempts >= kMaxAttempts || !request.replayable || !request.within_time_budget) {
+    return fail(failure);
+  }
+  // Never replay what may have changed state upstream, unless the route allows it.
+  if (request_sent && !request.idempotent && !policy.non_idempotent) return fail(failure);
+  const RetryOn reason = failure_reason(failure);
+  // The connection broke before any response byte: an idempotent request is always retried on
+  // another endpoint, outside the budget and the policy (the endpoint, not the request, failed).
+  if (request.idempotent &&
+      (failure == OutcomeKind::connect_error || failure == OutcomeKind::reset)) {
+    return retry(reason, false);
+  }
+  if ((policy.on & config::retry_bit(reason)) == 0 || request.attempts >= policy.tries) {
+    return fail(failure);
+  }
+  return retry(reason, reason != RetryOn::error);
+}
+
+}  // namespace
+
+config::RetryOn failure_reason(upstream::OutcomeKind failure) noexcept {
+  switch (failure) {
+    case OutcomeKind::timeout:
+      return RetryOn::timeout;
+    case OutcomeKind::invalid_header:
+      return RetryOn::invalid_header;
+    default:
+      return RetryOn::error;
+  }
+}
+
+Decision decide(const RetryPolicy& policy, const RetryState& request, const AttemptEnd& attempt) {
+  if (!attempt.head) return after_failure(policy, request, attempt.failure, attempt.request_sent);
+  // 101 answers an Upgrade request only (RFC 9110 §15.2.2): relayed to a client that never
+  // asked, it would split the client's view of the connection from ours.
+  if (attempt.status == 101) {
+    if (!request.upgrade_requested) {
+      return after_failure(policy, request, OutcomeKind::invalid_header, true);
+    }
+    Decision tunnel;
+    tunnel.step = NextStep::kTunnel;
+    return tunnel;
+  }
+  Decision forward;
+  forward.step = NextStep::kForward;
+  const auto status_reason = config::retry_on_status(attempt.status);
+  if (!status_reason || (policy.on & config::retry_bit(*status_reason)) == 0) return forward;
+  forward.status_is_failure = true;
+  // A status the route retries on goes to another endpoint while the policy allows, else it is
+  // forwarded as the upstream sent it.
+  if (!may_try_again(policy, request) || (!request.idempotent && !policy.non_idempotent)) {
+    return forward;
+  }
+  Decision again = retry(*status_reason, true);
+  again.status_is_failure = true;
+  return again;
+}
+
+}  // namespace flotilla::gateway

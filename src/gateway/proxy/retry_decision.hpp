@@ -1,0 +1,52 @@
+// What the exchange does after an attempt: forward the response, turn the connection into a
+// tunnel, try another endpoint, or give up with 502/504. One pure function of the route's policy,
+// the request's state and how the attempt ended, so every rule (nginx's proxy_next_upstream,
+// never replaying what cannot be replayed) is in one place and unit tested. No I/O, no clock.
+#pragma once
+
+#include <cstdint>
+
+#include "config/retry_on.hpp"
+#include "gateway/snapshot.hpp"
+#include "upstream/outcome.hpp"
+#include "upstream/tried_set.hpp"
+
+namespace flotilla::gateway {
+
+// TriedSet's capacity bounds every exchange, whatever the policy says.
+inline constexpr std::uint32_t kMaxAttempts = upstream::TriedSet::kCapacity;
+
+// The request's side.
+struct RetryState {
+  std::uint32_t attempts = 0;      // attempts made, the last one included
+  bool idempotent = false;         // RFC 9110 §9.2.2
+  bool replayable = true;          // no body byte beyond what is kept was consumed
+  bool within_time_budget = true;  // the route's retry.timeout has not passed
+  bool upgrade_requested = false;  // the request asked for a protocol upgrade
+};
+
+// How the last attempt ended.
+struct AttemptEnd {
+  bool head = false;  // a response head arrived (else the attempt failed before one)
+  int status = 0;     // with head
+  upstream::OutcomeKind failure = upstream::OutcomeKind::connect_error;  // without head
+  bool request_sent = false;  // any request byte was written upstream
+};
+
+enum class NextStep : std::uint8_t { kForward, kTunnel, kRetry, kFail };
+
+struct Decision {
+  NextStep step = NextStep::kFail;
+  config::RetryOn reason = config::RetryOn::error;  // kRetry: why (the retries metric's label)
+  bool counted = false;  // kRetry: takes a slot of the upstream's retry budget
+  int status = 502;      // kFail: what to answer
+  // A failure to count against the endpoint's passive health (a status the route retries on).
+  bool status_is_failure = false;
+};
+
+Decision decide(const RetryPolicy& policy, const RetryState& request, const AttemptEnd& attempt);
+
+// The condition an attempt failure falls under (connect errors and resets are `error`).
+config::RetryOn failure_reason(upstream::OutcomeKind failure) noexcept;
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,68 @@
+#include "gateway/proxy/upstream_request.hpp"
+
+#include "gateway/downstream.hpp"
+#include "gateway/forwarded_headers.hpp"
+#include "gateway/pipeline/request_body.hpp"
+#include "gateway/request_target.hpp"
+#include "gateway/worker.hpp"
+#include "gateway/workspace.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+void run_upstream_request_stages(RequestContext& ctx, HeaderEdits& edits) {
+  if (ctx.snapshot && ctx.listener_index < ctx.snapshot->listeners.size()) {
+    for (const auto& stage : ctx.snapshot->listeners[ctx.listener_index].chain.upstream_request) {
+      stage->on_upstream_request(ctx, edits);
+    }
+  }
+  for (const auto& stage : ctx.route->chain.upstream_request)
+    stage->on_upstream_request(ctx, edits);
+}
+
+}  // namespace
+
+void prepare_upstream_head(Exchange& exchange) {
+  RequestContext& ctx = exchange.ctx;
+  const http::RequestHead& head = ctx.head;
+  Workspace& ws = ctx.ws;
+  HeaderEdits& edits = ctx.scratch.upstream_edits;
+  edits.clear();
+
+  const std::uint64_t forwarded = write_forwarded_headers(
+      head, {ctx.client_ip, ctx.downstream.secure()}, request_id(ctx), edits.lines_buffer());
+  // Expect is answered here (100 Continue once the body is read), never forwarded.
+  std::uint64_t drop = forwarded | http::header_bit(http::HeaderId::kExpect);
+  // The upstream sees the host the request was routed on, in one Host line: an absolute-form
+  // target's authority replaces Host (RFC 9112 §3.2.2), and a request without a host (HTTP/1.0,
+  // or an empty Host) goes out as HTTP/1.1, which requires one.
+  if (head.host.empty() || head.target_form == http::TargetForm::kAbsolute) {
+    std::string_view host =
+        head.host.empty() ? std::string_view(exchange.upstream.state.spec().name) : head.host;
+    host.remove_prefix(host.rfind('@') + 1);  // "user@host": userinfo is not part of Host
+    edits.add("Host", host);
+    drop |= http::header_bit(http::HeaderId::kHost);
+  }
+  run_upstream_request_stages(ctx, edits);
+  // A chunked body goes upstream re-framed by us: `Transfer-Encoding: chunked` exactly, chunk
+  // sizes in minimal hex, no extensions, no trailers — so no upstream parser can read the
+  // framing differently from the way we did (the body itself is decoded and re-encoded).
+  exchange.chunked_body = head.framing == http::BodyFraming::kChunked;
+  if (exchange.chunked_body) edits.add("Transfer-Encoding", "chunked");
+
+  ws.added_lines[0] = edits.lines();
+  http::ForwardOptions options;
+  // An upstream is an origin server: it gets origin-form, as from any client (RFC 9112 §3.2.1).
+  if (head.target_form == http::TargetForm::kAbsolute)
+    options.target = origin_form(head, ws.target);
+  options.added = {ws.added_lines.data(), 1};
+  options.drop = drop | edits.drop_ids();
+  options.drop_names = edits.drop_names();
+  options.drop_underscore_aliases = kForwardingHeaders;
+  options.reframe = exchange.chunked_body;
+  options.keep_upgrade = head.upgrade;
+  options.force_http11 = true;
+  exchange.head_pieces = ws.writer.write(head, options);
+}
+
+}  // namespace flotilla::gateway

@@ -1,0 +1,35 @@
+// The stages this build has, one file each, made by the snapshot builder (control thread) from
+// the config. Request stages answer or continue; header rules change the request sent upstream
+// or the response; HSTS marks a TLS listener's responses. Each stage object is immutable and
+// shared by every worker.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/spec.hpp"
+#include "gateway/pipeline/stage.hpp"
+
+namespace flotilla::gateway {
+
+// A listener's own health path: 200 "healthy" (nginx's `location /health { return 200; }`).
+std::shared_ptr<const RequestStage> make_health_stage(std::string path);
+// A listener's readiness path: 200 while some upstream has an endpoint to send to, else 503.
+std::shared_ptr<const RequestStage> make_ready_stage(std::string path);
+// A plain listener's `redirect_https`: 301 (GET/HEAD) or 308 to https://host[:port]/target.
+// `https_port` 443 is left out of the URL.
+std::shared_ptr<const RequestStage> make_redirect_https_stage(std::uint16_t https_port);
+// A route's `redirect: { to, status }`.
+std::shared_ptr<const RequestStage> make_redirect_stage(const config::RedirectAction& redirect);
+// TRACE is answered 405 (with Allow) on routes that do not allow it: echoing a request back can
+// leak credentials that scripts may not read (cross-site tracing).
+std::shared_ptr<const RequestStage> make_trace_guard_stage();
+// `headers.request`: set/add/remove on the request sent upstream.
+std::shared_ptr<const UpstreamRequestStage> make_request_header_rules(config::HeaderRuleSet rules);
+// `headers.response`: set/add/remove on every response of the route or listener.
+std::shared_ptr<const ResponseHeadStage> make_response_header_rules(config::HeaderRuleSet rules);
+// Strict-Transport-Security on every response of a TLS listener.
+std::shared_ptr<const ResponseHeadStage> make_hsts_stage(const config::Hsts& hsts);
+
+}  // namespace flotilla::gateway

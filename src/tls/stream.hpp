@@ -1,0 +1,59 @@
+// A connected TCP socket on a worker's executor, in the clear or through a tls::Connection: the
+// one place the data plane reads and writes bytes, on both sides of the proxy. Owns the socket
+// and the TLS session; knows no HTTP and never blocks (non-blocking fds, Asio readiness waits).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <tuple>
+
+#include <asio/buffer.hpp>
+
+#include "net/async.hpp"
+#include "net/socket.hpp"
+
+namespace flotilla::tls {
+
+// (error, bytes), as Asio's own completions give them.
+using IoResult = std::tuple<std::error_code, std::size_t>;
+
+class Stream {
+ public:
+  explicit Stream(net::Socket socket) noexcept;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  bool secure() const noexcept { return false; }
+
+  // A read that does not wait: bytes, else `asio::error::would_block` (or EOF, or an error).
+  std::size_t read_now(asio::mutable_buffer buffer, std::error_code& error);
+  // Reads at least one byte (or fails: EOF is asio::error::eof).
+  net::Awaitable<IoResult> read_some(asio::mutable_buffer buffer);
+  // Writes every byte of every buffer, in order; over TLS small pieces are gathered into records.
+  net::Awaitable<IoResult> write(std::span<const asio::const_buffer> buffers);
+  net::Awaitable<IoResult> write(asio::const_buffer buffer);
+
+  // Bytes already taken from the socket and buffered by the TLS session: they never wake a
+  // readiness wait, so a reader must look before it parks. Always false in the clear.
+  bool has_buffered() const noexcept { return false; }
+  // The peer closed or reset its side (nothing is read; pending bytes mean it is still there).
+  bool peer_closed() const noexcept;
+
+  // Ends the sending direction: the TCP half-close.
+  void shutdown_send() noexcept;
+  // Closes the socket: anything waiting on it completes with an error.
+  void close() noexcept;
+  bool is_open() const noexcept { return socket_.is_open(); }
+
+  // For the worker's readiness poller and socket options only.
+  net::Socket& socket() noexcept { return socket_; }
+  int native_handle() noexcept { return socket_.native_handle(); }
+
+ private:
+  net::Socket socket_;
+};
+
+}  // namespace flotilla::tls
