@@ -169,6 +169,24 @@ void check_listeners(const Spec& spec, LoadContext& ctx) {
   }
 }
 
+// redirect_https sends clients to the first TLS listener, so there must be one. A listener whose
+// `tls:` failed to parse still counts (its own error is enough).
+void check_redirect_https(const Spec& spec, LoadContext& ctx) {
+  if (ctx.is_invalid("listen")) return;
+  bool any_tls = false;
+  for (std::size_t i = 0; i < spec.listeners.size(); ++i) {
+    any_tls |= spec.listeners[i].tls.has_value() ||
+               ctx.position(fmt::format("listen[{}].tls", i)).line > 0;
+  }
+  if (any_tls) return;
+  for (std::size_t i = 0; i < spec.listeners.size(); ++i) {
+    if (!spec.listeners[i].redirect_https) continue;
+    const std::string path = fmt::format("listen[{}].redirect_https", i);
+    ctx.error(ctx.position(path),
+              fmt::format("{}: no TLS listener to redirect to (add a listener with 'tls:')", path));
+  }
+}
+
 std::string describe_match(const RouteMatch& match) {
   return fmt::format("host {}, path {}", match.host.empty() ? "any" : match.host, match.path);
 }
@@ -231,6 +249,7 @@ void validate(const Spec& spec, LoadContext& ctx) {
   check_upstream_services(spec, ctx);
   check_port_ranges(spec, ctx);
   check_listeners(spec, ctx);
+  check_redirect_https(spec, ctx);
   check_routes(spec, ctx);
 }
 
