@@ -10,6 +10,7 @@
 namespace flotilla::config {
 namespace {
 
+// The certificate forms, then protocol settings, sessions, client certificates, limits.
 const std::vector<std::string_view> kListenerTlsKeys{"cert",
                                                      "key",
                                                      "ocsp",

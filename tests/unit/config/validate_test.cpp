@@ -180,5 +180,31 @@ TEST(Validate, RedirectHttpsNeedsATlsListener) {
                   "plain-HTTP listener"});
 }
 
+TEST(Validate, HstsAndAStrictTransportSecurityHeaderRuleConflict) {
+  EXPECT_EQ(errors_of(R"(listen:
+  - address: "0.0.0.0:443"
+    tls: { cert: c.pem, key: k.pem }
+    hsts: true
+    headers: { response: { add: { strict-transport-security: "max-age=1" } } }
+upstreams:
+  app: { servers: ["10.0.0.1:80"] }
+routes:
+  - { match: { path: /a }, upstream: app, headers: { request: { set: { Strict-Transport-Security: x } } } }
+  - { upstream: app, headers: { set: { Strict-Transport-Security: "max-age=1" } } }
+)"),
+            (Lines{"5:14: listen[0].headers: sets Strict-Transport-Security, which "
+                   "listen[0].hsts already sends; keep one of the two",
+                   "10:31: routes[1].headers: sets Strict-Transport-Security, which "
+                   "listen[0].hsts already sends; keep one of the two"}));
+  // Without hsts, a header rule is the way to send it (examples/mangakai does).
+  EXPECT_EQ(errors_of(R"(listen: ["0.0.0.0:80"]
+upstreams:
+  app: { servers: ["10.0.0.1:80"] }
+routes:
+  - { upstream: app, headers: { set: { Strict-Transport-Security: "max-age=1" } } }
+)"),
+            Lines{});
+}
+
 }  // namespace
 }  // namespace flotilla::config
