@@ -1,6 +1,8 @@
 // Naming rules shared by the sections: names become instance ids ("web/2"), metric labels,
 // environment variables and Kubernetes object names, so they stay within those alphabets.
 #include <algorithm>
+#include <array>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -43,6 +45,32 @@ std::string check_header_name(std::string_view name) {
   });
   if (ok) return {};
   return fmt::format("invalid header name '{}'", name);
+}
+
+bool header_names_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string check_editable_header_name(std::string_view name) {
+  // What the proxy writes itself to frame messages, or drops as hop-by-hop (RFC 9110 7.6.1).
+  constexpr std::array<std::string_view, 8> kManaged{"Content-Length",   "Transfer-Encoding",
+                                                     "Connection",       "Keep-Alive",
+                                                     "Proxy-Connection", "TE",
+                                                     "Trailer",          "Upgrade"};
+  std::string problem = check_header_name(name);
+  if (!problem.empty()) return problem;
+  for (std::string_view managed : kManaged) {
+    if (header_names_equal(name, managed)) {
+      return fmt::format(
+          "'{}' is managed by the proxy (message framing and hop-by-hop headers) and cannot be "
+          "set, added or removed",
+          name);
+    }
+  }
+  return {};
 }
 
 ValueType<std::string> checked_name_type(std::string_view expected,

@@ -1,5 +1,6 @@
-// `listen:` — the gateway's listeners: address, TLS, HTTP/2, built-in health endpoints, client
-// timeouts and request limits. A bare string is shorthand for { address: ... }.
+// `listen:` — the gateway's listeners: address, TLS (parse_tls.cpp), HTTP/2, HSTS, header rules,
+// built-in health endpoints, client timeouts and request limits. A bare string is shorthand for
+// { address: ... }.
 #include <fmt/format.h>
 
 #include "config/parse_sections.hpp"
@@ -7,8 +8,12 @@
 namespace flotilla::config {
 namespace {
 
-const std::vector<std::string_view> kListenKeys{"address", "tls",   "http2",    "redirect_https",
-                                                "health",  "ready", "timeouts", "limits"};
+const std::vector<std::string_view> kListenKeys{"address",  "tls",     "http2",  "redirect_https",
+                                                "hsts",     "headers", "health", "ready",
+                                                "timeouts", "limits"};
+
+// hstspreload.org: max-age of at least one year, includeSubDomains and preload.
+constexpr Duration kHstsPreloadAge = std::chrono::hours(365 * 24);
 
 void read_address(LoadContext& ctx, const Entry& entry, Listener& listener) {
   auto address = convert(ctx, entry, address_type());
@@ -20,27 +25,39 @@ void read_address(LoadContext& ctx, const Entry& entry, Listener& listener) {
   listener.address = std::move(*address);
 }
 
-void read_tls(const MapReader& r, Listener& listener) {
-  const auto tls = r.child("tls", {"cert", "key", "protocols"});
-  r.feature("tls", "tls");
-  if (!tls) return;
-  Tls out;
-  TlsCertificate certificate;
-  certificate.pos = tls->pos();
-  out.pos = tls->pos();
-  tls->require("cert");
-  tls->require("key");
-  tls->read_path("cert", certificate.cert);
-  tls->read_path("key", certificate.key);
-  out.certificates.push_back(std::move(certificate));
-  tls->read_list("protocols", out.protocols,
-                 enum_type<TlsProtocol>("a TLS version", {{"TLSv1.2", TlsProtocol::tls1_2},
-                                                          {"TLSv1.3", TlsProtocol::tls1_3}}));
-  if (tls->has("protocols") && out.protocols.empty()) {
-    r.ctx().error(tls->find("protocols")->value_pos,
-                  fmt::format("{}.protocols: must not be empty", tls->path()));
+// `hsts: true` (the defaults) or `hsts: { max_age, include_subdomains, preload }`.
+void read_hsts(const MapReader& r, Listener& listener) {
+  const Entry* entry = r.find("hsts");
+  if (entry == nullptr) return;
+  LoadContext& ctx = r.ctx();
+  Hsts out;
+  if (entry->value.IsScalar()) {
+    bool on = false;
+    if (!r.read("hsts", on, bool_type()) || !on) return;
+  } else {
+    const auto hsts = r.child("hsts", {"max_age", "include_subdomains", "preload"});
+    if (!hsts) return;
+    if (hsts->read("max_age", out.max_age, duration_type()) && out.max_age.count() % 1000 != 0) {
+      ctx.error(hsts->find("max_age")->value_pos,
+                fmt::format("{}.max_age: must be whole seconds", hsts->path()));
+    }
+    hsts->read("include_subdomains", out.include_subdomains, bool_type());
+    const bool preload_ok = hsts->read("preload", out.preload, bool_type());
+    if (preload_ok && out.preload && (!out.include_subdomains || out.max_age < kHstsPreloadAge)) {
+      ctx.error(hsts->find("preload")->key_pos,
+                fmt::format("{}.preload: the HSTS preload list (hstspreload.org) requires "
+                            "include_subdomains: true and max_age of at least 1y",
+                            hsts->path()));
+    }
   }
-  listener.tls = std::move(out);
+  r.feature("hsts", "hsts");
+  if (!r.has("tls")) {
+    ctx.error(entry->key_pos, fmt::format("{}: only applies to a TLS listener (browsers ignore "
+                                          "Strict-Transport-Security over plain HTTP)",
+                                          entry->path));
+    return;
+  }
+  listener.hsts = out;
 }
 
 void read_timeouts(const MapReader& r, ListenerTimeouts& out) {
@@ -71,7 +88,7 @@ void parse_listener(LoadContext& ctx, const Entry& item, Listener& listener) {
   if (!r.is_map()) return;
   r.require("address");
   if (const Entry* address = r.find("address")) read_address(ctx, *address, listener);
-  read_tls(r, listener);
+  parse_listener_tls(r, listener.tls);
   if (r.read("http2", listener.http2, bool_type()) && listener.http2) r.feature("http2", "http2");
   if (r.read("redirect_https", listener.redirect_https, bool_type()) && listener.redirect_https) {
     r.feature("redirect_https", "redirect_https");
@@ -82,6 +99,8 @@ void parse_listener(LoadContext& ctx, const Entry& item, Listener& listener) {
                             r.path()));
     }
   }
+  read_hsts(r, listener);
+  parse_header_rules(r, listener.headers);
   r.read("health", listener.health_path, url_path_type());
   r.read("ready", listener.ready_path, url_path_type());
   r.feature("health", "listener_health");

@@ -8,13 +8,15 @@
 
 #include "config/parse_sections.hpp"
 #include "config/units.hpp"
+#include "config/value_template.hpp"
 
 namespace flotilla::config {
 namespace {
 
-const std::vector<std::string_view> kRouteKeys{"match",      "upstream", "static",
-                                               "redirect",   "retry",    "timeouts",
-                                               "rate_limit", "cache",    "headers"};
+const std::vector<std::string_view> kRouteKeys{
+    "match",      "upstream",   "static", "redirect", "retry",
+    "timeouts",   "rate_limit", "cache",  "headers",  "ignore_client_abort",
+    "allow_trace"};
 
 const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{
     {"error", RetryOn::error},
@@ -64,11 +66,11 @@ void read_static(const MapReader& action, StaticAction& out) {
 
 void read_redirect(const MapReader& action, RedirectAction& out) {
   action.require("to");
-  std::string to;
-  if (action.read("to", to, string_type())) out.to = ValueTemplate{to, {TemplatePart{to, {}}}};
-  action.read("status", out.status,
-              enum_type<int>("a redirect status",
-                             {{"301", 301}, {"302", 302}, {"307", 307}, {"308", 308}}));
+  action.read("to", out.to, redirect_target_type());
+  action.read(
+      "status", out.status,
+      enum_type<int>("a redirect status",
+                     {{"301", 301}, {"302", 302}, {"303", 303}, {"307", 307}, {"308", 308}}));
 }
 
 // Sets the action; returns false when there is no usable one (already reported).
@@ -146,20 +148,15 @@ void read_cache(const MapReader& r, Route& route) {
   route.cache = out;
 }
 
-void read_headers(const MapReader& r, Route& route) {
-  const auto headers = r.child("headers", {"set", "remove"});
-  r.feature("headers", "headers");
-  if (!headers) return;
-  HeaderRules out;
-  headers->read_pairs(
-      "set",
-      [&](std::string name, std::string value) {
-        out.response.set.push_back({name, ValueTemplate{value, {TemplatePart{value, {}}}}});
-      },
-      check_header_name);
-  headers->read_list("remove", out.response.remove,
-                     checked_name_type("a header name", check_header_name));
-  route.headers = std::move(out);
+// Per-route switches; each is gated only when turned on.
+void read_switches(const MapReader& r, Route& route) {
+  if (r.read("ignore_client_abort", route.ignore_client_abort, bool_type()) &&
+      route.ignore_client_abort) {
+    r.feature("ignore_client_abort", "client_abort");
+  }
+  if (r.read("allow_trace", route.allow_trace, bool_type()) && route.allow_trace) {
+    r.feature("allow_trace", "trace");
+  }
 }
 
 // retry, timeouts and cache shape proxied responses; on static or redirect routes they would be
@@ -183,7 +180,8 @@ void parse_route(LoadContext& ctx, const Entry& item, Route& route) {
   read_timeouts(r, route.timeouts);
   read_rate_limit(r, route);
   read_cache(r, route);
-  read_headers(r, route);
+  parse_header_rules(r, route.headers);
+  read_switches(r, route);
   if (has_action) check_proxy_only_keys(r, route);
 }
 

@@ -26,6 +26,13 @@ void parse_probes(const MapReader& service, bool has_ports, Probes& out);
 void parse_upstreams(LoadContext& ctx, const Entry& entry, std::vector<Upstream>& out);
 void parse_routes(LoadContext& ctx, const Entry& entry, std::vector<Route>& out);
 
+// `headers:` under a listener or route (parse_headers.cpp); records the "headers" feature.
+void parse_header_rules(const MapReader& parent, std::optional<HeaderRules>& out);
+
+// `tls:` under a listener / an upstream (parse_tls.cpp); record "tls" / "upstream_tls".
+void parse_listener_tls(const MapReader& listener, std::optional<Tls>& out);
+void parse_upstream_tls(const MapReader& upstream, std::optional<UpstreamTls>& out);
+
 // parse_misc.cpp: the small top-level sections.
 void parse_compression(const MapReader& top, Compression& out);
 void parse_admin(const MapReader& top, Admin& out);
@@ -45,6 +52,10 @@ ValueType<Duration> positive_duration_type();
 std::string check_object_name(std::string_view name);  // services, upstreams
 std::string check_env_name(std::string_view name);
 std::string check_header_name(std::string_view name);
+// A header name the config may set, add or remove: not one the proxy manages (Content-Length,
+// Transfer-Encoding, Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade).
+std::string check_editable_header_name(std::string_view name);
+bool header_names_equal(std::string_view a, std::string_view b);  // ASCII case-insensitive
 // A string value that must pass one of the checks above.
 ValueType<std::string> checked_name_type(std::string_view expected,
                                          std::string (*check)(std::string_view));

@@ -1,6 +1,6 @@
 // `upstreams:` — pools of endpoints the gateway proxies to: a service's ready instances and/or
 // fixed servers, the balancing policy, passive (nginx max_fails) and active health checks,
-// connection reuse, slow start and outlier ejection.
+// connection reuse, slow start, outlier ejection and TLS to the endpoints (parse_tls.cpp).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -18,7 +18,8 @@ const std::vector<std::string_view> kUpstreamKeys{
     "service",      "servers",           "balance",
     "hash",         "max_fails",         "fail_timeout",
     "keepalive",    "keepalive_timeout", "keepalive_requests",
-    "health_check", "slow_start",        "outlier"};
+    "health_check", "slow_start",        "outlier",
+    "tls"};
 
 const std::vector<std::pair<std::string_view, Balance>> kBalances{
     {"round_robin", Balance::round_robin},
@@ -162,6 +163,7 @@ void parse_upstream(LoadContext& ctx, const Entry& entry, Upstream& upstream) {
     r.feature("slow_start", "slow_start");
   }
   read_outlier(r, upstream);
+  parse_upstream_tls(r, upstream.tls);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "config/did_you_mean.hpp"
+#include "config/parse_sections.hpp"
 #include "config/units.hpp"
 
 namespace flotilla::config {
@@ -169,6 +170,58 @@ void check_listeners(const Spec& spec, LoadContext& ctx) {
   }
 }
 
+// redirect_https sends clients to the first TLS listener, so there must be one. A listener whose
+// `tls:` failed to parse still counts (its own error is enough).
+void check_redirect_https(const Spec& spec, LoadContext& ctx) {
+  if (ctx.is_invalid("listen")) return;
+  bool any_tls = false;
+  for (std::size_t i = 0; i < spec.listeners.size(); ++i) {
+    any_tls |= spec.listeners[i].tls.has_value() ||
+               ctx.position(fmt::format("listen[{}].tls", i)).line > 0;
+  }
+  if (any_tls) return;
+  for (std::size_t i = 0; i < spec.listeners.size(); ++i) {
+    if (!spec.listeners[i].redirect_https) continue;
+    const std::string path = fmt::format("listen[{}].redirect_https", i);
+    ctx.error(ctx.position(path),
+              fmt::format("{}: no TLS listener to redirect to (add a listener with 'tls:')", path));
+  }
+}
+
+bool sets_sts(const std::optional<HeaderRules>& headers) {
+  if (!headers) return false;
+  auto edits = [](const std::vector<HeaderEdit>& list) {
+    return std::any_of(list.begin(), list.end(), [](const HeaderEdit& edit) {
+      return header_names_equal(edit.name, "Strict-Transport-Security");
+    });
+  };
+  return edits(headers->response.set) || edits(headers->response.add);
+}
+
+// `hsts:` writes Strict-Transport-Security; a header rule writing it too would race with it.
+void check_hsts_headers(const Spec& spec, LoadContext& ctx) {
+  std::optional<std::size_t> first_hsts;
+  for (std::size_t i = 0; i < spec.listeners.size(); ++i) {
+    if (!spec.listeners[i].hsts) continue;
+    if (!first_hsts) first_hsts = i;
+    if (!sets_sts(spec.listeners[i].headers)) continue;
+    const std::string path = fmt::format("listen[{}].headers", i);
+    ctx.error(ctx.position(path),
+              fmt::format("{}: sets Strict-Transport-Security, which listen[{}].hsts already "
+                          "sends; keep one of the two",
+                          path, i));
+  }
+  if (!first_hsts) return;
+  for (std::size_t j = 0; j < spec.routes.size(); ++j) {
+    if (!sets_sts(spec.routes[j].headers)) continue;
+    const std::string path = fmt::format("routes[{}].headers", j);
+    ctx.error(ctx.position(path),
+              fmt::format("{}: sets Strict-Transport-Security, which listen[{}].hsts already "
+                          "sends; keep one of the two",
+                          path, *first_hsts));
+  }
+}
+
 std::string describe_match(const RouteMatch& match) {
   return fmt::format("host {}, path {}", match.host.empty() ? "any" : match.host, match.path);
 }
@@ -231,6 +284,8 @@ void validate(const Spec& spec, LoadContext& ctx) {
   check_upstream_services(spec, ctx);
   check_port_ranges(spec, ctx);
   check_listeners(spec, ctx);
+  check_redirect_https(spec, ctx);
+  check_hsts_headers(spec, ctx);
   check_routes(spec, ctx);
 }
 

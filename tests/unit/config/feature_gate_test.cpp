@@ -15,7 +15,9 @@ namespace {
 constexpr std::string_view kEverything = R"(listen:
   - { address: "0.0.0.0:80", redirect_https: true, health: /health, ready: /ready }
   - address: "0.0.0.0:443"
-    tls: { cert: c.pem, key: k.pem }
+    tls: { cert: c.pem, key: k.pem, client_ca: ca.pem }
+    hsts: true
+    headers: { response: { remove: [Server] } }
     http2: true
   - unix:/run/gw.sock
 services:
@@ -33,16 +35,17 @@ upstreams:
   a: { service: web, balance: least_conn, health_check: { path: / }, slow_start: 10s, outlier: {} }
   b: { servers: [{ address: "10.0.0.1:80", backup: true }, "10.0.0.2:80"], balance: random_two }
   c: { servers: ["10.0.0.1:80"], balance: hash, hash: { on: client_ip } }
-  d: { servers: ["10.0.0.1:80"], balance: ip_hash }
+  d: { servers: ["10.0.0.1:80"], balance: ip_hash, tls: {} }
 routes:
   - { match: { path: /s/ }, static: { root: s } }
-  - { match: { path: /old }, redirect: { to: /new } }
+  - { match: { path: /old }, redirect: { to: /new }, allow_trace: true }
   - match: { path: / }
     upstream: a
     retry: {}
     rate_limit: { per_client: 10/s }
     cache: {}
     headers: { remove: [Server] }
+    ignore_client_abort: true
 compression: { gzip: true, brotli: true }
 admin: { token_env: TOKEN }
 alerts: { rules: [{ name: R, expr: "x" }] }
@@ -80,6 +83,20 @@ compression: { gzip: true, brotli: false }
                        "test.yaml:6:36: not yet supported: upstreams.app.balance: least_conn",
                        "test.yaml:10:16: not yet supported: compression.gzip",
                    }));
+}
+
+TEST(FeatureGate, SwitchesTurnedOffAreNotRecorded) {
+  const Spec spec = testing::load_ok(R"(listen:
+  - address: "0.0.0.0:443"
+    tls: { cert: c.pem, key: k.pem }
+    hsts: false
+upstreams:
+  app: { servers: ["10.0.0.1:80"] }
+routes:
+  - { upstream: app, ignore_client_abort: false, allow_trace: false }
+)");
+  ASSERT_EQ(spec.features.size(), 1u);
+  EXPECT_EQ(spec.features[0].feature, "tls");
 }
 
 TEST(FeatureGate, APlainProxyNeedsNothingGated) {

@@ -31,6 +31,7 @@ TEST(ParseUpstream, DefaultsFollowNginx) {
   EXPECT_FALSE(u.health_check);
   EXPECT_EQ(u.slow_start, std::chrono::seconds(0));
   EXPECT_FALSE(u.outlier);
+  EXPECT_FALSE(u.tls);
 }
 
 TEST(ParseUpstream, ReadsEveryKey) {
@@ -126,6 +127,68 @@ TEST(ParseUpstream, ReportsLocalMistakes) {
           "8:31: upstreams.bad.health_check.interval: must be greater than 0",
           "9:25: upstreams.bad.keepalive_requests: must be between 1 and 100000000, got 0",
       }));
+}
+
+TEST(ParseUpstream, Tls) {
+  const Spec spec = load_ok(R"(upstreams:
+  plain: { servers: ["10.0.0.1:443"], tls: {} }
+  full:
+    servers: ["api.example.com:443"]
+    tls:
+      verify: true
+      ca: certs/internal-ca.pem
+      sni: Backend.Example.com
+      client_cert: /etc/ssl/client.pem
+      client_key: certs/client.key
+      protocols: [TLSv1.3]
+  insecure: { servers: ["10.0.0.2:443"], tls: { verify: false } }
+)");
+  const UpstreamTls& plain = spec.upstreams.at(0).tls.value();
+  EXPECT_EQ(plain.pos, (SourcePos{2, 44}));
+  EXPECT_TRUE(plain.verify);
+  EXPECT_FALSE(plain.ca);
+  EXPECT_EQ(plain.sni, "");
+  EXPECT_FALSE(plain.client_cert);
+  EXPECT_FALSE(plain.client_key);
+  EXPECT_EQ(plain.protocols, (std::vector<TlsProtocol>{TlsProtocol::tls1_2, TlsProtocol::tls1_3}));
+  const UpstreamTls& full = spec.upstreams.at(1).tls.value();
+  EXPECT_TRUE(full.verify);
+  EXPECT_EQ(full.ca, "/srv/app/certs/internal-ca.pem");
+  EXPECT_EQ(full.sni, "Backend.Example.com");
+  EXPECT_EQ(full.client_cert, "/etc/ssl/client.pem");
+  EXPECT_EQ(full.client_key, "/srv/app/certs/client.key");
+  EXPECT_EQ(full.protocols, std::vector<TlsProtocol>{TlsProtocol::tls1_3});
+  EXPECT_FALSE(spec.upstreams.at(2).tls->verify);
+  std::vector<std::string> gated;
+  for (const FeatureUse& use : spec.features) gated.push_back(use.feature + " " + use.key);
+  EXPECT_EQ(gated, (std::vector<std::string>{"upstream_tls upstreams.plain.tls",
+                                             "upstream_tls upstreams.full.tls",
+                                             "upstream_tls upstreams.insecure.tls"}));
+}
+
+TEST(ParseUpstream, ReportsTlsMistakes) {
+  EXPECT_EQ(errors_of(R"(upstreams:
+  a: { servers: ["10.0.0.1:443"], tls: { verify: false, ca: ca.pem } }
+  b: { servers: ["10.0.0.1:443"], tls: { client_cert: c.pem } }
+  c: { servers: ["10.0.0.1:443"], tls: { client_key: k.pem, protocols: [] } }
+  d: { servers: ["10.0.0.1:443"], tls: { sni: "10.0.0.1" } }
+  e: { servers: ["10.0.0.1:443"], tls: { sni: "api.example.com:443", verify: maybe } }
+  f: { servers: ["10.0.0.1:443"], tls: true }
+  g: { servers: ["10.0.0.1:443"], tls: { cert: c.pem } }
+)"),
+            (Lines{
+                "2:57: upstreams.a.tls.ca: not used with 'verify: false'",
+                "3:42: upstreams.b.tls.client_cert: 'client_cert' needs 'client_key' as well",
+                "4:42: upstreams.c.tls.client_key: 'client_key' needs 'client_cert' as well",
+                "4:72: upstreams.c.tls.protocols: must not be empty",
+                "5:47: upstreams.d.tls.sni: invalid SNI name '10.0.0.1': use a host name such as "
+                "api.example.com (not an IP address or a port)",
+                "6:47: upstreams.e.tls.sni: invalid SNI name 'api.example.com:443': use a host "
+                "name such as api.example.com (not an IP address or a port)",
+                "6:78: upstreams.e.tls.verify: expected true or false, got 'maybe'",
+                "7:40: upstreams.f.tls: expected a mapping, got 'true'",
+                "8:42: unknown key 'cert' in upstreams.g.tls",
+            }));
 }
 
 }  // namespace

@@ -151,5 +151,60 @@ routes:
                    "8:5: routes[3]: expected a mapping, got 'not a route'"}));
 }
 
+TEST(Validate, RedirectHttpsNeedsATlsListener) {
+  EXPECT_EQ(errors_of(R"(listen:
+  - { address: "0.0.0.0:80", redirect_https: true }
+  - { address: "0.0.0.0:81", redirect_https: false }
+  - { address: "0.0.0.0:82", redirect_https: true }
+)"),
+            (Lines{"2:46: listen[0].redirect_https: no TLS listener to redirect to (add a listener "
+                   "with 'tls:')",
+                   "4:46: listen[2].redirect_https: no TLS listener to redirect to (add a listener "
+                   "with 'tls:')"}));
+  EXPECT_EQ(errors_of(R"(listen:
+  - { address: "0.0.0.0:80", redirect_https: true }
+  - { address: "0.0.0.0:443", tls: { cert: c.pem, key: k.pem } }
+)"),
+            Lines{});
+  // A TLS listener with mistakes of its own still counts: only its own error is reported.
+  EXPECT_EQ(errors_of(R"(listen:
+  - { address: "0.0.0.0:80", redirect_https: true }
+  - { address: "0.0.0.0:443", tls: [c.pem] }
+)"),
+            Lines{"3:36: listen[1].tls: expected a mapping, got a list"});
+  // And on a TLS listener itself it stays the local error.
+  EXPECT_EQ(errors_of(R"(listen:
+  - { address: "0.0.0.0:443", tls: { cert: c.pem, key: k.pem }, redirect_https: true }
+)"),
+            Lines{"2:65: listen[0].redirect_https: this listener already serves TLS; set it on the "
+                  "plain-HTTP listener"});
+}
+
+TEST(Validate, HstsAndAStrictTransportSecurityHeaderRuleConflict) {
+  EXPECT_EQ(errors_of(R"(listen:
+  - address: "0.0.0.0:443"
+    tls: { cert: c.pem, key: k.pem }
+    hsts: true
+    headers: { response: { add: { strict-transport-security: "max-age=1" } } }
+upstreams:
+  app: { servers: ["10.0.0.1:80"] }
+routes:
+  - { match: { path: /a }, upstream: app, headers: { request: { set: { Strict-Transport-Security: x } } } }
+  - { upstream: app, headers: { set: { Strict-Transport-Security: "max-age=1" } } }
+)"),
+            (Lines{"5:14: listen[0].headers: sets Strict-Transport-Security, which "
+                   "listen[0].hsts already sends; keep one of the two",
+                   "10:31: routes[1].headers: sets Strict-Transport-Security, which "
+                   "listen[0].hsts already sends; keep one of the two"}));
+  // Without hsts, a header rule is the way to send it (examples/mangakai does).
+  EXPECT_EQ(errors_of(R"(listen: ["0.0.0.0:80"]
+upstreams:
+  app: { servers: ["10.0.0.1:80"] }
+routes:
+  - { upstream: app, headers: { set: { Strict-Transport-Security: "max-age=1" } } }
+)"),
+            Lines{});
+}
+
 }  // namespace
 }  // namespace flotilla::config
