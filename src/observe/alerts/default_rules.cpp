@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "observe/alerts/prom_duration.hpp"
+#include "promql/prom_duration.hpp"
 
 namespace flotilla::observe {
 namespace {
