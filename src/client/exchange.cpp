@@ -136,6 +136,7 @@ asio::awaitable<Result> exchange(asio::any_io_executor executor, Endpoint endpoi
     inbox.pending.erase(0, parsed.consumed);  // the head's views end here
     break;
   }
+  if (!options.read_body) co_return result;
 
   const auto too_large = [&] {
     return failed(Failure::kReceive, {},

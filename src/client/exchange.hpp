@@ -38,6 +38,7 @@ struct Options {
   std::chrono::milliseconds timeout{
       std::chrono::seconds(10)};            // the whole exchange, connect included
   std::size_t max_body = 16 * 1024 * 1024;  // a longer response body fails the exchange
+  bool read_body = true;  // false: the exchange ends at the final head (a check needs the status)
 };
 
 struct Response {

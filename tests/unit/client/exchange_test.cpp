@@ -115,6 +115,19 @@ TEST(ClientExchange, ABodyThatStopsComingTimesOut) {
   EXPECT_TRUE(result.timed_out()) << result.message;
 }
 
+TEST(ClientExchange, StopsAtTheHeadWhenTheBodyIsNotWanted) {
+  Script script = reply({"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 10\r\n\r\nabc"});
+  script.hold_open = true;  // the rest of the body never comes; nobody waits for it
+  ScriptedServer server(script);
+  Options options;
+  options.read_body = false;
+  options.timeout = 2s;
+  const Result result = exchange_blocking(local(server), Request{}, options);
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.response.status, 503);
+  EXPECT_EQ(result.response.body, "");
+}
+
 TEST(ClientExchange, ConnectionRefusedIsAConnectFailure) {
   std::uint16_t port = 0;
   {
