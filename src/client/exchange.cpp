@@ -25,10 +25,19 @@ std::string describe(const std::error_code& error) {
   return text;
 }
 
+// Asio reports socket errors in its own system category, which compares equal to no std::errc;
+// the same number in std::system_category() does, so callers can test `error == std::errc::…`.
+std::error_code portable(std::error_code error) {
+  if (error.category() == asio::error::get_system_category()) {
+    return {error.value(), std::system_category()};
+  }
+  return error;
+}
+
 Result failed(Failure failure, std::error_code error, std::string message) {
   Result result;
   result.failure = failure;
-  result.error = error;
+  result.error = portable(error);
   result.message = std::move(message);
   return result;
 }
@@ -55,7 +64,7 @@ asio::awaitable<std::optional<Result>> receive(Stream& stream, Inbox& inbox) {
 }  // namespace
 
 bool Result::timed_out() const noexcept {
-  return error == asio::error::timed_out;
+  return error == std::errc::timed_out;
 }
 
 asio::awaitable<Result> exchange(asio::any_io_executor executor, Endpoint endpoint, Request request,

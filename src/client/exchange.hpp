@@ -62,8 +62,10 @@ enum class Failure : std::uint8_t {
 struct Result {
   Response response;  // meaningful only when ok()
   Failure failure = Failure::kNone;
-  std::error_code error;  // the system error behind the failure (timed_out for a timeout)
-  std::string message;    // lowercase, to follow "…: ", e.g. "connection refused"
+  // The system error behind the failure, comparable with std::errc (std::errc::timed_out for a
+  // timeout), or asio::error::eof for a connection closed early; empty for a malformed response.
+  std::error_code error;
+  std::string message;  // lowercase, to follow "…: ", e.g. "connection refused"
 
   bool ok() const noexcept { return failure == Failure::kNone; }
   bool timed_out() const noexcept;
