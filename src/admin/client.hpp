@@ -1,6 +1,6 @@
 // A blocking admin API client for CLI processes (`flotilla status`, `flotilla rollout`, ...):
-// one connection per request over the unix socket or TCP, bearer token optional, JSON in and
-// out, errors that say what to do. Never used inside the server process: it blocks.
+// one connection per request over the unix socket or TCP (through client/), bearer token
+// optional, JSON in and out, errors that say what to do. Never used inside the server process.
 #pragma once
 
 #include <chrono>
@@ -74,8 +74,6 @@ class Client {
   const ClientTarget& target() const noexcept { return target_; }
 
  private:
-  int connect_socket() const;  // a connected fd; throws ClientError(kUnreachable)
-
   ClientTarget target_;
   std::optional<std::string> token_;
   std::string hint_;

@@ -120,9 +120,6 @@ struct TopOptions {
 };
 int top_command(const TopOptions& options, const StatusFetcher& fetch);
 
-// The default fetcher: a plain HTTP GET of `admin_url`/api/v1/status (e.g. http://127.0.0.1:9090).
-StatusFetcher http_status_fetcher(std::string admin_url);
-
 // Commands whose feature has not landed yet: a clear error, never a fake success.
 int not_yet_available(std::string_view command, std::string_view arrives_with);
 

@@ -6,11 +6,11 @@
 #include <asio/steady_timer.hpp>
 
 #include "admin/api_routes.hpp"
+#include "app/instance_samples.hpp"
 #include "app/runtime.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"
 #include "observe/exposition.hpp"
-#include "observe/instance_metrics.hpp"
 
 namespace flotilla::app {
 namespace {
@@ -75,7 +75,7 @@ asio::awaitable<observe::MetricsView> Runtime::collect_metrics() {
   }
   observe::MetricsView out = view ? std::move(*view) : gateway_metrics_;
   const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
-  observe::append_instance_metrics(out, instances);
+  append_instance_metrics(out, instances);
   co_return out;
 }
 
@@ -134,7 +134,7 @@ bool Runtime::start_admin() {
     alert_engine_ = std::make_unique<observe::AlertEngine>(control_, spec(), [this] {
       observe::MetricsView view = gateway_metrics_;
       const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
-      observe::append_instance_metrics(view, instances);
+      append_instance_metrics(view, instances);
       return view;
     });
   } catch (const std::exception& e) {

@@ -8,7 +8,6 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
-#include "observe/http_exchange.hpp"
 #include "observe/top/top_screen.hpp"
 
 namespace flotilla::app {
@@ -32,31 +31,6 @@ void print_rows(const TopOptions& options, const std::vector<observe::TopRow>& r
 }
 
 }  // namespace
-
-StatusFetcher http_status_fetcher(std::string admin_url) {
-  return [admin_url = std::move(admin_url)](std::string& error) -> std::optional<nlohmann::json> {
-    const std::optional<observe::HttpUrl> url = observe::parse_http_url(admin_url);
-    if (!url) {
-      error = "invalid admin URL '" + admin_url + "'";
-      return std::nullopt;
-    }
-    observe::HttpRequest request;
-    request.path = (url->path == "/" ? "" : url->path) + "/api/v1/status";
-    request.timeout = std::chrono::seconds(5);
-    const observe::HttpReply reply = observe::http_exchange_blocking(*url, request);
-    if (reply.status != 200) {
-      error = reply.status == 0 ? fmt::format("cannot reach {}: {}", admin_url, reply.error)
-                                : fmt::format("{} answered {}", admin_url, reply.status);
-      return std::nullopt;
-    }
-    nlohmann::json status = nlohmann::json::parse(reply.body, nullptr, false);
-    if (status.is_discarded() || !status.is_object()) {
-      error = "the status is not a JSON object";
-      return std::nullopt;
-    }
-    return status;
-  };
-}
 
 int top_command(const TopOptions& options, const StatusFetcher& fetch) {
   std::string error;

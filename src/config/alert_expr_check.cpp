@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "observe/alerts/parse_alert_expr.hpp"
+#include "promql/parse_alert_expr.hpp"
 
 namespace flotilla::config {
 namespace {
@@ -83,7 +83,7 @@ std::optional<SourcePos> scalar_offset_position(const LoadContext& ctx, SourcePo
 }
 
 bool check_alert_expr(LoadContext& ctx, const Entry& entry, const std::string& expr) {
-  const observe::ExprParseResult parsed = observe::parse_alert_expr(expr);
+  const promql::ExprParseResult parsed = promql::parse_alert_expr(expr);
   if (parsed.ok()) return true;
   const std::optional<SourcePos> at =
       scalar_offset_position(ctx, entry.value_pos, expr, parsed.error_offset);

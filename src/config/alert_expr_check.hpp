@@ -1,7 +1,6 @@
-// Validates `alerts.rules[].expr` with the alerting module's parser and reports a bad one at the
-// exact line and column inside the YAML scalar (plain, quoted or `|` block). The config module
-// depends on observe/ only for this parser and for checking annotation templates
-// (alert_template_problem), so the file is judged by the code that will run it.
+// Validates `alerts.rules[].expr` with promql/'s parser (the one the alert engine runs) and
+// reports a bad one at the exact line and column inside the YAML scalar (plain, quoted or `|`
+// block). Parsing only: the config module never evaluates an expression.
 #pragma once
 
 #include <optional>

@@ -7,7 +7,7 @@
 #include "config/alert_expr_check.hpp"
 #include "config/parse_sections.hpp"
 #include "config/units.hpp"
-#include "observe/alerts/alert_template.hpp"
+#include "promql/alert_template.hpp"
 
 namespace flotilla::config {
 namespace {
@@ -51,7 +51,7 @@ void read_rule(const MapReader& rule, bool defaults, std::vector<AlertRule>& rul
   rule.read_pairs("labels", [&](std::string k, std::string v) { out.labels[k] = std::move(v); });
   rule.read_pairs(
       "annotations", [&](std::string k, std::string v) { out.annotations[k] = std::move(v); }, {},
-      observe::alert_template_problem);
+      promql::alert_template_problem);
   if (name_ok) {
     const Entry* name = rule.find("name");
     const bool builtin =

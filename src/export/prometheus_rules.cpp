@@ -5,7 +5,7 @@
 
 #include "export/exporter.hpp"
 #include "observe/alerts/default_rules.hpp"
-#include "observe/alerts/prom_duration.hpp"
+#include "promql/prom_duration.hpp"
 
 namespace flotilla::exporters {
 
@@ -15,7 +15,7 @@ std::string render_prometheus_rules(const config::Spec& spec) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << "flotilla";
   out << YAML::Key << "interval" << YAML::Value
-      << observe::format_prom_duration(spec.alerts.evaluation_interval.count());
+      << promql::format_prom_duration(spec.alerts.evaluation_interval.count());
   out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
   for (const config::AlertRule& rule : observe::effective_alert_rules(spec.alerts)) {
     out << YAML::BeginMap;
@@ -23,7 +23,7 @@ std::string render_prometheus_rules(const config::Spec& spec) {
     out << YAML::Key << "expr" << YAML::Value << YAML::DoubleQuoted << rule.expr;
     if (rule.for_duration.count() > 0) {
       out << YAML::Key << "for" << YAML::Value
-          << observe::format_prom_duration(rule.for_duration.count());
+          << promql::format_prom_duration(rule.for_duration.count());
     }
     for (const auto& [key, values] :
          {std::pair{"labels", &rule.labels}, std::pair{"annotations", &rule.annotations}}) {

@@ -7,8 +7,8 @@
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "client/exchange.hpp"
 #include "net/async.hpp"
-#include "gateway/http_check.hpp"
 
 namespace flotilla::gateway {
 namespace {
@@ -20,6 +20,20 @@ struct Target {
   config::HealthCheck check;
 };
 
+// One GET of the check path on a fresh connection; the status only (the body is not read).
+asio::awaitable<client::Result> check_once(asio::any_io_executor executor, const Target& target) {
+  client::Request request;
+  request.target = target.check.path;
+  request.headers = {{"Host", target.key}, {"User-Agent", "flotilla-health-check"}};
+  client::Options options;
+  options.connect_timeout = target.check.timeout;
+  options.timeout = target.check.timeout;
+  options.read_body = false;
+  const client::Endpoint endpoint =
+      client::Endpoint::tcp(target.endpoint.address().to_string(), target.endpoint.port());
+  co_return co_await client::exchange(std::move(executor), endpoint, std::move(request), options);
+}
+
 asio::awaitable<void> check_loop(asio::io_context& control, Target target,
                                  const std::uint64_t& generation, std::uint64_t my_generation,
                                  ActiveHealthChecker::Report report) {
@@ -28,12 +42,11 @@ asio::awaitable<void> check_loop(asio::io_context& control, Target target,
   std::uint32_t successes = 0;
   std::uint32_t failures = 0;
   while (generation == my_generation) {
-    const HttpCheckResult result =
-        co_await http_check(control.get_executor(), target.endpoint, target.key, target.check.path,
-                            target.check.timeout);
+    const client::Result result = co_await check_once(control.get_executor(), target);
+    const int status = result.ok() ? result.response.status : 0;
     const auto& expected = target.check.status;
-    const bool ok = result.status != 0 &&
-                    std::find(expected.begin(), expected.end(), result.status) != expected.end();
+    const bool ok =
+        status != 0 && std::find(expected.begin(), expected.end(), status) != expected.end();
     if (generation != my_generation) break;
     if (ok) {
       failures = 0;
@@ -49,7 +62,7 @@ asio::awaitable<void> check_loop(asio::io_context& control, Target target,
         up = false;
         spdlog::warn("upstream {}: endpoint {} is down (health check {}: {})", target.upstream,
                      target.key, target.check.path,
-                     result.status != 0 ? fmt::format("status {}", result.status) : result.error);
+                     status != 0 ? fmt::format("status {}", status) : result.message);
         report(target.upstream, target.key, false);
       }
     }

@@ -1,28 +1,18 @@
 #include "observe/instance_metrics.hpp"
 
-#include <array>
-
 namespace flotilla::observe {
 namespace {
 
-using supervisor::InstanceState;
-using supervisor::InstanceStatus;
-
-constexpr std::array kStates = {
-    InstanceState::starting, InstanceState::running, InstanceState::ready,
-    InstanceState::stopping, InstanceState::backoff, InstanceState::crash_loop,
-    InstanceState::exited,   InstanceState::stopped, InstanceState::drained,
-};
-
 // `replica`, not `instance`: Prometheus gives every scraped series an `instance` label (the
 // target's address), and a clash would rename ours to `exported_instance` in users' queries.
-Labels instance_labels(const InstanceStatus& instance) {
-  return {{"replica", instance.key}, {"service", instance.service}};
+Labels instance_labels(const InstanceSample& instance) {
+  return {{"replica", instance.replica}, {"service", instance.service}};
 }
 
 }  // namespace
 
-void append_instance_metrics(MetricsView& view, std::span<const InstanceStatus> instances) {
+void append_instance_metrics(MetricsView& view, std::span<const InstanceSample> instances,
+                             std::span<const std::string_view> states) {
   MetricFamily restarts =
       family("flotilla_instance_restarts_total", "Times the supervisor restarted the instance.",
              MetricType::counter);
@@ -41,15 +31,15 @@ void append_instance_metrics(MetricsView& view, std::span<const InstanceStatus> 
   MetricFamily limit =
       family("flotilla_instance_memory_limit_bytes",
              "Memory limit of the instance, when one is enforced.", MetricType::gauge);
-  for (const InstanceStatus& instance : instances) {
+  for (const InstanceSample& instance : instances) {
     const Labels labels = instance_labels(instance);
     restarts.samples.push_back({restarts.name, labels, static_cast<double>(instance.restarts)});
-    for (const InstanceState s : kStates) {
+    for (const std::string_view s : states) {
       Labels with_state = labels;
-      with_state.emplace_back("state", std::string(supervisor::to_string(s)));
+      with_state.emplace_back("state", std::string(s));
       state.samples.push_back({state.name, std::move(with_state), s == instance.state ? 1.0 : 0.0});
     }
-    up.samples.push_back({up.name, labels, instance.ready ? 1.0 : 0.0});
+    up.samples.push_back({up.name, labels, instance.up ? 1.0 : 0.0});
     cpu.samples.push_back({cpu.name, labels, instance.cpu_seconds});
     memory.samples.push_back({memory.name, labels, static_cast<double>(instance.memory_bytes)});
     if (instance.memory_limit_bytes) {

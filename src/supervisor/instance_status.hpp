@@ -2,6 +2,7 @@
 // the gateway's endpoint lists. Data only — no behaviour, no I/O.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,13 @@ enum class InstanceState {
   exited,      // exited and the restart policy says stay down
   stopped,     // stopped on request
   drained,     // running, out of rotation on request (`flotilla drain`) until a stop/rollout
+};
+
+// Every state, in declaration order (metrics list them all, one series each).
+inline constexpr std::array kInstanceStates = {
+    InstanceState::starting, InstanceState::running, InstanceState::ready,
+    InstanceState::stopping, InstanceState::backoff, InstanceState::crash_loop,
+    InstanceState::exited,   InstanceState::stopped, InstanceState::drained,
 };
 
 std::string_view to_string(InstanceState state);

@@ -8,6 +8,9 @@
 
 namespace flotilla::observe {
 
+using promql::Aggregate;
+using promql::AggregateOp;
+
 InstantVector apply_aggregate(const Aggregate& aggregate, const InstantVector& input) {
   struct Group {
     Labels labels;

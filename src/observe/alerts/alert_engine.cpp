@@ -16,8 +16,8 @@
 #include "observe/alerts/alerting_rule.hpp"
 #include "observe/alerts/alertmanager_client.hpp"
 #include "observe/alerts/default_rules.hpp"
-#include "observe/alerts/parse_alert_expr.hpp"
 #include "observe/alerts/series_store.hpp"
+#include "promql/parse_alert_expr.hpp"
 
 namespace flotilla::observe {
 
@@ -96,12 +96,12 @@ AlertEngine::AlertEngine(asio::io_context& io, const config::Spec& spec, Scrape 
   std::vector<AlertingRule> rules;
   std::int64_t longest = 0;
   for (config::AlertRule& rule : effective_alert_rules(spec.alerts)) {
-    ExprParseResult parsed = parse_alert_expr(rule.expr);
+    promql::ExprParseResult parsed = promql::parse_alert_expr(rule.expr);
     if (!parsed.ok()) {
       throw std::invalid_argument(fmt::format("alert rule {}: {} at character {}", rule.name,
                                               parsed.error, parsed.error_offset + 1));
     }
-    longest = std::max(longest, longest_range_ms(*parsed.expr));
+    longest = std::max(longest, promql::longest_range_ms(*parsed.expr));
     rules.emplace_back(std::move(rule), parsed.expr);
   }
   const auto interval = std::max(spec.alerts.evaluation_interval, config::Duration(1));

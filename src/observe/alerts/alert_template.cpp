@@ -9,15 +9,10 @@
 #include <fmt/format.h>
 
 #include "observe/alerts/label_set.hpp"
+#include "promql/alert_template.hpp"
 
 namespace flotilla::observe {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // Prometheus' humanize: SI prefixes, 4 significant digits.
 std::string humanize(double v) {
@@ -53,53 +48,33 @@ std::string humanize_duration(double seconds) {
 }
 
 // One `{{ ... }}` action, or nothing when it is outside the supported subset.
-std::optional<std::string> expand_action(std::string_view action, const Labels& labels,
+std::optional<std::string> expand_action(std::string_view text, const Labels& labels,
                                          double value) {
-  action = trim(action);
-  std::string_view pipe;
-  if (const std::size_t bar = action.find('|'); bar != std::string_view::npos) {
-    pipe = trim(action.substr(bar + 1));
-    action = trim(action.substr(0, bar));
-  }
-  if (action.starts_with("printf ") && pipe.empty()) {
-    std::string_view rest = trim(action.substr(7));
-    if (rest.size() < 2 || rest.front() != '"') return std::nullopt;
-    const std::size_t close = rest.find('"', 1);
-    if (close == std::string_view::npos) return std::nullopt;
-    const std::string format(rest.substr(1, close - 1));
-    const std::string_view argument = trim(rest.substr(close + 1));
-    if (argument != "$value" && argument != ".Value") return std::nullopt;
-    // Only one float conversion, so snprintf cannot read past its single argument.
-    const std::size_t percent = format.find('%');
-    if (percent == std::string::npos || format.find('%', percent + 1) != std::string::npos) {
-      return std::nullopt;
+  const std::optional<promql::TemplateAction> action = promql::parse_template_action(text);
+  if (!action) return std::nullopt;
+  switch (action->kind) {
+    case promql::TemplateAction::Kind::kPrintf: {
+      std::array<char, 128> out{};
+      std::snprintf(out.data(), out.size(), action->format.c_str(), value);
+      return std::string(out.data());
     }
-    const std::size_t conversion = format.find_first_of("fgeFGE", percent);
-    if (conversion == std::string::npos ||
-        format.find_first_not_of("0123456789.-+ #", percent + 1) != conversion) {
-      return std::nullopt;
+    case promql::TemplateAction::Kind::kLabel: {
+      const std::string* label = find_label(labels, action->label);
+      return label != nullptr ? *label : "";  // Go prints <no value>; empty reads better in mail
     }
-    std::array<char, 128> out{};
-    std::snprintf(out.data(), out.size(), format.c_str(), value);
-    return std::string(out.data());
+    case promql::TemplateAction::Kind::kValue:
+      break;
   }
-  std::string text;
-  bool numeric = false;
-  if (action == "$value" || action == ".Value") {
-    text = format_go_float(value);
-    numeric = true;
-  } else if (action.starts_with("$labels.") || action.starts_with(".Labels.")) {
-    const std::string_view name = action.substr(action.find('.', 1) + 1);
-    const std::string* label = find_label(labels, name);
-    text = label != nullptr ? *label : "";  // Go prints <no value>; empty reads better in mail
-  } else {
-    return std::nullopt;
+  switch (action->pipe) {
+    case promql::TemplatePipe::kNone:
+      return format_go_float(value);
+    case promql::TemplatePipe::kHumanize:
+      return humanize(value);
+    case promql::TemplatePipe::kHumanizePercentage:
+      return fmt::format("{:.4g}%", value * 100);
+    case promql::TemplatePipe::kHumanizeDuration:
+      return humanize_duration(value);
   }
-  if (pipe.empty()) return text;
-  if (!numeric) return std::nullopt;
-  if (pipe == "humanize") return humanize(value);
-  if (pipe == "humanizePercentage") return fmt::format("{:.4g}%", value * 100);
-  if (pipe == "humanizeDuration") return humanize_duration(value);
   return std::nullopt;
 }
 
@@ -119,25 +94,6 @@ std::string format_go_float(double value) {
     return text;
   }
   return fmt::format("{}", value);
-}
-
-std::string alert_template_problem(std::string_view text) {
-  for (std::size_t open = text.find("{{"); open != std::string_view::npos;
-       open = text.find("{{", open + 2)) {
-    const std::size_t close = text.find("}}", open + 2);
-    if (close == std::string_view::npos) {
-      return fmt::format("'{}' has a '{{{{' without its '}}}}'", text.substr(open));
-    }
-    const std::string_view action = text.substr(open + 2, close - open - 2);
-    if (!expand_action(action, {}, 0)) {
-      return fmt::format(
-          "'{{{{{}}}}}' is not a template flotilla expands (use $labels.NAME, $value, $value | "
-          "humanize / humanizePercentage / humanizeDuration, or printf \"%.2f\" $value)",
-          action);
-    }
-    open = close;
-  }
-  return {};
 }
 
 std::string expand_alert_template(std::string_view text, const Labels& labels, double value) {

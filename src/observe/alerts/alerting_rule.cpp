@@ -13,7 +13,7 @@ WallTime wall_time(std::int64_t ms_since_epoch) {
       std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms_since_epoch)));
 }
 
-AlertingRule::AlertingRule(config::AlertRule rule, ExprPtr expr)
+AlertingRule::AlertingRule(config::AlertRule rule, promql::ExprPtr expr)
     : rule_(std::move(rule)), expr_(std::move(expr)) {}
 
 void AlertingRule::evaluate(const SeriesStore& store, std::int64_t time_ms) {

@@ -10,8 +10,8 @@
 
 #include "config/spec.hpp"
 #include "observe/alerts/alert_status.hpp"
-#include "observe/alerts/expr.hpp"
 #include "observe/alerts/series_store.hpp"
+#include "promql/expr.hpp"
 
 namespace flotilla::observe {
 
@@ -32,7 +32,7 @@ struct ActiveAlert {
 class AlertingRule {
  public:
   // `expr` is the parsed rule.expr.
-  AlertingRule(config::AlertRule rule, ExprPtr expr);
+  AlertingRule(config::AlertRule rule, promql::ExprPtr expr);
 
   // Evaluates at `time_ms` and moves every alert of the rule through its states. On an
   // evaluation error the alerts keep their states and last_error() says why.
@@ -50,7 +50,7 @@ class AlertingRule {
 
  private:
   config::AlertRule rule_;
-  ExprPtr expr_;
+  promql::ExprPtr expr_;
   std::map<std::string, ActiveAlert> alerts_;  // by labels_key(labels)
   std::string last_error_;
   std::int64_t last_evaluation_ms_ = -1;

@@ -7,7 +7,7 @@
 #include <asio/detached.hpp>
 #include <nlohmann/json.hpp>
 
-#include "observe/http_exchange.hpp"
+#include "client/exchange.hpp"
 
 namespace flotilla::observe {
 namespace {
@@ -15,6 +15,8 @@ namespace {
 // Alertmanager's own queue bound is 10000 alerts (Prometheus
 // --alertmanager.notification-queue-capacity).
 constexpr std::size_t kMaxQueuedAlerts = 10000;
+// Alertmanager answers a POST with a short status; anything longer is not worth keeping.
+constexpr std::size_t kMaxReplyBytes = 64 * 1024;
 
 nlohmann::json labels_json(const Labels& labels) {
   nlohmann::json out = nlohmann::json::object();
@@ -43,7 +45,7 @@ std::string alertmanager_payload(const std::vector<ActiveAlert>& alerts, std::in
 
 struct AlertmanagerClient::State {
   asio::any_io_executor executor;
-  HttpUrl url;
+  client::Url url;
   std::chrono::milliseconds timeout;
   nlohmann::json queued = nlohmann::json::array();
   bool in_flight = false;
@@ -60,10 +62,12 @@ asio::awaitable<void> drain(std::shared_ptr<AlertmanagerClient::State> state);
 AlertmanagerClient::AlertmanagerClient(asio::any_io_executor executor, const std::string& url,
                                        std::chrono::milliseconds timeout)
     : state_(std::make_shared<State>()) {
-  const std::optional<HttpUrl> parsed = parse_http_url(url);
-  if (!parsed) {
+  std::string error;
+  const std::optional<client::Url> parsed = client::parse_url(url, error);
+  if (!parsed) throw std::invalid_argument("alertmanager.url " + error);
+  if (parsed->endpoint.scheme != client::Endpoint::Scheme::kHttp) {
     throw std::invalid_argument("alertmanager.url '" + url +
-                                "': only http://HOST[:PORT][/PATH] is supported");
+                                "': https is not supported yet (use http://HOST[:PORT][/PATH])");
   }
   state_->executor = std::move(executor);
   state_->url = *parsed;
@@ -96,25 +100,31 @@ namespace {
 
 asio::awaitable<void> drain(std::shared_ptr<AlertmanagerClient::State> state) {
   while (!state->closed && !state->queued.empty()) {
-    HttpRequest request;
+    client::Request request;
     request.method = "POST";
-    request.path = (state->url.path == "/" ? "" : state->url.path) + "/api/v2/alerts";
+    request.target = (state->url.path == "/" ? "" : state->url.path) + "/api/v2/alerts";
+    request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     request.body = state->queued.dump();
-    request.timeout = state->timeout;
+    client::Options options;
+    options.connect_timeout = state->timeout;
+    options.timeout = state->timeout;
+    options.max_body = kMaxReplyBytes;
     state->queued = nlohmann::json::array();
-    HttpReply reply = co_await http_exchange(state->executor, state->url, std::move(request));
-    if (reply.status >= 200 && reply.status < 300) {
+    const client::Result reply = co_await client::exchange(state->executor, state->url.endpoint,
+                                                           std::move(request), options);
+    const int status = reply.ok() ? reply.response.status : 0;
+    if (status >= 200 && status < 300) {
       ++state->stats.batches_sent;
       state->stats.last_error.clear();
       continue;
     }
     ++state->stats.batches_failed;
-    std::string error = reply.status != 0 ? "HTTP " + std::to_string(reply.status) + ": " +
-                                                reply.body.substr(0, 200)
-                                          : reply.error;
+    std::string error =
+        status != 0 ? "HTTP " + std::to_string(status) + ": " + reply.response.body.substr(0, 200)
+                    : reply.message;
     if (error != state->stats.last_error) {
-      spdlog::warn("alerts: sending to Alertmanager at {}:{} failed: {}", state->url.host,
-                   state->url.port, error);
+      spdlog::warn("alerts: sending to Alertmanager at {} failed: {}",
+                   state->url.endpoint.display(), error);
     }
     state->stats.last_error = std::move(error);
   }

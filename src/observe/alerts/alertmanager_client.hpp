@@ -31,7 +31,7 @@ class AlertmanagerClient {
   };
 
   // `url` is alertmanager.url (http://HOST[:PORT][/prefix]); throws std::invalid_argument when
-  // it is not a plain http URL.
+  // it is not a plain http URL (https has no client transport yet).
   AlertmanagerClient(asio::any_io_executor executor, const std::string& url,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~AlertmanagerClient();

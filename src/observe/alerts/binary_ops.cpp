@@ -8,6 +8,13 @@
 #include "observe/alerts/vector_ops.hpp"
 
 namespace flotilla::observe {
+
+using promql::Binary;
+using promql::BinaryOp;
+using promql::is_comparison;
+using promql::is_set_operator;
+using promql::VectorMatching;
+
 namespace {
 
 // {value, keep}: for a comparison, value is the left operand and keep the outcome.

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "observe/alerts/prom_duration.hpp"
+#include "promql/prom_duration.hpp"
 
 namespace flotilla::observe {
 namespace {
@@ -22,8 +22,8 @@ config::AlertRule rule(std::string name, std::string expr, config::Duration for_
 }  // namespace
 
 std::vector<config::AlertRule> default_alert_rules(const config::DefaultAlertRules& tuning) {
-  const std::string window = format_prom_duration(tuning.window.count());
-  const std::string restarts = format_prom_duration(tuning.restart_window.count());
+  const std::string window = promql::format_prom_duration(tuning.window.count());
+  const std::string restarts = promql::format_prom_duration(tuning.restart_window.count());
   const config::Duration hold = tuning.for_duration;
   std::vector<config::AlertRule> rules;
   rules.push_back(

@@ -9,6 +9,17 @@
 #include "observe/alerts/vector_ops.hpp"
 
 namespace flotilla::observe {
+
+using promql::Aggregate;
+using promql::Binary;
+using promql::Call;
+using promql::Expr;
+using promql::Function;
+using promql::LabelMatcher;
+using promql::MatchOp;
+using promql::NumberLiteral;
+using promql::Selector;
+
 namespace {
 
 bool selects(const Selector& selector, const Labels& labels) {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "observe/alerts/expr.hpp"
 #include "observe/alerts/series_store.hpp"
 #include "observe/sample.hpp"
+#include "promql/expr.hpp"
 
 namespace flotilla::observe {
 
@@ -33,6 +33,6 @@ struct EvalResult {
 };
 
 // `time_ms` is the evaluation instant, normally store.latest_time().
-EvalResult evaluate(const Expr& expr, const SeriesStore& store, std::int64_t time_ms);
+EvalResult evaluate(const promql::Expr& expr, const SeriesStore& store, std::int64_t time_ms);
 
 }  // namespace flotilla::observe

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 namespace flotilla::observe {
+
+using promql::Function;
+
 namespace {
 
 // Prometheus' extrapolatedRate (promql/functions.go): the difference between the first and last

@@ -13,8 +13,8 @@ struct EvalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-Value apply_binary(const Binary& binary, Value lhs, Value rhs);
-InstantVector apply_aggregate(const Aggregate& aggregate, const InstantVector& input);
+Value apply_binary(const promql::Binary& binary, Value lhs, Value rhs);
+InstantVector apply_aggregate(const promql::Aggregate& aggregate, const InstantVector& input);
 InstantVector histogram_quantile(double quantile, const InstantVector& buckets);
 
 }  // namespace flotilla::observe

@@ -1,10 +1,10 @@
 // The http probe: GET path on the instance, success on an expected status (default any 2xx/3xx,
-// like Kubernetes' httpGet). Reuses the gateway's control-plane http_check; never retries.
+// like Kubernetes' httpGet). One client::exchange per run, the status only; never retries.
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "gateway/http_check.hpp"
+#include "client/exchange.hpp"
 #include "supervisor/probes/probe.hpp"
 
 namespace flotilla::supervisor {
@@ -16,18 +16,23 @@ class HttpProbe final : public ProbeCheck {
       : target_(std::move(target)), path_(std::move(path)), expected_(std::move(expected)) {}
 
   asio::awaitable<ProbeResult> run() override {
-    std::error_code ec;
-    const asio::ip::address address = asio::ip::make_address(target_.host, ec);
-    if (ec || target_.port == 0) co_return ProbeResult{false, "no address to probe"};
-    const asio::ip::tcp::endpoint endpoint(address, target_.port);
-    const gateway::HttpCheckResult result = co_await gateway::http_check(
-        target_.executor, endpoint, fmt::format("{}:{}", target_.host, target_.port), path_,
-        target_.timeout);
-    if (result.status == 0) co_return ProbeResult{false, result.error};
-    const bool ok = expected_.empty() ? (result.status >= 200 && result.status < 400)
-                                      : std::find(expected_.begin(), expected_.end(),
-                                                  result.status) != expected_.end();
-    co_return ProbeResult{ok, fmt::format("GET {} → status {}", path_, result.status)};
+    if (target_.host.empty() || target_.port == 0) {
+      co_return ProbeResult{false, "no address to probe"};
+    }
+    client::Request request;
+    request.target = path_;
+    client::Options options;
+    options.connect_timeout = target_.timeout;
+    options.timeout = target_.timeout;
+    options.read_body = false;
+    const client::Result result = co_await client::exchange(
+        target_.executor, client::Endpoint::tcp(target_.host, target_.port), request, options);
+    if (!result.ok()) co_return ProbeResult{false, result.message};
+    const int status = result.response.status;
+    const bool ok = expected_.empty()
+                        ? (status >= 200 && status < 400)
+                        : std::find(expected_.begin(), expected_.end(), status) != expected_.end();
+    co_return ProbeResult{ok, fmt::format("GET {} → status {}", path_, status)};
   }
 
  private:

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "export/exporter.hpp"
-#include "observe/alerts/parse_alert_expr.hpp"
+#include "promql/parse_alert_expr.hpp"
 
 namespace flotilla::exporters {
 namespace {
@@ -28,7 +28,7 @@ TEST(GrafanaDashboard, HasTheSeedPanelsWithValidQueries) {
            at = expr.find(interval)) {
         expr.replace(at, interval.size(), "5m");
       }
-      const observe::ExprParseResult parsed = observe::parse_alert_expr(expr);
+      const promql::ExprParseResult parsed = promql::parse_alert_expr(expr);
       EXPECT_TRUE(parsed.ok()) << expr << ": " << parsed.error;
     }
   }

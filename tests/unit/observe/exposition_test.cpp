@@ -16,6 +16,11 @@
 namespace flotilla::observe {
 namespace {
 
+constexpr std::string_view kStatesList[] = {"starting", "running", "ready",
+                                            "stopping", "backoff", "crash_loop",
+                                            "exited",   "stopped", "drained"};
+const std::span<const std::string_view> kStates(kStatesList);
+
 std::string label_value(std::string_view value) {
   std::string out;
   append_label_value(out, value);
@@ -114,19 +119,19 @@ MetricsView full_view() {
   stats.active_connections = 12;
   MetricsView view = gateway_metrics_view(stats);
 
-  std::vector<supervisor::InstanceStatus> instances(2);
+  std::vector<InstanceSample> instances(2);
   instances[0].service = "web";
-  instances[0].key = "web/1";
-  instances[0].state = supervisor::InstanceState::ready;
-  instances[0].ready = true;
+  instances[0].replica = "web/1";
+  instances[0].state = "ready";
+  instances[0].up = true;
   instances[0].restarts = 2;
   instances[0].cpu_seconds = 1.25;
   instances[0].memory_bytes = 50 << 20;
   instances[0].memory_limit_bytes = 256 << 20;
   instances[1].service = "web";
-  instances[1].key = "web/2";
-  instances[1].state = supervisor::InstanceState::crash_loop;
-  append_instance_metrics(view, instances);
+  instances[1].replica = "web/2";
+  instances[1].state = "crash_loop";
+  append_instance_metrics(view, instances, kStates);
   return view;
 }
 

@@ -7,6 +7,11 @@
 namespace flotilla::observe {
 namespace {
 
+constexpr std::string_view kStatesList[] = {"starting", "running", "ready",
+                                            "stopping", "backoff", "crash_loop",
+                                            "exited",   "stopped", "drained"};
+const std::span<const std::string_view> kStates(kStatesList);
+
 const MetricFamily& family(const MetricsView& view, std::string_view name) {
   const auto it =
       std::find_if(view.begin(), view.end(), [&](const MetricFamily& f) { return f.name == name; });
@@ -15,20 +20,20 @@ const MetricFamily& family(const MetricsView& view, std::string_view name) {
 }
 
 TEST(InstanceMetrics, OneSeriesPerInstanceAndOneHotState) {
-  std::vector<supervisor::InstanceStatus> instances(2);
+  std::vector<InstanceSample> instances(2);
   instances[0].service = "web";
-  instances[0].key = "web/1";
-  instances[0].state = supervisor::InstanceState::ready;
-  instances[0].ready = true;
+  instances[0].replica = "web/1";
+  instances[0].state = "ready";
+  instances[0].up = true;
   instances[0].restarts = 3;
   instances[0].cpu_seconds = 0.5;
   instances[0].memory_bytes = 1000;
   instances[0].memory_limit_bytes = 4000;
   instances[1].service = "worker";
-  instances[1].key = "worker/1";
-  instances[1].state = supervisor::InstanceState::drained;  // running, out of rotation
+  instances[1].replica = "worker/1";
+  instances[1].state = "drained";  // running, out of rotation
   MetricsView view;
-  append_instance_metrics(view, instances);
+  append_instance_metrics(view, instances, kStates);
   ASSERT_EQ(view.size(), 6u);
 
   const MetricFamily& restarts = family(view, "flotilla_instance_restarts_total");
@@ -65,7 +70,7 @@ TEST(InstanceMetrics, OneSeriesPerInstanceAndOneHotState) {
 
 TEST(InstanceMetrics, FamiliesExistWithoutInstances) {
   MetricsView view;
-  append_instance_metrics(view, {});
+  append_instance_metrics(view, {}, kStates);
   EXPECT_EQ(view.size(), 6u);
   for (const MetricFamily& f : view) EXPECT_TRUE(f.samples.empty()) << f.name;
 }

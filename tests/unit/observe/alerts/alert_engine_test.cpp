@@ -19,8 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "alert_test_support.hpp"
+#include "client/exchange.hpp"
 #include "observe/alerts/alertmanager_client.hpp"
-#include "observe/http_exchange.hpp"
 
 namespace flotilla::observe {
 namespace {
@@ -86,6 +86,18 @@ TEST(AlertEngine, EvaluatesOnATimerFromTheScrape) {
   io.restart();
   io.run_for(200ms);
   EXPECT_LE(engine.evaluations(), evaluations + 1);
+}
+
+TEST(AlertmanagerClient, RefusesWhatItCannotReach) {
+  asio::io_context io;
+  EXPECT_THROW(AlertmanagerClient(io.get_executor(), "alertmanager:9093"), std::invalid_argument);
+  try {
+    AlertmanagerClient client(io.get_executor(), "https://alertmanager:9093");
+    FAIL() << "https accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("https is not supported yet"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(AlertEngine, RefusesAnUnparsableRule) {
@@ -173,16 +185,19 @@ class Alertmanager {
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-  HttpReply get(const std::string& path) const {
-    HttpRequest request;
-    request.path = path;
-    request.timeout = 2s;
-    return http_exchange_blocking(HttpUrl{"127.0.0.1", std::to_string(port_), "/"}, request);
+  client::Response get(const std::string& path) const {
+    client::Request request;
+    request.target = path;
+    client::Options options;
+    options.timeout = 2s;
+    client::Result result = client::exchange_blocking(
+        client::Endpoint::tcp("127.0.0.1", static_cast<std::uint16_t>(port_)), request, options);
+    return std::move(result.response);
   }
 
   // The alerts Alertmanager holds as active, by alertname.
   std::vector<nlohmann::json> active(const std::string& alertname) const {
-    const HttpReply reply = get("/api/v2/alerts");
+    const client::Response reply = get("/api/v2/alerts");
     std::vector<nlohmann::json> out;
     if (reply.status != 200) return out;
     for (const auto& alert : nlohmann::json::parse(reply.body, nullptr, false)) {

@@ -1,5 +1,6 @@
 #include "observe/alerts/alert_template.hpp"
 #include "observe/alerts/default_rules.hpp"
+#include "promql/alert_template.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,25 +48,12 @@ TEST(AlertTemplate, FormatsFloatsLikeGo) {
 namespace flotilla::observe {
 namespace {
 
-TEST(AlertTemplateProblem, AcceptsWhatItExpandsAndNamesTheRest) {
-  EXPECT_EQ(alert_template_problem("plain text, {not a template}"), "");
-  EXPECT_EQ(alert_template_problem("{{ $labels.replica }} at {{ $value | humanizePercentage }}"),
-            "");
-  EXPECT_EQ(alert_template_problem(R"({{ printf "%.2f" $value }} and {{ .Labels.x }})"), "");
-  EXPECT_EQ(alert_template_problem("{{ $labels.route } is busy"),
-            "'{{ $labels.route } is busy' has a '{{' without its '}}'");
-  EXPECT_NE(alert_template_problem("{{ $value | humanise }}").find("is not a template"),
-            std::string::npos);
-  EXPECT_NE(alert_template_problem("{{ $labels.x | humanize }}").find("is not a template"),
-            std::string::npos);
-}
-
 TEST(AlertTemplateProblem, TheDefaultRulesAreClean) {
   const std::vector<config::AlertRule> rules = default_alert_rules(config::DefaultAlertRules{});
   ASSERT_EQ(rules.size(), 4u);
   for (const config::AlertRule& rule : rules) {
     for (const auto& [name, text] : rule.annotations) {
-      EXPECT_EQ(alert_template_problem(text), "") << rule.name << " " << name;
+      EXPECT_EQ(promql::alert_template_problem(text), "") << rule.name << " " << name;
     }
   }
 }

@@ -11,9 +11,9 @@
 
 #include "observe/alerts/evaluator.hpp"
 #include "observe/alerts/label_set.hpp"
-#include "observe/alerts/parse_alert_expr.hpp"
 #include "observe/alerts/series_store.hpp"
 #include "observe/sample.hpp"
+#include "promql/parse_alert_expr.hpp"
 
 namespace flotilla::observe::testing {
 
@@ -30,15 +30,15 @@ inline MetricsView view(std::initializer_list<Sample> samples) {
   return out;
 }
 
-inline ExprPtr parse(const std::string& text) {
-  ExprParseResult result = parse_alert_expr(text);
+inline promql::ExprPtr parse(const std::string& text) {
+  promql::ExprParseResult result = promql::parse_alert_expr(text);
   EXPECT_TRUE(result.ok()) << text << ": " << result.error;
   return result.expr;
 }
 
 // Evaluates `text` at the store's latest time; fails the test on an evaluation error.
 inline Value eval(const std::string& text, const SeriesStore& store) {
-  const ExprPtr expr = parse(text);
+  const promql::ExprPtr expr = parse(text);
   if (!expr) return {};
   EvalResult result = evaluate(*expr, store, store.latest_time());
   EXPECT_TRUE(result.ok()) << text << ": " << result.error;

@@ -30,7 +30,7 @@ config::DefaultAlertRules short_windows() {
 AlertingRule make_rule(const std::string& name) {
   for (config::AlertRule& rule : default_alert_rules(short_windows())) {
     if (rule.name == name) {
-      ExprPtr expr = testing::parse(rule.expr);
+      promql::ExprPtr expr = testing::parse(rule.expr);
       return AlertingRule(std::move(rule), expr);
     }
   }
@@ -116,11 +116,10 @@ TEST(AlertingRule, InstanceCrashLoopingCyclesAndNamesTheInstance) {
         if (alert.state == AlertState::firing) firing.push_back(alert);
       }
     }
-    return view(
-        {sample("flotilla_instance_restarts_total", {{"replica", "web/2"}, {"service", "web"}},
-                std::min(s, 8) / 2),
-         sample("flotilla_instance_restarts_total", {{"replica", "web/1"}, {"service", "web"}},
-                0)});
+    return view({sample("flotilla_instance_restarts_total",
+                        {{"replica", "web/2"}, {"service", "web"}}, std::min(s, 8) / 2),
+                 sample("flotilla_instance_restarts_total",
+                        {{"replica", "web/1"}, {"service", "web"}}, 0)});
   });
   EXPECT_EQ(result.states, kFullCycle);
   ASSERT_EQ(firing.size(), 1u);
@@ -227,7 +226,7 @@ TEST(DefaultRules, AllParseAndFollowTheConfig) {
   EXPECT_EQ(rules[2].expr, "increase(flotilla_instance_restarts_total[15m]) > 0");
   EXPECT_EQ(rules[4].name, "Mine");
   for (const config::AlertRule& rule : rules) {
-    EXPECT_TRUE(parse_alert_expr(rule.expr).ok()) << rule.expr;
+    EXPECT_TRUE(promql::parse_alert_expr(rule.expr).ok()) << rule.expr;
     EXPECT_EQ(rule.for_duration, rule.name == "Mine" ? 0s : 5min);
   }
   alerts.defaults = false;

@@ -131,7 +131,7 @@ TEST(Evaluator, ManyToManyIsAnError) {
   SeriesStore store(60'000);
   store.append(1'000, view({sample("a", {{"i", "1"}}, 1), sample("b", {{"i", "1"}, {"j", "x"}}, 2),
                             sample("b", {{"i", "1"}, {"j", "y"}}, 3)}));
-  const ExprPtr expr = testing::parse("a / on(i) b");
+  const promql::ExprPtr expr = testing::parse("a / on(i) b");
   const EvalResult result = evaluate(*expr, store, store.latest_time());
   EXPECT_FALSE(result.ok());
   EXPECT_NE(result.error.find("duplicate series"), std::string::npos) << result.error;

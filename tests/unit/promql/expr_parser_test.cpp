@@ -2,10 +2,10 @@
 // where it points for what it refuses.
 #include <gtest/gtest.h>
 
-#include "observe/alerts/parse_alert_expr.hpp"
-#include "observe/alerts/prom_duration.hpp"
+#include "promql/parse_alert_expr.hpp"
+#include "promql/prom_duration.hpp"
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 namespace {
 
 TEST(ExprParser, AcceptsTheDefaultRulesAndCommonForms) {
@@ -163,4 +163,4 @@ TEST(PromDuration, ParsesAndFormatsLikePrometheus) {
 }
 
 }  // namespace
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 
 // A syntax error at a byte offset of the expression; caught by parse_alert_expr.
 struct ExprSyntaxError : std::runtime_error {
@@ -72,4 +72,4 @@ class ExprLexer {
 // "an identifier 'rate'", "'('", "the end of the expression": for error messages.
 std::string describe(const Token& token);
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

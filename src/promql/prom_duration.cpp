@@ -1,11 +1,11 @@
-#include "observe/alerts/prom_duration.hpp"
+#include "promql/prom_duration.hpp"
 
 #include <array>
 #include <cctype>
 #include <limits>
 #include <utility>
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 namespace {
 
 struct Unit {
@@ -68,4 +68,4 @@ std::string format_prom_duration(std::int64_t ms) {
   return out;
 }
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

@@ -1,6 +1,6 @@
 // The syntax tree of an alert expression: the PromQL subset flotilla evaluates itself (so the
-// same text works in Prometheus). Data only, standard library only (the config module includes
-// it to validate rules); parse_alert_expr.hpp builds it, evaluator.hpp walks it.
+// same text works in Prometheus). Data only, standard library only; parse_alert_expr.hpp builds
+// it, observe/alerts/evaluator.hpp walks it. Never evaluates anything.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 
 // What a node evaluates to. Range vectors exist only as arguments of range functions.
 enum class ExprType { scalar, vector, range };
@@ -121,4 +121,4 @@ bool is_set_operator(BinaryOp op);
 // The longest range any selector in `expr` reads, in milliseconds (0 when none).
 std::int64_t longest_range_ms(const Expr& expr);
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

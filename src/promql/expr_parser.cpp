@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <optional>
 
-#include "observe/alerts/expr_lexer.hpp"
-#include "observe/alerts/parse_alert_expr.hpp"
-#include "observe/alerts/prom_duration.hpp"
+#include "promql/expr_lexer.hpp"
+#include "promql/parse_alert_expr.hpp"
+#include "promql/prom_duration.hpp"
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 namespace {
 
 struct FunctionInfo {
@@ -484,4 +484,4 @@ ExprParseResult parse_alert_expr(std::string_view text) {
   return result;
 }
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

@@ -1,8 +1,8 @@
-#include "observe/alerts/expr.hpp"
+#include "promql/expr.hpp"
 
 #include <algorithm>
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 
 bool LabelMatcher::matches(const std::string& label_value) const {
   switch (op) {
@@ -57,4 +57,4 @@ std::int64_t longest_range_ms(const Expr& expr) {
       expr.node);
 }
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

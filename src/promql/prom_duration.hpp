@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 
 // Milliseconds, or nothing when `text` is not a valid Prometheus duration. Units y w d h m s ms,
 // each at most once and from largest to smallest, as Prometheus' model.ParseDuration requires.
@@ -16,4 +16,4 @@ std::optional<std::int64_t> parse_prom_duration(std::string_view text);
 // The shortest Prometheus spelling: 300000 → "5m", 90000 → "1m30s", 0 → "0s".
 std::string format_prom_duration(std::int64_t ms);
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

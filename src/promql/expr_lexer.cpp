@@ -1,8 +1,8 @@
-#include "observe/alerts/expr_lexer.hpp"
+#include "promql/expr_lexer.hpp"
 
 #include <cctype>
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 namespace {
 
 bool is_identifier_start(char c) {
@@ -197,4 +197,4 @@ std::string describe(const Token& token) {
   }
 }
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql

@@ -1,5 +1,6 @@
 // The one entry point to the alert-expression parser, shared by the config loader (to report a
-// bad `alerts.rules[].expr` as FILE:LINE:COL) and the alert engine. Standard library only.
+// bad `alerts.rules[].expr` as FILE:LINE:COL) and observe's alert engine. Standard library only;
+// parsing and type checking only, never evaluation.
 // The language is a PromQL subset, so every expression accepted here means the same in Prometheus.
 #pragma once
 
@@ -7,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "observe/alerts/expr.hpp"
+#include "promql/expr.hpp"
 
-namespace flotilla::observe {
+namespace flotilla::promql {
 
 struct ExprParseResult {
   ExprPtr expr;                  // set on success
@@ -21,4 +22,4 @@ struct ExprParseResult {
 // Parses and type-checks `text`; the result is a scalar or an instant vector expression.
 ExprParseResult parse_alert_expr(std::string_view text);
 
-}  // namespace flotilla::observe
+}  // namespace flotilla::promql
