@@ -6,6 +6,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/supported_features.hpp"
+#include "app/tls_check.hpp"
 #include "config/feature_gate.hpp"
 #include "config/loader.hpp"
 
@@ -23,6 +24,11 @@ int check_command(const CheckOptions& options) {
     fmt::print(stderr, "{}\n", config::format_diagnostic(error));
   }
   if (!unsupported.empty()) return kExitFailure;
+  // Certificates are judged too (as nginx -t loads them): errors fail, warnings only warn.
+  const TlsCheck tls = check_tls_files(*result.spec, options.config_path);
+  for (const std::string& line : tls.errors) fmt::print(stderr, "{}\n", line);
+  for (const std::string& line : tls.warnings) fmt::print(stderr, "{}\n", line);
+  if (!tls.errors.empty()) return kExitFailure;
   fmt::print("configuration OK\n");
   return kExitOk;
 }

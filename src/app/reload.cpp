@@ -9,6 +9,7 @@
 
 #include "app/runtime.hpp"
 #include "app/supported_features.hpp"
+#include "app/tls_check.hpp"
 #include "config/feature_gate.hpp"
 #include "config/loader.hpp"
 #include "supervisor/revision.hpp"
@@ -47,6 +48,13 @@ config::Spec services_to_apply(const config::Spec& previous, const config::Spec&
 
 // What the gateway's snapshot is built from. Positions in the file say where, not what: a
 // comment added above a route is no change.
+// Which listeners speak TLS: fixed while flotilla runs (the listening sockets are).
+std::vector<bool> tls_switches(const config::Spec& spec) {
+  std::vector<bool> out;
+  for (const config::Listener& listener : spec.listeners) out.push_back(listener.tls.has_value());
+  return out;
+}
+
 bool same_gateway_config(const config::Spec& a, const config::Spec& b) {
   auto without_positions = [](const config::Spec& spec) {
     config::Spec out;
@@ -112,6 +120,20 @@ ReloadResult Runtime::reload_config_file() {
   }
   if (!result.errors.empty() || !loaded.spec) return result;
 
+  // Certificates first: a bad new one (unreadable, key mismatch, expired) changes nothing.
+  TlsCheck tls = check_tls_files(*loaded.spec, options_.config_path);
+  if (!tls.errors.empty()) {
+    result.errors = std::move(tls.errors);
+    return result;
+  }
+  for (std::string& warning : tls.warnings) result.changes.push_back(std::move(warning));
+  if (tls_switches(spec()) != tls_switches(*loaded.spec)) {
+    result.errors.push_back(
+        "listen: turning TLS on or off on a listener takes a restart of flotilla (the listener "
+        "keeps serving as it does now)");
+    return result;
+  }
+
   auto next = std::make_shared<const config::Spec>(std::move(*loaded.spec));
   std::vector<std::string> errors;
   auto builder = std::make_unique<gateway::SnapshotBuilder>(*next, errors);
@@ -128,12 +150,19 @@ ReloadResult Runtime::reload_config_file() {
     result.changes.push_back(std::move(change));
   }
   const bool gateway_changed = !same_gateway_config(spec(), *next);
+  // With TLS, every reload reads the certificate files again (renewed in place, same config).
+  const bool has_tls = uses_tls(*next);
   specs_.push_back(next);
-  if (gateway_changed) {
+  if (gateway_changed || has_tls) {
     snapshots_ = std::move(builder);
     publish_snapshot(true);
+    certificate_files_ = gateway::tls_files(spec());
+  }
+  if (gateway_changed) {
     result.changes.push_back(fmt::format("routes and upstreams published: {} routes, {} upstreams",
                                          spec().routes.size(), spec().upstreams.size()));
+  } else if (has_tls) {
+    result.changes.push_back("TLS certificates reloaded");
   }
   const config::Spec& previous = *specs_[specs_.size() - 2];
   for (std::string& change :

@@ -2,6 +2,7 @@
 // health checks and the admin API; the gateway's worker threads serve traffic from the snapshots
 // published here. Ready-set changes of services become new snapshots at once.
 #include "app/runtime.hpp"
+#include "app/tls_check.hpp"
 
 #include <csignal>
 #include <cstring>
@@ -21,6 +22,12 @@
 namespace flotilla::app {
 namespace {
 
+// How often certificate files are looked at (nginx needs a reload; Caddy and Traefik watch).
+constexpr std::chrono::seconds kCertificatePoll{5};
+
+}  // namespace
+namespace {
+
 // Active checks restart from "up" on every configure(); only upstreams that follow a service
 // need that when the service's membership changes.
 bool service_upstream_has_health_check(const config::Spec& spec) {
@@ -31,9 +38,13 @@ bool service_upstream_has_health_check(const config::Spec& spec) {
 }
 
 void print_banner(const config::Spec& spec, const gateway::Gateway& gateway, bool demo) {
-  for (const auto& endpoint : gateway.bound_endpoints()) {
-    spdlog::info("gateway listening on http://{}:{}/ ({} workers)", endpoint.address().to_string(),
-                 endpoint.port(), gateway.worker_count());
+  const std::vector<asio::ip::tcp::endpoint> endpoints = gateway.bound_endpoints();
+  std::size_t index = 0;
+  for (const config::Listener& listener : spec.listeners) {
+    if (listener.address.kind != config::Address::Kind::tcp || index >= endpoints.size()) continue;
+    const asio::ip::tcp::endpoint& endpoint = endpoints[index++];
+    spdlog::info("gateway listening on {}://{}:{}/ ({} workers)", listener.tls ? "https" : "http",
+                 endpoint.address().to_string(), endpoint.port(), gateway.worker_count());
   }
   for (const config::Service& service : spec.services) {
     spdlog::info("service {}: {} x {}{}", service.name, service.replicas, service.command.text,
@@ -81,6 +92,10 @@ int Runtime::run() {
     }
     state_lock_.emplace(std::move(*lock));
   }
+  const TlsCheck tls = check_tls_files(spec(), options_.config_path);
+  for (const std::string& warning : tls.warnings) spdlog::warn("{}", warning);
+  for (const std::string& error : tls.errors) fmt::print(stderr, "flotilla up: {}\n", error);
+  if (!tls.errors.empty()) return kExitFailure;
   std::vector<std::string> errors;
   std::vector<gateway::ListenerSettings> listeners =
       gateway::build_listener_settings(spec(), errors);
@@ -106,6 +121,10 @@ int Runtime::run() {
     return kExitFailure;
   }
   publish_snapshot(true);
+  if (uses_tls(spec())) {
+    certificate_files_ = gateway::tls_files(spec());
+    tls_upkeep();  // the first ticket keys, before the workers accept
+  }
 
   supervisor_ = std::make_unique<supervisor::Supervisor>(
       control_, spec(),
@@ -182,6 +201,36 @@ void Runtime::on_ready_changed(const std::string& service,
   publish_snapshot(false);
 }
 
+void Runtime::schedule_tls_upkeep() {
+  tls_timer_.expires_after(kCertificatePoll);
+  tls_timer_.async_wait([this](std::error_code ec) {
+    if (!ec && !shutting_down_) tls_upkeep();
+  });
+}
+
+void Runtime::tls_upkeep() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= next_ticket_rotation_) {
+    gateway_->rotate_ticket_keys();
+    next_ticket_rotation_ = now + ticket_key_rotation(spec());
+  }
+  std::vector<gateway::WatchedFile> files = gateway::tls_files(spec());
+  if (files != certificate_files_) {
+    certificate_files_ = std::move(files);
+    std::vector<std::string> errors;
+    if (snapshots_->reload_certificates(errors)) {
+      spdlog::info("TLS files changed on disk: certificates reloaded");
+      publish_snapshot(false);
+    } else {
+      for (const std::string& error : errors) {
+        spdlog::error("TLS files changed on disk but cannot be used, the old certificates stay: {}",
+                      error);
+      }
+    }
+  }
+  schedule_tls_upkeep();
+}
+
 void Runtime::publish_snapshot(bool config_changed) {
   gateway::SnapshotPtr snapshot = snapshots_->build(service_endpoints_);
   // Active checks follow the config; on membership changes only where a service is checked.
@@ -201,6 +250,7 @@ asio::awaitable<void> Runtime::shut_down() {
   health_checker_.stop();
   alert_engine_->stop();
   metrics_refresh_.cancel();
+  tls_timer_.cancel();
   asio::steady_timer drained(control_, asio::steady_timer::time_point::max());
   spdlog::info("draining in-flight requests (up to {} s)", options_.drain_grace.count());
   std::thread drainer([this, &drained] {

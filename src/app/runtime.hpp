@@ -84,6 +84,10 @@ class Runtime {
   void wait_for_second_stop_signal();
   void wait_for_reload_signal();
   asio::awaitable<void> shut_down();
+  // TLS upkeep on the control thread: session-ticket keys rotate on schedule, and certificate
+  // files replaced on disk are reloaded (a bad new one is refused and logged; the old stays).
+  void schedule_tls_upkeep();
+  void tls_upkeep();
 
   // Held from the start of run() to the end of the process: one flotilla per state_dir.
   std::optional<StateDirLock> state_lock_;
@@ -103,6 +107,9 @@ class Runtime {
   // The gateway's families as of the last refresh: the alert engine's scrape is synchronous.
   observe::MetricsView gateway_metrics_;
   asio::steady_timer metrics_refresh_{control_};
+  asio::steady_timer tls_timer_{control_};
+  std::vector<gateway::WatchedFile> certificate_files_;
+  std::chrono::steady_clock::time_point next_ticket_rotation_{};
   gateway::ServiceEndpoints service_endpoints_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   bool gateway_stopped_ = false;

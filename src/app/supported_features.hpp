@@ -29,6 +29,15 @@ inline constexpr std::array kSupportedFeatureList = {
     std::string_view{"alert_rules"},
     std::string_view{"alertmanager"},
     std::string_view{"access_log"},
+    std::string_view{"tls"},
+    std::string_view{"client_cert_verify"},
+    std::string_view{"redirect_https"},
+    std::string_view{"hsts"},
+    std::string_view{"upstream_tls"},
+    std::string_view{"redirect"},
+    std::string_view{"headers"},
+    std::string_view{"client_abort"},
+    std::string_view{"trace"},
 };
 inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};
 

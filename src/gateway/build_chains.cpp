@@ -55,8 +55,15 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
   return target;
 }
 
-ListenerTarget build_listener(const config::Listener& listener, std::uint16_t https_port) {
+ListenerTarget build_listener(const config::Listener& listener, std::uint16_t https_port,
+                              std::shared_ptr<const tls::ServerContext> tls) {
   ListenerTarget target;
+  if (listener.tls) {
+    target.tls = std::move(tls);
+    target.handshake_timeout = listener.tls->handshake_timeout;
+    target.max_handshakes = listener.tls->max_handshakes;
+    if (listener.tls->client_ca) target.client_subject_header = listener.tls->client_subject_header;
+  }
   StageChain& chain = target.chain;
   // The listener's own paths come first: they are answered even where everything else is
   // redirected to HTTPS.

@@ -46,6 +46,7 @@ class Downstream {
   // The peer's address as text into `out` (at least 46 bytes); returns its length.
   std::size_t format_peer(std::span<char> out) const noexcept;
   bool secure() const noexcept { return stream_.secure(); }
+  const tls::Connection* tls() const noexcept { return stream_.tls(); }
   std::string_view scheme() const noexcept { return secure() ? "https" : "http"; }
 
  private:

@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include "tls/server_context.hpp"
+
 #include <thread>
 
 #include <fmt/format.h>
@@ -84,12 +86,25 @@ std::vector<asio::ip::tcp::endpoint> Gateway::bound_endpoints() const {
 }
 
 void Gateway::publish(SnapshotPtr snapshot) {
+  published_ = snapshot;
   for (auto& worker : workers_) {
     if (!started_) {
       worker->install(snapshot);
       continue;
     }
     asio::post(worker->context(), [w = worker.get(), snapshot] { w->install(snapshot); });
+  }
+}
+
+void Gateway::rotate_ticket_keys() {
+  std::shared_ptr<const tls::TicketKeys> next = tls::TicketKeys::next(ticket_keys_.get());
+  if (!next) {
+    spdlog::warn("no new TLS session ticket key: the random generator failed; keeping the old one");
+    return;
+  }
+  ticket_keys_ = next;
+  for (auto& worker : workers_) {
+    asio::post(worker->context(), [next] { tls::install_thread_ticket_keys(next); });
   }
 }
 
@@ -144,9 +159,29 @@ void Gateway::collect(asio::any_io_executor control,
 
 void Gateway::collect_metrics(asio::any_io_executor control,
                               std::function<void(observe::MetricsView)> done) {
-  collect(std::move(control), [done = std::move(done)](observe::GatewayStats stats) {
+  std::vector<observe::CertificateExpiry> certificates = certificate_expiry();
+  collect(std::move(control), [done = std::move(done), certificates = std::move(certificates)](
+                                  observe::GatewayStats stats) mutable {
+    stats.certificates = std::move(certificates);
     done(observe::gateway_metrics_view(stats));
   });
+}
+
+std::vector<observe::CertificateExpiry> Gateway::certificate_expiry() const {
+  std::vector<observe::CertificateExpiry> out;
+  if (!published_) return out;
+  const auto now = std::chrono::system_clock::now();
+  for (std::size_t l = 0; l < published_->listeners.size() && l < listeners_.size(); ++l) {
+    const auto& context = published_->listeners[l].tls;
+    if (!context) continue;
+    const asio::ip::tcp::endpoint& at = listeners_[l].endpoint;
+    const std::string listener = fmt::format("{}:{}", at.address().to_string(), at.port());
+    for (const tls::CertificateInfo& info : context->certificates()) {
+      const auto left = std::chrono::duration<double>(info.not_after - now);
+      out.push_back({listener, info.cert_path.string(), info.subject, left.count()});
+    }
+  }
+  return out;
 }
 
 void Gateway::start() {

@@ -21,6 +21,7 @@
 #include "observe/access_log_writer.hpp"
 #include "observe/gateway_metrics.hpp"
 #include "observe/sample.hpp"
+#include "tls/ticket_keys.hpp"
 
 namespace flotilla::gateway {
 
@@ -40,6 +41,10 @@ class Gateway {
   // Control thread: hands a new snapshot to every worker (before start: installed directly).
   void publish(SnapshotPtr snapshot);
   void start();
+
+  // Control thread: a new session-ticket key for every worker (the previous one still
+  // decrypts); call at start and every `ticket_key_rotation`.
+  void rotate_ticket_keys();
 
   // Control thread: the active health checker's verdict for one endpoint, sent to every worker.
   void set_active_health(const std::string& upstream, const std::string& endpoint_key, bool up);
@@ -65,9 +70,12 @@ class Gateway {
 
  private:
   void accept_loops();
+  std::vector<observe::CertificateExpiry> certificate_expiry() const;
   void tear_down();
 
   std::vector<ListenerSettings> listeners_;
+  SnapshotPtr published_;  // the last snapshot published (control thread)
+  std::shared_ptr<const tls::TicketKeys> ticket_keys_;
   // Declared before the workers: it must outlive their last flush.
   std::unique_ptr<observe::AccessLogWriter> access_log_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -21,6 +21,7 @@ struct ListenerSettings {
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds keepalive_timeout{75'000};
   std::chrono::milliseconds send_timeout{60'000};  // nginx send_timeout, towards the client
+  bool tls = false;  // connections start with a TLS handshake (context in the snapshot)
 };
 
 }  // namespace flotilla::gateway

@@ -16,6 +16,11 @@
 #include "gateway/route_table.hpp"
 #include "upstream/snapshot.hpp"
 
+namespace flotilla::tls {
+class ServerContext;
+class ClientContext;
+}  // namespace flotilla::tls
+
 namespace flotilla::gateway {
 
 using Millis = std::chrono::milliseconds;
@@ -51,6 +56,14 @@ struct RouteTarget {
 // HTTPS, header rules, HSTS). Address and timeouts are fixed at start (ListenerSettings).
 struct ListenerTarget {
   StageChain chain;
+  // TLS listeners: the context (certificates; replaced on reload, while connections that
+  // started under the old one keep it) and the handshake bounds.
+  std::shared_ptr<const tls::ServerContext> tls;
+  Millis handshake_timeout{10'000};
+  std::uint32_t max_handshakes = 1024;  // concurrent, per worker
+  // With client certificates: the verified subject goes upstream in this header (a client's
+  // own line of that name is always dropped).
+  std::string client_subject_header;
 };
 
 struct KeepaliveSettings {
@@ -64,6 +77,10 @@ struct UpstreamTarget {
   // addresses[i] is where spec.endpoints[i] is reached (resolved by the control thread).
   std::vector<asio::ip::tcp::endpoint> addresses;
   KeepaliveSettings keepalive;
+  // TLS to the endpoints: the context, and the name each endpoint's certificate must carry
+  // (parallel to addresses; sent as SNI unless an IP literal).
+  std::shared_ptr<const tls::ClientContext> tls;
+  std::vector<std::string> tls_names;
 };
 
 struct GatewaySnapshot {

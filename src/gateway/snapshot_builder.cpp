@@ -6,6 +6,8 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "tls/client_context.hpp"
+
 namespace flotilla::gateway {
 namespace {
 
@@ -89,6 +91,9 @@ UpstreamTarget build_upstream(const config::Upstream& config, std::vector<std::s
     const std::string key = display(server.address);
     spec.endpoints.push_back({key, key, server.weight, server.backup});
     target.addresses.push_back(*endpoint);
+    if (config.tls) {
+      target.tls_names.push_back(config.tls->sni.empty() ? server.address.host : config.tls->sni);
+    }
   }
   target.keepalive.idle_per_endpoint = config.keepalive;
   target.keepalive.idle_timeout = config.keepalive_timeout;
@@ -111,7 +116,14 @@ SnapshotBuilder::SnapshotBuilder(const config::Spec& spec, std::vector<std::stri
   for (const config::Listener* listener : tcp_listeners(spec)) {
     ports_.push_back(listener->address.port);
   }
+  tls_.build(spec, errors);
   build_listeners();
+}
+
+bool SnapshotBuilder::reload_certificates(std::vector<std::string>& errors) {
+  if (!tls_.build(spec_, errors)) return false;
+  build_listeners();
+  return true;
 }
 
 void SnapshotBuilder::set_bound_endpoints(const std::vector<asio::ip::tcp::endpoint>& endpoints) {
@@ -131,8 +143,9 @@ void SnapshotBuilder::build_listeners() {
     }
   }
   listeners_.clear();
-  for (const config::Listener* listener : listeners) {
-    listeners_.push_back(build_listener(*listener, https_port));
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    listeners_.push_back(build_listener(*listeners[i], https_port,
+                                        i < tls_.listeners.size() ? tls_.listeners[i] : nullptr));
   }
 }
 
@@ -145,6 +158,7 @@ SnapshotPtr SnapshotBuilder::build(const ServiceEndpoints& services) {
   snapshot->upstreams.reserve(static_upstreams_.size());
   for (std::size_t i = 0; i < static_upstreams_.size(); ++i) {
     UpstreamTarget target = static_upstreams_[i];
+    if (i < tls_.upstreams.size()) target.tls = tls_.upstreams[i];
     const auto found = services_[i] ? services.find(*services_[i]) : services.end();
     if (found != services.end()) {
       std::vector<upstream::EndpointSpec> endpoints;
@@ -160,6 +174,15 @@ SnapshotPtr SnapshotBuilder::build(const ServiceEndpoints& services) {
         if (ec || std::from_chars(port_begin, port_end, port).ptr != port_end) continue;
         endpoints.push_back({instance.key, instance.address, 1, false});
         addresses.emplace_back(ip, port);
+      }
+      if (target.tls) {
+        const std::string& sni = target.tls->settings().sni;
+        std::vector<std::string> names(addresses.size(), std::string{});
+        for (std::size_t a = 0; a < addresses.size(); ++a) {
+          names[a] = sni.empty() ? addresses[a].address().to_string() : sni;
+        }
+        names.insert(names.end(), target.tls_names.begin(), target.tls_names.end());
+        target.tls_names = std::move(names);
       }
       endpoints.insert(endpoints.end(), target.spec.endpoints.begin(), target.spec.endpoints.end());
       addresses.insert(addresses.end(), target.addresses.begin(), target.addresses.end());
@@ -187,6 +210,7 @@ std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,
     settings.header_timeout = listener.timeouts.client_header;
     settings.body_timeout = listener.timeouts.client_body;
     settings.keepalive_timeout = listener.timeouts.keepalive;
+    settings.tls = listener.tls.has_value();
     listeners.push_back(std::move(settings));
   }
   return listeners;

@@ -10,6 +10,7 @@
 #include "config/spec.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/snapshot.hpp"
+#include "gateway/tls_contexts.hpp"
 
 namespace flotilla::gateway {
 
@@ -34,6 +35,11 @@ class SnapshotBuilder {
   // servers, which are often backups in another region).
   SnapshotPtr build(const ServiceEndpoints& services = {});
 
+  // Reads every TLS file again (a certificate renewed in place); false with `errors` when any
+  // context fails, and then nothing changes. The next build() serves the new contexts.
+  bool reload_certificates(std::vector<std::string>& errors);
+  const TlsContexts& tls() const noexcept { return tls_; }
+
  private:
   void build_listeners();
 
@@ -42,6 +48,7 @@ class SnapshotBuilder {
   std::vector<std::optional<std::string>> services_;  // the service each upstream follows
   std::vector<RouteTarget> routes_;
   std::vector<RouteKey> route_keys_;
+  TlsContexts tls_;
   std::vector<ListenerTarget> listeners_;  // parallel to build_listener_settings()
   std::vector<std::uint16_t> ports_;       // the listeners' ports, bound when known
   std::uint64_t generation_ = 0;
@@ -52,7 +59,8 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
                         std::vector<std::string>& errors);
 
 // The stages of one listener; `https_port` is the first TLS listener's (0: none).
-ListenerTarget build_listener(const config::Listener& listener, std::uint16_t https_port);
+ListenerTarget build_listener(const config::Listener& listener, std::uint16_t https_port,
+                              std::shared_ptr<const tls::ServerContext> tls);
 
 // The config's TCP listeners, in the order of build_listener_settings().
 std::vector<const config::Listener*> tcp_listeners(const config::Spec& spec);

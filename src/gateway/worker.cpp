@@ -67,12 +67,20 @@ void Worker::install(SnapshotPtr snapshot) {
       slot->state.update(target.spec, now);
       slot->addresses = target.addresses;
       slot->keepalive = target.keepalive;
+      slot->update_tls(target);
     }
     by_index.push_back(slot.get());
   }
   by_index_ = std::move(by_index);
   snapshot_ = std::move(snapshot);
   intern_series();
+}
+
+void WorkerUpstream::update_tls(const UpstreamTarget& target) {
+  if (target.tls != tls) tls_sessions.clear();  // another context: its sessions do not resume
+  tls = target.tls;
+  tls_names = target.tls_names;
+  tls_sessions.resize(tls ? addresses.size() : 0);
 }
 
 void Worker::set_active_health(const std::string& upstream, const std::string& key, bool up) {

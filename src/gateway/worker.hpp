@@ -27,6 +27,7 @@
 #include "net/socket.hpp"
 #include "observe/access_log_buffer.hpp"
 #include "observe/metric_shard.hpp"
+#include "tls/openssl_handles.hpp"
 #include "upstream/prng.hpp"
 #include "upstream/upstream_state.hpp"
 
@@ -38,10 +39,21 @@ class ClientConnection;
 // reference across snapshot changes); `addresses` is parallel to the state's endpoints.
 struct WorkerUpstream {
   WorkerUpstream(const UpstreamTarget& target, std::uint64_t seed)
-      : state(target.spec, seed), addresses(target.addresses), keepalive(target.keepalive) {}
+      : state(target.spec, seed), addresses(target.addresses), keepalive(target.keepalive) {
+    update_tls(target);
+  }
+  // A new snapshot's TLS context and names; sessions stay where the endpoint stayed.
+  void update_tls(const UpstreamTarget& target);
+
   upstream::UpstreamState state;
   std::vector<asio::ip::tcp::endpoint> addresses;
   KeepaliveSettings keepalive;
+  // TLS to the endpoints (null: plain), the name each endpoint's certificate must carry, and the
+  // last session each endpoint gave (offered on the next connection: abbreviated handshakes).
+  std::shared_ptr<const tls::ClientContext> tls;
+  std::vector<std::string> tls_names;
+  std::vector<tls::SessionPtr> tls_sessions;
+  std::chrono::steady_clock::time_point tls_warned{};  // failures are logged once a second
   // Metric series of this upstream and of each endpoint (parallel to `addresses`).
   std::uint32_t series = observe::kNoSeries;
   std::vector<std::uint32_t> endpoint_series;
@@ -88,6 +100,8 @@ class Worker {
   const ListenerSettings& listener(std::uint32_t i) const { return listeners_[i]; }
   ConnectionPool& connection_pool() noexcept { return connection_pool_; }
   upstream::Prng& rng() noexcept { return rng_; }
+  // TLS handshakes in progress on client connections (bounded by a listener's max_handshakes).
+  std::uint32_t& handshakes() noexcept { return handshakes_; }
   // The Date value for responses this worker writes itself (nginx sends one on its own too).
   std::string_view http_date() { return http_date_.now(); }
 
@@ -147,6 +161,7 @@ class Worker {
   net::IntrusiveList<ClientConnection> ready_;  // parked connections to resume (resume_soon)
   bool resume_posted_ = false;
   bool draining_ = false;
+  std::uint32_t handshakes_ = 0;
   observe::MetricShard metrics_;
   std::vector<std::uint32_t> route_series_;  // per route of the current snapshot
   std::unique_ptr<observe::AccessLogBuffer> access_log_;

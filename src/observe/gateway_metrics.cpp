@@ -127,6 +127,50 @@ MetricFamily endpoint_up_family(const GatewayStats& stats) {
   return f;
 }
 
+MetricFamily tls_handshakes_family(const MetricShard& totals) {
+  MetricFamily f =
+      family("flotilla_tls_handshakes_total",
+             "TLS handshakes on client connections, by protocol and result.", MetricType::counter);
+  for (std::size_t p = 0; p < kTlsProtocolCount; ++p) {
+    for (std::size_t r = 0; r < kTlsResultCount; ++r) {
+      const auto protocol = static_cast<TlsProtocol>(p);
+      const auto result = static_cast<TlsResult>(r);
+      const std::uint64_t count = totals.tls_handshakes(protocol, result);
+      if (count == 0) continue;
+      add(f, f.name,
+          {{"protocol", std::string(to_string(protocol))},
+           {"result", std::string(to_string(result))}},
+          static_cast<double>(count));
+    }
+  }
+  return f;
+}
+
+MetricFamily tls_resumed_family(const MetricShard& totals) {
+  MetricFamily f =
+      family("flotilla_tls_resumed_handshakes_total",
+             "Successful TLS handshakes that resumed an earlier session.", MetricType::counter);
+  for (std::size_t p = 1; p < kTlsProtocolCount; ++p) {
+    const auto protocol = static_cast<TlsProtocol>(p);
+    if (totals.tls_handshakes(protocol, TlsResult::ok) == 0) continue;
+    add(f, f.name, {{"protocol", std::string(to_string(protocol))}},
+        static_cast<double>(totals.tls_resumed(protocol)));
+  }
+  return f;
+}
+
+MetricFamily certificate_expiry_family(const GatewayStats& stats) {
+  MetricFamily f =
+      family("flotilla_tls_certificate_expiry_seconds",
+             "Seconds until a served certificate expires (negative: expired).", MetricType::gauge);
+  for (const CertificateExpiry& cert : stats.certificates) {
+    add(f, f.name,
+        {{"certificate", cert.certificate}, {"listener", cert.listener}, {"subject", cert.subject}},
+        cert.seconds_left);
+  }
+  return f;
+}
+
 MetricFamily single_gauge(std::string name, std::string help, double value) {
   MetricFamily f = family(std::move(name), std::move(help), MetricType::gauge);
   add(f, f.name, {}, value);
@@ -148,6 +192,9 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
                               static_cast<double>(stats.totals.in_flight())));
   view.push_back(single_gauge("flotilla_active_connections", "Client connections open now.",
                               static_cast<double>(stats.active_connections)));
+  view.push_back(tls_handshakes_family(stats.totals));
+  view.push_back(tls_resumed_family(stats.totals));
+  view.push_back(certificate_expiry_family(stats));
   return view;
 }
 

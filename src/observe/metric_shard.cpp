@@ -126,6 +126,44 @@ void MetricShard::merge(const MetricShard& other) {
     for (std::size_t f = 0; f < kFailureReasonCount; ++f) mine.failures[f] += theirs.failures[f];
   }
   in_flight_ += other.in_flight_;
+  for (std::size_t p = 0; p < kTlsProtocolCount; ++p) {
+    for (std::size_t r = 0; r < kTlsResultCount; ++r) {
+      tls_handshakes_[p][r] += other.tls_handshakes_[p][r];
+    }
+    tls_resumed_[p] += other.tls_resumed_[p];
+  }
+}
+
+std::string_view to_string(TlsProtocol protocol) noexcept {
+  switch (protocol) {
+    case TlsProtocol::tls1_2:
+      return "TLSv1.2";
+    case TlsProtocol::tls1_3:
+      return "TLSv1.3";
+    case TlsProtocol::none:
+      break;
+  }
+  return "none";
+}
+
+TlsProtocol tls_protocol_of(std::string_view version) noexcept {
+  if (version == "TLSv1.3") return TlsProtocol::tls1_3;
+  if (version == "TLSv1.2") return TlsProtocol::tls1_2;
+  return TlsProtocol::none;
+}
+
+std::string_view to_string(TlsResult result) noexcept {
+  switch (result) {
+    case TlsResult::ok:
+      return "ok";
+    case TlsResult::failed:
+      return "failed";
+    case TlsResult::timeout:
+      return "timeout";
+    case TlsResult::rejected:
+      return "rejected";
+  }
+  return "failed";
 }
 
 }  // namespace flotilla::observe

@@ -60,6 +60,20 @@ std::string_view to_string(FailureReason reason) noexcept;
 // Retries are counted per config::RetryOn (the reason label is config::kRetryOnNames).
 inline constexpr std::size_t kRetryReasonCount = config::kRetryOnCount;
 
+// TLS handshakes on client connections, by negotiated protocol and result.
+enum class TlsProtocol : std::uint8_t { none, tls1_2, tls1_3 };  // none: failed before agreeing
+inline constexpr std::size_t kTlsProtocolCount = 3;
+std::string_view to_string(TlsProtocol protocol) noexcept;
+TlsProtocol tls_protocol_of(std::string_view version) noexcept;  // "TLSv1.3" -> tls1_3
+enum class TlsResult : std::uint8_t {
+  ok,
+  failed,    // the peer sent garbage, no shared protocol/cipher, a bad client certificate...
+  timeout,   // not finished within the listener's handshake_timeout
+  rejected,  // the worker already had max_handshakes in progress
+};
+inline constexpr std::size_t kTlsResultCount = 4;
+std::string_view to_string(TlsResult result) noexcept;
+
 // Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
 inline constexpr std::uint32_t kNoSeries = 0;
 
@@ -144,6 +158,17 @@ class MetricShard {
     ++upstreams_[upstream].retries[static_cast<std::size_t>(reason)];
   }
 
+  void tls_handshake(TlsProtocol protocol, TlsResult result, bool resumed) noexcept {
+    ++tls_handshakes_[static_cast<std::size_t>(protocol)][static_cast<std::size_t>(result)];
+    if (resumed) ++tls_resumed_[static_cast<std::size_t>(protocol)];
+  }
+  std::uint64_t tls_handshakes(TlsProtocol protocol, TlsResult result) const noexcept {
+    return tls_handshakes_[static_cast<std::size_t>(protocol)][static_cast<std::size_t>(result)];
+  }
+  std::uint64_t tls_resumed(TlsProtocol protocol) const noexcept {
+    return tls_resumed_[static_cast<std::size_t>(protocol)];
+  }
+
   // Adds another shard's counts, matching series by name (shards intern in different orders).
   void merge(const MetricShard& other);
 
@@ -160,6 +185,8 @@ class MetricShard {
   std::unordered_map<std::string, std::uint32_t> upstream_ids_;
   std::unordered_map<std::string, std::uint32_t> endpoint_ids_;  // "upstream id \0 key"
   std::int64_t in_flight_ = 0;
+  std::array<std::array<std::uint64_t, kTlsResultCount>, kTlsProtocolCount> tls_handshakes_{};
+  std::array<std::uint64_t, kTlsProtocolCount> tls_resumed_{};
 };
 
 }  // namespace flotilla::observe

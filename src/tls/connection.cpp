@@ -87,7 +87,7 @@ std::unique_ptr<Connection> Connection::client(const ClientContext& context, int
   return std::unique_ptr<Connection>(new Connection(std::move(ssl), nullptr));
 }
 
-IoResult Connection::handshake() {
+Step Connection::handshake() {
   if (established_) return {};
   if (failed_) return {.error = make_error_code(Errc::kNoHandshake, true)};
   ERR_clear_error();
@@ -100,7 +100,7 @@ IoResult Connection::handshake() {
   return failure(result, true, saved_errno);
 }
 
-IoResult Connection::read(void* data, std::size_t size) {
+Step Connection::read(void* data, std::size_t size) {
   if (!established_ || failed_) return {.error = make_error_code(Errc::kNoHandshake)};
   if (size == 0) return {};
   ERR_clear_error();
@@ -111,7 +111,7 @@ IoResult Connection::read(void* data, std::size_t size) {
   return failure(result, false, saved_errno);
 }
 
-IoResult Connection::write(const void* data, std::size_t size) {
+Step Connection::write(const void* data, std::size_t size) {
   if (!established_ || failed_) return {.error = make_error_code(Errc::kNoHandshake)};
   if (size == 0) return {};
   ERR_clear_error();
@@ -122,7 +122,7 @@ IoResult Connection::write(const void* data, std::size_t size) {
   return failure(result, false, saved_errno);
 }
 
-IoResult Connection::shutdown() {
+Step Connection::shutdown() {
   // Nothing to close cleanly before the handshake or after a fatal error (OpenSSL would refuse).
   if (!established_ || failed_ || shutdown_sent_) return {};
   ERR_clear_error();
@@ -132,14 +132,14 @@ IoResult Connection::shutdown() {
     shutdown_sent_ = true;
     return {};
   }
-  IoResult out = failure(result, false, saved_errno);
+  Step out = failure(result, false, saved_errno);
   if (out.want == Want::kRead) return {};  // only the peer's close_notify is missing
   if (out.want == Want::kNone) shutdown_sent_ = true;
   return out;
 }
 
-IoResult Connection::failure(int result, bool handshake, int saved_errno) {
-  IoResult out;
+Step Connection::failure(int result, bool handshake, int saved_errno) {
+  Step out;
   switch (SSL_get_error(ssl_.get(), result)) {
     case SSL_ERROR_WANT_READ:
       out.want = Want::kRead;

@@ -25,7 +25,7 @@ enum class Want : std::uint8_t { kNone, kRead, kWrite };
 // `want` set: wait until the fd is readable/writable, then call the same function again (a write
 // again with the same bytes). `eof`: the peer closed (close_notify or TCP FIN). `error`: the
 // connection is dead — tls::category() (with OpenSSL's reason) or std::system_category().
-struct IoResult {
+struct Step {
   std::size_t bytes = 0;
   Want want = Want::kNone;
   bool eof = false;
@@ -51,13 +51,13 @@ class Connection {
   // No I/O. An established connection destroyed without shutdown() keeps its session resumable.
   ~Connection();
 
-  IoResult handshake();  // bytes stays 0; error messages start "handshake failed: "
+  Step handshake();  // bytes stays 0; error messages start "handshake failed: "
   // Up to `size` decrypted bytes. Before waiting for the fd after a read, check has_pending().
-  IoResult read(void* data, std::size_t size);
+  Step read(void* data, std::size_t size);
   // May be partial (bytes < size); the rest goes in the next call.
-  IoResult write(const void* data, std::size_t size);
+  Step write(const void* data, std::size_t size);
   // Sends close_notify once, best effort, without waiting for the peer's; kWrite: call again.
-  IoResult shutdown();
+  Step shutdown();
 
   bool established() const { return established_; }
   // Bytes buffered inside OpenSSL (decrypted, or raw records read ahead) that a read() can use
@@ -85,7 +85,7 @@ class Connection {
 
  private:
   Connection(SslPtr ssl, std::shared_ptr<const ServerContext> server);
-  IoResult failure(int result, bool handshake, int saved_errno);
+  Step failure(int result, bool handshake, int saved_errno);
 
   SslPtr ssl_;
   std::shared_ptr<const ServerContext> server_;

@@ -2,6 +2,8 @@
 // them with OpenSSL's reason strings (see error_category.hpp for the value layout).
 #include "tls/error_category.hpp"
 
+#include <openssl/ssl.h>
+
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -34,6 +36,11 @@ std::string reason_text(unsigned long packed) {
     return fmt::format("certificate verify failed: {}", X509_verify_cert_error_string(reason));
   }
   if (library == kFlotillaLibrary) return errc_text(reason);
+  // The reason strings load with libssl's initialisation; a message may be asked for before
+  // any context was made (once is enough; OpenSSL makes the call thread-safe).
+  static const bool strings_loaded =
+      OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr);
+  (void)strings_loaded;
   if (const char* text = ERR_reason_error_string(packed)) return text;
   if (const char* lib_text = ERR_lib_error_string(packed)) {
     return fmt::format("{} error {}", lib_text, reason);

@@ -1,37 +1,159 @@
-// The clear-text half of tls::Stream: Asio's own reactor operations, with no coroutine frame of
-// ours (each returns Asio's awaitable as is), so a plain connection pays nothing for the seam.
+// Plain connections use Asio's own reactor operations with no coroutine frame of ours (each
+// returns Asio's awaitable as is), so the clear-text path pays nothing for the seam; TLS ones
+// drive a tls::Connection and wait on the socket only when OpenSSL asks to.
 #include "tls/stream.hpp"
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
+#include <cstring>
 
 #include <asio/write.hpp>
 
 namespace flotilla::tls {
+namespace {
+
+std::error_code step_error(const Step& step) {
+  if (step.error) return step.error;
+  if (step.eof) return asio::error::eof;
+  return {};
+}
+
+}  // namespace
 
 Stream::Stream(net::Socket socket) noexcept : socket_(std::move(socket)) {}
 
+Stream::~Stream() = default;
+
+std::error_code Stream::start_server(const ServerContext& context) {
+  std::error_code error;
+  socket_.non_blocking(true, error);  // OpenSSL reads and writes the fd itself
+  if (error) return error;
+  tls_ = Connection::server(context, socket_.native_handle(), error);
+  return error;
+}
+
+std::error_code Stream::start_client(const ClientContext& context, std::string_view server_name,
+                                     SSL_SESSION* resume) {
+  std::error_code error;
+  socket_.non_blocking(true, error);
+  if (error) return error;
+  tls_ = Connection::client(context, socket_.native_handle(), server_name, resume, error);
+  return error;
+}
+
+net::Awaitable<std::error_code> Stream::handshake() {
+  for (;;) {
+    const Step step = tls_->handshake();
+    if (step.want == Want::kNone) co_return step_error(step);
+    const std::error_code waited = co_await wait(step.want);
+    if (waited) co_return waited;
+  }
+}
+
+net::Awaitable<std::error_code> Stream::wait(Want want) {
+  auto [error] = co_await socket_.async_wait(
+      want == Want::kWrite ? asio::socket_base::wait_write : asio::socket_base::wait_read,
+      net::use_nothrow_io);
+  co_return error;
+}
+
 std::size_t Stream::read_now(asio::mutable_buffer buffer, std::error_code& error) {
-  return socket_.read_some(buffer, error);
+  if (!tls_) return socket_.read_some(buffer, error);
+  const Step step = tls_->read(buffer.data(), buffer.size());
+  if (step.bytes > 0) {
+    error.clear();
+    return step.bytes;
+  }
+  error = step.want != Want::kNone ? std::error_code(asio::error::would_block) : step_error(step);
+  return 0;
 }
 
 net::Awaitable<IoResult> Stream::read_some(asio::mutable_buffer buffer) {
-  return socket_.async_read_some(buffer, net::use_nothrow_io);
+  if (!tls_) return socket_.async_read_some(buffer, net::use_nothrow_io);
+  return tls_read_some(buffer);
+}
+
+net::Awaitable<IoResult> Stream::tls_read_some(asio::mutable_buffer buffer) {
+  for (;;) {
+    const Step step = tls_->read(buffer.data(), buffer.size());
+    if (step.bytes > 0) co_return IoResult{std::error_code{}, step.bytes};
+    if (step.want == Want::kNone) co_return IoResult{step_error(step), 0};
+    const std::error_code waited = co_await wait(step.want);
+    if (waited) co_return IoResult{waited, 0};
+  }
 }
 
 net::Awaitable<IoResult> Stream::write(std::span<const asio::const_buffer> buffers) {
-  return asio::async_write(socket_, buffers, net::use_nothrow_io);
+  if (!tls_) return asio::async_write(socket_, buffers, net::use_nothrow_io);
+  return tls_write(buffers);
 }
 
 net::Awaitable<IoResult> Stream::write(asio::const_buffer buffer) {
-  return asio::async_write(socket_, buffer, net::use_nothrow_io);
+  if (!tls_) return asio::async_write(socket_, buffer, net::use_nothrow_io);
+  return tls_write(std::span<const asio::const_buffer>(&buffer, 1));
+}
+
+net::Awaitable<std::error_code> Stream::tls_write_all(const char* data, std::size_t size) {
+  while (size > 0) {
+    const Step step = tls_->write(data, size);
+    if (step.bytes > 0) {
+      data += step.bytes;
+      size -= step.bytes;
+      continue;
+    }
+    if (step.want == Want::kNone) co_return step.error ? step.error : asio::error::broken_pipe;
+    const std::error_code waited = co_await wait(step.want);
+    if (waited) co_return waited;
+  }
+  co_return std::error_code{};
+}
+
+// A response is a head, framing lines and body pieces: written one SSL_write each, every small
+// piece would be a record of its own (22 bytes of overhead, and an encryption call, per piece).
+// Pieces are gathered into records of up to 16 KiB; a piece that fills a record goes as it is.
+net::Awaitable<IoResult> Stream::tls_write(std::span<const asio::const_buffer> buffers) {
+  std::array<char, kRecordSize> record;
+  std::size_t gathered = 0;
+  std::size_t total = 0;
+  for (const asio::const_buffer& buffer : buffers) {
+    const char* data = static_cast<const char*>(buffer.data());
+    std::size_t size = buffer.size();
+    total += size;
+    while (size > 0) {
+      if (gathered == 0 && size >= kRecordSize) {
+        const std::size_t whole = size - size % kRecordSize;
+        const std::error_code error = co_await tls_write_all(data, whole);
+        if (error) co_return IoResult{error, 0};
+        data += whole;
+        size -= whole;
+        continue;
+      }
+      const std::size_t take = std::min(size, kRecordSize - gathered);
+      std::memcpy(record.data() + gathered, data, take);
+      gathered += take;
+      data += take;
+      size -= take;
+      if (gathered == kRecordSize) {
+        const std::error_code error = co_await tls_write_all(record.data(), gathered);
+        if (error) co_return IoResult{error, 0};
+        gathered = 0;
+      }
+    }
+  }
+  if (gathered > 0) {
+    const std::error_code error = co_await tls_write_all(record.data(), gathered);
+    if (error) co_return IoResult{error, 0};
+  }
+  co_return IoResult{std::error_code{}, total};
 }
 
 bool Stream::peer_closed() const noexcept {
   const int fd = const_cast<net::Socket&>(socket_).native_handle();
   if (fd < 0) return true;
-  // In the clear, bytes waiting (a pipelined request) mean the client is still there, as in
+  if (tls_ && tls_->has_pending()) return false;
+  // Bytes waiting (a pipelined request, a TLS record) mean the client is still there, as in
   // nginx's check_broken_connection; only EOF or an error means it left.
   char probe;
   const ssize_t n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -39,11 +161,13 @@ bool Stream::peer_closed() const noexcept {
 }
 
 void Stream::shutdown_send() noexcept {
+  if (tls_ && tls_->established()) tls_->shutdown();  // best effort: never waits
   std::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_send, ignored);
 }
 
 void Stream::close() noexcept {
+  if (tls_ && tls_->established() && socket_.is_open()) tls_->shutdown();
   std::error_code ignored;
   socket_.close(ignored);
 }

@@ -14,19 +14,33 @@
 
 #include "net/async.hpp"
 #include "net/socket.hpp"
+#include "tls/connection.hpp"
 
 namespace flotilla::tls {
 
 // (error, bytes), as Asio's own completions give them.
 using IoResult = std::tuple<std::error_code, std::size_t>;
 
+// Application data per TLS record when small pieces are gathered (the TLS maximum).
+inline constexpr std::size_t kRecordSize = 16 * 1024;
+
 class Stream {
  public:
   explicit Stream(net::Socket socket) noexcept;
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
+  ~Stream();
 
-  bool secure() const noexcept { return false; }
+  // Puts TLS on the connection (before any byte was read or written); then handshake().
+  std::error_code start_server(const ServerContext& context);
+  std::error_code start_client(const ClientContext& context, std::string_view server_name,
+                               SSL_SESSION* resume);
+  // Runs the handshake to its end (the caller bounds it: closing the stream ends the wait).
+  net::Awaitable<std::error_code> handshake();
+
+  bool secure() const noexcept { return tls_ != nullptr; }
+  // The TLS session's facts (version, cipher, SNI, ALPN, peer certificate), or null in the clear.
+  const Connection* tls() const noexcept { return tls_.get(); }
 
   // A read that does not wait: bytes, else `asio::error::would_block` (or EOF, or an error).
   std::size_t read_now(asio::mutable_buffer buffer, std::error_code& error);
@@ -38,13 +52,14 @@ class Stream {
 
   // Bytes already taken from the socket and buffered by the TLS session: they never wake a
   // readiness wait, so a reader must look before it parks. Always false in the clear.
-  bool has_buffered() const noexcept { return false; }
+  bool has_buffered() const noexcept { return tls_ && tls_->has_pending(); }
   // The peer closed or reset its side (nothing is read; pending bytes mean it is still there).
   bool peer_closed() const noexcept;
 
-  // Ends the sending direction: the TCP half-close.
+  // Ends the sending direction: close_notify over TLS, then the TCP half-close.
   void shutdown_send() noexcept;
-  // Closes the socket: anything waiting on it completes with an error.
+  // Closes the socket (after a best-effort close_notify): anything waiting on it completes with
+  // an error.
   void close() noexcept;
   bool is_open() const noexcept { return socket_.is_open(); }
 
@@ -53,7 +68,14 @@ class Stream {
   int native_handle() noexcept { return socket_.native_handle(); }
 
  private:
+  net::Awaitable<IoResult> tls_read_some(asio::mutable_buffer buffer);
+  net::Awaitable<IoResult> tls_write(std::span<const asio::const_buffer> buffers);
+  // Writes `size` bytes as they are (one or more records); waits whenever OpenSSL must.
+  net::Awaitable<std::error_code> tls_write_all(const char* data, std::size_t size);
+  net::Awaitable<std::error_code> wait(Want want);
+
   net::Socket socket_;
+  std::unique_ptr<Connection> tls_;
 };
 
 }  // namespace flotilla::tls

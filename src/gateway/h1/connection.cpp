@@ -36,7 +36,10 @@ void H1Connection::start(Worker& worker, net::Socket socket, const asio::ip::tcp
 
 H1Connection::H1Connection(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
                            std::uint32_t listener_index)
-    : ClientConnection(listener_index), worker_(worker), downstream_(std::move(socket), peer) {
+    : ClientConnection(listener_index),
+      worker_(worker),
+      downstream_(std::move(socket), peer),
+      handshaken_(!worker.listener(listener_index).tls) {
   std::error_code ec;
   downstream_.stream().socket().set_option(asio::ip::tcp::no_delay(true), ec);
   worker_.attach(this);
@@ -73,13 +76,21 @@ void H1Connection::park(bool first) {
   workspace_.release();
   idle_ = true;
   const ListenerSettings& listener = worker_.listener(listener_index());
-  // Parked, the read deadline is the idle deadline (the sweep closes the connection).
-  downstream_.read_deadline().expires_after(first ? listener.header_timeout
-                                                  : listener.keepalive_timeout);
+  // Parked, the read deadline is the idle deadline (the sweep closes the connection). Before
+  // its handshake, a TLS connection gets the handshake timeout, from the accept on.
+  std::chrono::milliseconds idle = first ? listener.header_timeout : listener.keepalive_timeout;
+  if (!handshaken_) {
+    const SnapshotPtr& snapshot = worker_.snapshot();
+    if (snapshot && listener_index() < snapshot->listeners.size()) {
+      idle = snapshot->listeners[listener_index()].handshake_timeout;
+    }
+  }
+  downstream_.read_deadline().expires_after(idle);
   worker_.park(this, first);
-  // Bytes that arrived while the last request was served: look at once. (Never inline: this
-  // may run at the end of the coroutine that served that request.)
-  if (readable_) worker_.resume_soon(this);
+  // Bytes that arrived while the last request was served, or that the TLS layer already took
+  // from the socket (no readiness event will announce those): look at once. (Never inline:
+  // this may run at the end of the coroutine that served that request.)
+  if (readable_ || downstream_.stream().has_buffered()) worker_.resume_soon(this);
 }
 
 void H1Connection::on_readable() {
@@ -120,6 +131,11 @@ void H1Connection::lease_workspace() {
 net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
   // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
   const ListenerSettings& listener = worker_.listener(listener_index());
+  if (!handshaken_) {
+    const bool secured = co_await handshake();
+    if (!secured) co_return;
+    handshaken_ = true;
+  }
   lease_workspace();
   H1ResponseSink sink(downstream_, *workspace_, worker_, listener);
   for (;;) {
@@ -174,6 +190,39 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     if (filled_ == 0) co_return self.release()->park(false);
     // A pipelined request is already buffered: go on at once.
   }
+}
+
+net::Awaitable<bool> H1Connection::handshake() {
+  using observe::TlsProtocol;
+  using observe::TlsResult;
+  const SnapshotPtr snapshot = worker_.snapshot();  // keeps the context alive for the start
+  const ListenerTarget* target = snapshot && listener_index() < snapshot->listeners.size()
+                                     ? &snapshot->listeners[listener_index()]
+                                     : nullptr;
+  if (!target || !target->tls) co_return false;  // never serve a TLS port in the clear
+  std::uint32_t& in_progress = worker_.handshakes();
+  if (in_progress >= target->max_handshakes) {
+    worker_.metrics().tls_handshake(TlsProtocol::none, TlsResult::rejected, false);
+    co_return false;
+  }
+  tls::Stream& stream = downstream_.stream();
+  if (const std::error_code error = stream.start_server(*target->tls)) {
+    spdlog::warn("cannot start TLS on a connection: {}", error.message());
+    co_return false;
+  }
+  ++in_progress;
+  const std::error_code error = co_await stream.handshake();
+  --in_progress;
+  const tls::Connection* session = stream.tls();
+  if (error) {
+    const TlsResult result = downstream_.timed_out() ? TlsResult::timeout : TlsResult::failed;
+    worker_.metrics().tls_handshake(TlsProtocol::none, result, false);
+    spdlog::debug("TLS handshake failed: {}", error.message());
+    co_return false;
+  }
+  worker_.metrics().tls_handshake(observe::tls_protocol_of(session->version()), TlsResult::ok,
+                                  session->resumed());
+  co_return true;
 }
 
 net::Awaitable<bool> H1Connection::handle(H1ResponseSink& sink, std::size_t head_size) {

@@ -51,6 +51,9 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   void park(bool first);
   // Serves requests while bytes keep coming; parks the connection again or destroys it.
   net::Awaitable<void> serve(std::unique_ptr<H1Connection> self);
+  // The TLS handshake of a TLS listener's connection, bounded by the read deadline set when the
+  // connection was first parked; false when it failed (the connection then just closes).
+  net::Awaitable<bool> handshake();
   // One parsed request through the pipeline; true when the connection goes on.
   net::Awaitable<bool> handle(H1ResponseSink& sink, std::size_t head_size);
   // Answers a head the codec rejected (no pipeline: nothing was routed).
@@ -77,7 +80,8 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   // (and set again when that read filled the buffer), so a parked connection is woken for every
   // byte that arrived after the last read (the poller is edge-triggered).
   bool readable_ = false;
-  bool served_ = false;  // a head was read: later waits are keep-alive waits
+  bool served_ = false;      // a head was read: later waits are keep-alive waits
+  bool handshaken_ = false;  // TLS is up (or the listener is plain)
 };
 
 }  // namespace flotilla::gateway

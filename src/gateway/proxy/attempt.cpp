@@ -10,6 +10,9 @@
 #include "gateway/worker.hpp"
 #include "gateway/workspace.hpp"
 #include "http/chunked_encoder.hpp"
+#include "net/coarse_clock.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace flotilla::gateway {
 namespace {
@@ -46,6 +49,30 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
   }
   std::error_code ignored;
   connection->stream().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  WorkerUpstream& upstream = exchange.upstream;
+  if (!upstream.tls) co_return connection;
+
+  // TLS to the upstream, within the connect timeout, offering the endpoint's last session.
+  const std::uint32_t index = exchange.endpoint_index;
+  const std::string_view name =
+      index < upstream.tls_names.size() ? std::string_view(upstream.tls_names[index]) : "";
+  SSL_SESSION* resume =
+      index < upstream.tls_sessions.size() ? upstream.tls_sessions[index].get() : nullptr;
+  tls::Stream& stream = connection->stream();
+  std::error_code tls_error = stream.start_client(*upstream.tls, name, resume);
+  if (!tls_error) tls_error = co_await stream.handshake();
+  if (tls_error) {
+    const bool timed_out = connection->watchdog().expired();
+    const auto now = net::coarse_now();
+    if (now - upstream.tls_warned >= std::chrono::seconds(1)) {
+      upstream.tls_warned = now;
+      spdlog::warn("upstream {}: TLS to {} failed: {}", upstream.state.spec().name,
+                   endpoint.address().to_string(),
+                   timed_out ? std::string("timed out") : tls_error.message());
+    }
+    failure = failed(timed_out ? OutcomeKind::timeout : OutcomeKind::connect_error, false);
+    co_return nullptr;
+  }
   co_return connection;
 }
 
@@ -160,7 +187,10 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
   for (;;) {
     // A pooled connection when there is one (no coroutine, no syscall), else a new one.
     std::unique_ptr<UpstreamConnection> connection;
-    if (may_reuse) connection = worker.connection_pool().take(endpoint, !replayable_on_failure);
+    if (may_reuse) {
+      connection = worker.connection_pool().take(endpoint, exchange.upstream.tls != nullptr,
+                                                 !replayable_on_failure);
+    }
     const bool pooled = connection != nullptr;
     if (!connection) {
       HeadOutcome failure;

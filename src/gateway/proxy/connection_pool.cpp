@@ -21,7 +21,7 @@ std::size_t ConnectionPool::EndpointHash::operator()(
 }
 
 std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::endpoint& endpoint,
-                                                         bool always_probe) {
+                                                         bool secure, bool always_probe) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
@@ -30,6 +30,7 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::en
     std::unique_ptr<UpstreamConnection> connection = std::move(list.back());
     list.pop_back();
     if (now >= connection->idle_deadline()) continue;
+    if (connection->stream().secure() != secure) continue;  // the upstream's TLS changed
     // A connection idle for a moment is almost surely alive (upstream keep-alive timeouts are
     // seconds long), and a failure there is retried; only longer-idle ones pay for a probe —
     // and every one that would carry a request that cannot be replayed.

@@ -10,16 +10,17 @@
 
 #include <asio/ip/tcp.hpp>
 
-#include "gateway/snapshot.hpp"
 #include "gateway/proxy/upstream_connection.hpp"
+#include "gateway/snapshot.hpp"
 
 namespace flotilla::gateway {
 
 class ConnectionPool {
  public:
-  // An idle connection to `endpoint` that still looks alive, or null. `always_probe`: check even
-  // a connection idle for a moment (for a request that could not be replayed if it failed).
-  std::unique_ptr<UpstreamConnection> take(const asio::ip::tcp::endpoint& endpoint,
+  // An idle connection to `endpoint` (over TLS when `secure`) that still looks alive, or null.
+  // `always_probe`: check even a connection idle for a moment (for a request that could not be
+  // replayed if it failed).
+  std::unique_ptr<UpstreamConnection> take(const asio::ip::tcp::endpoint& endpoint, bool secure,
                                            bool always_probe);
 
   // Keeps `connection` for reuse if the settings allow, else closes it.

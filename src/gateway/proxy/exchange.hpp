@@ -50,6 +50,7 @@ struct Exchange {
   std::unique_ptr<BodyPump> pump;  // made the first time an attempt streams the body
   std::uint32_t attempts = 0;
   const asio::ip::tcp::endpoint* endpoint = nullptr;  // the last one tried
+  std::uint32_t endpoint_index = 0;                   // its index in the upstream
   bool client_gone = false;                           // the client left before a response started
 };
 

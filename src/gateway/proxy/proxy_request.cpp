@@ -68,6 +68,18 @@ Outcome attempt_outcome(const HeadOutcome& attempt, const Decision& decision,
   return Outcome::error(attempt.end.failure);
 }
 
+// The session a TLS upstream gave (TLS 1.3 tickets arrive with the response, so after it): the
+// next connection to the endpoint offers it.
+void keep_tls_session(WorkerUpstream& upstream, std::uint32_t index,
+                      UpstreamConnection* connection) {
+  if (!connection || index >= upstream.tls_sessions.size()) return;
+  const tls::Connection* session = connection->stream().tls();
+  if (!session) return;
+  if (tls::SessionPtr resumable = session->session()) {
+    upstream.tls_sessions[index] = std::move(resumable);
+  }
+}
+
 net::Awaitable<void> answer(Exchange& exchange, int status) {
   RequestContext& ctx = exchange.ctx;
   co_await finish_pump(exchange, true);
@@ -133,6 +145,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     tried.add(ticket);
     ++exchange.attempts;
     exchange.endpoint = &upstream.addresses[*index];
+    exchange.endpoint_index = static_cast<std::uint32_t>(*index);
     // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
     const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
     ctx.record.endpoint = endpoint_series;
@@ -171,6 +184,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     if (forwarded) {
       co_await finish_pump(exchange, !forwarded->complete);
       const bool body_sent = !exchange.pump || exchange.pump->ok;
+      keep_tls_session(upstream, exchange.endpoint_index, attempt.connection.get());
       if (forwarded->reusable && body_sent) {
         ctx.worker.connection_pool().give_back(std::move(attempt.connection), upstream.keepalive);
       }

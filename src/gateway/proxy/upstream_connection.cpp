@@ -26,6 +26,14 @@ UpstreamConnection::UpstreamConnection(net::Socket socket, const asio::ip::tcp::
 
 bool UpstreamConnection::looks_reusable() noexcept {
   if (!stream_.is_open() || buffered_ != 0) return false;
+  if (stream_.secure()) {
+    // Records may wait that carry no data (a late TLS 1.3 session ticket): a read that finds
+    // nothing to hand out says the connection is clean; data, an alert or EOF say it is not.
+    char byte;
+    std::error_code error;
+    const std::size_t n = stream_.read_now(asio::buffer(&byte, 1), error);
+    return n == 0 && error == asio::error::would_block;
+  }
   char probe;
   const ssize_t n = ::recv(stream_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

@@ -20,6 +20,19 @@ void run_upstream_request_stages(RequestContext& ctx, HeaderEdits& edits) {
     stage->on_upstream_request(ctx, edits);
 }
 
+// Mutual TLS: the client's verified certificate subject, in the listener's header (a line of that
+// name the client sent itself never goes through: the upstream trusts this header).
+void pass_client_certificate(RequestContext& ctx, HeaderEdits& edits) {
+  if (!ctx.snapshot || ctx.listener_index >= ctx.snapshot->listeners.size()) return;
+  const std::string& name = ctx.snapshot->listeners[ctx.listener_index].client_subject_header;
+  if (name.empty()) return;
+  edits.remove(name);
+  const tls::Connection* session = ctx.downstream.secure() ? ctx.downstream.tls() : nullptr;
+  if (!session || !session->peer_verified()) return;
+  ctx.scratch.text = session->peer_subject();
+  edits.add(name, ctx.scratch.text);
+}
+
 }  // namespace
 
 void prepare_upstream_head(Exchange& exchange) {
@@ -43,6 +56,7 @@ void prepare_upstream_head(Exchange& exchange) {
     edits.add("Host", host);
     drop |= http::header_bit(http::HeaderId::kHost);
   }
+  pass_client_certificate(ctx, edits);
   run_upstream_request_stages(ctx, edits);
   // A chunked body goes upstream re-framed by us: `Transfer-Encoding: chunked` exactly, chunk
   // sizes in minimal hex, no extensions, no trailers — so no upstream parser can read the

@@ -64,11 +64,11 @@ TEST_P(ConnectionTest, HandshakeThenDataBothWays) {
   char buffer[8192];
   for (int turn = 0; turn < 10000 && received.size() < big.size(); ++turn) {
     if (written < big.size()) {
-      const IoResult w = pair->server->write(big.data() + written, big.size() - written);
+      const Step w = pair->server->write(big.data() + written, big.size() - written);
       ASSERT_FALSE(w.error) << w.error.message();
       written += w.bytes;
     }
-    const IoResult r = pair->client->read(buffer, sizeof buffer);
+    const Step r = pair->client->read(buffer, sizeof buffer);
     ASSERT_FALSE(r.error) << r.error.message();
     received.append(buffer, r.bytes);
   }
@@ -82,7 +82,7 @@ TEST_P(ConnectionTest, NothingToReadAsksToWaitForTheFd) {
   auto pair = connect(*server, *client_context, "example.com");
   ASSERT_TRUE(drive_handshake(*pair->client, *pair->server).ok());
   char buffer[16];
-  const IoResult result = pair->server->read(buffer, sizeof buffer);
+  const Step result = pair->server->read(buffer, sizeof buffer);
   EXPECT_EQ(result.want, Want::kRead);
   EXPECT_EQ(result.bytes, 0u);
   EXPECT_FALSE(result.error);
@@ -113,10 +113,10 @@ TEST_P(ConnectionTest, CloseNotifyReadsAsEof) {
   auto pair = connect(*server, *client_context, "example.com");
   ASSERT_TRUE(drive_handshake(*pair->client, *pair->server).ok());
   write_all(*pair->server, "bye");
-  const IoResult shut = pair->server->shutdown();
+  const Step shut = pair->server->shutdown();
   EXPECT_EQ(shut.want, Want::kNone);
   EXPECT_FALSE(shut.error);
-  IoResult last;
+  Step last;
   EXPECT_EQ(read_exactly(*pair->client, 10, &last), "bye");
   EXPECT_TRUE(last.eof);
   EXPECT_FALSE(last.error);
@@ -131,7 +131,7 @@ TEST_P(ConnectionTest, TcpFinWithoutCloseNotifyReadsAsEof) {
   ASSERT_TRUE(drive_handshake(*pair->client, *pair->server).ok());
   write_all(*pair->client, "x");  // TLS 1.3: lets the client take the server's tickets first
   ::shutdown(pair->sockets.client, SHUT_WR);
-  IoResult last;
+  Step last;
   EXPECT_EQ(read_exactly(*pair->server, 10, &last), "x");
   EXPECT_TRUE(last.eof);
   EXPECT_FALSE(last.error) << last.error.message();
@@ -147,7 +147,7 @@ TEST_P(ConnectionTest, PeerClosingDuringTheHandshakeIsAnError) {
   EXPECT_EQ(connection->handshake().want, Want::kRead);
   ::close(sockets.client);
   sockets.client = -1;
-  const IoResult result = connection->handshake();
+  const Step result = connection->handshake();
   EXPECT_TRUE(result.eof);
   EXPECT_EQ(result.error, make_error_code(Errc::kUnexpectedEof, true));
 }
@@ -175,7 +175,7 @@ TEST_P(ConnectionTest, GarbageIsAHandshakeErrorWithOpenSslsReason) {
   const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(::send(sockets.client, request.data(), request.size(), 0),
             static_cast<ssize_t>(request.size()));
-  const IoResult result = connection->handshake();
+  const Step result = connection->handshake();
   EXPECT_TRUE(is_handshake_error(result.error));
   EXPECT_EQ(result.error.message(), "handshake failed: http request");
 }

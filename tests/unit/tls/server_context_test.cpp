@@ -319,7 +319,7 @@ TEST_P(ServerHandshake, RequiredClientCertificates) {
               "handshake failed: peer did not return a certificate");
     // TLS 1.3 clients finish before the server judges them; they learn it on their first read.
     if (outcome.client_ok()) {
-      IoResult last;
+      Step last;
       read_exactly(*pair->client, 1, &last);
       EXPECT_TRUE(last.error);
     }

@@ -322,8 +322,8 @@ class SocketPair {
 };
 
 struct Outcome {
-  IoResult client;
-  IoResult server;
+  Step client;
+  Step server;
   bool ok() const { return client_ok() && server_ok(); }
   bool client_ok() const { return client.want == Want::kNone && !client.error && !client.eof; }
   bool server_ok() const { return server.want == Want::kNone && !server.error && !server.eof; }
@@ -345,7 +345,7 @@ inline Outcome drive_handshake(Connection& client, Connection& server) {
 inline void write_all(Connection& writer, const std::string& data) {
   std::size_t done = 0;
   for (int turn = 0; turn < 10000 && done < data.size(); ++turn) {
-    const IoResult result = writer.write(data.data() + done, data.size() - done);
+    const Step result = writer.write(data.data() + done, data.size() - done);
     ASSERT_FALSE(result.error) << result.error.message();
     done += result.bytes;
   }
@@ -353,11 +353,11 @@ inline void write_all(Connection& writer, const std::string& data) {
 }
 
 // Reads until `size` bytes arrived (or eof/error), bounded in turns.
-inline std::string read_exactly(Connection& reader, std::size_t size, IoResult* last = nullptr) {
+inline std::string read_exactly(Connection& reader, std::size_t size, Step* last = nullptr) {
   std::string out;
   char buffer[4096];
   for (int turn = 0; turn < 10000 && out.size() < size; ++turn) {
-    const IoResult result = reader.read(buffer, std::min(sizeof buffer, size - out.size()));
+    const Step result = reader.read(buffer, std::min(sizeof buffer, size - out.size()));
     out.append(buffer, result.bytes);
     if (last != nullptr) *last = result;
     if (result.error || result.eof) break;
