@@ -46,10 +46,13 @@ void H1ResponseSink::add_line(std::string_view line) noexcept {
   lines_size_ += line.size();
 }
 
-net::Awaitable<tls::IoResult> H1ResponseSink::interim(const http::ResponseHead&,
+net::Awaitable<tls::IoResult> H1ResponseSink::interim(const http::ResponseHead& head,
                                                       std::string_view raw) {
   // 1xx (103 Early Hints...) exist since HTTP/1.1; a 1.0 client would take one for the answer.
-  if (version_ != http::Version::kHttp11 || started_) return nothing_to_write();
+  // 100 Continue is the gateway's own to send (when the request body is first read).
+  if (version_ != http::Version::kHttp11 || started_ || head.status == 100) {
+    return nothing_to_write();
+  }
   return downstream_.write(raw, listener_.send_timeout);
 }
 
@@ -117,8 +120,15 @@ void H1ResponseSink::head(const ResponseHeadOut& out) {
   } else {
     std::string& text = ws_.response;
     text.clear();
-    fmt::format_to(std::back_inserter(text), "HTTP/1.1 {} {}\r\nServer: flotilla\r\nDate: {}\r\n",
-                   out.status, reason_phrase(out.status), worker_.http_date());
+    fmt::format_to(std::back_inserter(text), "HTTP/1.1 {} {}\r\n", out.status,
+                   reason_phrase(out.status));
+    // Server and Date are fields like any other: a header rule that sets or removes one has
+    // dropped ours (its own line, if any, is among the edits).
+    const std::uint64_t dropped = out.edits ? out.edits->drop_ids() : 0;
+    if ((dropped & http::header_bit(http::HeaderId::kServer)) == 0) text += "Server: flotilla\r\n";
+    if ((dropped & http::header_bit(http::HeaderId::kDate)) == 0) {
+      fmt::format_to(std::back_inserter(text), "Date: {}\r\n", worker_.http_date());
+    }
     text += edit_lines;
     text.append(lines_.data(), lines_size_);
     text += "\r\n";

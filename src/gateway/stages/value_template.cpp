@@ -27,9 +27,15 @@ void append_expanded(std::string& out, const config::ValueTemplate& value, Reque
       case config::Variable::scheme:
         out += ctx.scheme();
         break;
-      case config::Variable::host:  // as nginx's $host: the name without a port
-        out += host_without_port(ctx.head.host);
+      case config::Variable::host: {  // as nginx's $host: the name without a port, lowercase
+        const std::string_view host = host_without_port(ctx.head.host);
+        const std::size_t at = out.size();
+        out += host;
+        for (std::size_t i = at; i < out.size(); ++i) {
+          if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + ('a' - 'A'));
+        }
         break;
+      }
       case config::Variable::remote_addr:
         out += ctx.client_ip;
         break;

@@ -11,7 +11,8 @@ namespace flotilla::gateway {
 
 void append_expanded(std::string& out, const config::ValueTemplate& value, RequestContext& ctx);
 
-// The request's host without a port (and without the root's trailing dot), lowercase as sent.
+// The request's host without a port (and without the root's trailing dot), in the case it was
+// sent ($host lowercases it).
 std::string_view host_without_port(std::string_view host) noexcept;
 
 }  // namespace flotilla::gateway
