@@ -14,6 +14,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "app/autoscale_loop.hpp"
 #include "app/exit_codes.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"
@@ -64,6 +65,7 @@ Runtime::Runtime(std::shared_ptr<const config::Spec> spec, RuntimeOptions option
 
 Runtime::~Runtime() {
   // Handlers on the control io_context refer to these: they go first, in dependency order.
+  autoscaler_.reset();
   alert_engine_.reset();
   admin_.reset();
   supervisor_.reset();
@@ -118,6 +120,8 @@ int Runtime::run() {
   wait_for_signals();
   gateway_->start();
   supervisor_->start();
+  autoscaler_ = std::make_unique<AutoscaleLoop>(*this);
+  autoscaler_->start();
   admin_->start();
   alert_engine_->start();
   refresh_metrics_cache();
@@ -199,6 +203,7 @@ asio::awaitable<void> Runtime::shut_down() {
   reload_signal_.cancel();
   health_checker_.stop();
   alert_engine_->stop();
+  if (autoscaler_) autoscaler_->stop();
   metrics_refresh_.cancel();
   asio::steady_timer drained(control_, asio::steady_timer::time_point::max());
   spdlog::info("draining in-flight requests (up to {} s)", options_.drain_grace.count());

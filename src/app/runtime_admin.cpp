@@ -6,6 +6,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "admin/api_routes.hpp"
+#include "app/autoscale_loop.hpp"
 #include "app/runtime.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"
@@ -56,6 +57,10 @@ std::optional<std::string> Runtime::instance_address(const std::string& key) con
   return std::nullopt;
 }
 
+nlohmann::json Runtime::autoscale_json(const std::string& service) const {
+  return autoscaler_ ? autoscaler_->service_json(service) : nlohmann::json(nullptr);
+}
+
 std::vector<observe::AlertStatus> Runtime::alerts() const {
   return alert_engine_ ? alert_engine_->alerts() : std::vector<observe::AlertStatus>{};
 }
@@ -76,6 +81,7 @@ asio::awaitable<observe::MetricsView> Runtime::collect_metrics() {
   observe::MetricsView out = view ? std::move(*view) : gateway_metrics_;
   const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
   observe::append_instance_metrics(out, instances);
+  if (autoscaler_) autoscaler_->append_metrics(out);
   co_return out;
 }
 
@@ -124,6 +130,17 @@ bool Runtime::start_admin() {
                out["rules"] = std::move(rules);
                co_return admin::json_response(200, out);
              });
+  router.add("GET", "/api/v1/autoscaler",
+             [this](const admin::AdminRequest&) -> asio::awaitable<admin::AdminResponse> {
+               nlohmann::json services = nlohmann::json::array();
+               for (const supervisor::ServiceStatus& service : supervisor_->service_status()) {
+                 nlohmann::json autoscale = autoscale_json(service.name);
+                 if (autoscale.is_null()) continue;
+                 autoscale["service"] = service.name;
+                 services.push_back(std::move(autoscale));
+               }
+               co_return admin::json_response(200, nlohmann::json{{"services", services}});
+             });
   admin_->set_ready_check([this] { return !shutting_down_; });
   if (!admin_->listen(error)) {
     fmt::print(stderr, "flotilla up: admin: {}\n", error);
@@ -135,6 +152,7 @@ bool Runtime::start_admin() {
       observe::MetricsView view = gateway_metrics_;
       const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
       observe::append_instance_metrics(view, instances);
+      if (autoscaler_) autoscaler_->append_metrics(view);
       return view;
     });
   } catch (const std::exception& e) {

@@ -34,6 +34,9 @@ class RuntimeOperations : public admin::Operations {
   asio::awaitable<admin::AdminResponse> logs(std::string service, admin::LogsQuery query) override;
 
  private:
+  // `service` (a service_json object) with its "autoscale" (null when it has none).
+  nlohmann::json with_autoscale(nlohmann::json service, const std::string& name) const;
+
   Runtime& runtime_;
   CpuMeter cpu_;
 };
