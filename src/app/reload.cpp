@@ -45,8 +45,9 @@ config::Spec services_to_apply(const config::Spec& previous, const config::Spec&
       service.autoscale = autoscale;  // the file's policy, which restarts nothing
     }
     // An autoscaled service keeps the count the autoscaler (or `scale`) chose, within the
-    // file's bounds: a reload does not throw the autoscaler's state away.
-    if (autoscale && running && running->autoscale) {
+    // file's bounds: a reload does not throw the autoscaler's state away. A service that gains
+    // `autoscale:` starts from the count it runs, as a new HPA takes over a Deployment's.
+    if (autoscale && running) {
       service.replicas = std::clamp(running->replicas, autoscale->min, autoscale->max);
     }
   }

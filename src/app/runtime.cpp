@@ -15,6 +15,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "app/autoscale_loop.hpp"
+#include "app/dashboard_endpoint.hpp"
 #include "app/exit_codes.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"

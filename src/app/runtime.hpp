@@ -29,6 +29,7 @@
 namespace flotilla::app {
 
 class AutoscaleLoop;
+class DashboardEndpoint;
 class RuntimeOperations;
 
 struct RuntimeOptions {
@@ -102,6 +103,7 @@ class Runtime {
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<supervisor::Supervisor> supervisor_;
   std::unique_ptr<RuntimeOperations> operations_;
+  std::unique_ptr<DashboardEndpoint> dashboard_;  // its routes refer to operations_
   std::unique_ptr<admin::Server> admin_;
   std::unique_ptr<observe::AlertEngine> alert_engine_;
   std::unique_ptr<AutoscaleLoop> autoscaler_;

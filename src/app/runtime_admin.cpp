@@ -7,6 +7,7 @@
 
 #include "admin/api_routes.hpp"
 #include "app/autoscale_loop.hpp"
+#include "app/dashboard_endpoint.hpp"
 #include "app/runtime.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"
@@ -89,6 +90,7 @@ void Runtime::refresh_metrics_cache() {
   if (gateway_stopped_ || shutting_down_) return;
   gateway_->collect_metrics(control_.get_executor(), [this](observe::MetricsView view) {
     gateway_metrics_ = std::move(view);
+    if (dashboard_) dashboard_->record(gateway_metrics_);
   });
   metrics_refresh_.expires_after(kMetricsRefresh);
   metrics_refresh_.async_wait([this](std::error_code ec) {
@@ -107,6 +109,8 @@ bool Runtime::start_admin() {
   operations_ = std::make_unique<RuntimeOperations>(*this);
   admin::Router& router = admin_->router();
   admin::add_api_routes(router, *operations_);
+  dashboard_ = std::make_unique<DashboardEndpoint>(*this, *operations_);
+  dashboard_->add_routes(router);
   router.add("GET", "/metrics",
              [this](const admin::AdminRequest&) -> asio::awaitable<admin::AdminResponse> {
                const observe::MetricsView view = co_await collect_metrics();

@@ -48,6 +48,11 @@ json RuntimeOperations::with_autoscale(json service, const std::string& name) co
 }
 
 asio::awaitable<AdminResponse> RuntimeOperations::status() {
+  const json out = co_await status_document();
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<json> RuntimeOperations::status_document() {
   const std::optional<observe::GatewayStats> stats = co_await runtime_.collect_gateway_stats();
   json out = json::object();
   out["version"] = FLOTILLA_VERSION;
@@ -79,7 +84,7 @@ asio::awaitable<AdminResponse> RuntimeOperations::status() {
     alerts.push_back(std::move(a));
   }
   out["alerts"] = std::move(alerts);
-  co_return admin::json_response(200, out);
+  co_return out;
 }
 
 asio::awaitable<AdminResponse> RuntimeOperations::services() {
