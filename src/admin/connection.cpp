@@ -211,7 +211,7 @@ asio::awaitable<std::error_code> Connection::respond(const AdminResponse& respon
   // dashboard's versioned assets).
   const bool own_cache_control = std::any_of(
       response.headers.begin(), response.headers.end(),
-      [](const auto& field) { return http::detail::iequals(field.first, "Cache-Control"); });
+      [](const auto& field) { return http::detail::iequals(field.first, "cache-control"); });
   if (!own_cache_control) fields.push_back({"Cache-Control", "no-store"});
   for (const auto& [name, value] : response.headers) fields.push_back({name, value});
   http::ResponseHeadSpec spec;

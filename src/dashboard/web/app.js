@@ -88,7 +88,7 @@
     body.replaceChildren(...rows);
     if (emptyId) {
       $(emptyId).hidden = rows.length > 0;
-      table.hidden = rows.length === 0;
+      table.parentElement.hidden = rows.length === 0;  // the .scroll frame around it
     }
   }
 
@@ -119,16 +119,16 @@
     const pal = palette();
     return new Chart($(id), { type: "line", data: { datasets }, options: chartOptions(yTitle, pal) });
   }
+  // `color`: an index into the palette's series colours (kept, so a scheme change recolours).
   function dataset(label, color, dashed) {
-    return { label, data: [], borderColor: color, backgroundColor: color, spanGaps: false, borderDash: dashed ? [4, 3] : [] };
+    const value = palette().series[color];
+    return { label, data: [], colorIndex: color, borderColor: value, backgroundColor: value, spanGaps: false, borderDash: dashed ? [4, 3] : [] };
   }
   function setupCharts() {
     if (typeof Chart === "undefined") return;
-    const pal = palette();
-    state.charts.rate = makeChart("chart-rate", classes.map((c, i) => dataset(c, pal.series[i])), "req/s");
-    state.charts.latency = makeChart("chart-latency", [
-      dataset("p50", pal.series[1]), dataset("p95", pal.series[3]), dataset("p99", pal.series[4])], "ms");
-    state.charts.errors = makeChart("chart-errors", [dataset("5xx %", pal.series[4])], "%");
+    state.charts.rate = makeChart("chart-rate", classes.map((c, i) => dataset(c, i)), "req/s");
+    state.charts.latency = makeChart("chart-latency", [dataset("p50", 1), dataset("p95", 3), dataset("p99", 4)], "ms");
+    state.charts.errors = makeChart("chart-errors", [dataset("5xx %", 4)], "%");
     state.charts.instances = makeChart("chart-instances", [], "instances");
     window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", recolor);
   }
@@ -143,27 +143,29 @@
       chart.options.scales.y.grid.color = pal.grid;
       chart.options.scales.y.title.color = pal.text;
     }
-    const rate = state.charts.rate;
-    if (rate) rate.data.datasets.forEach((d, i) => { d.borderColor = d.backgroundColor = pal.series[i]; });
+    for (const chart of Object.values(state.charts)) {
+      for (const d of chart.data.datasets) d.borderColor = d.backgroundColor = pal.series[d.colorIndex];
+    }
     updateCharts();
   }
   function updateCharts() {
     const c = state.charts;
     if (!c.rate) return;
     const pts = state.points;
+    // The last ten minutes, or since the start (at least a minute) when flotilla is younger.
     const now = pts.length ? pts[pts.length - 1].t : Date.now();
-    const xmin = now - windowMs;
+    const first = pts.length ? pts[0].t : now;
+    const xmin = Math.min(now - 60 * 1000, Math.max(first, now - windowMs));
     classes.forEach((_, i) => { c.rate.data.datasets[i].data = pts.map((p) => ({ x: p.t, y: p.rate[i] })); });
     ["p50", "p95", "p99"].forEach((q, i) => {
       c.latency.data.datasets[i].data = pts.map((p) => ({ x: p.t, y: p[q] == null ? null : p[q] * 1000 }));
     });
     c.errors.data.datasets[0].data = pts.map((p) => ({ x: p.t, y: p.errors == null ? null : p.errors * 100 }));
     // One ready line per service, plus a dashed desired line for autoscaled ones.
-    const pal = palette();
     const names = [...new Set(pts.flatMap((p) => Object.keys(p.services || {})))].sort();
     const sets = [];
     names.forEach((name, i) => {
-      const color = pal.series[(i + 2) % pal.series.length];
+      const color = (i + 2) % 5;
       const ready = dataset(name + " ready", color);
       ready.stepped = true;
       ready.data = pts.map((p) => ({ x: p.t, y: p.services[name] ? p.services[name].ready : null }));
