@@ -128,8 +128,10 @@ int Runtime::run() {
   refresh_metrics_cache();
   print_banner(spec(), *gateway_, options_.embedded_demo);
   if (const auto admin_endpoint = admin_->tcp_endpoint()) {
-    spdlog::info("admin API, metrics and alerts on http://{}:{}/ (status: curl .../api/v1/status)",
-                 admin_endpoint->address().to_string(), admin_endpoint->port());
+    spdlog::info(
+        "dashboard at http://{0}:{1}/ (admin API, metrics and alerts on http://{0}:{1}/: "
+        "curl .../api/v1/status)",
+        admin_endpoint->address().to_string(), admin_endpoint->port());
   }
   if (!admin_->socket_path().empty()) {
     spdlog::info("admin socket {} (flotilla status, scale, rollout, ... use it)",
