@@ -229,12 +229,26 @@ class Page:
         self.ws.close()
 
 
+def ensure_chromium():
+    """Installs Debian's chromium through scripts/install-deps.sh when it is missing (as
+    `make test` does first), so the browser test also runs from a bare `ctest`."""
+    global CHROMIUM
+    if os.path.exists(CHROMIUM):
+        return
+    source = os.environ.get("SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..",
+                                                           "..")
+    subprocess.run(["bash", os.path.join(source, "scripts", "install-deps.sh")], check=True,
+                   stdin=subprocess.DEVNULL, timeout=1800)
+    CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError("chromium is still missing after scripts/install-deps.sh")
+
+
 class Chromium:
     """`chromium --headless` with a DevTools port and a throw-away profile."""
 
     def __init__(self, width=1280, height=900):
-        if not os.path.exists(CHROMIUM):
-            raise RuntimeError("chromium is not installed (scripts/install-deps.sh installs it)")
+        ensure_chromium()
         self.profile = tempfile.mkdtemp(prefix="flotilla-chromium-")
         argv = [CHROMIUM, "--headless=new", "--disable-gpu", "--no-first-run",
                 "--no-default-browser-check", "--disable-extensions", "--disable-sync",

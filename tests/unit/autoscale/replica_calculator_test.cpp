@@ -25,6 +25,7 @@ struct Case {
   MetricTarget target;
   std::uint32_t expected;
   double average;
+  friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 };
 
 class ReplicaCalculator : public ::testing::TestWithParam<Case> {};
