@@ -3,6 +3,7 @@
 // (Asio's awaitable `||`), so every wait has a deadline and close() ends them all at once.
 #include "admin/connection.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include <asio/write.hpp>
 
 #include "http/body_reader.hpp"
+#include "http/char_class.hpp"
 #include "http/query_string.hpp"
 #include "http/simple_response_head.hpp"
 
@@ -205,7 +207,12 @@ asio::awaitable<std::error_code> Connection::respond(const AdminResponse& respon
                                                      bool keep_alive) {
   std::vector<http::FieldView> fields;
   fields.reserve(response.headers.size() + 1);
-  fields.push_back({"Cache-Control", "no-store"});
+  // API answers are live state: never cached, unless the handler says otherwise (the
+  // dashboard's versioned assets).
+  const bool own_cache_control = std::any_of(
+      response.headers.begin(), response.headers.end(),
+      [](const auto& field) { return http::detail::iequals(field.first, "cache-control"); });
+  if (!own_cache_control) fields.push_back({"Cache-Control", "no-store"});
   for (const auto& [name, value] : response.headers) fields.push_back({name, value});
   http::ResponseHeadSpec spec;
   spec.status = response.status;

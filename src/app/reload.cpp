@@ -33,15 +33,24 @@ config::Spec services_to_apply(const config::Spec& previous, const config::Spec&
                                const supervisor::Supervisor& supervisor) {
   config::Spec effective = next;
   for (config::Service& service : effective.services) {
+    const std::optional<config::Autoscale> autoscale = service.autoscale;
+    const auto running = supervisor.current_spec(service.name);
     const auto before =
         std::find_if(previous.services.begin(), previous.services.end(),
                      [&](const config::Service& s) { return s.name == service.name; });
-    if (before == previous.services.end() || !supervisor::same_template(*before, service) ||
-        before->replicas != service.replicas) {
-      continue;
+    const bool unchanged = before != previous.services.end() &&
+                           supervisor::same_template(*before, service) &&
+                           before->replicas == service.replicas;
+    if (unchanged && running) {
+      service = running.value();
+      service.autoscale = autoscale;  // the file's policy, which restarts nothing
     }
-    auto running = supervisor.current_spec(service.name);
-    if (running) service = std::move(running.value());
+    // An autoscaled service keeps the count the autoscaler (or `scale`) chose, within the
+    // file's bounds: a reload does not throw the autoscaler's state away. A service that gains
+    // `autoscale:` starts from the count it runs, as a new HPA takes over a Deployment's.
+    if (autoscale && running) {
+      service.replicas = std::clamp(running->replicas, autoscale->min, autoscale->max);
+    }
   }
   return effective;
 }

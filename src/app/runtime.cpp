@@ -15,6 +15,8 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "app/autoscale_loop.hpp"
+#include "app/dashboard_endpoint.hpp"
 #include "app/exit_codes.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"
@@ -75,6 +77,7 @@ Runtime::Runtime(std::shared_ptr<const config::Spec> spec, RuntimeOptions option
 
 Runtime::~Runtime() {
   // Handlers on the control io_context refer to these: they go first, in dependency order.
+  autoscaler_.reset();
   alert_engine_.reset();
   admin_.reset();
   supervisor_.reset();
@@ -138,13 +141,17 @@ int Runtime::run() {
   wait_for_signals();
   gateway_->start();
   supervisor_->start();
+  autoscaler_ = std::make_unique<AutoscaleLoop>(*this);
+  autoscaler_->start();
   admin_->start();
   alert_engine_->start();
   refresh_metrics_cache();
   print_banner(spec(), *gateway_, options_.embedded_demo);
   if (const auto admin_endpoint = admin_->tcp_endpoint()) {
-    spdlog::info("admin API, metrics and alerts on http://{}:{}/ (status: curl .../api/v1/status)",
-                 admin_endpoint->address().to_string(), admin_endpoint->port());
+    spdlog::info(
+        "dashboard at http://{0}:{1}/ (admin API, metrics and alerts on http://{0}:{1}/: "
+        "curl .../api/v1/status)",
+        admin_endpoint->address().to_string(), admin_endpoint->port());
   }
   if (!admin_->socket_path().empty()) {
     spdlog::info("admin socket {} (flotilla status, scale, rollout, ... use it)",
@@ -249,6 +256,7 @@ asio::awaitable<void> Runtime::shut_down() {
   reload_signal_.cancel();
   health_checker_.stop();
   alert_engine_->stop();
+  if (autoscaler_) autoscaler_->stop();
   metrics_refresh_.cancel();
   tls_timer_.cancel();
   asio::steady_timer drained(control_, asio::steady_timer::time_point::max());

@@ -12,6 +12,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <nlohmann/json.hpp>
 
 #include <asio/steady_timer.hpp>
 
@@ -27,6 +28,8 @@
 
 namespace flotilla::app {
 
+class AutoscaleLoop;
+class DashboardEndpoint;
 class RuntimeOperations;
 
 struct RuntimeOptions {
@@ -63,6 +66,8 @@ class Runtime {
   std::string config_display() const;
   std::vector<std::string> listener_addresses() const;
   std::vector<observe::AlertStatus> alerts() const;
+  // The autoscaler's view of a service ("autoscale" in status), null when it has none.
+  nlohmann::json autoscale_json(const std::string& service) const;
   // "ip:port" of a service instance in rotation ("web/2"), or nullopt.
   std::optional<std::string> instance_address(const std::string& key) const;
 
@@ -102,8 +107,10 @@ class Runtime {
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<supervisor::Supervisor> supervisor_;
   std::unique_ptr<RuntimeOperations> operations_;
+  std::unique_ptr<DashboardEndpoint> dashboard_;  // its routes refer to operations_
   std::unique_ptr<admin::Server> admin_;
   std::unique_ptr<observe::AlertEngine> alert_engine_;
+  std::unique_ptr<AutoscaleLoop> autoscaler_;
   // The gateway's families as of the last refresh: the alert engine's scrape is synchronous.
   observe::MetricsView gateway_metrics_;
   asio::steady_timer metrics_refresh_{control_};

@@ -6,6 +6,8 @@
 #include <asio/steady_timer.hpp>
 
 #include "admin/api_routes.hpp"
+#include "app/autoscale_loop.hpp"
+#include "app/dashboard_endpoint.hpp"
 #include "app/instance_samples.hpp"
 #include "app/runtime.hpp"
 #include "app/runtime_operations.hpp"
@@ -56,6 +58,10 @@ std::optional<std::string> Runtime::instance_address(const std::string& key) con
   return std::nullopt;
 }
 
+nlohmann::json Runtime::autoscale_json(const std::string& service) const {
+  return autoscaler_ ? autoscaler_->service_json(service) : nlohmann::json(nullptr);
+}
+
 std::vector<observe::AlertStatus> Runtime::alerts() const {
   return alert_engine_ ? alert_engine_->alerts() : std::vector<observe::AlertStatus>{};
 }
@@ -76,6 +82,7 @@ asio::awaitable<observe::MetricsView> Runtime::collect_metrics() {
   observe::MetricsView out = view ? std::move(*view) : gateway_metrics_;
   const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
   append_instance_metrics(out, instances);
+  if (autoscaler_) autoscaler_->append_metrics(out);
   co_return out;
 }
 
@@ -83,6 +90,7 @@ void Runtime::refresh_metrics_cache() {
   if (gateway_stopped_ || shutting_down_) return;
   gateway_->collect_metrics(control_.get_executor(), [this](observe::MetricsView view) {
     gateway_metrics_ = std::move(view);
+    if (dashboard_) dashboard_->record(gateway_metrics_);
   });
   metrics_refresh_.expires_after(kMetricsRefresh);
   metrics_refresh_.async_wait([this](std::error_code ec) {
@@ -101,6 +109,8 @@ bool Runtime::start_admin() {
   operations_ = std::make_unique<RuntimeOperations>(*this);
   admin::Router& router = admin_->router();
   admin::add_api_routes(router, *operations_);
+  dashboard_ = std::make_unique<DashboardEndpoint>(*this, *operations_);
+  dashboard_->add_routes(router);
   router.add("GET", "/metrics",
              [this](const admin::AdminRequest&) -> asio::awaitable<admin::AdminResponse> {
                const observe::MetricsView view = co_await collect_metrics();
@@ -124,6 +134,17 @@ bool Runtime::start_admin() {
                out["rules"] = std::move(rules);
                co_return admin::json_response(200, out);
              });
+  router.add("GET", "/api/v1/autoscaler",
+             [this](const admin::AdminRequest&) -> asio::awaitable<admin::AdminResponse> {
+               nlohmann::json services = nlohmann::json::array();
+               for (const supervisor::ServiceStatus& service : supervisor_->service_status()) {
+                 nlohmann::json autoscale = autoscale_json(service.name);
+                 if (autoscale.is_null()) continue;
+                 autoscale["service"] = service.name;
+                 services.push_back(std::move(autoscale));
+               }
+               co_return admin::json_response(200, nlohmann::json{{"services", services}});
+             });
   admin_->set_ready_check([this] { return !shutting_down_; });
   if (!admin_->listen(error)) {
     fmt::print(stderr, "flotilla up: admin: {}\n", error);
@@ -135,6 +156,7 @@ bool Runtime::start_admin() {
       observe::MetricsView view = gateway_metrics_;
       const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
       append_instance_metrics(view, instances);
+      if (autoscaler_) autoscaler_->append_metrics(view);
       return view;
     });
   } catch (const std::exception& e) {

@@ -1,6 +1,8 @@
 // The admin API operations of a running flotilla (see runtime_operations.hpp).
 #include "app/runtime_operations.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -40,7 +42,17 @@ AdminResponse op_error(const supervisor::OpError& error) {
 
 }  // namespace
 
+json RuntimeOperations::with_autoscale(json service, const std::string& name) const {
+  service["autoscale"] = runtime_.autoscale_json(name);
+  return service;
+}
+
 asio::awaitable<AdminResponse> RuntimeOperations::status() {
+  const json out = co_await status_document();
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<json> RuntimeOperations::status_document() {
   const std::optional<observe::GatewayStats> stats = co_await runtime_.collect_gateway_stats();
   json out = json::object();
   out["version"] = FLOTILLA_VERSION;
@@ -50,7 +62,7 @@ asio::awaitable<AdminResponse> RuntimeOperations::status() {
           .count();
   json services = json::array();
   for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
-    services.push_back(service_json(service, cpu_));
+    services.push_back(with_autoscale(service_json(service, cpu_), service.name));
   }
   out["services"] = std::move(services);
   out["upstreams"] =
@@ -72,20 +84,23 @@ asio::awaitable<AdminResponse> RuntimeOperations::status() {
     alerts.push_back(std::move(a));
   }
   out["alerts"] = std::move(alerts);
-  co_return admin::json_response(200, out);
+  co_return out;
 }
 
 asio::awaitable<AdminResponse> RuntimeOperations::services() {
   json services = json::array();
   for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
-    services.push_back(service_json(service, cpu_));
+    services.push_back(with_autoscale(service_json(service, cpu_), service.name));
   }
   co_return admin::json_response(200, json{{"services", std::move(services)}});
 }
 
 asio::awaitable<AdminResponse> RuntimeOperations::service(std::string name) {
   for (const supervisor::ServiceStatus& service : runtime_.supervisor().service_status()) {
-    if (service.name == name) co_return admin::json_response(200, service_json(service, cpu_));
+    if (service.name == name) {
+      co_return admin::json_response(200,
+                                     with_autoscale(service_json(service, cpu_), service.name));
+    }
   }
   co_return admin::error_response(404, fmt::format("service '{}' not found", name));
 }
@@ -112,12 +127,27 @@ asio::awaitable<AdminResponse> RuntimeOperations::upstreams() {
 
 asio::awaitable<AdminResponse> RuntimeOperations::scale(std::string service,
                                                         std::uint32_t replicas) {
+  // An autoscaled service: the count by hand is set within [min, max], and the autoscaler
+  // carries on from it (as a `kubectl scale` of a Deployment an HPA targets).
+  std::optional<std::uint32_t> asked;
+  if (const auto spec = runtime_.supervisor().current_spec(service); spec && spec->autoscale) {
+    const std::uint32_t bounded = std::clamp(replicas, spec->autoscale->min, spec->autoscale->max);
+    if (bounded != replicas) asked = replicas;
+    replicas = bounded;
+  }
   const auto result = runtime_.supervisor().scale(service, replicas);
   if (!result) co_return op_error(result.error());
   json out = json::object();
   out["service"] = result->service;
   out["replicas"] = result->replicas;
   out["previous"] = result->previous;
+  if (asked) {
+    out["requested"] = *asked;
+    out["note"] =
+        fmt::format("autoscaled service: {} is outside autoscale's [{}, {}], set to {}", *asked,
+                    runtime_.supervisor().current_spec(service)->autoscale->min,
+                    runtime_.supervisor().current_spec(service)->autoscale->max, replicas);
+  }
   co_return admin::json_response(200, out);
 }
 

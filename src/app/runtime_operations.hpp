@@ -33,7 +33,13 @@ class RuntimeOperations : public admin::Operations {
   asio::awaitable<admin::AdminResponse> reload() override;
   asio::awaitable<admin::AdminResponse> logs(std::string service, admin::LogsQuery query) override;
 
+  // The body of GET /api/v1/status (the dashboard embeds it in its own answer).
+  asio::awaitable<nlohmann::json> status_document();
+
  private:
+  // `service` (a service_json object) with its "autoscale" (null when it has none).
+  nlohmann::json with_autoscale(nlohmann::json service, const std::string& name) const;
+
   Runtime& runtime_;
   CpuMeter cpu_;
 };

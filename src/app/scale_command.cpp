@@ -56,6 +56,8 @@ int scale_command(const ScaleOptions& options) {
       } else {
         fmt::print("{}: {} → {} replicas\n", field_text(response.json, "service"),
                    field_text(response.json, "previous"), field_text(response.json, "replicas"));
+        // An autoscaled service takes the count within its [min, max], and says so.
+        if (response.json.contains("note")) fmt::print("  {}\n", field_text(response.json, "note"));
       }
     }
     if (options.remote.json && !answers.empty()) {

@@ -122,6 +122,40 @@ void services_section(const json& status, std::vector<std::string>& sections) {
   if (!instances.empty()) sections.push_back(instances.render());
 }
 
+// "cpu 152% / 50%, rps 3.1 / 5": each metric's last average and its target.
+std::string autoscale_metrics_text(const json& autoscale) {
+  std::vector<std::string> parts;
+  for (const json& metric : array_field(autoscale, "metrics")) {
+    const std::string name = field_text(metric, "name");
+    const bool percent = name == "cpu" || name == "memory";
+    auto number = [&](std::string_view key) {
+      const auto value = field_number(metric, key);
+      if (!value) return std::string(kNone);
+      return percent ? fmt::format("{:.0f}%", *value) : fmt::format("{:.3g}", *value);
+    };
+    parts.push_back(fmt::format("{} {} / {}", name, number("value"), number("target")));
+  }
+  return parts.empty() ? std::string(kNone) : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// Services with `autoscale:`: the count now, what the autoscaler wants, its bounds and why.
+void autoscale_section(const json& status, std::vector<std::string>& sections) {
+  Table table({"AUTOSCALE", "CURRENT", "DESIRED", "MIN", "MAX", "METRICS", "CONDITION"});
+  std::string reasons;  // the full sentence of each, under the table
+  for (const json& service : array_field(status, "services")) {
+    if (!service.is_object() || !service.contains("autoscale") ||
+        !service["autoscale"].is_object()) {
+      continue;
+    }
+    const json& a = service["autoscale"];
+    table.add_row({field_text(service, "name"), field_text(a, "current"), field_text(a, "desired"),
+                   field_text(a, "min"), field_text(a, "max"), autoscale_metrics_text(a),
+                   field_text(a, "condition")});
+    reasons += fmt::format("{}: {}\n", field_text(service, "name"), field_text(a, "reason"));
+  }
+  if (!table.empty()) sections.push_back(table.render() + reasons);
+}
+
 void upstreams_section(const json& status, std::vector<std::string>& sections) {
   const json& upstreams = array_field(status, "upstreams");
   if (upstreams.empty()) return;
@@ -195,6 +229,7 @@ std::string render_status(const json& status) {
   std::vector<std::string> sections;
   sections.push_back(headline(status));
   services_section(status, sections);
+  autoscale_section(status, sections);
   upstreams_section(status, sections);
   listeners_section(status, sections);
   alerts_section(status, sections);

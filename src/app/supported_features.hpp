@@ -22,6 +22,7 @@ inline constexpr std::array kSupportedFeatureList = {
     std::string_view{"health_check"},
     std::string_view{"run_as"},
     std::string_view{"resources"},
+    std::string_view{"autoscale"},
     std::string_view{"http_probe"},
     std::string_view{"tcp_probe"},
     std::string_view{"exec_probe"},

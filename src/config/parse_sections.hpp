@@ -23,6 +23,12 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root);
 void parse_listeners(LoadContext& ctx, const Entry& entry, std::vector<Listener>& out);
 void parse_services(LoadContext& ctx, const Entry& entry, std::vector<Service>& out);
 void parse_probes(const MapReader& service, bool has_ports, Probes& out);
+// parse_autoscale.cpp: `autoscale:` of a service whose ports and resources were read; sets
+// `replicas` to its min.
+void parse_autoscale(const MapReader& service, Service& out);
+
+// The most instances one service may run (replicas, autoscale.max).
+inline constexpr std::uint32_t kMaxReplicas = 1000;
 void parse_upstreams(LoadContext& ctx, const Entry& entry, std::vector<Upstream>& out);
 void parse_routes(LoadContext& ctx, const Entry& entry, std::vector<Route>& out);
 

@@ -11,8 +11,6 @@
 namespace flotilla::config {
 namespace {
 
-constexpr std::uint32_t kMaxReplicas = 1000;
-
 const std::vector<std::string_view> kServiceKeys{
     "command", "shell",  "env",     "cwd",       "user",    "group", "replicas", "autoscale",
     "ports",   "probes", "restart", "resources", "rollout", "stop",  "logs"};
@@ -31,27 +29,6 @@ ValueType<int> signal_type() {
             }
             return parse_error(unknown_choice(text, names));
           }};
-}
-
-void read_autoscale(const MapReader& r, Service& service) {
-  const auto autoscale = r.child("autoscale", {"min", "max", "cpu", "memory"});
-  r.feature("autoscale", "autoscale");
-  if (!autoscale) return;
-  Autoscale out;
-  autoscale->require("max");
-  autoscale->read("min", out.min, count_type(1, kMaxReplicas));
-  const bool max_ok = autoscale->read("max", out.max, count_type(1, kMaxReplicas));
-  autoscale->read("cpu", out.cpu_percent, percent_type());
-  autoscale->read("memory", out.memory_percent, percent_type());
-  if (!autoscale->has("cpu") && !autoscale->has("memory")) out.cpu_percent = 80.0;
-  if (max_ok && out.max < out.min) {
-    r.ctx().error(
-        autoscale->find("max")->value_pos,
-        fmt::format("{}.max: {} is less than min ({})", autoscale->path(), out.max, out.min));
-    out.max = out.min;
-  }
-  service.replicas = out.min;
-  service.autoscale = out;
 }
 
 // A rollout runs up to max_surge extra instances, each needing its own port.
@@ -152,11 +129,11 @@ void parse_service(LoadContext& ctx, const Entry& entry, Service& service) {
   r.feature("group", "run_as");
   r.exclusive("replicas", "autoscale");
   r.read("replicas", service.replicas, count_type(0, kMaxReplicas));
-  read_autoscale(r, service);
   r.read("ports", service.ports, port_range_type());
   parse_probes(r, service.ports.has_value() || r.has("ports"), service.probes);
   read_restart(r, service.restart);
   read_resources(r, service.resources);
+  parse_autoscale(r, service);  // after resources: its memory target is a share of the limit
   read_rollout(r, service.rollout);
   check_port_capacity(r, service);
   read_stop(r, service.stop);

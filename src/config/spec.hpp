@@ -149,13 +149,55 @@ struct Command {
   friend bool operator==(const Command&, const Command&) = default;
 };
 
+// One rate limit on scaling (the HPA's HPAScalingPolicy): at most `value` pods, or `value`
+// percent of the count at the start of the period, added (or removed) per `period`.
+enum class ScalingPolicyType { pods, percent };
+
+struct ScalingPolicy {
+  ScalingPolicyType type = ScalingPolicyType::pods;
+  std::uint32_t value = 1;
+  Duration period{15s};
+  friend bool operator==(const ScalingPolicy&, const ScalingPolicy&) = default;
+};
+
+// Which policy wins when several allow different changes: the largest change (max), the
+// smallest (min), or no scaling in this direction at all (disabled).
+enum class SelectPolicy { max, min, disabled };
+
+// `behavior.scale_up` / `behavior.scale_down` (the HPA's HPAScalingRules).
+struct ScalingRules {
+  Duration stabilization{0s};  // recommendations of this window are considered
+  SelectPolicy select = SelectPolicy::max;
+  std::vector<ScalingPolicy> policies;
+  friend bool operator==(const ScalingRules&, const ScalingRules&) = default;
+};
+
+// The Kubernetes defaults: up at once, at most +4 pods or +100% per 15 s (the larger);
+// down to the highest recommendation of the last 5 minutes, at most -100% per 15 s.
+inline ScalingRules default_scale_up() {
+  return {Duration{0s},
+          SelectPolicy::max,
+          {{ScalingPolicyType::pods, 4, Duration{15s}},
+           {ScalingPolicyType::percent, 100, Duration{15s}}}};
+}
+inline ScalingRules default_scale_down() {
+  return {Duration{300s}, SelectPolicy::max, {{ScalingPolicyType::percent, 100, Duration{15s}}}};
+}
+
 struct Autoscale {
   std::uint32_t min = 1;
   std::uint32_t max = 1;
   // Target utilisation, percent of resources.cpu / resources.memory (of one core when no CPU
-  // limit). When neither is given, cpu defaults to 80% like the Kubernetes HPA.
+  // limit; memory needs a limit). When no target is given, cpu defaults to 80% like the HPA.
   std::optional<double> cpu_percent;
   std::optional<double> memory_percent;
+  // Average-value targets per ready instance, from the gateway: requests per second, and
+  // requests in flight.
+  std::optional<double> rps_per_instance;
+  std::optional<double> inflight_per_instance;
+  ScalingRules scale_up = default_scale_up();
+  ScalingRules scale_down = default_scale_down();
+  Duration sync_period{15s};  // the HPA's --horizontal-pod-autoscaler-sync-period
   friend bool operator==(const Autoscale&, const Autoscale&) = default;
 };
 

@@ -42,6 +42,12 @@ std::vector<std::string> Supervisor::apply(const config::Spec& spec) {
     }
     ordered.push_back(group);
     const bool template_changed = !same_template(service, group->spec);
+    // The scaling policy is not part of the template: it changes in place, restarting nothing.
+    if (!template_changed && service.autoscale != group->spec.autoscale) {
+      group->spec.autoscale = service.autoscale;
+      changes.push_back(fmt::format("{}: autoscale {}", service.name,
+                                    service.autoscale ? "settings changed" : "turned off"));
+    }
     if (!template_changed && service.replicas == group->spec.replicas) continue;
     if (group->rollout_running) {
       group->pending = ServiceGroup::Pending{service, "reload"};

@@ -117,6 +117,72 @@ config::IntOrPercent int_or_percent_from(const std::string& text) {
   return v;
 }
 
+json rules_to_json(const config::ScalingRules& rules) {
+  json policies = json::array();
+  for (const config::ScalingPolicy& p : rules.policies) {
+    policies.push_back({{"type", p.type == config::ScalingPolicyType::pods ? "pods" : "percent"},
+                        {"value", p.value},
+                        {"period_ms", ms(p.period)}});
+  }
+  const char* select = rules.select == config::SelectPolicy::max   ? "max"
+                       : rules.select == config::SelectPolicy::min ? "min"
+                                                                   : "disabled";
+  return {{"stabilization_ms", ms(rules.stabilization)},
+          {"select", select},
+          {"policies", std::move(policies)}};
+}
+
+void rules_from_json(const json& j, config::ScalingRules& out) {
+  out.stabilization = duration_at(j, "stabilization_ms", out.stabilization);
+  if (j.contains("select")) {
+    const std::string select = j.at("select").get<std::string>();
+    out.select = select == "min"        ? config::SelectPolicy::min
+                 : select == "disabled" ? config::SelectPolicy::disabled
+                                        : config::SelectPolicy::max;
+  }
+  if (!j.contains("policies")) return;
+  out.policies.clear();
+  for (const json& p : j.at("policies")) {
+    config::ScalingPolicy policy;
+    if (p.contains("type") && p.at("type").get<std::string>() == "percent") {
+      policy.type = config::ScalingPolicyType::percent;
+    }
+    read_if(p, "value", policy.value);
+    policy.period = duration_at(p, "period_ms", policy.period);
+    out.policies.push_back(policy);
+  }
+}
+
+json optional_json(const std::optional<double>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json autoscale_to_json(const config::Autoscale& a) {
+  return {{"min", a.min},
+          {"max", a.max},
+          {"cpu_percent", optional_json(a.cpu_percent)},
+          {"memory_percent", optional_json(a.memory_percent)},
+          {"rps_per_instance", optional_json(a.rps_per_instance)},
+          {"inflight_per_instance", optional_json(a.inflight_per_instance)},
+          {"scale_up", rules_to_json(a.scale_up)},
+          {"scale_down", rules_to_json(a.scale_down)},
+          {"sync_period_ms", ms(a.sync_period)}};
+}
+
+config::Autoscale autoscale_from_json(const json& a) {
+  config::Autoscale out;
+  read_if(a, "min", out.min);
+  read_if(a, "max", out.max);
+  read_optional(a, "cpu_percent", out.cpu_percent);
+  read_optional(a, "memory_percent", out.memory_percent);
+  read_optional(a, "rps_per_instance", out.rps_per_instance);
+  read_optional(a, "inflight_per_instance", out.inflight_per_instance);
+  if (a.contains("scale_up")) rules_from_json(a.at("scale_up"), out.scale_up);
+  if (a.contains("scale_down")) rules_from_json(a.at("scale_down"), out.scale_down);
+  out.sync_period = duration_at(a, "sync_period_ms", out.sync_period);
+  return out;
+}
+
 std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -132,16 +198,7 @@ json service_to_json(const config::Service& s) {
   j["user"] = s.user ? json(*s.user) : json(nullptr);
   j["group"] = s.group ? json(*s.group) : json(nullptr);
   j["replicas"] = s.replicas;
-  if (s.autoscale) {
-    const config::Autoscale& a = *s.autoscale;
-    j["autoscale"] = {
-        {"min", a.min},
-        {"max", a.max},
-        {"cpu_percent", a.cpu_percent ? json(*a.cpu_percent) : json(nullptr)},
-        {"memory_percent", a.memory_percent ? json(*a.memory_percent) : json(nullptr)}};
-  } else {
-    j["autoscale"] = nullptr;
-  }
+  j["autoscale"] = s.autoscale ? autoscale_to_json(*s.autoscale) : json(nullptr);
   j["ports"] = s.ports ? json{{"first", s.ports->first}, {"last", s.ports->last}} : json(nullptr);
   j["probes"] = {{"startup", probe_to_json(s.probes.startup)},
                  {"readiness", probe_to_json(s.probes.readiness)},
@@ -172,13 +229,7 @@ config::Service service_from_json(const json& j) {
   read_optional(j, "group", s.group);
   read_if(j, "replicas", s.replicas);
   if (j.contains("autoscale") && !j.at("autoscale").is_null()) {
-    const json& a = j.at("autoscale");
-    config::Autoscale out;
-    read_if(a, "min", out.min);
-    read_if(a, "max", out.max);
-    read_optional(a, "cpu_percent", out.cpu_percent);
-    read_optional(a, "memory_percent", out.memory_percent);
-    s.autoscale = out;
+    s.autoscale = autoscale_from_json(j.at("autoscale"));
   }
   if (j.contains("ports") && !j.at("ports").is_null()) {
     config::PortRange range;
@@ -249,8 +300,12 @@ Revision revision_from_json(const json& j) {
 bool same_template(const config::Service& a, const config::Service& b) {
   json left = service_to_json(a);
   json right = service_to_json(b);
-  left.erase("replicas");
-  right.erase("replicas");
+  // The scaling policy is no part of what runs (in Kubernetes the HPA is an object of its own,
+  // beside the Deployment's pod template): changing it restarts nothing.
+  for (const char* key : {"replicas", "autoscale"}) {
+    left.erase(key);
+    right.erase(key);
+  }
   return left == right;
 }
 

@@ -32,8 +32,9 @@ config::Service service_from_json(const nlohmann::json& json);
 nlohmann::json revision_to_json(const Revision& revision);
 Revision revision_from_json(const nlohmann::json& json);  // throws like service_from_json
 
-// Whether two specs run the same instances: everything but `replicas` (scaling is not a new
-// revision, as a Kubernetes scale does not change the pod template) and `pos`.
+// Whether two specs run the same instances: everything but `replicas` and `autoscale` (scaling
+// is not a new revision, as a Kubernetes scale or HPA change does not change the pod template)
+// and `pos`.
 bool same_template(const config::Service& a, const config::Service& b);
 
 }  // namespace flotilla::supervisor

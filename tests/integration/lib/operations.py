@@ -79,7 +79,8 @@ class Ops:
             m = self.up.process.wait_for_line(
                 r"admin API, metrics and alerts on http://\S+:(\d+)/")
             self.admin_port = int(m.group(1))
-            self.up.wait_ready("web", config_dict["services"]["web"]["replicas"])
+            web = config_dict["services"]["web"]
+            self.up.wait_ready("web", web.get("replicas", web.get("autoscale", {}).get("min", 1)))
         except BaseException:
             self.up.stop()  # a failed start must not leave flotilla and its instances behind
             raise

@@ -89,5 +89,26 @@ TEST(RenderStatus, RunningWorkersCountAsReady) {
   EXPECT_NE(text.find("celery   1         2         1/2"), std::string::npos) << text;
 }
 
+TEST(RenderStatus, AutoscaledServicesGetTheirTableAndReason) {
+  const std::string text = render_status(json::parse(R"json({"services": [
+    {"name": "web", "revision": 1, "replicas": 4, "instances": [],
+     "autoscale": {"current": 4, "desired": 4, "min": 2, "max": 4,
+                   "metrics": [{"name": "cpu", "value": 152.4, "target": 50},
+                               {"name": "rps", "value": null, "target": 20}],
+                   "condition": "TooManyReplicas",
+                   "reason": "cpu 152% (target 50%): recommend 13, keep 4 (capped at max 4)"}},
+    {"name": "worker", "revision": 1, "replicas": 1, "instances": [], "autoscale": null}]})json"));
+  EXPECT_NE(text.find("AUTOSCALE  CURRENT  DESIRED  MIN  MAX  METRICS                     "
+                      "CONDITION\n"
+                      "web        4        4        2    4    cpu 152% / 50%, rps - / 20  "
+                      "TooManyReplicas\n"
+                      "web: cpu 152% (target 50%): recommend 13, keep 4 (capped at max 4)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("worker:"), std::string::npos) << text;  // no row without autoscale
+  // Without an autoscaled service there is no table at all.
+  EXPECT_EQ(render_status(json::parse(kStatus)).find("AUTOSCALE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace flotilla::app

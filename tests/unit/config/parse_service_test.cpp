@@ -101,10 +101,12 @@ services:
   a:
     command: ./a
     autoscale: { min: 2, max: 10, cpu: 70%, memory: 80% }
+    resources: { memory: 512Mi }
   b:
     command: ./b
     autoscale: { max: 4 }
 )");
+  ASSERT_EQ(spec.services.size(), 2u);
   const Service& a = spec.services[0];
   ASSERT_TRUE(a.autoscale);
   EXPECT_EQ(a.replicas, 2u);

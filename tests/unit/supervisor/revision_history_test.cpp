@@ -26,7 +26,17 @@ config::Service full_service() {
   s.user = "www";
   s.group = "www-data";
   s.replicas = 4;
-  s.autoscale = config::Autoscale{2, 8, 75.0, std::nullopt};
+  config::Autoscale autoscale;
+  autoscale.min = 2;
+  autoscale.max = 8;
+  autoscale.cpu_percent = 75.0;
+  autoscale.rps_per_instance = 12.5;
+  autoscale.sync_period = 3s;
+  autoscale.scale_up = {10s,
+                        config::SelectPolicy::min,
+                        {{config::ScalingPolicyType::pods, 2, config::Duration{20s}}}};
+  autoscale.scale_down.select = config::SelectPolicy::disabled;
+  s.autoscale = autoscale;
   s.ports = config::PortRange{8000, 8009};
   config::Probe http;
   http.http_path = "/ready";
@@ -62,13 +72,16 @@ TEST(Revision, JsonRoundTripKeepsEverySetting) {
   EXPECT_EQ(back.probes.readiness->http_status, (std::vector<int>{200, 204}));
   EXPECT_EQ(back.stop.signal, SIGINT);
   EXPECT_FALSE(back.probes.startup.has_value());
+  EXPECT_EQ(back.autoscale, original.autoscale);
   EXPECT_TRUE(same_template(original, back));
 }
 
-TEST(Revision, TemplateIgnoresReplicasOnly) {
+TEST(Revision, TemplateIgnoresReplicasAndTheScalingPolicy) {
   config::Service a = full_service();
   config::Service b = a;
   b.replicas = 9;
+  b.autoscale->max = 20;
+  b.autoscale->scale_down.stabilization = 1s;
   b.pos = config::SourcePos{3, 4};
   EXPECT_TRUE(same_template(a, b));
   b.env["A"] = "changed";
