@@ -9,8 +9,8 @@
 // request smuggling feeds on. The places where flotilla accepts what llhttp rejects are
 // method_outside_llhttp_table, target_grammar_wider_than_llhttp, identical_content_lengths,
 // te_list_with_empty_elements, te_value_with_tabs, content_length_with_tabs,
-// connection_persistence_per_rfc, connection_upgrade_with_tabs and chunk_extension_grammar, each an
-// RFC-valid input.
+// connection_persistence_per_rfc, connection_upgrade_with_tabs, upgrade_with_tabbed_chunked and
+// chunk_extension_grammar, each an RFC-valid input.
 #include "intended_differences.hpp"
 
 #include <llhttp.h>
@@ -458,6 +458,36 @@ bool connection_upgrade_with_tabs(const Divergence& d) {
   return tab && upgrade && count_headers(m, "upgrade") > 0;
 }
 
+// The same HTAB after `chunked` in the Transfer-Encoding of an Upgrade request: flotilla trims it
+// (RFC 9110 §5.5), reads the chunked body and upgrades after it; llhttp 8.1 does not recognise
+// `chunked<HTAB>`, sees no body and upgrades at the end of the head, so the body's bytes would be
+// the tunnel's first bytes to a Node.js backend. Forwarded verbatim that is a smuggling vector;
+// the gateway never forwards it verbatim: a chunked request body goes upstream re-framed, under
+// `Transfer-Encoding: chunked` exactly (gateway/proxy/upstream_request.cpp), which llhttp frames
+// as flotilla did (tests/integration/gateway/smuggling_test.py sends this request). Evidence: both
+// upgrade on this message, llhttp with no body where flotilla read a chunked one, and llhttp's own
+// view holds an Upgrade field and a Transfer-Encoding whose value has an HTAB and whose only
+// OWS-trimmed element is `chunked`.
+bool upgrade_with_tabbed_chunked(const Divergence& d) {
+  if (d.input->response_mode || d.fl == nullptr || d.ll == nullptr || !d.fl_complete ||
+      !d.ll_complete || d.flotilla->end != StreamEnd::kUpgraded ||
+      d.llhttp->end != StreamEnd::kUpgraded || d.flotilla->messages.size() != d.index + 1 ||
+      d.llhttp->messages.size() != d.index + 1 || d.ll->body_length != 0 ||
+      d.fl->body_length == 0 || count_headers(*d.ll, "upgrade") == 0) {
+    return false;
+  }
+  bool tab = false;
+  std::size_t chunked = 0;
+  for (const auto& [field, value] : d.ll->headers) {
+    if (iequals(field, "transfer-encoding") && value.find('\t') != std::string::npos) tab = true;
+  }
+  const bool other = any_list_element(*d.ll, "transfer-encoding", [&](std::string_view e) {
+    if (iequals(e, "chunked")) ++chunked;
+    return !e.empty() && !iequals(e, "chunked");
+  });
+  return tab && !other && chunked == 1;
+}
+
 // RFC 9110 §5.5: a field value excludes leading and trailing whitespace, SP and HTAB alike, so
 // `Content-Length: 0<HTAB>` is a length of 0 to flotilla. llhttp 8.1 allows a trailing SP after
 // the digits but not an HTAB (HPE_INVALID_CONTENT_LENGTH). llhttp stops inside the head, so the
@@ -628,6 +658,7 @@ constexpr std::array kIntended{
     IntendedDifference{"content_length_with_tabs", content_length_with_tabs},
     IntendedDifference{"connection_persistence_per_rfc", connection_persistence_per_rfc},
     IntendedDifference{"connection_upgrade_with_tabs", connection_upgrade_with_tabs},
+    IntendedDifference{"upgrade_with_tabbed_chunked", upgrade_with_tabbed_chunked},
     IntendedDifference{"chunked_framing_violation", chunked_framing_violation},
     IntendedDifference{"chunk_extension_grammar", chunk_extension_grammar},
     IntendedDifference{"target_grammar_wider_than_llhttp", target_grammar_wider_than_llhttp},
