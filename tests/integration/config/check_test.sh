@@ -53,8 +53,10 @@ for file in "${examples[@]}"; do
 done
 
 # not_yet_supported/: valid files with features this build cannot run (the loader accepts them;
-# the feature gate `up` and `check` apply refuses them).
-fixtures=(tests/fixtures/config/broken/*.yaml tests/fixtures/config/not_yet_supported/*.yaml)
+# the feature gate `up` and `check` apply refuses them). bad_files/: valid configurations whose
+# files (certificates) `check` reads and finds unusable, as `up` would.
+fixtures=(tests/fixtures/config/broken/*.yaml tests/fixtures/config/not_yet_supported/*.yaml
+  tests/fixtures/config/bad_files/*.yaml)
 ((${#fixtures[@]} > 0)) || fail "no fixtures found under tests/fixtures/config/broken/"
 for file in "${fixtures[@]}"; do
   sed -n 's/^# expect: /'"${file//\//\\/}"':/p' "$file" >"$scratch/expected"
