@@ -465,7 +465,8 @@ bool connection_upgrade_with_tabs(const Divergence& d) {
 // the gateway never forwards it verbatim: a chunked request body goes upstream re-framed, under
 // `Transfer-Encoding: chunked` exactly (gateway/proxy/upstream_request.cpp), which llhttp frames
 // as flotilla did (tests/integration/gateway/smuggling_test.py sends this request). Evidence: both
-// upgrade on this message, llhttp with no body where flotilla read a chunked one, and llhttp's own
+// upgrade on this message, llhttp at the end of the head where flotilla read on through a chunked
+// body (perhaps an empty one: `0` CRLF CRLF), and llhttp's own
 // view holds an Upgrade field and a Transfer-Encoding whose value has an HTAB and whose only
 // OWS-trimmed element is `chunked`.
 bool upgrade_with_tabbed_chunked(const Divergence& d) {
@@ -473,7 +474,7 @@ bool upgrade_with_tabbed_chunked(const Divergence& d) {
       !d.ll_complete || d.flotilla->end != StreamEnd::kUpgraded ||
       d.llhttp->end != StreamEnd::kUpgraded || d.flotilla->messages.size() != d.index + 1 ||
       d.llhttp->messages.size() != d.index + 1 || d.ll->body_length != 0 ||
-      d.fl->body_length == 0 || count_headers(*d.ll, "upgrade") == 0) {
+      d.fl->end <= d.ll->end || count_headers(*d.ll, "upgrade") == 0) {
     return false;
   }
   bool tab = false;
