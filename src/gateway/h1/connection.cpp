@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -210,9 +211,14 @@ net::Awaitable<bool> H1Connection::handshake() {
     spdlog::warn("cannot start TLS on a connection: {}", error.message());
     co_return false;
   }
-  ++in_progress;
+  struct Counted {  // released even when the frame is destroyed mid-handshake (shutdown)
+    std::uint32_t& count;
+    explicit Counted(std::uint32_t& c) : count(c) { ++count; }
+    ~Counted() { --count; }
+  };
+  std::optional<Counted> counted(std::in_place, in_progress);
   const std::error_code error = co_await stream.handshake();
-  --in_progress;
+  counted.reset();
   const tls::Connection* session = stream.tls();
   if (error) {
     const TlsResult result = downstream_.timed_out() ? TlsResult::timeout : TlsResult::failed;
