@@ -52,17 +52,17 @@ TEST(HstsStage, ReplacesAnyOther) {
 TEST(HstsStage, OnlyOnTlsListeners) {
   config::Listener plain;
   plain.hsts = config::Hsts{.max_age = 60s};
-  EXPECT_TRUE(build_listener(plain, 0).chain.response_head.empty());
+  EXPECT_TRUE(build_listener(plain, 0, nullptr).chain.response_head.empty());
 
   config::Listener secure = plain;
   secure.tls = config::Tls{};
-  const ListenerTarget target = build_listener(secure, 0);
+  const ListenerTarget target = build_listener(secure, 0, nullptr);
   ASSERT_EQ(target.chain.response_head.size(), 1u);
   EXPECT_EQ(target.chain.response_head[0]->name(), "hsts");
 
   config::Listener without = secure;
   without.hsts.reset();
-  EXPECT_TRUE(build_listener(without, 0).chain.response_head.empty());
+  EXPECT_TRUE(build_listener(without, 0, nullptr).chain.response_head.empty());
 }
 
 // Through the pipeline: a local answer of a listener with HSTS carries it.

@@ -3,6 +3,7 @@
 // port dropped, IPv6 literals kept in brackets; the listener's health and ready paths first.
 #include <gtest/gtest.h>
 
+#include "../../tls/tls_test_support.hpp"
 #include "../pipeline_test_support.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/stages/stages.hpp"
@@ -116,12 +117,14 @@ routes:
   config::Listener tls_listener;
   tls_listener.address.host = "127.0.0.1";
   tls_listener.address.port = 8443;
-  tls_listener.tls = config::Tls{};
+  // A certificate that loads: the builder makes the listener's TLS context.
+  tls_listener.tls =
+      tls::testing::server_settings({tls::testing::entry(tls::testing::pki().ecdsa)});
   spec.listeners.push_back(tls_listener);
 
   std::vector<std::string> errors;
   SnapshotBuilder builder(spec, errors);
-  ASSERT_TRUE(errors.empty());
+  ASSERT_TRUE(errors.empty()) << errors.front();
   PipelineHarness h;
   auto snapshot = builder.build();
   ASSERT_EQ(snapshot->listeners.size(), 2u);
@@ -157,7 +160,7 @@ routes:
   EXPECT_EQ(redirected.field("Location"), "https://h:40443/y");
 
   // Without a TLS listener there is nowhere to redirect to.
-  EXPECT_EQ(build_listener(spec.listeners[0], 0).chain.request.size(), 2u);
+  EXPECT_EQ(build_listener(spec.listeners[0], 0, nullptr).chain.request.size(), 2u);
 }
 
 }  // namespace
