@@ -196,6 +196,10 @@ std::string_view Connection::cipher() const {
   return current != nullptr ? SSL_CIPHER_get_name(current) : "";
 }
 
+bool Connection::made_with(const ClientContext& context) const {
+  return SSL_get_SSL_CTX(ssl_.get()) == context.context();
+}
+
 std::string_view Connection::sni() const {
   const char* name = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name);
   return name != nullptr ? name : "";

@@ -80,6 +80,9 @@ class Connection {
   // arrive after the handshake, with the first read). A TLS 1.3 session resumes once (RFC 8446
   // C.4: OpenSSL marks it used), so keep the newest connection's session, not the first one.
   SessionPtr session() const;
+  // Whether this (client) connection was made from `context`: its CA, client certificate and
+  // protocols. The SSL holds its SSL_CTX, so the address cannot be another context's meanwhile.
+  bool made_with(const ClientContext& context) const;
 
   SSL* native_handle() const { return ssl_.get(); }
 

@@ -158,10 +158,12 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
         const std::string_view received(ws.buffer.get(), filled_);
         if (result.failed()) {
           co_await reject(sink, result.http_status, prefers_json_raw(received));
+          end_cleanly(sink);
           co_return;
         }
         if (filled_ == ws.capacity) {
           co_await reject(sink, 431, prefers_json_raw(received));
+          end_cleanly(sink);
           co_return;
         }
       }
@@ -187,7 +189,10 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     downstream_.read_deadline().disarm();  // client_header bounds the head only
 
     const bool kept = co_await handle(sink, head_size);
-    if (!kept || worker_.draining()) co_return;
+    if (!kept || worker_.draining()) {
+      end_cleanly(sink);
+      co_return;
+    }
     if (filled_ == 0) co_return self.release()->park(false);
     // A pipelined request is already buffered: go on at once.
   }
@@ -315,6 +320,13 @@ void H1Connection::open_request(const http::RequestHead* parsed, std::size_t hea
     record.target.assign(head.target);
     record.scheme = downstream_.scheme();
   }
+}
+
+void H1Connection::end_cleanly(const H1ResponseSink& sink) noexcept {
+  // The connection ends after a whole response: over TLS, close_notify before the FIN
+  // (RFC 8446 §6.1), so that the client can tell a body framed by the close from a truncated
+  // one. A response cut short ends without it, as nginx does.
+  if (sink.complete()) downstream_.stream().shutdown_send();
 }
 
 void H1Connection::consume(std::size_t bytes) {

@@ -58,6 +58,8 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   net::Awaitable<bool> handle(H1ResponseSink& sink, std::size_t head_size);
   // Answers a head the codec rejected (no pipeline: nothing was routed).
   net::Awaitable<void> reject(H1ResponseSink& sink, int status, bool json);
+  // Before the connection closes after a response: close_notify if the response was whole.
+  void end_cleanly(const H1ResponseSink& sink) noexcept;
   void lease_workspace();
   // Counts the request in flight once its head parsed (or was rejected); finish_request()
   // (request_end.hpp) ends it, exactly once.

@@ -34,6 +34,7 @@ void H1ResponseSink::start(http::Version version, bool keep_alive, bool head_req
   status_ = 0;
   head_pending_ = false;
   started_ = false;
+  complete_ = false;
   keep_alive_ = false;
   close_after_ = false;
   no_body_ = false;
@@ -161,7 +162,10 @@ net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool l
       iov.emplace_back(data.data(), data.size());
     }
   }
-  if (iov.empty()) co_return tls::IoResult{};
+  if (iov.empty()) {
+    complete_ = complete_ || last;
+    co_return tls::IoResult{};
+  }
   const bool first = head_pending_;
   head_pending_ = false;
   started_ = true;
@@ -170,6 +174,7 @@ net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool l
       co_await downstream_.stream().write(std::span<const asio::const_buffer>(iov));
   downstream_.write_deadline().disarm();
   bytes_sent_ += std::get<1>(result);
+  if (last && !std::get<0>(result)) complete_ = true;
   if (record_) {
     record_->bytes_out += std::get<1>(result);
     if (first) record_->status = static_cast<std::uint16_t>(status_);

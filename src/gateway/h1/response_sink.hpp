@@ -43,6 +43,8 @@ class H1ResponseSink final : public ResponseSink {
   TunnelEnd tunnel() noexcept override { return {&downstream_, early_bytes_}; }
 
   int status() const noexcept { return status_; }
+  // The response was written through its end (the body's `last` piece went out).
+  bool complete() const noexcept { return complete_; }
 
  private:
   void add_line(std::string_view line) noexcept;
@@ -65,6 +67,7 @@ class H1ResponseSink final : public ResponseSink {
   int status_ = 0;
   bool head_pending_ = false;
   bool started_ = false;
+  bool complete_ = false;
   bool keep_alive_ = false;
   bool close_after_ = false;
   bool no_body_ = false;

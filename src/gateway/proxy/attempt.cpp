@@ -33,6 +33,13 @@ HeadOutcome client_left() {
   return outcome;
 }
 
+// The name TLS to this exchange's endpoint is started with (SNI, and the name verified).
+std::string_view tls_name(const Exchange& exchange) {
+  const WorkerUpstream& upstream = exchange.upstream;
+  const std::uint32_t index = exchange.endpoint_index;
+  return index < upstream.tls_names.size() ? std::string_view(upstream.tls_names[index]) : "";
+}
+
 // A fresh connection to `endpoint`, or null with `failure` set. (A pooled one is taken by the
 // caller without a coroutine of its own: that is the common case.)
 net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
@@ -54,8 +61,8 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
 
   // TLS to the upstream, within the connect timeout, offering the endpoint's last session.
   const std::uint32_t index = exchange.endpoint_index;
-  const std::string_view name =
-      index < upstream.tls_names.size() ? std::string_view(upstream.tls_names[index]) : "";
+  const std::string_view name = tls_name(exchange);
+  connection->set_tls_name(name);
   SSL_SESSION* resume =
       index < upstream.tls_sessions.size() ? upstream.tls_sessions[index].get() : nullptr;
   tls::Stream& stream = connection->stream();
@@ -188,8 +195,8 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
     // A pooled connection when there is one (no coroutine, no syscall), else a new one.
     std::unique_ptr<UpstreamConnection> connection;
     if (may_reuse) {
-      connection = worker.connection_pool().take(endpoint, exchange.upstream.tls != nullptr,
-                                                 !replayable_on_failure);
+      connection = worker.connection_pool().take(endpoint, exchange.upstream.tls.get(),
+                                                 tls_name(exchange), !replayable_on_failure);
     }
     const bool pooled = connection != nullptr;
     if (!connection) {

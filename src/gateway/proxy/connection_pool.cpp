@@ -21,16 +21,18 @@ std::size_t ConnectionPool::EndpointHash::operator()(
 }
 
 std::unique_ptr<UpstreamConnection> ConnectionPool::take(const asio::ip::tcp::endpoint& endpoint,
-                                                         bool secure, bool always_probe) {
+                                                         const tls::ClientContext* tls,
+                                                         std::string_view tls_name,
+                                                         bool always_probe) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
   const auto now = net::coarse_now();
-  while (!list.empty()) {
-    std::unique_ptr<UpstreamConnection> connection = std::move(list.back());
-    list.pop_back();
+  for (std::size_t i = list.size(); i-- > 0;) {     // the most recently used first
+    if (!list[i]->serves(tls, tls_name)) continue;  // another upstream's (or an old context's)
+    std::unique_ptr<UpstreamConnection> connection = std::move(list[i]);
+    list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
     if (now >= connection->idle_deadline()) continue;
-    if (connection->stream().secure() != secure) continue;  // the upstream's TLS changed
     // A connection idle for a moment is almost surely alive (upstream keep-alive timeouts are
     // seconds long), and a failure there is retried; only longer-idle ones pay for a probe —
     // and every one that would carry a request that cannot be replayed.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -17,10 +18,12 @@ namespace flotilla::gateway {
 
 class ConnectionPool {
  public:
-  // An idle connection to `endpoint` (over TLS when `secure`) that still looks alive, or null.
-  // `always_probe`: check even a connection idle for a moment (for a request that could not be
-  // replayed if it failed).
-  std::unique_ptr<UpstreamConnection> take(const asio::ip::tcp::endpoint& endpoint, bool secure,
+  // An idle connection to `endpoint` made for `tls` (null: plain) and `tls_name` (see
+  // UpstreamConnection::serves) that still looks alive, or null. Idle connections to the same
+  // address made for other TLS settings stay for their own upstream. `always_probe`: check even
+  // a connection idle for a moment (for a request that could not be replayed if it failed).
+  std::unique_ptr<UpstreamConnection> take(const asio::ip::tcp::endpoint& endpoint,
+                                           const tls::ClientContext* tls, std::string_view tls_name,
                                            bool always_probe);
 
   // Keeps `connection` for reuse if the settings allow, else closes it.

@@ -24,6 +24,13 @@ UpstreamConnection::UpstreamConnection(net::Socket socket, const asio::ip::tcp::
       parser_(upstream_limits()),
       buffer_(std::make_unique_for_overwrite<char[]>(kBufferSize)) {}
 
+bool UpstreamConnection::serves(const tls::ClientContext* tls,
+                                std::string_view name) const noexcept {
+  const tls::Connection* session = stream_.tls();
+  if (tls == nullptr) return session == nullptr;
+  return session != nullptr && session->made_with(*tls) && tls_name_ == name;
+}
+
 bool UpstreamConnection::looks_reusable() noexcept {
   if (!stream_.is_open() || buffered_ != 0) return false;
   if (stream_.secure()) {

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include <asio/ip/tcp.hpp>
 
@@ -58,6 +60,13 @@ class UpstreamConnection {
   // unsolicited bytes pending, must not carry a request (MSG_PEEK, never blocks).
   bool looks_reusable() noexcept;
 
+  // The name TLS was started with (SNI and the name verified), kept to match reuse.
+  void set_tls_name(std::string_view name) { tls_name_.assign(name); }
+  // Whether this connection can carry a request of an upstream with `tls` (null: plain) and
+  // that name: the same address under another upstream's CA, client certificate or SNI is
+  // another server as far as trust goes, and must not inherit this one's session.
+  bool serves(const tls::ClientContext* tls, std::string_view name) const noexcept;
+
  private:
   tls::Stream stream_;
   asio::ip::tcp::endpoint endpoint_;
@@ -66,6 +75,7 @@ class UpstreamConnection {
   std::unique_ptr<char[]> buffer_;
   std::size_t buffered_ = 0;
   std::uint32_t requests_ = 0;
+  std::string tls_name_;
   std::chrono::steady_clock::time_point idle_since_{};
   std::chrono::steady_clock::time_point idle_deadline_{};
 };

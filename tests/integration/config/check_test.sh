@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `flotilla check` against the shipped examples (must pass, or fail only with "not yet supported"
-# for features of later issues) and the broken fixtures (must fail with exactly the diagnostics
-# in their "# expect: LINE:COL: message" lines, file as given).
+# for features of later issues) and the broken, not-yet-supported and unreadable-files fixtures
+# (must fail with exactly the diagnostics in their "# expect: LINE:COL: message" lines, file as
+# given).
 # Run by ctest with FLOTILLA (the binary) and SOURCE_DIR (the repository root) set.
 set -euo pipefail
 
@@ -53,10 +54,11 @@ for file in "${examples[@]}"; do
 done
 
 # not_yet_supported/: valid files with features this build cannot run (the loader accepts them;
-# the feature gate `up` and `check` apply refuses them). bad_files/: valid configurations whose
-# files (certificates) `check` reads and finds unusable, as `up` would.
+# the feature gate `up` and `check` apply refuses them). unreadable_files/: valid to the loader,
+# which reads no file but the config; `check` reads the certificate files they name, as `up`
+# would.
 fixtures=(tests/fixtures/config/broken/*.yaml tests/fixtures/config/not_yet_supported/*.yaml
-  tests/fixtures/config/bad_files/*.yaml)
+  tests/fixtures/config/unreadable_files/*.yaml)
 ((${#fixtures[@]} > 0)) || fail "no fixtures found under tests/fixtures/config/broken/"
 for file in "${fixtures[@]}"; do
   sed -n 's/^# expect: /'"${file//\//\\/}"':/p' "$file" >"$scratch/expected"

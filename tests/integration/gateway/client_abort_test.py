@@ -1,6 +1,8 @@
 """A client that disconnects while its upstream is still thinking is noticed (like nginx's 499):
 the upstream attempt is cancelled (its connection closed) well before the upstream's read
-timeout, nothing is retried on another endpoint, and the endpoints stay in service."""
+timeout, nothing is retried on another endpoint, and the endpoints stay in service — unless the
+route says `ignore_client_abort: true` (nginx's proxy_ignore_client_abort on): then the attempt
+runs on."""
 import os
 import socket
 import sys
@@ -119,6 +121,41 @@ class ClientAbort(unittest.TestCase):
             # The gateway and its other routes are fine.
             status, _, _ = request(gw.port, path="/ok")
             self.assertEqual(status, 200)
+
+    def test_ignore_client_abort_lets_the_upstream_attempt_run(self):
+        # The same departure on a route with `ignore_client_abort: true`: the attempt goes on
+        # until the upstream's read timeout (4 s) instead of being cancelled; the default route
+        # beside it still cancels long before.
+        with Cleanup() as c:
+            kept, cancelled = c.add(Silent()), c.add(Silent())
+            gw = c.add(Flotilla(gateway_config(
+                {"kept": {"servers": [kept.address]},
+                 "cancelled": {"servers": [cancelled.address]}},
+                [{"match": {"path": "/kept/"}, "upstream": "kept", "ignore_client_abort": True,
+                  "timeouts": {"read": "4s"}, "retry": {"tries": 1}},
+                 {"match": {"path": "/"}, "upstream": "cancelled",
+                  "timeouts": {"read": "4s"}, "retry": {"tries": 1}}])))
+            for silent, path in ((kept, b"/kept/x"), (cancelled, b"/x")):
+                sock = connect(gw.port)
+                sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+                for _ in range(100):
+                    if silent.requests:
+                        break
+                    time.sleep(0.05)
+                self.assertEqual(silent.requests, 1)
+                sock.close()
+                silent.left = time.monotonic()
+            for _ in range(140):  # 7 s at most; both close by the 4 s read timeout
+                if kept.closed_at and cancelled.closed_at:
+                    break
+                time.sleep(0.05)
+            self.assertTrue(kept.closed_at and cancelled.closed_at)
+            kept_for = kept.closed_at[0] - kept.left
+            cancelled_after = cancelled.closed_at[0] - cancelled.left
+            print(f"\n  upstream closed {kept_for:.2f} s after the client left with "
+                  f"ignore_client_abort, {cancelled_after:.2f} s without", file=sys.stderr)
+            self.assertGreater(kept_for, 3.0)  # ran on to the read timeout
+            self.assertLess(cancelled_after, 2.5)
 
     def test_a_client_that_stays_still_gets_its_response(self):
         # The check must not mistake a quiet client for a gone one.

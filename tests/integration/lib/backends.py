@@ -39,8 +39,12 @@ class Backend:
     (bytes, CLOSE) to send them and close, CLOSE or RESET; the default answers 200 with
     {"instance": name} and keeps the connection."""
 
-    def __init__(self, name="backend", respond=None, port=0):
+    def __init__(self, name="backend", respond=None, port=0, tls=None):
+        """`tls`: a server-side ssl.SSLContext to speak TLS; each connection's handshake is
+        recorded in `handshakes` as {"ok", "reused", "version", "error", "peer"}."""
         self.name = name
+        self.tls = tls
+        self.handshakes = []
         self.respond = respond or (lambda request, backend: reply(
             200, json.dumps({"instance": backend.name}).encode(),
             {"Content-Type": "application/json"}))
@@ -108,6 +112,22 @@ class Backend:
             self.received += data
 
     def _serve(self, sock):
+        raw = sock
+        if self.tls is not None:
+            try:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            except (OSError, ValueError) as e:
+                with self.lock:
+                    self.handshakes.append({"ok": False, "error": str(e)})
+                    self._live.discard(raw)
+                raw.close()
+                return
+            with self.lock:  # crash() resets the TLS socket (the raw one is detached)
+                self._live.discard(raw)
+                self._live.add(sock)
+                self.handshakes.append({"ok": True, "reused": sock.session_reused,
+                                        "version": sock.version(),
+                                        "peer": sock.getpeercert()})
         reader = Reader(sock, record=self._record)
         seq = 0
         try:

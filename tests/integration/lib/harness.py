@@ -158,6 +158,60 @@ class Flotilla:
     def stop(self, sig=signal.SIGTERM, timeout=35.0):
         return self.process.stop(sig, timeout)
 
+    def admin_port(self, timeout=15.0):
+        """The admin listener's real port (printed after every gateway listener)."""
+        m = self.process.wait_for_line(r"admin API, metrics and alerts on http://\S+:(\d+)/",
+                                       timeout)
+        return int(m.group(1))
+
+    def listeners(self):
+        """[(scheme, port)] of every gateway listener, in config order."""
+        self.admin_port()
+        found = []
+        for line in list(self.process.lines):
+            m = _LISTENER_RE.search(line)
+            if m:
+                found.append((m.group(1), int(m.group(2))))
+        return found
+
+    def cli(self, *args, timeout=30.0):
+        """Runs `flotilla ARGS -c CONFIG` (reaching this instance through its admin socket);
+        returns (exit status, stdout, stderr)."""
+        done = subprocess.run([FLOTILLA, *args, "-c", self.config], capture_output=True,
+                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        return done.returncode, done.stdout, done.stderr
+
+    def metrics(self, timeout=5.0):
+        """The admin listener's /metrics as {(name, ((label, value), ...)): value}."""
+        return scrape_metrics(self.admin_port(), timeout)
+
+
+_LISTENER_RE = re.compile(r"gateway listening on (https?)://\S+:(\d+)/")
+_SAMPLE_RE = re.compile(r'^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+_LABEL_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def scrape_metrics(port, timeout=5.0):
+    """GET /metrics on 127.0.0.1:PORT parsed: {(name, ((label, value), ...)): value}, labels
+    sorted by name."""
+    status, _, body = request(port, path="/metrics", timeout=timeout)
+    if status != 200:
+        raise AssertionError(f"GET /metrics: {status} {body[:200]!r}")
+    samples = {}
+    for line in body.decode().splitlines():
+        m = _SAMPLE_RE.match(line)
+        if not m:
+            continue
+        labels = tuple(sorted(_LABEL_RE.findall(m.group(2) or "")))
+        samples[(m.group(1), labels)] = float(m.group(3))
+    return samples
+
+
+def metric(samples, name, **labels):
+    """The sum of `name`'s samples whose labels include `labels` (0 when there is none)."""
+    want = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == name and want <= set(ls))
+
 
 class Cleanup:
     """Context manager that stops everything registered, in reverse order."""

@@ -253,6 +253,18 @@ TEST(H1ResponseSink, UnknownLengthIsCloseDelimitedForHttp10) {
   EXPECT_EQ(r.framing, http::BodyFraming::kUntilClose);
   EXPECT_EQ(r.body, "hello");
   EXPECT_FALSE(h.sink().keeps_connection());
+  // Whole: the connection may end with close_notify, telling a TLS client the body is complete.
+  EXPECT_TRUE(h.sink().complete());
+
+  // A body cut short (no `last` piece) is not complete: its close must not look like an end.
+  h.request("GET / HTTP/1.0\r\nHost: h\r\n\r\n");
+  h.sink().head(forwarded(upstream, BodyLength::kUnknown));
+  h.run([](ResponseSink& sink) -> net::Awaitable<void> {
+    auto [ec, n] = co_await sink.body("partial", false);
+    EXPECT_FALSE(ec) << ec.message();
+  }(h.sink()));
+  EXPECT_TRUE(h.sink().started());
+  EXPECT_FALSE(h.sink().complete());
 }
 
 TEST(H1ResponseSink, HeadAndBodilessStatusesWriteNoBody) {

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "../../tls/tls_test_support.hpp"
-
 #include "../pipeline_test_support.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/stages/stages.hpp"
@@ -118,13 +117,14 @@ routes:
   config::Listener tls_listener;
   tls_listener.address.host = "127.0.0.1";
   tls_listener.address.port = 8443;
+  // A certificate that loads: the builder makes the listener's TLS context.
   tls_listener.tls =
       tls::testing::server_settings({tls::testing::entry(tls::testing::pki().ecdsa)});
   spec.listeners.push_back(tls_listener);
 
   std::vector<std::string> errors;
   SnapshotBuilder builder(spec, errors);
-  ASSERT_TRUE(errors.empty());
+  ASSERT_TRUE(errors.empty()) << errors.front();
   PipelineHarness h;
   auto snapshot = builder.build();
   ASSERT_EQ(snapshot->listeners.size(), 2u);
