@@ -99,6 +99,9 @@ ParseError apply_field(const Header& h, FieldSummary& s) noexcept {
     case HeaderId::kConnection:
       return add_connection_options(h.value, s);
     case HeaderId::kUpgrade:
+      // An empty list proposes no protocol (RFC 9110 §7.8: `Upgrade: #protocol`): no upgrade,
+      // as llhttp reads it too, so both frame what follows as the next request.
+      if (h.value.empty()) return ParseError::kNone;
       if (!s.has_upgrade) s.upgrade = h.value;
       s.has_upgrade = true;
       return ParseError::kNone;

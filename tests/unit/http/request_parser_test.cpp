@@ -188,6 +188,17 @@ TEST(RequestParser, UpgradeWebSocket) {
   ASSERT_TRUE(
       p.parse("GET / HTTP/1.0\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n").complete());
   EXPECT_FALSE(p.head().upgrade);  // RFC 9110 §7.8: ignored on HTTP/1.0
+  p.reset();
+  // An empty Upgrade proposes nothing (llhttp agrees): what follows is the next request.
+  ASSERT_TRUE(
+      p.parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade:\t\r\n\r\n").complete());
+  EXPECT_FALSE(p.head().upgrade);
+  p.reset();
+  ASSERT_TRUE(p.parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: \r\n"
+                      "Upgrade: websocket\r\n\r\n")
+                  .complete());
+  EXPECT_TRUE(p.head().upgrade);
+  EXPECT_EQ(p.head().upgrade_protocol, "websocket");
 }
 
 TEST(RequestParser, TargetForms) {
