@@ -7,7 +7,7 @@
 # Starts everything it measures itself, on loopback only, and kills exactly those PIDs on exit.
 #
 #   bash bench/proxy/run.sh            # installs deps, builds Release if needed, ~1 minute
-#   BENCH_TLS=1 bash bench/proxy/run.sh                              # TLS, ~2 minutes
+#   BENCH_TLS=1 bash bench/proxy/run.sh                              # TLS, ~3 minutes
 #   FLOTILLA_BASELINE_BIN=/old/flotilla BENCH_RUNS=3 bash bench/proxy/run.sh
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_IDLE (10000,
@@ -18,7 +18,8 @@
 # FLOTILLA_BASELINE_BIN, BENCH_TLS (0|1), BENCH_HANDSHAKES (TLS cases, "tls13-full tls13-ticket
 # tls12-full tls12-id"), BENCH_HANDSHAKE_DURATION (s, 5), BENCH_HANDSHAKE_CONCURRENCY (16),
 # BENCH_RESULTS (a file to keep the per-proxy JSON lines in), BENCH_KEEP_DIR=1 (keep the temp dir
-# with configs and logs), BENCH_PERF=FILE (perf record -g the first flotilla's measured wrk run).
+# with configs and logs), BENCH_PERF=DIR (perf record -g of each flotilla over extra, unmeasured
+# runs after its first measured one).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
