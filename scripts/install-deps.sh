@@ -13,8 +13,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
   # observability tests: promtool (check rules / metrics), a real Prometheus and Alertmanager
   prometheus prometheus-alertmanager tmux
-  # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper
-  nginx haproxy wrk python3
+  # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper,
+  # the certificate and the TLS handshake client (openssl, gcc); its profiling aids
+  # (BENCH_PERF=DIR: perf; bench/proxy/instructions.sh: valgrind's callgrind)
+  nginx haproxy wrk python3 openssl gcc linux-perf valgrind
   # examples/ai-navigator (a FastAPI app under uvicorn) and its integration test
   python3-fastapi python3-uvicorn
   # tests/integration/demo/single_write_test.py watches the demo app's write syscalls

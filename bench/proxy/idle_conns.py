@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # Holds N idle keep-alive client connections to a proxy for the RSS-per-idle-connection figure.
-# Each connection completes one request (so it is a real keep-alive connection), then stays idle.
+# Each connection (plain, or TLS with --tls: a full handshake each, no verification) completes one
+# request (so it is a real keep-alive connection), then stays idle.
 # It never sends more than one request per connection and never holds the sockets longer than
 # --hold seconds, so a forgotten helper cannot outlive the benchmark.
-"""Usage: idle_conns.py HOST PORT COUNT STATUS_FILE [--hold SECONDS] [--window N]
+"""Usage: idle_conns.py HOST PORT COUNT STATUS_FILE [--hold SECONDS] [--window N] [--tls]
 
 Writes `established OK FAILED` to STATUS_FILE once every connection has its response, then
 waits for SIGUSR1 (or --hold), checks how many connections the proxy kept open, writes
@@ -14,6 +15,7 @@ import os
 import selectors
 import signal
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -54,9 +56,17 @@ def response_complete(data):
     return len(body) >= length, ok
 
 
-def establish(host, port, count, window, deadline):
+def tls_context():
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    return context
+
+
+def establish(host, port, count, window, deadline, tls):
     sel = selectors.DefaultSelector()
-    pending = {}  # socket -> received bytes
+    pending = {}  # socket -> None (connecting), "tls" (handshaking) or the received bytes
     idle = []
     failed = 0
     started = 0
@@ -84,11 +94,32 @@ def establish(host, port, count, window, deadline):
                     err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                     if err:
                         raise OSError(err, os.strerror(err))
+                    if tls is not None:
+                        sel.unregister(s)
+                        del pending[s]
+                        s = tls.wrap_socket(s, server_hostname="bench.test",
+                                            do_handshake_on_connect=False)
+                        pending[s] = "tls"
+                        sel.register(s, selectors.EVENT_WRITE)
+                        continue
+                if pending[s] == "tls":
+                    try:
+                        s.do_handshake()
+                    except ssl.SSLWantReadError:
+                        sel.modify(s, selectors.EVENT_READ)
+                        continue
+                    except ssl.SSLWantWriteError:
+                        sel.modify(s, selectors.EVENT_WRITE)
+                        continue
+                if pending[s] is None or pending[s] == "tls":
                     s.sendall(REQUEST)  # tiny: fits the socket buffer of a fresh connection
                     pending[s] = b""
                     sel.modify(s, selectors.EVENT_READ)
                     continue
-                chunk = s.recv(65536)
+                try:
+                    chunk = s.recv(65536)
+                except ssl.SSLWantReadError:  # a TLS 1.3 ticket, no application data yet
+                    continue
                 if not chunk:
                     raise OSError("closed before the response")
                 pending[s] += chunk
@@ -102,7 +133,7 @@ def establish(host, port, count, window, deadline):
                 else:
                     failed += 1
                     s.close()
-            except OSError:
+            except (OSError, ssl.SSLError):
                 sel.unregister(s)
                 del pending[s]
                 failed += 1
@@ -132,11 +163,13 @@ def main():
     parser.add_argument("status_file")
     parser.add_argument("--hold", type=float, default=60.0)
     parser.add_argument("--window", type=int, default=200)
+    parser.add_argument("--tls", action="store_true", help="TLS 1.3, certificate not verified")
     args = parser.parse_args()
 
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
     deadline = time.monotonic() + args.hold
-    idle, failed = establish(args.host, args.port, args.count, args.window, deadline)
+    idle, failed = establish(args.host, args.port, args.count, args.window, deadline,
+                             tls_context() if args.tls else None)
     write_status(args.status_file, f"established {len(idle)} {failed}")
     signal.sigtimedwait({signal.SIGUSR1}, max(0.0, deadline - time.monotonic()))
     write_status(args.status_file, f"alive {count_alive(idle)} {failed}")
