@@ -470,13 +470,19 @@ bool connection_upgrade_with_tabs(const Divergence& d) {
 // view holds an Upgrade field and a Transfer-Encoding whose value has an HTAB and whose only
 // OWS-trimmed element is `chunked`.
 bool upgrade_with_tabbed_chunked(const Divergence& d) {
-  if (d.input->response_mode || d.fl == nullptr || d.ll == nullptr || !d.fl_complete ||
-      !d.ll_complete || d.flotilla->end != StreamEnd::kUpgraded ||
-      d.llhttp->end != StreamEnd::kUpgraded || d.flotilla->messages.size() != d.index + 1 ||
-      d.llhttp->messages.size() != d.index + 1 || d.ll->body_length != 0 ||
-      d.fl->end <= d.ll->end || count_headers(*d.ll, "upgrade") == 0) {
+  if (d.input->response_mode || d.fl == nullptr || d.ll == nullptr || !d.ll_complete ||
+      d.llhttp->end != StreamEnd::kUpgraded || d.llhttp->messages.size() != d.index + 1 ||
+      d.ll->body_length != 0 || count_headers(*d.ll, "upgrade") == 0) {
     return false;
   }
+  // flotilla upgraded after the body, or is still in that body (the input ends in it, or a
+  // chunk in it is malformed: a 400, with only canonical chunks forwarded before it).
+  const bool after_body = d.fl_complete && d.flotilla->end == StreamEnd::kUpgraded &&
+                          d.flotilla->messages.size() == d.index + 1 && d.fl->end > d.ll->end;
+  const bool in_body =
+      !d.fl_complete && d.flotilla->tail_head_complete && d.flotilla->messages.size() == d.index &&
+      (d.flotilla->end == StreamEnd::kIncomplete || d.flotilla->end == StreamEnd::kRejected);
+  if (!after_body && !in_body) return false;
   bool tab = false;
   std::size_t chunked = 0;
   for (const auto& [field, value] : d.ll->headers) {
