@@ -392,6 +392,21 @@ bool te_list_with_empty_elements(const Divergence& d) {
   return !other && chunked == 1 && empty > 0;
 }
 
+// In llhttp's own view of a head: a Transfer-Encoding value holds an HTAB, and its OWS-trimmed
+// elements are `chunked` once and nothing else (what flotilla reads as plain chunked framing).
+bool tabbed_chunked(const MessageFraming& m) {
+  bool tab = false;
+  std::size_t chunked = 0;
+  for (const auto& [field, value] : m.headers) {
+    if (iequals(field, "transfer-encoding") && value.find('\t') != std::string::npos) tab = true;
+  }
+  const bool other = any_list_element(m, "transfer-encoding", [&](std::string_view e) {
+    if (iequals(e, "chunked")) ++chunked;
+    return !e.empty() && !iequals(e, "chunked");
+  });
+  return tab && !other && chunked == 1;
+}
+
 // RFC 9110 §5.5: a field value excludes leading and trailing whitespace (SP and HTAB alike), so
 // `Transfer-Encoding: chunked<HTAB>...` is chunked to flotilla. llhttp 8.1 matches `chunked`
 // followed by HTAB as some other coding: it rejects the request (HPE_INVALID_TRANSFER_ENCODING)
@@ -405,16 +420,7 @@ bool te_value_with_tabs(const Divergence& d) {
                               d.ll->end == d.input->stream.size() &&
                               d.llhttp->end == StreamEnd::kClosed;
   if (!ll_rejected && !ll_until_close) return false;
-  bool tab = false;
-  std::size_t chunked = 0;
-  for (const auto& [field, value] : d.ll->headers) {
-    if (iequals(field, "transfer-encoding") && value.find('\t') != std::string::npos) tab = true;
-  }
-  const bool other = any_list_element(*d.ll, "transfer-encoding", [&](std::string_view e) {
-    if (iequals(e, "chunked")) ++chunked;
-    return !e.empty() && !iequals(e, "chunked");
-  });
-  return tab && !other && chunked == 1;
+  return tabbed_chunked(*d.ll);
 }
 
 // RFC 9112 §9.3: `close` in Connection ends persistence; otherwise HTTP/1.1 persists and HTTP/1.0
@@ -483,16 +489,7 @@ bool upgrade_with_tabbed_chunked(const Divergence& d) {
       !d.fl_complete && d.flotilla->tail_head_complete && d.flotilla->messages.size() == d.index &&
       (d.flotilla->end == StreamEnd::kIncomplete || d.flotilla->end == StreamEnd::kRejected);
   if (!after_body && !in_body) return false;
-  bool tab = false;
-  std::size_t chunked = 0;
-  for (const auto& [field, value] : d.ll->headers) {
-    if (iequals(field, "transfer-encoding") && value.find('\t') != std::string::npos) tab = true;
-  }
-  const bool other = any_list_element(*d.ll, "transfer-encoding", [&](std::string_view e) {
-    if (iequals(e, "chunked")) ++chunked;
-    return !e.empty() && !iequals(e, "chunked");
-  });
-  return tab && !other && chunked == 1;
+  return tabbed_chunked(*d.ll);
 }
 
 // RFC 9110 §5.5: a field value excludes leading and trailing whitespace, SP and HTAB alike, so
