@@ -8,9 +8,11 @@ packages=(
   g++ cmake ninja-build make ccache clang libclang-rt-14-dev clang-format pkg-config
   # libraries
   libasio-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libssl-dev zlib1g-dev libcurl4-openssl-dev
+  libssl-dev zlib1g-dev libcurl4-openssl-dev libnghttp2-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
+  # HTTP/2 tests: nghttp and h2load, and the frame-level abuse client (python3-h2)
+  nghttp2-client python3-h2
   # observability tests: promtool (check rules / metrics), a real Prometheus and Alertmanager
   prometheus prometheus-alertmanager tmux
   # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper,

@@ -38,6 +38,7 @@ inline constexpr std::array kSupportedFeatureList = {
     std::string_view{"redirect"},
     std::string_view{"headers"},
     std::string_view{"client_abort"},
+    std::string_view{"http2"},
     std::string_view{"trace"},
 };
 inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};

@@ -22,6 +22,8 @@ struct ListenerSettings {
   std::chrono::milliseconds keepalive_timeout{75'000};
   std::chrono::milliseconds send_timeout{60'000};  // nginx send_timeout, towards the client
   bool tls = false;  // connections start with a TLS handshake (context in the snapshot)
+  // HTTP/2: offered by ALPN on TLS, or spoken with prior knowledge (h2c) on a plain listener.
+  bool http2 = false;
 };
 
 }  // namespace flotilla::gateway

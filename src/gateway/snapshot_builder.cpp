@@ -211,6 +211,7 @@ std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,
     settings.body_timeout = listener.timeouts.client_body;
     settings.keepalive_timeout = listener.timeouts.keepalive;
     settings.tls = listener.tls.has_value();
+    settings.http2 = listener.http2;
     listeners.push_back(std::move(settings));
   }
   return listeners;

@@ -17,7 +17,11 @@ bool TlsContexts::build(const config::Spec& spec, std::vector<std::string>& erro
     if (listener->tls) {
       std::string error;
       const std::string where = fmt::format("listen[{}].tls", index);
-      context = tls::ServerContext::build(*listener->tls, {"http/1.1"}, where, error);
+      // `http2: true` offers h2 first (server preference); HTTP/1.1 clients keep working.
+      std::vector<std::string> alpn;
+      if (listener->http2) alpn.emplace_back("h2");
+      alpn.emplace_back("http/1.1");
+      context = tls::ServerContext::build(*listener->tls, std::move(alpn), where, error);
       if (!context) {
         errors.push_back(error);
         ok = false;

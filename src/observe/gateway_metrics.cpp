@@ -159,6 +159,30 @@ MetricFamily tls_resumed_family(const MetricShard& totals) {
   return f;
 }
 
+MetricFamily requests_by_protocol_family(const MetricShard& totals) {
+  MetricFamily f =
+      family("flotilla_http_requests_by_protocol_total",
+             "Client requests finished, by the protocol the client spoke.", MetricType::counter);
+  for (std::size_t p = 0; p < kClientProtocolCount; ++p) {
+    const auto protocol = static_cast<ClientProtocol>(p);
+    add(f, f.name, {{"protocol", std::string(to_string(protocol))}},
+        static_cast<double>(totals.requests_by_protocol(protocol)));
+  }
+  return f;
+}
+
+MetricFamily http2_events_family(const MetricShard& totals) {
+  MetricFamily f =
+      family("flotilla_http2_events_total",
+             "HTTP/2 connections and what their defences did, by event.", MetricType::counter);
+  for (std::size_t e = 0; e < kHttp2EventCount; ++e) {
+    const auto event = static_cast<Http2Event>(e);
+    add(f, f.name, {{"event", std::string(to_string(event))}},
+        static_cast<double>(totals.http2_events(event)));
+  }
+  return f;
+}
+
 MetricFamily certificate_expiry_family(const GatewayStats& stats) {
   MetricFamily f =
       family("flotilla_tls_certificate_expiry_seconds",
@@ -195,6 +219,8 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(tls_handshakes_family(stats.totals));
   view.push_back(tls_resumed_family(stats.totals));
   view.push_back(certificate_expiry_family(stats));
+  view.push_back(requests_by_protocol_family(stats.totals));
+  view.push_back(http2_events_family(stats.totals));
   return view;
 }
 

@@ -79,6 +79,7 @@ std::uint32_t MetricShard::endpoint_series(std::uint32_t upstream, std::string_v
 
 void MetricShard::request_finished(const RequestRecord& record, std::chrono::nanoseconds duration) {
   --in_flight_;
+  ++requests_by_protocol_[static_cast<std::size_t>(record.protocol)];
   RouteSeries& route = routes_[record.route < routes_.size() ? record.route : 0];
   const std::uint16_t status = record.status == 0 ? kClientClosed : record.status;
   std::vector<StatusCount>& statuses = route.statuses[static_cast<std::size_t>(record.method)];
@@ -132,6 +133,22 @@ void MetricShard::merge(const MetricShard& other) {
     }
     tls_resumed_[p] += other.tls_resumed_[p];
   }
+  for (std::size_t e = 0; e < kHttp2EventCount; ++e) http2_events_[e] += other.http2_events_[e];
+  for (std::size_t p = 0; p < kClientProtocolCount; ++p) {
+    requests_by_protocol_[p] += other.requests_by_protocol_[p];
+  }
+}
+
+std::string_view to_string(ClientProtocol protocol) noexcept {
+  return protocol == ClientProtocol::http2 ? "h2" : "http/1.1";
+}
+
+std::string_view to_string(Http2Event event) noexcept {
+  static constexpr std::array<std::string_view, kHttp2EventCount> kNames{
+      "connection",          "stream_refused", "header_list_too_large", "rapid_reset",
+      "continuation_flood",  "ping_flood",     "settings_flood",        "empty_data_flood",
+      "window_update_flood", "protocol_error", "idle_timeout",          "goaway_drain"};
+  return kNames[static_cast<std::size_t>(event)];
 }
 
 std::string_view to_string(TlsProtocol protocol) noexcept {

@@ -74,6 +74,30 @@ enum class TlsResult : std::uint8_t {
 inline constexpr std::size_t kTlsResultCount = 4;
 std::string_view to_string(TlsResult result) noexcept;
 
+// The client's protocol, for flotilla_http_requests_by_protocol_total (two series, not a label on
+// every request series: that would double their cardinality).
+enum class ClientProtocol : std::uint8_t { http1, http2 };
+inline constexpr std::size_t kClientProtocolCount = 2;
+std::string_view to_string(ClientProtocol protocol) noexcept;
+
+// What the HTTP/2 codec saw and did on its connections: the defences each have one.
+enum class Http2Event : std::uint8_t {
+  connection,             // a connection began speaking HTTP/2 (ALPN h2 or the h2c preface)
+  stream_refused,         // RST_STREAM REFUSED_STREAM: over max_concurrent_streams or draining
+  header_list_too_large,  // answered 431
+  rapid_reset,            // the client's resets went over their budget: GOAWAY
+  continuation_flood,     // too many CONTINUATION frames for one header block: GOAWAY
+  ping_flood,
+  settings_flood,
+  empty_data_flood,
+  window_update_flood,
+  protocol_error,  // any other connection error nghttp2 found: GOAWAY
+  idle_timeout,    // the connection was closed after its idle (keep-alive) timeout
+  goaway_drain,    // a graceful GOAWAY on drain, reload or shutdown
+};
+inline constexpr std::size_t kHttp2EventCount = 12;
+std::string_view to_string(Http2Event event) noexcept;
+
 // Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
 inline constexpr std::uint32_t kNoSeries = 0;
 
@@ -91,6 +115,7 @@ struct RequestRecord {
   std::uint64_t bytes_out = 0;  // bytes written to the client
   std::string_view request_id;  // views into the workspace; empty = none
   std::string_view scheme;      // "http" / "https" (a constant), for the access log
+  ClientProtocol protocol = ClientProtocol::http1;
   // Copied only while an access log is on (the head's buffer may be overwritten by then).
   std::string method_text;
   std::string target;
@@ -107,6 +132,7 @@ struct RequestRecord {
     bytes_out = 0;
     request_id = {};
     scheme = {};
+    protocol = ClientProtocol::http1;
     method_text.clear();
     target.clear();
   }
@@ -169,6 +195,14 @@ class MetricShard {
     return tls_resumed_[static_cast<std::size_t>(protocol)];
   }
 
+  void http2_event(Http2Event event) noexcept { ++http2_events_[static_cast<std::size_t>(event)]; }
+  std::uint64_t http2_events(Http2Event event) const noexcept {
+    return http2_events_[static_cast<std::size_t>(event)];
+  }
+  std::uint64_t requests_by_protocol(ClientProtocol protocol) const noexcept {
+    return requests_by_protocol_[static_cast<std::size_t>(protocol)];
+  }
+
   // Adds another shard's counts, matching series by name (shards intern in different orders).
   void merge(const MetricShard& other);
 
@@ -187,6 +221,8 @@ class MetricShard {
   std::int64_t in_flight_ = 0;
   std::array<std::array<std::uint64_t, kTlsResultCount>, kTlsProtocolCount> tls_handshakes_{};
   std::array<std::uint64_t, kTlsProtocolCount> tls_resumed_{};
+  std::array<std::uint64_t, kHttp2EventCount> http2_events_{};
+  std::array<std::uint64_t, kClientProtocolCount> requests_by_protocol_{};
 };
 
 }  // namespace flotilla::observe

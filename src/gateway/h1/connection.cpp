@@ -11,6 +11,8 @@
 #include "gateway/error_response.hpp"
 #include "gateway/h1/request_body.hpp"
 #include "gateway/h1/response_sink.hpp"
+#include "gateway/h2/preface.hpp"
+#include "gateway/h2/serve.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/request_end.hpp"
 #include "gateway/request_target.hpp"
@@ -138,6 +140,9 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     handshaken_ = true;
   }
   lease_workspace();
+  if (listener.http2 && !served_ && downstream_.tls() && downstream_.tls()->alpn() == "h2") {
+    co_return co_await hand_to_http2({});  // ALPN chose HTTP/2
+  }
   H1ResponseSink sink(downstream_, *workspace_, worker_, listener);
   for (;;) {
     Workspace& ws = *workspace_;
@@ -147,7 +152,13 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     downstream_.read_deadline().expires_after(listener.header_timeout);
     std::size_t head_size = 0;
     for (;;) {
-      if (filled_ > 0) {
+      // h2c with prior knowledge: the HTTP/2 preface instead of a first request.
+      const h2::PrefaceMatch h2c = listener.http2 && !served_ && !downstream_.secure()
+                                       ? h2::match_preface({ws.buffer.get(), filled_})
+                                       : h2::PrefaceMatch::kNo;
+      if (h2c == h2::PrefaceMatch::kYes)
+        co_return co_await hand_to_http2({ws.buffer.get(), filled_});
+      if (filled_ > 0 && h2c == h2::PrefaceMatch::kNo) {
         const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
         if (result.complete()) {
           head_size = result.consumed;
@@ -196,6 +207,20 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     if (filled_ == 0) co_return self.release()->park(false);
     // A pipelined request is already buffered: go on at once.
   }
+}
+
+net::Awaitable<void> H1Connection::hand_to_http2(std::string_view received) {
+  // The session takes its own copy of the peer's address and of `received`; this connection's
+  // workspace goes back to the pool (the session leases one per stream).
+  workspace_->record.open = false;
+  std::array<char, 46> ip{};
+  const std::string_view from = client_ip();
+  std::copy(from.begin(), from.end(), ip.begin());
+  const std::string early(received);  // the h2c preface and what followed (once per connection)
+  workspace_.release();
+  filled_ = 0;
+  served_ = true;
+  co_await serve_http2(worker_, downstream_, listener_index(), {ip.data(), from.size()}, early);
 }
 
 net::Awaitable<bool> H1Connection::handshake() {

@@ -54,6 +54,8 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   // The TLS handshake of a TLS listener's connection, bounded by the read deadline set when the
   // connection was first parked; false when it failed (the connection then just closes).
   net::Awaitable<bool> handshake();
+  // Serves the connection as HTTP/2 to its end (h2/serve.hpp); `received`: bytes already read.
+  net::Awaitable<void> hand_to_http2(std::string_view received);
   // One parsed request through the pipeline; true when the connection goes on.
   net::Awaitable<bool> handle(H1ResponseSink& sink, std::size_t head_size);
   // Answers a head the codec rejected (no pipeline: nothing was routed).

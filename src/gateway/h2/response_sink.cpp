@@ -1,0 +1,106 @@
+#include "gateway/h2/response_sink.hpp"
+
+#include <charconv>
+
+#include "gateway/h2/session.hpp"
+#include "gateway/h2/stream.hpp"
+#include "gateway/worker.hpp"
+
+namespace flotilla::gateway::h2 {
+namespace {
+
+bool status_has_no_body(int status) noexcept {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+tls::IoResult gone() {
+  return {std::make_error_code(std::errc::connection_reset), 0};
+}
+
+}  // namespace
+
+net::Awaitable<tls::IoResult> H2ResponseSink::interim(const http::ResponseHead& head,
+                                                      std::string_view) {
+  // 100 Continue is the gateway's own (begin_stream); 101 never comes here.
+  if (head.status == 100 || started_ || stream_.gone) co_return tls::IoResult{};
+  ResponseFields& fields = stream_.fields;
+  fields.clear();
+  fields.status(head.status);
+  fields.add_forwarded(head, 0, {});
+  session_.submit_interim(stream_, fields.list());
+  co_return tls::IoResult{};
+}
+
+void H2ResponseSink::head(const ResponseHeadOut& out) {
+  head_ = out;
+  head_pending_ = true;
+  no_body_ = head_request_ || out.length == BodyLength::kNone || status_has_no_body(out.status);
+}
+
+void H2ResponseSink::submit_head(bool with_body) {
+  ResponseFields& fields = stream_.fields;
+  fields.clear();
+  fields.status(head_.status);
+  const HeaderEdits* edits = head_.edits;
+  const std::uint64_t drop_ids = edits ? edits->drop_ids() : 0;
+  if (head_.forwarded) {
+    fields.add_forwarded(*head_.forwarded, drop_ids,
+                         edits ? edits->drop_names() : std::span<const std::string_view>{});
+  } else {
+    // Server and Date are fields like any other: a rule that drops one drops ours.
+    Worker& worker = session_.worker();
+    if ((drop_ids & http::header_bit(http::HeaderId::kServer)) == 0)
+      fields.add("server", "flotilla");
+    if ((drop_ids & http::header_bit(http::HeaderId::kDate)) == 0) {
+      fields.add("date", worker.http_date());
+    }
+  }
+  if (edits) fields.add_lines(edits->lines());
+  if (head_.length == BodyLength::kKnown && head_.status != 204 && head_.status >= 200) {
+    const auto [end, ec] =
+        std::to_chars(length_.data(), length_.data() + length_.size(), head_.content_length);
+    (void)ec;
+    fields.add("content-length", {length_.data(), static_cast<std::size_t>(end - length_.data())});
+  }
+  session_.submit_response(stream_, fields.list(), with_body);
+  head_pending_ = false;
+  started_ = true;
+  if (record_) record_->status = static_cast<std::uint16_t>(head_.status);
+}
+
+net::Awaitable<tls::IoResult> H2ResponseSink::body(std::string_view data, bool last) {
+  if (stream_.gone || !stream_.open) co_return gone();
+  if (head_pending_) {
+    // A body that is empty and ends here goes as HEADERS with END_STREAM.
+    const bool with_body = !no_body_ && !(last && data.empty());
+    submit_head(with_body);
+    if (!with_body) {
+      complete_ = last;
+      co_return tls::IoResult{};
+    }
+  }
+  if (no_body_) {
+    complete_ = complete_ || last;
+    co_return tls::IoResult{};
+  }
+  stream_.out = data;
+  stream_.out_last = last;
+  session_.resume_data(stream_);
+  // Wait until nghttp2 copied the piece into DATA frames (the window allowing): `data` belongs
+  // to the producer, who reuses its buffer once this returns.
+  const std::chrono::milliseconds timeout = session_.listener().send_timeout;
+  while (!stream_.out.empty() || (last && !stream_.eof_queued)) {
+    if (stream_.gone || !stream_.open) co_return gone();
+    const bool woken = co_await stream_.send_event.wait_for(timeout);
+    if (!woken && (!stream_.out.empty() || (last && !stream_.eof_queued))) {
+      session_.reset(stream_, NGHTTP2_CANCEL);  // the client stopped reading
+      co_return tls::IoResult{std::make_error_code(std::errc::timed_out), 0};
+    }
+  }
+  bytes_sent_ += data.size();
+  if (record_) record_->bytes_out += data.size();
+  complete_ = last;
+  co_return tls::IoResult{std::error_code{}, data.size()};
+}
+
+}  // namespace flotilla::gateway::h2
