@@ -45,8 +45,11 @@ void print_banner(const config::Spec& spec, const gateway::Gateway& gateway, boo
   for (const config::Listener& listener : spec.listeners) {
     if (listener.address.kind != config::Address::Kind::tcp || index >= endpoints.size()) continue;
     const asio::ip::tcp::endpoint& endpoint = endpoints[index++];
-    spdlog::info("gateway listening on {}://{}:{}/ ({} workers)", listener.tls ? "https" : "http",
-                 endpoint.address().to_string(), endpoint.port(), gateway.worker_count());
+    spdlog::info("gateway listening on {}://{}:{}/ ({} workers{})", listener.tls ? "https" : "http",
+                 endpoint.address().to_string(), endpoint.port(), gateway.worker_count(),
+                 !listener.http2 ? ""
+                 : listener.tls  ? ", HTTP/2 by ALPN"
+                                 : ", HTTP/2 with prior knowledge");
   }
   for (const config::Service& service : spec.services) {
     spdlog::info("service {}: {} x {}{}", service.name, service.replicas, service.command.text,

@@ -83,6 +83,8 @@ void Worker::finish_request(observe::RequestRecord& record, std::string_view cli
   entry.time = std::chrono::system_clock::now();
   entry.client = client_ip;
   entry.scheme = record.scheme;
+  entry.protocol =
+      record.protocol == observe::ClientProtocol::http2 ? "HTTP/2" : std::string_view("HTTP/1.1");
   entry.method = record.method_text.empty() ? observe::method_label(record.method)
                                             : std::string_view(record.method_text);
   entry.path = record.target;

@@ -70,6 +70,8 @@ void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc33
   append_json_string(out, entry.client);
   out += ",\"scheme\":";
   append_json_string(out, entry.scheme.empty() ? std::string_view("http") : entry.scheme);
+  out += ",\"protocol\":";
+  append_json_string(out, entry.protocol.empty() ? std::string_view("HTTP/1.1") : entry.protocol);
   out += ",\"method\":";
   append_json_string(out, entry.method);
   out += ",\"path\":";

@@ -13,6 +13,7 @@ struct AccessLogEntry {
   std::chrono::system_clock::time_point time;  // when the request ended
   std::string_view client;                     // peer IP
   std::string_view scheme;                     // http or https
+  std::string_view protocol;                   // "HTTP/1.1" (also for 1.0) or "HTTP/2"
   std::string_view method;
   std::string_view path;  // the request target as received (path and query)
   int status = 0;
@@ -41,7 +42,7 @@ class Rfc3339Clock {
 void append_json_string(std::string& out, std::string_view text);
 
 // Appends the entry's line, newline included:
-// {"time":"…","client":"…","scheme":"https","method":"GET","path":"/x","status":200,"bytes_in":78,
+// {"time":"…","client":"…","scheme":"https","protocol":"HTTP/1.1","method":"GET","path":"/x","status":200,"bytes_in":78,
 //  "bytes_out":120,"duration_ms":1.234,"upstream":"127.0.0.1:8001","attempts":1,
 //  "request_id":"…","route":"/"}
 void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc3339Clock& clock);

@@ -21,7 +21,8 @@ class Event {
   // True when notified, false when `timeout` passed first.
   net::Awaitable<bool> wait_for(std::chrono::milliseconds timeout) {
     if (!set_) {
-      timer_.expires_after(timeout);
+      // A zero timeout in the config means "no deadline".
+      timer_.expires_after(timeout.count() > 0 ? timeout : std::chrono::hours(24));
       auto [ec] = co_await timer_.async_wait(net::use_nothrow_io);
       (void)ec;
     }

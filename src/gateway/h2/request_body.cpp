@@ -1,5 +1,6 @@
 #include "gateway/h2/request_body.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "gateway/h2/session.hpp"
@@ -33,7 +34,9 @@ net::Awaitable<int> H2RequestBody::prefetch() {
   // A small declared body is awaited whole so that the request stays replayable (as for
   // HTTP/1); it fits the stream's window, so the client can send it without a WINDOW_UPDATE.
   const std::optional<std::uint64_t> declared = length();
-  if (stream_.end_stream || !declared || *declared > session_.limits().initial_window) co_return 0;
+  // (65535: the window a client may assume before it has our SETTINGS.)
+  const std::uint64_t fits = std::min<std::uint64_t>(session_.limits().initial_window, 65535);
+  if (stream_.end_stream || !declared || *declared > fits) co_return 0;
   while (!stream_.end_stream) {
     if (stream_.gone) co_return error_ = 499;
     const bool woken = co_await stream_.body_event.wait_for(session_.listener().body_timeout);

@@ -260,15 +260,17 @@ int Session::on_frame_send(const nghttp2_frame& frame) {
 }
 
 int Session::on_data_chunk(std::int32_t stream_id, const std::uint8_t* data, std::size_t size) {
+  // The connection's window reopens at once: only each stream's own window holds back bytes
+  // its upstream has not taken, so one slow upstream never stalls the other streams (memory
+  // stays bounded by max_concurrent_streams × initial_window).
+  nghttp2_session_consume_connection(session_, size);
   Stream* stream = stream_of(stream_id);
-  if (!stream || stream->gone || !stream->running || terminated_) {
-    // Nobody reads it (refused, reset, or answered already): the connection's window reopens.
-    nghttp2_session_consume_connection(session_, size);
+  if (!stream || stream->gone || !stream->running || stream->body_error != 0 || terminated_) {
+    // Nobody reads it (refused, reset, answered already, or over max_body): dropped.
     if (stream && stream->open) nghttp2_session_consume_stream(session_, stream_id, size);
     return 0;
   }
-  if (!stream->receive(data, size)) {
-    nghttp2_session_consume_connection(session_, size);
+  if (!stream->receive(data, size, limits_.initial_window)) {
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_FLOW_CONTROL_ERROR);
     return 0;
   }
@@ -280,8 +282,6 @@ int Session::on_data_chunk(std::int32_t stream_id, const std::uint8_t* data, std
 int Session::on_stream_close(std::int32_t stream_id, std::uint32_t code) {
   Stream* stream = stream_of(stream_id);
   if (!stream) return 0;
-  // Bytes received and never consumed count against the connection's window: give them back.
-  if (stream->held_size > 0) nghttp2_session_consume_connection(session_, stream->held_size);
   stream->open = false;
   stream->close_code = code;
   if (!stream->running) {
@@ -328,7 +328,7 @@ void Session::stream_done(Stream& stream) {
 
 void Session::consume(Stream& stream, std::size_t size) {
   if (!stream.open || terminated_ || size == 0) return;
-  nghttp2_session_consume(session_, stream.id, size);
+  nghttp2_session_consume_stream(session_, stream.id, size);
   write_event_.notify();
 }
 
@@ -450,7 +450,6 @@ net::Awaitable<void> Session::run(std::string_view received) {
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
                                         static_cast<std::int32_t>(limits_.connection_window));
-  out_.reserve(kWriteGather + limits_.max_frame_size + 64);
   read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
 
   bool reading = received.empty() || feed(received);

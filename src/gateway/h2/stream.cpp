@@ -43,11 +43,11 @@ void Stream::abort() noexcept {
   send_event.notify();
 }
 
-bool Stream::receive(const std::uint8_t* data, std::size_t size) {
-  if (!held) {
+bool Stream::receive(const std::uint8_t* data, std::size_t size, std::size_t capacity) {
+  if (held_capacity < capacity) {
     // One window: the client cannot send more before we consume (allocated once per stream
-    // object, which the session recycles).
-    held_capacity = 64 * 1024;
+    // object, which the session recycles; only streams with a body ever get one).
+    held_capacity = capacity;
     held = std::make_unique_for_overwrite<char[]>(held_capacity);
   }
   if (held_size + size > held_capacity) return false;

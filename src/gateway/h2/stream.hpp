@@ -27,8 +27,9 @@ struct Stream final : ClientPresence {
   void reset(std::int32_t stream_id) noexcept;
   // The client reset the stream or the connection ended: whatever waits for it wakes.
   void abort() noexcept;
-  // Received DATA payload; false when it does not fit (the window was not honoured).
-  bool receive(const std::uint8_t* data, std::size_t size);
+  // Received DATA payload into a buffer of `capacity` (the stream window); false when it does not
+  // fit (the client did not honour the window).
+  bool receive(const std::uint8_t* data, std::size_t size, std::size_t capacity);
   // Drops the first `size` held bytes (the upstream has them).
   void release(std::size_t size) noexcept;
 

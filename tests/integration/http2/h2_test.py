@@ -167,6 +167,25 @@ class Http2(unittest.TestCase):
         finally:
             client.close()
 
+    def test_header_list_over_the_limit_is_431(self):
+        before = metric(self.gw.metrics(), "flotilla_http2_events_total",
+                        event="header_list_too_large")
+        client = self.tls_client()
+        try:
+            sid = client.request("/api/hello", extra=[(f"x-big-{i}", "v" * 1000)
+                                                      for i in range(40)])
+            headers, _, _, reset = client.response(sid)
+            self.assertIsNone(reset)
+            self.assertEqual(headers[":status"], "431")
+            # The connection (and its HPACK state) goes on.
+            sid = client.request("/api/hello")
+            headers, _, _, _ = client.response(sid)
+            self.assertEqual(headers[":status"], "200")
+        finally:
+            client.close()
+        self.assertGreaterEqual(metric(self.gw.metrics(), "flotilla_http2_events_total",
+                                       event="header_list_too_large"), before + 1)
+
     def test_head_204_304_have_no_data(self):
         client = self.tls_client()
         try:

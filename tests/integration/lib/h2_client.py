@@ -93,7 +93,7 @@ class H2Client:
                 elif isinstance(event, h2.events.StreamEnded):
                     return headers, bytes(body), trailers, reset
             seen = len(self.events)
-            if self.closed or self.goaway:
+            if self.closed or (self.goaway and sid > self.goaway.last_stream_id):
                 break
             self.receive(min(1.0, max(0.01, deadline - time.monotonic())))
         raise AssertionError(f"stream {sid}: no complete response (closed={self.closed}, "

@@ -36,7 +36,8 @@ TEST(AccessLogLine, ExactFormat) {
   append_access_log_line(out, entry(), clock);
   EXPECT_EQ(
       out,
-      R"({"time":"2026-11-22T02:35:10.042Z","client":"127.0.0.1","scheme":"https","method":"GET",)"
+      R"({"time":"2026-11-22T02:35:10.042Z","client":"127.0.0.1","scheme":"https",)"
+      R"("protocol":"HTTP/1.1","method":"GET",)"
       R"("path":"/api/hello?x=1","status":200,"bytes_in":78,"bytes_out":120,)"
       R"("duration_ms":1.234,"upstream":"127.0.0.1:8001","attempts":1,"request_id":"abc",)"
       R"("route":"/api/"})"
