@@ -56,6 +56,15 @@ void H2ResponseSink::submit_head(bool with_body) {
     }
   }
   if (edits) fields.add_lines(edits->lines());
+  if (head_.forwarded && head_.length != BodyLength::kKnown && head_.status != 204) {
+    // A response to HEAD (or a 304) keeps the length the upstream declared for the body.
+    for (const http::Header& field : head_.forwarded->headers) {
+      if (field.id == http::HeaderId::kContentLength) {
+        fields.add("content-length", field.value);
+        break;
+      }
+    }
+  }
   if (head_.length == BodyLength::kKnown && head_.status != 204 && head_.status >= 200) {
     const auto [end, ec] =
         std::to_chars(length_.data(), length_.data() + length_.size(), head_.content_length);

@@ -168,9 +168,11 @@ void Session::recycle(Stream& stream) noexcept {
 int Session::on_begin_headers(const nghttp2_frame& frame) {
   if (frame.hd.type != NGHTTP2_HEADERS || frame.headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
   if (terminated_) return 0;
-  if (closing_ || goaway_sent_ || live_ >= limits_.max_concurrent_streams) {
-    // RFC 9113 §5.1.2: over the advertised limit (a client may open streams before it has our
-    // SETTINGS): REFUSED_STREAM, which tells the client it may retry.
+  // nghttp2 enforces max_concurrent_streams on open streams (REFUSED_STREAM before the client
+  // acknowledged our SETTINGS, RFC 9113 §5.1.2). Streams the client already closed or reset may
+  // still be finishing here: those are bounded too (twice the limit), so a client cannot pile up
+  // work by resetting streams faster than they end.
+  if (closing_ || goaway_sent_ || live_ >= 2 * limits_.max_concurrent_streams) {
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, frame.hd.stream_id,
                               NGHTTP2_REFUSED_STREAM);
     return 0;

@@ -28,7 +28,7 @@ class FlowControl(unittest.TestCase):
                 {"app": {"servers": [cls.demo.address]}},
                 [{"match": {"path": "/"}, "upstream": "app"}], listener={"http2": True},
                 workers=1))
-            config["listen"][0]["limits"] = {"max_body": "2g"}
+            config["listen"][0]["limits"] = {"max_body": "2G"}
             cls.gw = cls.cleanup.add(Flotilla(json.dumps(config)))
             cls.port = cls.gw.port
         except BaseException:

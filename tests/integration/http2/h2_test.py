@@ -39,7 +39,7 @@ class Http2(unittest.TestCase):
                 {"app": {"servers": [cls.demo.address]}},
                 [{"match": {"path": "/"}, "upstream": "app"}]))
             config["listen"] = [
-                tls_certs.listener([cls.leaf], http2=True),
+                tls_certs.listener([cls.leaf], http2=True, limits={"max_body": "64M"}),
                 {"address": "127.0.0.1:0", "http2": True},
                 tls_certs.listener([cls.leaf]),  # http2 off: ALPN offers http/1.1 only
             ]
@@ -119,7 +119,7 @@ class Http2(unittest.TestCase):
     # ---- priority 2: mapping ----
 
     def test_authority_wins_and_cookie_crumbs_are_joined(self):
-        client = self.tls_client()
+        client = self.tls_client(validate=False)
         try:
             sid = client.request("/api/echo?x=1", authority="a.example",
                                  extra=[("host", "b.example"), ("cookie", "a=1"),
