@@ -1,6 +1,7 @@
 """Graceful GOAWAY on shutdown: a draining flotilla tells its HTTP/2 clients GOAWAY NO_ERROR with
 the last stream it took, and the stream in flight still completes with its whole response
-(seen by nghttp, whose -v output shows every frame)."""
+(seen by nghttp, whose -v output shows every frame). An HTTP/2 connection without streams is
+closed after the listener's keep-alive timeout, and counted."""
 import os
 import re
 import signal
@@ -10,7 +11,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import Cleanup, Demo, Flotilla, gateway_config  # noqa: E402
+from h2_client import H2Client  # noqa: E402
+from harness import Cleanup, Demo, Flotilla, gateway_config, metric  # noqa: E402
 
 
 class Drain(unittest.TestCase):
@@ -43,6 +45,28 @@ class Drain(unittest.TestCase):
             self.assertGreater(out.index(":status: 200"), goaway.start(), out)
             self.assertIn('"slept_ms":2500', out.replace(" ", ""))
             self.assertEqual(gw.process.proc.wait(timeout=30), 0)
+
+    def test_idle_connection_closes_after_keepalive_timeout(self):
+        with Cleanup() as cleanup:
+            demo = cleanup.add(Demo())
+            gw = cleanup.add(Flotilla(gateway_config(
+                {"app": {"servers": [demo.address]}},
+                [{"match": {"path": "/"}, "upstream": "app"}],
+                listener={"http2": True, "timeouts": {"keepalive": "1s"}})))
+            client = H2Client(gw.port)
+            try:
+                sid = client.request("/api/hello", scheme="http")
+                headers, _, _, _ = client.response(sid)
+                self.assertEqual(headers[":status"], "200")
+                start = time.monotonic()
+                while not client.closed and time.monotonic() - start < 10:
+                    client.receive(0.5)
+                self.assertTrue(client.closed, "the idle connection stayed open")
+                self.assertLess(time.monotonic() - start, 5)
+            finally:
+                client.close()
+            self.assertGreaterEqual(
+                metric(gw.metrics(), "flotilla_http2_events_total", event="idle_timeout"), 1)
 
 
 if __name__ == "__main__":
