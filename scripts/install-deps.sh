@@ -9,6 +9,8 @@ packages=(
   # libraries
   libasio-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libcurl4-openssl-dev
+  # sd_notify (Type=notify readiness, watchdog); systemd-analyze verifies the exported units
+  libsystemd-dev systemd
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
   # observability tests: promtool (check rules / metrics), a real Prometheus and Alertmanager

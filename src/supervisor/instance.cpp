@@ -241,6 +241,7 @@ void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
 }
 
 void Instance::set_ready(bool ready) {
+  probe_ready_ = ready;
   if (ready && drained_) return;  // readiness passes, but a drained instance stays out
   if (ready_ == ready) return;
   ready_ = ready;
@@ -259,6 +260,14 @@ void Instance::drain() {
   drained_ = true;
   spdlog::info("{}: drained: out of rotation, left running", key_);
   set_ready(false);
+}
+
+void Instance::undrain() {
+  if (!drained_) return;
+  drained_ = false;
+  spdlog::info("{}: undrained: back in rotation{}", key_,
+               probe_ready_ ? "" : " once its readiness probe passes");
+  if (probe_ready_) set_ready(true);
 }
 
 bool Instance::available() const {
