@@ -13,8 +13,9 @@
 namespace flotilla::exporters {
 namespace {
 
-// One ExecStart= word: `$` and `%` taken literally (systemd expands both), quoted when needed.
-std::string exec_word(std::string_view word, bool expand_port) {
+// One ExecStart= word: `$` and `%` taken literally (systemd expands both there), quoted when
+// needed. In an Environment= assignment (`assignment`) only `%` is expanded.
+std::string exec_word(std::string_view word, bool expand_port, bool assignment = false) {
   std::string out;
   bool quote = word.empty();
   for (std::size_t i = 0; i < word.size(); ++i) {
@@ -24,7 +25,7 @@ std::string exec_word(std::string_view word, bool expand_port) {
       i += 4;
       continue;
     }
-    if (c == '$' || c == '%') out += c;  // "$$" and "%%" are a literal $ and %
+    if (c == '%' || (c == '$' && !assignment)) out += c;  // "$$" and "%%": a literal $ and %
     if (c == '"' || c == '\\') out += '\\';
     if (c == ' ' || c == '\t' || c == '\'' || c == ';') quote = true;
     out += c;
@@ -123,7 +124,7 @@ WantedBy=multi-user.target
 std::string service_unit(const config::Service& service) {
   std::string env;
   for (const auto& [name, value] : service.env) {
-    env += fmt::format("Environment={}\n", exec_word(name + "=" + value, false));
+    env += fmt::format("Environment={}\n", exec_word(name + "=" + value, false, true));
   }
   if (service.ports) env += "Environment=PORT=%i\n";
   std::string limits;
