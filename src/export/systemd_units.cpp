@@ -66,9 +66,10 @@ std::string flotilla_unit(const config::Spec& spec, const SystemdTarget& target)
     longest = std::max(longest, service.stop.grace);
   }
   const auto stop_timeout = std::chrono::duration_cast<std::chrono::seconds>(longest).count() + 45;
-  std::string writable = target.working_dir;
+  // "-": a path that does not exist (yet) is no reason to refuse to start.
+  std::string writable = "-" + exec_word(target.working_dir, false);
   if (!spec.state_dir.empty() && spec.state_dir.string() != target.working_dir) {
-    writable += " " + spec.state_dir.string();
+    writable += " -" + exec_word(spec.state_dir.string(), false);
   }
   return fmt::format(
       R"(# flotilla itself as a systemd service. Install it with:
