@@ -125,11 +125,11 @@ void for_each_item(LoadContext& ctx, const Entry& entry,
 }
 
 MapReader::MapReader(LoadContext& ctx, const Entry& entry, std::vector<std::string_view> keys,
-                     bool allow_extensions, std::source_location where)
+                     bool allow_extensions, std::source_location site)
     : ctx_(&ctx), path_(entry.path), pos_(entry.value_pos), keys_(std::move(keys)) {
-  const std::string_view file = where.file_name();
+  const std::string_view file = site.file_name();
   ctx.declare_keys(path_, keys_,
-                   fmt::format("{}:{}", file.substr(file.rfind('/') + 1), where.line()));
+                   fmt::format("{}:{}", file.substr(file.rfind('/') + 1), site.line()));
   auto entries = mapping_entries(ctx, entry);
   if (!entries) return;
   is_map_ = true;
@@ -207,10 +207,10 @@ bool MapReader::read_pairs(std::string_view key,
 }
 
 std::optional<MapReader> MapReader::child(std::string_view key, std::vector<std::string_view> keys,
-                                          std::source_location where) const {
+                                          std::source_location site) const {
   const Entry* entry = find(key);
   if (entry == nullptr) return std::nullopt;
-  MapReader reader(*ctx_, *entry, std::move(keys), false, where);
+  MapReader reader(*ctx_, *entry, std::move(keys), false, site);
   if (!reader.is_map()) return std::nullopt;
   return reader;
 }

@@ -98,11 +98,11 @@ TimeoutStopSec={stop_timeout}s
 LimitNOFILE=65536
 
 # Hardening: the system is read-only but for the config's directory and the state directory.
+# Not ProtectKernelTunables/ProtectControlGroups: `resources:` limits write /sys/fs/cgroup.
 NoNewPrivileges=yes
 PrivateTmp=yes
 ProtectSystem=strict
 ReadWritePaths={writable}
-ProtectKernelTunables=yes
 ProtectKernelModules=yes
 ProtectKernelLogs=yes
 ProtectClock=yes
