@@ -44,7 +44,7 @@ std::vector<CommandDoc> commands(const CLI::App& app) {
       for (const std::string& l : option->get_lnames()) doc.names.push_back("--" + l);
       if (doc.names.empty()) doc.positional = option->get_name(true, false);
       doc.description = option->get_description();
-      doc.takes_value = option->get_type_size_max() > 0;
+      doc.takes_value = option->get_expected_max() > 0;  // flags expect none
       doc.takes_file = is_file_option(doc);
       command.options.push_back(std::move(doc));
     }

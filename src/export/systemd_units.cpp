@@ -77,7 +77,6 @@ std::string flotilla_unit(const config::Spec& spec, const SystemdTarget& target)
 #   systemctl enable --now flotilla      (then: systemctl reload flotilla, journalctl -u flotilla)
 [Unit]
 Description=flotilla: supervisor and gateway ({config})
-Documentation=man:flotilla(1)
 After=network-online.target
 Wants=network-online.target
 

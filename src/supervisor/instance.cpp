@@ -259,7 +259,9 @@ void Instance::drain() {
   if (drained_) return;
   drained_ = true;
   spdlog::info("{}: drained: out of rotation, left running", key_);
+  const bool probe_ready = probe_ready_;
   set_ready(false);
+  probe_ready_ = probe_ready;  // leaving rotation is not a readiness result
 }
 
 void Instance::undrain() {
