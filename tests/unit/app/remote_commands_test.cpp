@@ -10,6 +10,12 @@
 namespace flotilla::app {
 namespace {
 
+StatusOptions status_options(const RemoteOptions& remote) {
+  StatusOptions options;
+  options.remote = remote;
+  return options;
+}
+
 using admin::AdminResponse;
 using nlohmann::json;
 
@@ -144,11 +150,11 @@ class RemoteCommands : public ::testing::Test {
 };
 
 TEST_F(RemoteCommands, StatusPrintsTablesOrJson) {
-  EXPECT_EQ(capture([&] { return status_command(StatusOptions{remote_}); }), 0);
+  EXPECT_EQ(capture([&] { return status_command(status_options(remote_)); }), 0);
   EXPECT_NE(out_.find("flotilla 9.9"), std::string::npos) << out_;
   EXPECT_NE(out_.find("web/0     running  yes    77"), std::string::npos) << out_;
   remote_.json = true;
-  EXPECT_EQ(capture([&] { return status_command(StatusOptions{remote_}); }), 0);
+  EXPECT_EQ(capture([&] { return status_command(status_options(remote_)); }), 0);
   EXPECT_EQ(json::parse(out_)["version"], "9.9");
 }
 
@@ -296,7 +302,7 @@ TEST_F(RemoteCommands, HistoryAndLogs) {
 
 TEST_F(RemoteCommands, StoppedServerIsExit69) {
   server_.reset();
-  EXPECT_EQ(capture([&] { return status_command(StatusOptions{remote_}); }), 69);
+  EXPECT_EQ(capture([&] { return status_command(status_options(remote_)); }), 69);
   EXPECT_NE(err_.find("cannot reach flotilla at"), std::string::npos) << err_;
   EXPECT_NE(err_.find("is `flotilla up` running?"), std::string::npos) << err_;
 }
