@@ -278,7 +278,7 @@ TEST_F(RemoteCommands, ReloadShowsDiagnosticsAndExits1) {
 }
 
 TEST_F(RemoteCommands, DrainParsesServiceSlashIndex) {
-  DrainOptions options{remote_, "web/2"};
+  DrainOptions options{remote_, "web/2", false};
   EXPECT_EQ(capture([&] { return drain_command(options); }), 0);
   EXPECT_EQ(out_, "web/2: draining\n");
   options.instance = "web";

@@ -128,7 +128,9 @@ TEST_F(OperationsTest, StopKeepsTheCountAndStartBringsItBack) {
   EXPECT_FALSE(again->changed);
   EXPECT_EQ(again->replicas, 2u);  // still the count start brings back
   for (const ServiceStatus& s : supervisor_->service_status()) {
-    if (s.name == "web") EXPECT_EQ(s.stopped_from, std::optional<std::uint32_t>(2));
+    if (s.name == "web") {
+      EXPECT_EQ(s.stopped_from, std::optional<std::uint32_t>(2));
+    }
   }
   const auto started = supervisor_->start_service("web");
   ASSERT_TRUE(started.ok());
