@@ -12,10 +12,26 @@
 
 namespace flotilla::app {
 
+namespace {
+
+// `--keys`: one full key pattern per line ("services.<name>.restart.policy"), then how many
+// places in the parser declared the mappings read, as a comment line.
+void print_keys(const config::KeyCatalogue& keys) {
+  for (const std::string& key : keys.full_keys()) fmt::print("{}\n", key);
+  fmt::print("# {} mappings declared at {} places in the parser\n", keys.keys.size(),
+             keys.sites.size());
+}
+
+}  // namespace
+
 int check_command(const CheckOptions& options) {
   const config::LoadResult result = config::load_file(options.config_path);
   for (const config::Diagnostic& error : result.errors) {
     fmt::print(stderr, "{}\n", config::format_diagnostic(error));
+  }
+  if (options.list_keys) {
+    print_keys(result.keys);
+    return result.ok() ? kExitOk : kExitFailure;
   }
   if (!result.ok()) return kExitFailure;
   const std::vector<config::Diagnostic> unsupported =

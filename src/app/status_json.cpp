@@ -112,6 +112,8 @@ json service_json(const supervisor::ServiceStatus& service, CpuMeter& cpu) {
   s["replicas"] = service.desired;
   s["ready"] = service.ready;
   s["worker"] = !service.routable;
+  // `flotilla stop`ped: the count `start` brings back; null while it runs.
+  s["stopped_from"] = service.stopped_from ? json(*service.stopped_from) : json(nullptr);
   s["rollout"] = service.rollout ? rollout_json(*service.rollout) : json(nullptr);
   s["instances"] = std::move(instances);
   return s;

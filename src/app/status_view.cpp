@@ -113,8 +113,12 @@ void services_section(const json& status, std::vector<std::string>& sections) {
     }
     // Ready of desired, as kubectl's READY: instances still stopping do not count.
     const auto desired = field_number(service, "replicas");
+    std::string replicas = field_text(service, "replicas");
+    if (const auto stopped = field_number(service, "stopped_from")) {
+      replicas += fmt::format(" (stopped; start brings back {})", static_cast<long>(*stopped));
+    }
     summary.add_row(
-        {name, field_text(service, "revision"), field_text(service, "replicas"),
+        {name, field_text(service, "revision"), replicas,
          fmt::format("{}/{}", ready, desired ? static_cast<std::size_t>(*desired) : list.size()),
          rollout_text(service)});
   }
@@ -224,6 +228,38 @@ void alerts_section(const json& status, std::vector<std::string>& sections) {
 }
 
 }  // namespace
+
+std::optional<json> service_status(const json& status, std::string_view service) {
+  const json& services = array_field(status, "services");
+  json out = json::object();
+  for (const char* key : {"version", "config", "uptime_seconds"}) {
+    if (status.is_object() && status.contains(key)) out[key] = status[key];
+  }
+  out["services"] = json::array();
+  for (const json& one : services) {
+    if (field_text(one, "name") == service) out["services"].push_back(one);
+  }
+  if (out["services"].empty()) return std::nullopt;
+  // The upstreams that route to it (an endpoint keyed "web/0"), and its alerts.
+  const std::string prefix = fmt::format("{}/", service);
+  out["upstreams"] = json::array();
+  for (const json& upstream : array_field(status, "upstreams")) {
+    for (const json& endpoint : array_field(upstream, "endpoints")) {
+      if (field_text(endpoint, "key").starts_with(prefix)) {
+        out["upstreams"].push_back(upstream);
+        break;
+      }
+    }
+  }
+  out["alerts"] = json::array();
+  for (const json& alert : array_field(status, "alerts")) {
+    if (alert.is_object() && alert.contains("labels") && alert["labels"].is_object() &&
+        field_text(alert["labels"], "service") == service) {
+      out["alerts"].push_back(alert);
+    }
+  }
+  return out;
+}
 
 std::string render_status(const json& status) {
   std::vector<std::string> sections;

@@ -241,6 +241,7 @@ void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
 }
 
 void Instance::set_ready(bool ready) {
+  probe_ready_ = ready;
   if (ready && drained_) return;  // readiness passes, but a drained instance stays out
   if (ready_ == ready) return;
   ready_ = ready;
@@ -258,7 +259,17 @@ void Instance::drain() {
   if (drained_) return;
   drained_ = true;
   spdlog::info("{}: drained: out of rotation, left running", key_);
+  const bool probe_ready = probe_ready_;
   set_ready(false);
+  probe_ready_ = probe_ready;  // leaving rotation is not a readiness result
+}
+
+void Instance::undrain() {
+  if (!drained_) return;
+  drained_ = false;
+  spdlog::info("{}: undrained: back in rotation{}", key_,
+               probe_ready_ ? "" : " once its readiness probe passes");
+  if (probe_ready_) set_ready(true);
 }
 
 bool Instance::available() const {

@@ -63,6 +63,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // HAProxy's "drain" state: in-flight requests finish, no new ones come. Survives restarts of
   // the process; only a stop ends it.
   void drain();
+  // Back into rotation after drain(): ready again as soon as its readiness says so (at once
+  // when the last readiness result passed).
+  void undrain();
   // Last resort when the supervisor goes away without stop(): SIGKILL the group now.
   void kill_now();
 
@@ -128,6 +131,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   bool stopping_ = false;
   bool killed_by_probe_ = false;
   bool drained_ = false;
+  bool probe_ready_ = false;  // what readiness last said, drained or not (for undrain)
   bool ever_available_ = false;
   std::string last_probe_failure_;  // "readiness probe: status 503"; cleared when ready
   Clock::time_point created_at_ = Clock::now();

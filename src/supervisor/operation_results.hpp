@@ -50,6 +50,12 @@ struct ScaleResult {
   std::uint32_t replicas = 0;  // the desired count now
 };
 
+struct StopResult {
+  std::string service;
+  std::uint32_t replicas = 0;  // stop: the count start brings back; start: the count started
+  bool changed = true;         // false: it was already stopped / running
+};
+
 struct DrainResult {
   std::string key;         // "web/2"
   bool was_ready = false;  // it was in rotation when drained
@@ -77,12 +83,13 @@ struct RolloutProgress {
 
 struct ServiceStatus {
   std::string name;
-  std::uint32_t revision = 0;              // current
-  std::uint32_t desired = 0;               // replicas wanted
-  std::uint32_t ready = 0;                 // instances in rotation (for workers: running)
-  bool routable = false;                   // has ports (false: a worker)
-  std::optional<RolloutProgress> rollout;  // the running or last finished one
-  std::vector<InstanceStatus> instances;   // by index
+  std::uint32_t revision = 0;                 // current
+  std::uint32_t desired = 0;                  // replicas wanted
+  std::uint32_t ready = 0;                    // instances in rotation (for workers: running)
+  bool routable = false;                      // has ports (false: a worker)
+  std::optional<std::uint32_t> stopped_from;  // `flotilla stop`ped: the count `start` restores
+  std::optional<RolloutProgress> rollout;     // the running or last finished one
+  std::vector<InstanceStatus> instances;      // by index
 };
 
 }  // namespace flotilla::supervisor

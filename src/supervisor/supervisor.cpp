@@ -246,6 +246,7 @@ std::vector<ServiceStatus> Supervisor::service_status() const {
     s.revision = group->history.current;
     s.desired = group->spec.replicas;
     s.routable = group->spec.ports.has_value();
+    s.stopped_from = group->stopped_from;
     s.rollout = group->rollout;
     for (const auto& instance : group->instances) {
       if (instance->available()) ++s.ready;

@@ -103,6 +103,13 @@ class Supervisor {
   // requests, in-flight ones finish; it is not replaced. A later scale, rollout, rollback or
   // restart stops it (and starts a replacement as needed).
   OpResult<DrainResult> drain(const std::string& service, std::uint32_t index);
+  // drain() undone: web/<index> goes back into rotation once ready.
+  OpResult<DrainResult> undrain(const std::string& service, std::uint32_t index);
+  // `flotilla stop web`: every instance stopped gracefully (scale to 0), remembering the count;
+  // `start` brings that count back (compose's stop/start, systemctl's stop/start). A scale in
+  // between wins and forgets the stop. Not during a rollout.
+  OpResult<StopResult> stop_service(const std::string& service);
+  OpResult<StopResult> start_service(const std::string& service);
   // A reloaded config's services: added → started, removed → stopped, template changed → rollout
   // (cause "reload"; queued behind a running rollout), only replicas changed → scale.
   // Returns one line per change ("web: rollout to revision 4 (reload)"); empty if none.

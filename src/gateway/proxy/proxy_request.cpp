@@ -2,6 +2,7 @@
 
 #include <asio/steady_timer.hpp>
 
+#include "gateway/error_response.hpp"
 #include "gateway/hash_key.hpp"
 #include "gateway/pipeline/request_body.hpp"
 #include "gateway/pipeline/response_sink.hpp"
@@ -92,6 +93,10 @@ net::Awaitable<void> answer(Exchange& exchange, int status) {
   error.status = status;
   error.error = true;
   if (status == 503) error.retry_after_seconds = 1;
+  // No endpoint could even be tried: say which upstream (send_answer copies it at once).
+  if (status == 503 && exchange.attempts == 0) {
+    error.detail = no_ready_endpoint_detail(exchange.upstream.state.spec().name);
+  }
   ctx.scratch.response_edits.clear();
   co_await send_answer(ctx, error);
 }

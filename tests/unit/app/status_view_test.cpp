@@ -112,3 +112,33 @@ TEST(RenderStatus, AutoscaledServicesGetTheirTableAndReason) {
 
 }  // namespace
 }  // namespace flotilla::app
+
+namespace flotilla::app {
+namespace {
+
+TEST(ServiceStatus, OneServiceItsUpstreamsAndAlerts) {
+  json status = json::parse(kStatus);
+  status["services"].push_back({{"name", "worker"}, {"instances", json::array()}});
+  const auto web = service_status(status, "web");
+  ASSERT_TRUE(web);
+  EXPECT_EQ((*web)["services"].size(), 1u);
+  EXPECT_EQ((*web)["services"][0]["name"], "web");
+  EXPECT_EQ((*web)["upstreams"].size(), 1u);  // it has the endpoint web/0
+  EXPECT_EQ((*web)["alerts"].size(), 1u);     // only the one labelled service=web
+  EXPECT_FALSE(web->contains("listeners"));
+  EXPECT_EQ((*web)["version"], "0.1.0");
+  const auto worker = service_status(status, "worker");
+  ASSERT_TRUE(worker);
+  EXPECT_TRUE((*worker)["upstreams"].empty());
+  EXPECT_FALSE(service_status(status, "nope"));
+}
+
+TEST(ServiceStatus, AStoppedServiceSaysWhatStartBringsBack) {
+  json status = json::parse(kStatus);
+  status["services"][0]["replicas"] = 0;
+  status["services"][0]["stopped_from"] = 2;
+  EXPECT_NE(render_status(status).find("0 (stopped; start brings back 2)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace flotilla::app
