@@ -188,7 +188,13 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     served_ = true;
     downstream_.read_deadline().disarm();  // client_header bounds the head only
 
-    const bool kept = co_await handle(sink, head_size);
+    // The request through the pipeline, in this frame (no frame per request of the codec's own).
+    const http::RequestHead& head = ws.parser.head();
+    const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
+    H1RequestBody body(downstream_, ws, filled_, head_size, head, listener);
+    RequestContext ctx = begin_request(sink, body, snapshot.get());
+    co_await serve_request(ctx);
+    const bool kept = end_request(sink, body);
     if (!kept || worker_.draining()) {
       end_cleanly(sink);
       co_return;
@@ -236,12 +242,10 @@ net::Awaitable<bool> H1Connection::handshake() {
   co_return true;
 }
 
-net::Awaitable<bool> H1Connection::handle(H1ResponseSink& sink, std::size_t head_size) {
+RequestContext H1Connection::begin_request(H1ResponseSink& sink, H1RequestBody& body,
+                                           const GatewaySnapshot* snapshot) {
   Workspace& ws = *workspace_;
-  const ListenerSettings& listener = worker_.listener(listener_index());
   const http::RequestHead& head = ws.parser.head();
-  const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
-  H1RequestBody body(downstream_, ws, filled_, head_size, head, listener);
   sink.start(head.version, head.keep_alive, head.method == http::Method::kHead, &ws.record);
   // What follows the request in the buffer: a pipelined request, or a tunnel's first bytes.
   sink.set_early_bytes(
@@ -250,30 +254,32 @@ net::Awaitable<bool> H1Connection::handle(H1ResponseSink& sink, std::size_t head
   scratch.request_id.clear();
   scratch.upstream_edits.clear();
   scratch.response_edits.clear();
-  RequestContext ctx{.worker = worker_,
-                     .listener = listener,
-                     .snapshot = snapshot.get(),
-                     .listener_index = listener_index(),
-                     .head = head,
-                     .path = route_path(request_path(head), ws.route_path),
-                     .downstream = downstream_,
-                     .client_ip = client_ip(),
-                     .body = body,
-                     .sink = sink,
-                     .presence = *this,
-                     .ws = ws,
-                     .scratch = scratch,
-                     .record = ws.record,
-                     .json_errors = prefers_json(head),
-                     .route = nullptr,
-                     .route_index = UINT32_MAX,
-                     .answer = {}};
-  co_await serve_request(ctx);
+  return RequestContext{.worker = worker_,
+                        .listener = worker_.listener(listener_index()),
+                        .snapshot = snapshot,
+                        .listener_index = listener_index(),
+                        .head = head,
+                        .path = route_path(request_path(head), ws.route_path),
+                        .downstream = downstream_,
+                        .client_ip = client_ip(),
+                        .body = body,
+                        .sink = sink,
+                        .presence = *this,
+                        .ws = ws,
+                        .scratch = scratch,
+                        .record = ws.record,
+                        .json_errors = prefers_json(head),
+                        .route = nullptr,
+                        .route_index = UINT32_MAX,
+                        .answer = {}};
+}
 
+bool H1Connection::end_request(const H1ResponseSink& sink, const H1RequestBody& body) {
+  Workspace& ws = *workspace_;
   const bool keep = sink.started() && sink.keeps_connection() && body.consumed() &&
                     !worker_.draining() && downstream_.stream().is_open();
   finish_request(worker_, ws.record, client_ip());
-  if (!keep) co_return false;
+  if (!keep) return false;
   if (!body.streamed()) {
     consume(body.end_in_buffer());
   } else {
@@ -282,7 +288,7 @@ net::Awaitable<bool> H1Connection::handle(H1ResponseSink& sink, std::size_t head
     std::memmove(ws.buffer.get(), next.data(), next.size());
     filled_ = next.size();
   }
-  co_return true;
+  return true;
 }
 
 net::Awaitable<void> H1Connection::reject(H1ResponseSink& sink, int status, bool json) {

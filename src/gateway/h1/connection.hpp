@@ -22,6 +22,8 @@ namespace flotilla::gateway {
 
 class Worker;
 class H1ResponseSink;
+class H1RequestBody;
+struct GatewaySnapshot;
 
 // The worker's lists (idle by deadline, busy) thread through the ListHook. A parked connection
 // belongs to the worker (which destroys it when its idle deadline passes or on drain); a busy
@@ -54,8 +56,11 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   // The TLS handshake of a TLS listener's connection, bounded by the read deadline set when the
   // connection was first parked; false when it failed (the connection then just closes).
   net::Awaitable<bool> handshake();
-  // One parsed request through the pipeline; true when the connection goes on.
-  net::Awaitable<bool> handle(H1ResponseSink& sink, std::size_t head_size);
+  // Around one parsed request's pass through the pipeline (which runs in serve's frame): the
+  // sink made ready and the protocol-neutral context; then true when the connection goes on.
+  RequestContext begin_request(H1ResponseSink& sink, H1RequestBody& body,
+                               const GatewaySnapshot* snapshot);
+  bool end_request(const H1ResponseSink& sink, const H1RequestBody& body);
   // Answers a head the codec rejected (no pipeline: nothing was routed).
   net::Awaitable<void> reject(H1ResponseSink& sink, int status, bool json);
   // Before the connection closes after a response: close_notify if the response was whole.
