@@ -95,6 +95,39 @@ net::Awaitable<IoResult> Stream::write(asio::const_buffer buffer) {
   return tls_write(std::span<const asio::const_buffer>(&buffer, 1));
 }
 
+std::size_t Stream::write_now(std::span<const asio::const_buffer> buffers, std::error_code& error) {
+  if (tls_ || !socket_.non_blocking()) {
+    error = asio::error::would_block;
+    return 0;
+  }
+  return socket_.write_some(buffers, error);
+}
+
+net::Awaitable<IoResult> Stream::write_rest(std::span<const asio::const_buffer> buffers,
+                                            std::size_t written) {
+  if (written == 0) co_return co_await write(buffers);
+  const std::size_t total = asio::buffer_size(buffers);
+  // The pieces after `written`, a bounded number at a time (no allocation).
+  std::array<asio::const_buffer, 16> rest;
+  while (written < total) {
+    std::size_t skip = written;
+    std::size_t count = 0;
+    for (const asio::const_buffer& buffer : buffers) {
+      if (count == rest.size()) break;
+      if (skip >= buffer.size()) {
+        skip -= buffer.size();
+        continue;
+      }
+      rest[count++] = buffer + skip;
+      skip = 0;
+    }
+    auto [error, n] = co_await write(std::span<const asio::const_buffer>(rest.data(), count));
+    written += n;
+    if (error) co_return IoResult{error, written};
+  }
+  co_return IoResult{std::error_code{}, written};
+}
+
 net::Awaitable<std::error_code> Stream::tls_write_all(const char* data, std::size_t size) {
   while (size > 0) {
     const Step step = tls_->write(data, size);

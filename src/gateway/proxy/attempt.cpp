@@ -56,6 +56,8 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
   }
   std::error_code ignored;
   connection->stream().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Non-blocking, so that the request can be written at once (Stream::write_now).
+  connection->stream().socket().non_blocking(true, ignored);
   WorkerUpstream& upstream = exchange.upstream;
   if (!upstream.tls) co_return connection;
 
@@ -187,7 +189,15 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
     connection->count_request();
 
     connection->watchdog().expires_after(exchange.route.timeouts.send);
-    auto [send_error, sent] = co_await connection->stream().write(request_buffers(exchange));
+    // The head (and held body) normally fit the socket's buffer: sent without an Asio operation.
+    const std::span<const asio::const_buffer> pieces = request_buffers(exchange);
+    std::error_code send_error;
+    const std::size_t sent = connection->stream().write_now(pieces, send_error);
+    if (send_error == asio::error::would_block ||
+        (!send_error && sent < asio::buffer_size(pieces))) {
+      auto [rest_error, written] = co_await connection->stream().write_rest(pieces, sent);
+      send_error = rest_error;
+    }
     HeadOutcome outcome;
     if (send_error) {
       outcome = failed(connection->watchdog().expired() ? OutcomeKind::timeout : OutcomeKind::reset,
