@@ -28,7 +28,9 @@ Stream::~Stream() = default;
 
 std::error_code Stream::start_server(const ServerContext& context) {
   std::error_code error;
-  socket_.non_blocking(true, error);  // OpenSSL reads and writes the fd itself
+  // OpenSSL reads and writes the fd itself. (An accepted socket is non-blocking already: one
+  // FIONBIO ioctl per connection, not two.)
+  if (!socket_.non_blocking()) socket_.non_blocking(true, error);
   if (error) return error;
   tls_ = Connection::server(context, socket_.native_handle(), error);
   return error;
@@ -37,7 +39,7 @@ std::error_code Stream::start_server(const ServerContext& context) {
 std::error_code Stream::start_client(const ClientContext& context, std::string_view server_name,
                                      SSL_SESSION* resume) {
   std::error_code error;
-  socket_.non_blocking(true, error);
+  if (!socket_.non_blocking()) socket_.non_blocking(true, error);
   if (error) return error;
   tls_ = Connection::client(context, socket_.native_handle(), server_name, resume, error);
   return error;
