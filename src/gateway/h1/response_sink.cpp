@@ -175,7 +175,9 @@ net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool l
   std::error_code now_error;
   const std::size_t now = downstream_.stream().write_now(pieces, now_error);
   tls::IoResult result{now_error, now};
-  if (now_error == asio::error::would_block || (!now_error && now < asio::buffer_size(pieces))) {
+  if (now_error == asio::error::would_block) {  // nothing written (or TLS): the whole write
+    result = co_await downstream_.stream().write(pieces);
+  } else if (!now_error && now < asio::buffer_size(pieces)) {
     result = co_await downstream_.stream().write_rest(pieces, now);
   }
   downstream_.write_deadline().disarm();

@@ -193,8 +193,10 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
     const std::span<const asio::const_buffer> pieces = request_buffers(exchange);
     std::error_code send_error;
     const std::size_t sent = connection->stream().write_now(pieces, send_error);
-    if (send_error == asio::error::would_block ||
-        (!send_error && sent < asio::buffer_size(pieces))) {
+    if (send_error == asio::error::would_block) {  // nothing written (or TLS): the whole write
+      auto [write_error, written] = co_await connection->stream().write(pieces);
+      send_error = write_error;
+    } else if (!send_error && sent < asio::buffer_size(pieces)) {
       auto [rest_error, written] = co_await connection->stream().write_rest(pieces, sent);
       send_error = rest_error;
     }
