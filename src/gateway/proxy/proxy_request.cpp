@@ -83,7 +83,7 @@ void keep_tls_session(WorkerUpstream& upstream, std::uint32_t index,
 
 net::Awaitable<void> answer(Exchange& exchange, int status) {
   RequestContext& ctx = exchange.ctx;
-  co_await finish_pump(exchange, true);
+  if (exchange.pump) co_await finish_pump(exchange, true);
   if (exchange.pump && exchange.pump->client_error != 0) status = exchange.pump->client_error;
   if (status == 499) {  // the client went away with its body: nothing to answer
     ctx.sink.close_after();
@@ -115,11 +115,14 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     }
   } tally{exchange};
 
-  // Small bodies are read before the first attempt, so they stay replayable.
-  const int body_status = co_await ctx.body.prefetch();
-  if (body_status != 0) {
-    co_await answer(exchange, body_status);
-    co_return;
+  // Small bodies are read before the first attempt, so they stay replayable. (An empty body has
+  // nothing to read: no coroutine for it.)
+  if (!ctx.body.empty()) {
+    const int body_status = co_await ctx.body.prefetch();
+    if (body_status != 0) {
+      co_await answer(exchange, body_status);
+      co_return;
+    }
   }
   prepare_upstream_head(exchange);
 
@@ -162,7 +165,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       state.on_request_end(ticket, Outcome::error(OutcomeKind::cancelled), net::coarse_now());
       ctx.worker.record_attempt(endpoint_series, Outcome::error(OutcomeKind::cancelled));
       if (had_slot) budget.on_retry_end();
-      co_await finish_pump(exchange, true);
+      if (exchange.pump) co_await finish_pump(exchange, true);
       ctx.sink.close_after();
       co_return;
     }
@@ -187,7 +190,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     if (had_slot) budget.on_retry_end();
 
     if (forwarded) {
-      co_await finish_pump(exchange, !forwarded->complete);
+      if (exchange.pump) co_await finish_pump(exchange, !forwarded->complete);
       const bool body_sent = !exchange.pump || exchange.pump->ok;
       keep_tls_session(upstream, exchange.endpoint_index, attempt.connection.get());
       if (forwarded->reusable && body_sent) {
@@ -196,8 +199,9 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       if (!forwarded->complete) ctx.sink.close_after();
       co_return;
     }
-    co_await finish_pump(exchange, true);  // before the connection it writes to goes
-    attempt.connection.reset();            // never reused: its response was not read to its end
+    if (exchange.pump)
+      co_await finish_pump(exchange, true);  // before the connection it writes to goes
+    attempt.connection.reset();              // never reused: its response was not read to its end
     if (decision.step == NextStep::kFail) {
       fail_status = decision.status;
       break;
