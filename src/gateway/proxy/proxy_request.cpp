@@ -7,6 +7,7 @@
 #include "gateway/pipeline/response_sink.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/proxy/attempt.hpp"
+#include "gateway/proxy/crash_verdict.hpp"
 #include "gateway/proxy/forward_response.hpp"
 #include "gateway/proxy/upstream_request.hpp"
 #include "gateway/request_target.hpp"
@@ -32,6 +33,7 @@ RetryState retry_state(const Exchange& exchange) {
   state.replayable = !exchange.ctx.body.streamed();
   state.within_time_budget = within_time_budget(exchange);
   state.upgrade_requested = exchange.ctx.head.upgrade;
+  state.suspect = exchange.suspect;
   return state;
 }
 
@@ -161,8 +163,12 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       ctx.sink.close_after();
       co_return;
     }
+    if (wants_crash_verdict(exchange.route.retry, attempt.end)) {
+      attempt.end.crash = co_await await_crash_verdict(exchange);
+    }
     Decision decision = decide(exchange.route.retry, retry_state(exchange), attempt.end);
     apply_budget(decision, attempt.end, budget, slot_taken);
+    if (decision.suspect) exchange.suspect = true;  // counted by the CrashLedger
 
     std::optional<ForwardEnd> forwarded;
     if (decision.step == NextStep::kForward || decision.step == NextStep::kTunnel) {

@@ -45,7 +45,7 @@ TEST(RenderStatus, TablesForEverything) {
       "flotilla 0.1.0 · /srv/flotilla.yaml · up 1h2m\n"
       "\n"
       "SERVICE  REVISION  REPLICAS  READY  LAST ROLLOUT\n"
-      "web      3         2         1/2    succeeded → rev 3\n"
+      "web      3         2         1/2    rev 3 succeeded\n"
       "\n"
       "INSTANCE  STATE     READY  PID   PORT   REV  UPTIME  RESTARTS  CPU    MEMORY          LAST "
       "EXIT\n"
