@@ -143,7 +143,7 @@ void Instance::spawn() {
       const Credentials credentials = resolve_credentials(service_.user, service_.group);
       if (!credentials.error.empty()) {
         spdlog::error("{}: {}", key_, credentials.error);
-        note(fmt::format("run {}: cannot start: {}", run, credentials.error));
+        note(fmt::format("run {}: cannot start: {}", restarts_ + 1, credentials.error));
         finish_run(ExitInfo{127, 0, false}, Clock::duration::zero());
         return;
       }
@@ -161,7 +161,8 @@ void Instance::spawn() {
   if (!spawned.error.empty()) {
     // A child that failed before exec (pid > 0) exits 127 and is reaped as an orphan.
     spdlog::error("{}: cannot start `{}`: {}", key_, service_.command.text, spawned.error);
-    note(fmt::format("run {}: cannot start `{}`: {}", run, service_.command.text, spawned.error));
+    note(fmt::format("run {}: cannot start `{}`: {}", restarts_ + 1, service_.command.text,
+                     spawned.error));
     finish_run(ExitInfo{127, 0, false}, Clock::duration::zero());
     return;
   }
@@ -175,7 +176,7 @@ void Instance::spawn() {
   spdlog::info("{}: started pid {}{} (revision {}): {}", key_, pid_,
                port_ ? fmt::format(" on port {}", *port_) : std::string(), revision_,
                service_.command.text);
-  note(fmt::format("run {}: started pid {}{} (revision {}): {}", run, pid_,
+  note(fmt::format("run {}: started pid {}{} (revision {}): {}", restarts_ + 1, pid_,
                    port_ ? fmt::format(" on port {}", *port_) : std::string(), revision_,
                    service_.command.text));
   output_ = std::make_shared<RunOutput>();

@@ -91,8 +91,9 @@ class RolloutStoryTest(unittest.TestCase):
     def test_1_a_rolled_back_rollout_shows_the_instance_last_words(self):
         ops = self.ops
         before = ops.wait_settled(2)["revision"]
-        code, out, err = ops.cli("rollout", "web", "--command",
-                                 "echo 'config error: DATABASE_URL is not set' >&2; exit 1")
+        code, out, err = ops.cli(
+            "rollout", "web", "--command",
+            "sh -c \"echo 'config error: DATABASE_URL is not set' >&2; exit 1\"")
         self.assertEqual(code, 1, out + err)
         self.assertIn(f"rolled back to revision {before}", out)
         self.assertRegex(out, r"last log lines of web/\d+:")
@@ -116,7 +117,7 @@ class RolloutStoryTest(unittest.TestCase):
     def test_2_rollout_status_attaches_to_a_running_rollout(self):
         ops = self.ops
         ops.wait_settled(2)
-        slow = ("sleep 1.5; exec " + harness.FLOTILLA + " demo-app --port $PORT --threads 2")
+        slow = f'sh -c "sleep 1.5; exec {harness.FLOTILLA} demo-app --port $PORT --threads 2"'
         code, out, err = ops.cli("rollout", "web", "--command", slow, "--detach", check=0)
         self.assertIn("started", out)
         started = time.monotonic()

@@ -137,7 +137,8 @@ class QueryOfDeathTest(unittest.TestCase):
         self.assertEqual(len(self.assert_others_serve(up, port, initial)), 1)
         self.assertEqual(self.counters(up), (1, 1))
 
-        # Under load: the load loses nothing, at most one more instance goes.
+        # Under load, once all three serve again: the load loses nothing, at most two go.
+        up.wait_ready("demo", 3, timeout=20)
         load = supervision.Load(port, threads=4, max_seconds=40)
         try:
             supervision.wait_until(lambda: load.total() >= 100, 15, what="load flowing")
