@@ -71,6 +71,9 @@ class InstanceLogStoryTest(unittest.TestCase):
             out = supervision.wait_until(told, 10, what="the exec failure in broken's log")
             self.assertRegex(out, r"flotilla: run 1: cannot start `/nonexistent/app`: .*"
                                   r"(No such file|not found)")
+            # A service that never had a rollout: said plainly, not an error.
+            code, out, err = ops.cli("rollout", "status", "web", timeout=10)
+            self.assertEqual((code, out), (0, "web: no rollout yet\n"), err)
         finally:
             ops.up.stop()
 

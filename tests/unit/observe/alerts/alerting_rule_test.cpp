@@ -283,7 +283,11 @@ TEST(DefaultRules, AllParseAndFollowTheConfig) {
   std::vector<config::AlertRule> rules = effective_alert_rules(alerts);
   ASSERT_EQ(rules.size(), 5u);
   EXPECT_EQ(rules[0].expr, R"(sum(rate(http_requests_total{status=~"5.."}[5m])) > 0.1)");
-  EXPECT_EQ(rules[2].expr, "increase(flotilla_instance_restarts_total[15m]) > 0");
+  EXPECT_EQ(rules[2].expr,
+            "(floor(increase(flotilla_instance_restarts_total[15m]) + 0.5) >= 3 or "
+            "(floor(increase(flotilla_instance_restarts_total[15m]) + 0.5) > 0 and on (service, "
+            "replica) flotilla_instance_state{state=\"crash_loop\"} == 1)) and on (service, "
+            "replica) flotilla_instance_up");
   EXPECT_EQ(rules[4].name, "Mine");
   for (const config::AlertRule& rule : rules) {
     EXPECT_TRUE(promql::parse_alert_expr(rule.expr).ok()) << rule.expr;
