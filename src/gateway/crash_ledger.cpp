@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include <spdlog/spdlog.h>
+
 namespace flotilla::gateway {
 
 CrashLedger::CrashLedger(asio::any_io_executor control, Answer answer)
@@ -34,6 +36,8 @@ void CrashLedger::report(std::uint64_t endpoint, std::uint32_t worker, std::uint
   forget_old(now);
   Entry& entry = entries_[endpoint];
   const Waiting waiting{worker, token, suspect, now};
+  spdlog::debug("crash report for {} from worker {} (token {}{})", endpoint, worker, token,
+                suspect ? ", a suspect" : "");
   if (entry.ended && entry.settled) {
     // A late report: the verdict is known; the count includes this request and all before it.
     ++entry.broken;
@@ -56,6 +60,7 @@ void CrashLedger::run_ended(std::uint64_t endpoint, const std::string& service, 
   entry.crashed = crashed;
   entry.settled = false;
   entry.broken = static_cast<std::uint32_t>(entry.waiting.size());
+  spdlog::debug("run end for {} ({}): {}", endpoint, service, crashed ? "crashed" : "not crashed");
   if (!crashed) {
     settle(endpoint);  // nothing to count: every request on it is retried as usual
     return;
@@ -72,6 +77,8 @@ void CrashLedger::settle(std::uint64_t endpoint) {
   if (it == entries_.end() || !it->second.ended || it->second.settled) return;
   Entry& entry = it->second;
   entry.settled = true;
+  spdlog::debug("crash verdict for {} ({}): {}, {} request(s) broke on it", endpoint, entry.service,
+                entry.crashed ? "crashed by itself" : "did not crash", entry.broken);
   const std::vector<Waiting> waiting = std::move(entry.waiting);
   entry.waiting.clear();
   for (const Waiting& w : waiting) send(entry, w);

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/worker.hpp"
 
@@ -22,15 +24,6 @@ struct ThreadCrashState {
 };
 thread_local ThreadCrashState t_crash;
 
-// Supervised instances are the endpoints the snapshot builder names by instance ("web/2") and
-// reaches at their own address; a `servers:` entry is named by its address.
-bool supervised_instance(const Exchange& exchange) {
-  const upstream::UpstreamState& state = exchange.upstream.state;
-  if (exchange.endpoint_index >= state.size()) return false;
-  const upstream::EndpointSpec& spec = state.endpoint(exchange.endpoint_index);
-  return spec.key != spec.address;
-}
-
 }  // namespace
 
 void install_thread_crash_reporter(CrashReporter reporter) {
@@ -49,13 +42,18 @@ InstanceCrash instance_crash(const std::optional<CrashAnswer>& answer) noexcept 
   return answer->broken <= 1 ? InstanceCrash::alone : InstanceCrash::beside_others;
 }
 
-net::Awaitable<InstanceCrash> await_crash_verdict(Exchange& exchange) {
-  if (!t_crash.reporter || !exchange.endpoint || !exchange.endpoint->address().is_v4() ||
-      !supervised_instance(exchange)) {
-    co_return InstanceCrash::none;
-  }
-  const std::uint64_t endpoint = CrashLedger::endpoint_key(
-      exchange.endpoint->address().to_v4().to_uint(), exchange.endpoint->port());
+std::uint64_t crash_endpoint_key(const WorkerUpstream& upstream, std::size_t index) {
+  if (index >= upstream.state.size() || index >= upstream.addresses.size()) return 0;
+  // Supervised instances are the endpoints the snapshot builder names by instance ("web/2") and
+  // reaches at their own address; a `servers:` entry is named by its address.
+  const upstream::EndpointSpec& spec = upstream.state.endpoint(index);
+  const asio::ip::tcp::endpoint& address = upstream.addresses[index];
+  if (spec.key == spec.address || !address.address().is_v4()) return 0;
+  return CrashLedger::endpoint_key(address.address().to_v4().to_uint(), address.port());
+}
+
+net::Awaitable<InstanceCrash> await_crash_verdict(Exchange& exchange, std::uint64_t endpoint) {
+  if (!t_crash.reporter || endpoint == 0) co_return InstanceCrash::none;
   CrashWait wait(exchange.ctx.worker.context().get_executor());
   wait.timer.expires_after(kCrashVerdictWait);
   const std::uint64_t token = t_crash.next_token++;
@@ -63,6 +61,7 @@ net::Awaitable<InstanceCrash> await_crash_verdict(Exchange& exchange) {
   t_crash.reporter(endpoint, token, exchange.suspect);
   co_await wait.timer.async_wait(net::use_nothrow_io);
   t_crash.waits.erase(token);
+  if (!wait.answer) spdlog::debug("crash verdict for token {}: none in time", token);
   co_return instance_crash(wait.answer);
 }
 

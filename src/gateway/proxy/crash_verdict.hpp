@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -34,8 +35,14 @@ void answer_thread_crash_wait(std::uint64_t token, const CrashAnswer& answer);
 // The verdict as decide() takes it.
 InstanceCrash instance_crash(const std::optional<CrashAnswer>& answer) noexcept;
 
-// The verdict on the instance behind the exchange's current endpoint: none at once when it is
-// a `servers:` endpoint or the rule is not enabled on this thread.
-net::Awaitable<InstanceCrash> await_crash_verdict(Exchange& exchange);
+// What a crash report names: the endpoint `index` of `upstream` as the ledger knows it (IPv4
+// address and port), or 0 when it is not a supervised instance (a `servers:` entry). Take it
+// when the endpoint is chosen: a snapshot installed during the attempt may renumber them.
+struct WorkerUpstream;
+std::uint64_t crash_endpoint_key(const WorkerUpstream& upstream, std::size_t index);
+
+// The verdict on the instance `endpoint_key` names: none at once for 0 or when the rule is not
+// enabled on this thread.
+net::Awaitable<InstanceCrash> await_crash_verdict(Exchange& exchange, std::uint64_t endpoint_key);
 
 }  // namespace flotilla::gateway

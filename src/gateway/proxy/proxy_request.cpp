@@ -150,6 +150,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     exchange.endpoint_index = static_cast<std::uint32_t>(*index);
     // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
     const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
+    const std::uint64_t crash_key = crash_endpoint_key(upstream, *index);
     ctx.record.endpoint = endpoint_series;
 
     HeadOutcome attempt = co_await obtain_head(exchange, upstream.addresses[*index]);
@@ -164,7 +165,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       co_return;
     }
     if (wants_crash_verdict(exchange.route.retry, attempt.end)) {
-      attempt.end.crash = co_await await_crash_verdict(exchange);
+      attempt.end.crash = co_await await_crash_verdict(exchange, crash_key);
     }
     Decision decision = decide(exchange.route.retry, retry_state(exchange), attempt.end);
     apply_budget(decision, attempt.end, budget, slot_taken);

@@ -38,6 +38,7 @@ def config(first_port, replicas=3, memory=None, retry_on=None, balance="round_ro
     if memory:
         service["resources"] = {"memory": memory}
     return json.dumps({
+        "log": {"level": "debug"},
         "workers": 2,
         "listen": [{"address": "127.0.0.1:0"}],
         "services": {"demo": service},
