@@ -37,6 +37,12 @@ void answer_thread_crash_wait(std::uint64_t token, const CrashAnswer& answer) {
   it->second->timer.cancel();
 }
 
+std::chrono::microseconds suspect_replay_delay(upstream::Prng& rng) {
+  const auto spread = std::chrono::duration_cast<std::chrono::microseconds>(kSuspectReplaySpread);
+  return std::chrono::microseconds{
+      static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(spread.count())))};
+}
+
 InstanceCrash instance_crash(const std::optional<CrashAnswer>& answer) noexcept {
   if (!answer || !answer->crashed) return InstanceCrash::none;
   return answer->broken <= 1 ? InstanceCrash::alone : InstanceCrash::beside_others;

@@ -14,6 +14,7 @@
 #include "gateway/crash_ledger.hpp"
 #include "gateway/proxy/retry_decision.hpp"
 #include "net/async.hpp"
+#include "upstream/prng.hpp"
 
 namespace flotilla::gateway {
 
@@ -31,6 +32,13 @@ using CrashReporter = std::function<void(std::uint64_t endpoint, std::uint64_t t
 void install_thread_crash_reporter(CrashReporter reporter);
 // On a worker thread (posted by the ledger's answer): wakes the attempt waiting with `token`.
 void answer_thread_crash_wait(std::uint64_t token, const CrashAnswer& answer);
+
+// How long a suspect caught beside others waits before its one replay: uniform in
+// [0, kSuspectReplaySpread). The verdict reaches every request of a crash at the same moment;
+// replayed together, an innocent request would often be in flight on the same next instance when
+// the poisonous one crashes it too (and then be refused as a suspect in its second crash).
+inline constexpr std::chrono::milliseconds kSuspectReplaySpread{250};
+std::chrono::microseconds suspect_replay_delay(upstream::Prng& rng);
 
 // The verdict as decide() takes it.
 InstanceCrash instance_crash(const std::optional<CrashAnswer>& answer) noexcept;

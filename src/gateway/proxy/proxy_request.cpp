@@ -1,5 +1,6 @@
 #include "gateway/proxy/proxy_request.hpp"
 
+#include <spdlog/spdlog.h>
 #include <asio/steady_timer.hpp>
 
 #include "gateway/hash_key.hpp"
@@ -170,6 +171,11 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     Decision decision = decide(exchange.route.retry, retry_state(exchange), attempt.end);
     apply_budget(decision, attempt.end, budget, slot_taken);
     if (decision.suspect) exchange.suspect = true;  // counted by the CrashLedger
+    if (!attempt.end.head) {
+      spdlog::debug("attempt {} on endpoint {} failed: outcome {} (crash {}), next step {}",
+                    exchange.attempts, crash_key, static_cast<int>(attempt.end.failure),
+                    static_cast<int>(attempt.end.crash), static_cast<int>(decision.step));
+    }
 
     std::optional<ForwardEnd> forwarded;
     if (decision.step == NextStep::kForward || decision.step == NextStep::kTunnel) {
@@ -208,7 +214,9 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     fail_status = attempt.end.head ? 502 : failure_status(attempt.end);
     ctx.worker.metrics().retried(upstream.series, decision.reason);
     net::Timer backoff(ctx.worker.context());
-    backoff.expires_after(upstream::backoff_delay(exchange.attempts - 1, {}, ctx.worker.rng()));
+    backoff.expires_after(
+        decision.suspect ? suspect_replay_delay(ctx.worker.rng())
+                         : upstream::backoff_delay(exchange.attempts - 1, {}, ctx.worker.rng()));
     co_await backoff.async_wait(net::use_nothrow_io);
   }
   co_await answer(exchange, fail_status);
