@@ -186,8 +186,7 @@ net::Awaitable<void> finish_pump(Exchange& exchange, bool stop) {
   while (pump.running) co_await pump.finished.async_wait(net::use_nothrow_io);
 }
 
-net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
-                                        const asio::ip::tcp::endpoint& endpoint) {
+net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint) {
   RequestContext& ctx = exchange.ctx;
   Worker& worker = ctx.worker;
   const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
