@@ -296,19 +296,26 @@ class AlertsTest(unittest.TestCase):
 
     @staticmethod
     def _crash_hog(admin_port, hog_port):
-        """/api/crash on hog, then waits until it was restarted and answers again."""
-        before = json.loads(get(admin_port, "/api/v1/instances"))
-        restarts = next(i["restarts"] for i in before["instances"] if i["key"] == "hog/0")
-        try:
-            harness.request(hog_port, path="/api/crash", timeout=3)
-        except OSError:
-            pass  # the connection dies with the process
-
-        def back():
+        """/api/crash on hog until it restarted once more (a request that lands while the
+        restarted process is not listening yet is refused: sent again), then waits until it
+        answers again."""
+        def hog():
             doc = json.loads(get(admin_port, "/api/v1/instances"))
-            now = next(i for i in doc["instances"] if i["key"] == "hog/0")
-            return now["restarts"] > restarts and now["state"] in ("running", "ready")
-        supervision.wait_until(back, PHASE_TIMEOUT_S, 0.05, "hog/0 restarted")
+            return next(i for i in doc["instances"] if i["key"] == "hog/0")
+        restarts = hog()["restarts"]
+        deadline = time.monotonic() + PHASE_TIMEOUT_S
+        while hog()["restarts"] == restarts:
+            assert time.monotonic() < deadline, "hog/0 never restarted after /api/crash"
+            try:
+                harness.request(hog_port, path="/api/crash", timeout=3)
+            except OSError:
+                pass  # the connection dies with the process (or nothing listens yet)
+            try:
+                supervision.wait_until(lambda: hog()["restarts"] > restarts, 2, 0.05)
+            except AssertionError:
+                pass
+        supervision.wait_until(lambda: hog()["state"] in ("running", "ready"), PHASE_TIMEOUT_S,
+                               0.05, "hog/0 serving again")
 
     def _wait_state(self, recorder, name, state):
         supervision.wait_until(lambda: recorder.sequence(name)[-1:] == [state], PHASE_TIMEOUT_S,
