@@ -3,6 +3,7 @@
 // `flotilla up` would run it, so features this build does not have yet are errors here too.
 #include <fmt/core.h>
 
+#include "app/check_warnings.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/supported_features.hpp"
@@ -45,6 +46,10 @@ int check_command(const CheckOptions& options) {
   for (const std::string& line : tls.errors) fmt::print(stderr, "{}\n", line);
   for (const std::string& line : tls.warnings) fmt::print(stderr, "{}\n", line);
   if (!tls.errors.empty()) return kExitFailure;
+  // What may still be wrong on this machine: warned about, never a failure.
+  for (const config::Diagnostic& warning : check_warnings(*result.spec)) {
+    fmt::print(stderr, "{}\n", config::format_diagnostic(warning));
+  }
   fmt::print("configuration OK\n");
   return kExitOk;
 }

@@ -13,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/remote.hpp"
+#include "app/rollout_wait.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/loader.hpp"
 
@@ -147,7 +148,8 @@ int run_cli(int argc, char** argv) {
   bool rollout_wait = false;
   auto* rollout_cmd =
       add_remote_command(app, "rollout", "rolling update to a new revision", rollout.remote);
-  rollout_cmd->add_option("service", rollout.service, "service name")->required();
+  // Not required by CLI11: `flotilla rollout status SERVICE` gives it to the subcommand.
+  rollout_cmd->add_option("service", rollout.service, "service name");
   rollout_cmd->add_option("--command", rollout_command_text, "new command");
   rollout_cmd->add_option("--env", rollout.env, "NAME=VALUE environment change (repeatable)");
   rollout_cmd->add_option("--replicas", rollout_replicas, "new replica count");
@@ -155,7 +157,21 @@ int run_cli(int argc, char** argv) {
       rollout_cmd->add_flag("--wait", rollout_wait, "wait for the rollout to finish (the default)");
   rollout_cmd->add_flag("--detach", rollout.detach, "return once the rollout has started")
       ->excludes(rollout_wait_flag);
+  RemoteOptions rollout_status;
+  std::string rollout_status_service;
+  auto* rollout_status_cmd = add_remote_command(
+      *rollout_cmd, "status",
+      "follow the service's running rollout to its end, or show how the last one ended "
+      "(like kubectl rollout status)",
+      rollout_status);
+  rollout_status_cmd->add_option("service", rollout_status_service, "service name")->required();
+  rollout_status_cmd->callback([&] {
+    rollout_status.config_given = rollout_status_cmd->count("--config") > 0;
+    result = rollout_status_command(rollout_status, rollout_status_service);
+  });
   rollout_cmd->callback([&] {
+    if (rollout_status_cmd->parsed()) return;
+    if (rollout.service.empty()) throw CLI::RequiredError("service");
     rollout.remote.config_given = rollout_cmd->count("--config") > 0;
     rollout.command = given(rollout_cmd, "--command", rollout_command_text);
     rollout.replicas = given(rollout_cmd, "--replicas", rollout_replicas);

@@ -26,6 +26,7 @@
 #include "app/instance_record.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"
+#include "supervisor/exit_cause.hpp"
 
 namespace flotilla::app {
 namespace {
@@ -143,6 +144,12 @@ int Runtime::run() {
         on_ready_changed(service, std::move(ready));
       });
 
+  gateway_->enable_crash_verdicts(control_.get_executor());
+  supervisor_->set_run_end_listener([this](const supervisor::RunEnd& end) {
+    if (!gateway_stopped_ && !shutting_down_ && !end.address.empty()) {
+      gateway_->run_ended(end.address, end.service, end.crashed);
+    }
+  });
   if (!start_admin()) return kExitFailure;
 
   std::signal(SIGPIPE, SIG_IGN);
@@ -298,6 +305,7 @@ asio::awaitable<void> Runtime::shut_down() {
   if (autoscaler_) autoscaler_->stop();
   metrics_refresh_.cancel();
   tls_timer_.cancel();
+  gateway_->close_crash_verdicts();  // the drain thread tears the workers down
   asio::steady_timer drained(control_, asio::steady_timer::time_point::max());
   spdlog::info("draining in-flight requests (up to {} s)", options_.drain_grace.count());
   std::thread drainer([this, &drained] {

@@ -75,6 +75,10 @@ json rollout_json(const supervisor::RolloutProgress& progress) {
   out["ready"] = progress.ready;
   out["message"] = progress.message;
   out["rollback_requested"] = progress.rollback_requested;
+  if (!progress.failed_instance.empty()) {
+    out["failed_instance"] = progress.failed_instance;
+    out["failed_instance_log"] = progress.failed_instance_log;
+  }
   out["started"] = time_json(progress.started);
   out["finished"] = progress.finished ? time_json(*progress.finished) : json(nullptr);
   return out;

@@ -62,13 +62,26 @@ std::string last_exit_text(const json& instance) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-// The service's last rollout: "-", or its state and target revision ("running → rev 5").
+// The service's last rollout, read without knowing flotilla's state names: "-", "rolling out
+// rev 5 (from 4)", "rev 5 succeeded", "rev 3 failed, rolled back to 2".
 std::string rollout_text(const json& service) {
   if (!service.is_object() || !service.contains("rollout") || !service["rollout"].is_object()) {
     return std::string(kNone);
   }
   const json& rollout = service["rollout"];
-  return fmt::format("{} → rev {}", field_text(rollout, "state"), field_text(rollout, "revision"));
+  const std::string state = field_text(rollout, "state");
+  const std::string to = field_text(rollout, "revision");
+  const std::string from = field_text(rollout, "from_revision");
+  if (state == "running") return fmt::format("rolling out rev {} (from {})", to, from);
+  if (state == "succeeded") {
+    return to == from ? fmt::format("rev {}, no change", to) : fmt::format("rev {} succeeded", to);
+  }
+  if (state == "rolled_back") {
+    const bool requested = rollout.value("rollback_requested", false);
+    return fmt::format("rev {} {}, rolled back to {}", to, requested ? "undone" : "failed", from);
+  }
+  if (state == "failed") return fmt::format("rev {} failed", to);
+  return fmt::format("rev {} {}", to, state);
 }
 
 std::string age_text(const json& object, std::string_view key) {

@@ -20,6 +20,7 @@
 
 #include "config/spec.hpp"
 #include "supervisor/cgroup_limits.hpp"
+#include "supervisor/exit_cause.hpp"
 #include "supervisor/instance_status.hpp"
 #include "supervisor/log_sink.hpp"
 #include "supervisor/probes/probe.hpp"
@@ -40,6 +41,8 @@ struct SupervisorContext {
   config::Duration drain{1000};          // between leaving rotation and the stop signal
   bool closed = false;
   std::uint64_t next_serial = 1;  // names each instance's cgroups uniquely across its lifetime
+  // Told every time a run ends (after its exit was decoded, before any restart is planned).
+  std::function<void(const RunEnd&)> on_run_end;
 };
 
 class Instance : public std::enable_shared_from_this<Instance> {
@@ -106,6 +109,11 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::vector<std::string> environment() const;
   std::vector<std::string> expanded_argv(const std::vector<std::string>& argv) const;
   ProbeTarget make_target(const config::Probe& probe) const;
+  // A "flotilla: ..." line in the instance's own log stream (time-stamped like the app's lines),
+  // so `flotilla logs` tells each run's story. note_after_output() waits for the run's output to
+  // be drained first (an exit line comes after the app's last words).
+  void note(std::string_view text);
+  void note_after_output(std::string_view text);
 
   std::shared_ptr<SupervisorContext> context_;
   config::Service service_;
@@ -116,6 +124,12 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::uint64_t serial_;
   std::function<void()> on_change_;
   std::shared_ptr<RotatingFile> log_;
+  // The current run's output pump: while it drains, notes for after the output wait here.
+  struct RunOutput {
+    bool draining = true;
+    std::string deferred;
+  };
+  std::shared_ptr<RunOutput> output_;
   RestartBackoff backoff_;
   asio::steady_timer restart_timer_;
   std::vector<asio::steady_timer*> exit_waiters_;  // woken by on_exit

@@ -11,6 +11,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "net/async.hpp"
+#include "supervisor/exit_cause.hpp"
 #include "supervisor/instance.hpp"
 #include "supervisor/port_allocator.hpp"
 #include "supervisor/service_group.hpp"
@@ -166,6 +167,10 @@ void Supervisor::stop_instance(const std::shared_ptr<ServiceGroup>& group,
                    // then up, a service re-added by a reload while its old instances stopped).
                    for (const auto& other : std::vector(services_)) top_up(other);
                  });
+}
+
+void Supervisor::set_run_end_listener(std::function<void(const RunEnd&)> listener) {
+  context_->on_run_end = std::move(listener);
 }
 
 void Supervisor::start() {

@@ -24,6 +24,7 @@ namespace flotilla::supervisor {
 class Instance;
 struct ServiceGroup;
 struct SupervisorContext;
+struct RunEnd;
 
 struct SupervisorOptions {
   // Between an instance leaving rotation and its stop signal, so requests already routed to it
@@ -49,6 +50,10 @@ class Supervisor {
   Supervisor& operator=(const Supervisor&) = delete;
   // SIGKILLs whatever is still running (stop_all() is the graceful way) and removes the cgroups.
   ~Supervisor();
+
+  // `listener` is told, on the control thread, each time a run of an instance ends (before the
+  // ready set without it is reported). Set before start().
+  void set_run_end_listener(std::function<void(const RunEnd&)> listener);
 
   void start();  // spawn every service's replicas
   // Graceful and final: running rollouts end (state failed), every instance leaves rotation →

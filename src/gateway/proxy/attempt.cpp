@@ -1,6 +1,7 @@
 #include "gateway/proxy/attempt.hpp"
 
 #include <cstring>
+#include <optional>
 
 #include <asio/co_spawn.hpp>
 
@@ -167,12 +168,13 @@ net::Awaitable<void> finish_pump(Exchange& exchange, bool stop) {
   while (pump.running) co_await pump.finished.async_wait(net::use_nothrow_io);
 }
 
-net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
-                                        const asio::ip::tcp::endpoint& endpoint) {
+net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint) {
   RequestContext& ctx = exchange.ctx;
   Worker& worker = ctx.worker;
   const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
   bool may_reuse = true;
+  // A pooled connection that broke, while its fresh replacement is being tried.
+  std::optional<HeadOutcome> stale_break;
   for (;;) {
     // A pooled connection when there is one (no coroutine, no syscall), else a new one.
     std::unique_ptr<UpstreamConnection> connection;
@@ -184,6 +186,11 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
     if (!connection) {
       HeadOutcome failure;
       connection = co_await connect(exchange, endpoint, failure);
+      // Refused right after a pooled connection broke: the endpoint went away with the request
+      // (its process ended), which is what the exchange must judge, not the refusal.
+      if (!connection && stale_break && failure.end.failure == OutcomeKind::connect_error) {
+        co_return std::move(*stale_break);
+      }
       if (!connection) co_return failure;
     }
     connection->count_request();
@@ -274,6 +281,7 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
     const bool may_replay = !ctx.body.streamed() && replayable_on_failure;
     if (!(stale && may_reuse && may_replay)) co_return outcome;
     may_reuse = false;
+    stale_break = std::move(outcome);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "gateway/proxy/proxy_request.hpp"
 
+#include <spdlog/spdlog.h>
 #include <asio/steady_timer.hpp>
 
 #include "gateway/error_response.hpp"
@@ -8,6 +9,7 @@
 #include "gateway/pipeline/response_sink.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/proxy/attempt.hpp"
+#include "gateway/proxy/crash_verdict.hpp"
 #include "gateway/proxy/forward_response.hpp"
 #include "gateway/proxy/upstream_request.hpp"
 #include "gateway/request_target.hpp"
@@ -33,6 +35,7 @@ RetryState retry_state(const Exchange& exchange) {
   state.replayable = !exchange.ctx.body.streamed();
   state.within_time_budget = within_time_budget(exchange);
   state.upgrade_requested = exchange.ctx.head.upgrade;
+  state.suspect = exchange.suspect;
   return state;
 }
 
@@ -156,6 +159,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     exchange.endpoint_index = static_cast<std::uint32_t>(*index);
     // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
     const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
+    const std::uint64_t crash_key = crash_endpoint_key(upstream, *index);
     ctx.record.endpoint = endpoint_series;
 
     HeadOutcome attempt = co_await obtain_head(exchange, upstream.addresses[*index]);
@@ -169,8 +173,17 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       ctx.sink.close_after();
       co_return;
     }
+    if (wants_crash_verdict(exchange.route.retry, attempt.end)) {
+      attempt.end.crash = co_await await_crash_verdict(exchange, crash_key);
+    }
     Decision decision = decide(exchange.route.retry, retry_state(exchange), attempt.end);
     apply_budget(decision, attempt.end, budget, slot_taken);
+    if (decision.suspect) exchange.suspect = true;  // counted by the CrashLedger
+    if (!attempt.end.head) {
+      spdlog::debug("attempt {} on endpoint {} failed: outcome {} (crash {}), next step {}",
+                    exchange.attempts, crash_key, static_cast<int>(attempt.end.failure),
+                    static_cast<int>(attempt.end.crash), static_cast<int>(decision.step));
+    }
 
     std::optional<ForwardEnd> forwarded;
     if (decision.step == NextStep::kForward || decision.step == NextStep::kTunnel) {
@@ -210,7 +223,9 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     fail_status = attempt.end.head ? 502 : failure_status(attempt.end);
     ctx.worker.metrics().retried(upstream.series, decision.reason);
     net::Timer backoff(ctx.worker.context());
-    backoff.expires_after(upstream::backoff_delay(exchange.attempts - 1, {}, ctx.worker.rng()));
+    backoff.expires_after(
+        decision.suspect ? suspect_replay_delay(ctx.worker.rng())
+                         : upstream::backoff_delay(exchange.attempts - 1, {}, ctx.worker.rng()));
     co_await backoff.async_wait(net::use_nothrow_io);
   }
   co_await answer(exchange, fail_status);

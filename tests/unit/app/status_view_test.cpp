@@ -45,7 +45,7 @@ TEST(RenderStatus, TablesForEverything) {
       "flotilla 0.1.0 · /srv/flotilla.yaml · up 1h2m\n"
       "\n"
       "SERVICE  REVISION  REPLICAS  READY  LAST ROLLOUT\n"
-      "web      3         2         1/2    succeeded → rev 3\n"
+      "web      3         2         1/2    rev 3 succeeded\n"
       "\n"
       "INSTANCE  STATE     READY  PID   PORT   REV  UPTIME  RESTARTS  CPU    MEMORY          LAST "
       "EXIT\n"
@@ -87,6 +87,32 @@ TEST(RenderStatus, RunningWorkersCountAsReady) {
       {"key": "celery/0", "state": "running", "ready": false},
       {"key": "celery/1", "state": "backoff", "ready": false}]}]})"));
   EXPECT_NE(text.find("celery   1         2         1/2"), std::string::npos) << text;
+}
+
+// LAST ROLLOUT reads without knowing the state names.
+TEST(RenderStatus, LastRolloutSaysWhatHappened) {
+  auto last_rollout = [](const char* rollout) {
+    const std::string text = render_status(json::parse(
+        std::string(R"({"services": [{"name": "web", "revision": 2, "replicas": 1, "rollout": )") +
+        rollout + "}]}"));
+    return text;
+  };
+  const auto has = [](const std::string& text, const char* what) {
+    return text.find(what) != std::string::npos;
+  };
+  EXPECT_TRUE(has(last_rollout(R"({"state": "rolled_back", "revision": 3, "from_revision": 2})"),
+                  "rev 3 failed, rolled back to 2"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "rolled_back", "revision": 3, "from_revision": 2,
+                                   "rollback_requested": true})"),
+                  "rev 3 undone, rolled back to 2"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "succeeded", "revision": 3, "from_revision": 2})"),
+                  "rev 3 succeeded"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "succeeded", "revision": 2, "from_revision": 2})"),
+                  "rev 2, no change"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "running", "revision": 3, "from_revision": 2})"),
+                  "rolling out rev 3 (from 2)"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "failed", "revision": 3, "from_revision": 2})"),
+                  "rev 3 failed"));
 }
 
 TEST(RenderStatus, AutoscaledServicesGetTheirTableAndReason) {
