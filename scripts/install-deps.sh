@@ -9,6 +9,9 @@ packages=(
   # libraries
   libasio-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libcurl4-openssl-dev libnghttp2-dev
+  # sd_notify (Type=notify readiness, watchdog); systemd-analyze verifies the exported units;
+  # `make install`'s test renders the man page and loads the bash and zsh completions
+  libsystemd-dev systemd man-db groff-base zsh
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
   # HTTP/2 tests: nghttp and h2load, and the frame-level abuse client (python3-h2)

@@ -196,6 +196,13 @@ Awaitable drain(Operations& operations, const AdminRequest& request) {
   co_return co_await operations.drain(request.param("service"), index);
 }
 
+Awaitable undrain(Operations& operations, const AdminRequest& request) {
+  std::uint32_t index = 0;
+  Refusal refusal = parse_drain(request, index);
+  if (refusal) co_return std::move(*refusal);
+  co_return co_await operations.undrain(request.param("service"), index);
+}
+
 Awaitable logs(Operations& operations, const AdminRequest& request) {
   LogsQuery query;
   Refusal refusal = parse_logs(request, query);
@@ -238,6 +245,16 @@ void add_api_routes(Router& router, Operations& operations) {
              });
   router.add("POST", "/api/v1/instances/{service}/{index}/drain",
              [ops](const AdminRequest& request) { return drain(*ops, request); });
+  router.add("POST", "/api/v1/instances/{service}/{index}/undrain",
+             [ops](const AdminRequest& request) { return undrain(*ops, request); });
+  router.add("POST", "/api/v1/services/{name}/stop",
+             [ops](const AdminRequest& request) -> Awaitable {
+               co_return co_await ops->stop_service(request.param("name"));
+             });
+  router.add("POST", "/api/v1/services/{name}/start",
+             [ops](const AdminRequest& request) -> Awaitable {
+               co_return co_await ops->start_service(request.param("name"));
+             });
   router.add("POST", "/api/v1/reload",
              [ops](const AdminRequest&) -> Awaitable { co_return co_await ops->reload(); });
   router.add("GET", "/api/v1/services/{name}/logs",

@@ -66,6 +66,12 @@ class Operations {
   virtual asio::awaitable<AdminResponse> restart(std::string service) = 0;
   // 200 {"instance","state"}.
   virtual asio::awaitable<AdminResponse> drain(std::string service, std::uint32_t index) = 0;
+  // 200 {"instance","state":"undrained"}.
+  virtual asio::awaitable<AdminResponse> undrain(std::string service, std::uint32_t index) = 0;
+  // 200 {"service","state":"stopped"|"started","replicas","changed"}: stop scales to 0 and
+  // keeps the count, start brings it back; 404 unknown service, 409 during a rollout.
+  virtual asio::awaitable<AdminResponse> stop_service(std::string service) = 0;
+  virtual asio::awaitable<AdminResponse> start_service(std::string service) = 0;
   // 200 {"changed":[...]} or 422 {"error","diagnostics":["file:line:col: msg",...]}.
   virtual asio::awaitable<AdminResponse> reload() = 0;
   // 200 {"lines":[{"instance","time","stream","line"}],"cursor"}.

@@ -61,6 +61,7 @@ void evaluate(AutoscaleLoop::State& state, const supervisor::ServiceStatus& stat
   AutoscaleLoop::State::Service& service = state.services[status.name];
   const config::Autoscale& settings = *spec.autoscale;
   service.next_due = now + settings.sync_period;
+  if (status.stopped_from) return;  // `flotilla stop`ped: nothing runs until `start`
   const std::vector<autoscale::MetricSamples> metrics =
       service.sampler.sample(now, spec, status.instances, traffic);
   const bool rollout_running =

@@ -3,6 +3,7 @@
 // `flotilla up` would run it, so features this build does not have yet are errors here too.
 #include <fmt/core.h>
 
+#include "app/check_warnings.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/supported_features.hpp"
@@ -12,10 +13,26 @@
 
 namespace flotilla::app {
 
+namespace {
+
+// `--keys`: one full key pattern per line ("services.<name>.restart.policy"), then how many
+// places in the parser declared the mappings read, as a comment line.
+void print_keys(const config::KeyCatalogue& keys) {
+  for (const std::string& key : keys.full_keys()) fmt::print("{}\n", key);
+  fmt::print("# {} mappings declared at {} places in the parser\n", keys.keys.size(),
+             keys.sites.size());
+}
+
+}  // namespace
+
 int check_command(const CheckOptions& options) {
   const config::LoadResult result = config::load_file(options.config_path);
   for (const config::Diagnostic& error : result.errors) {
     fmt::print(stderr, "{}\n", config::format_diagnostic(error));
+  }
+  if (options.list_keys) {
+    print_keys(result.keys);
+    return result.ok() ? kExitOk : kExitFailure;
   }
   if (!result.ok()) return kExitFailure;
   const std::vector<config::Diagnostic> unsupported =
@@ -29,6 +46,10 @@ int check_command(const CheckOptions& options) {
   for (const std::string& line : tls.errors) fmt::print(stderr, "{}\n", line);
   for (const std::string& line : tls.warnings) fmt::print(stderr, "{}\n", line);
   if (!tls.errors.empty()) return kExitFailure;
+  // What may still be wrong on this machine: warned about, never a failure.
+  for (const config::Diagnostic& warning : check_warnings(*result.spec)) {
+    fmt::print(stderr, "{}\n", config::format_diagnostic(warning));
+  }
   fmt::print("configuration OK\n");
   return kExitOk;
 }

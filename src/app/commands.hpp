@@ -18,6 +18,7 @@ inline constexpr std::string_view kDefaultConfigPath = "flotilla.yaml";
 
 struct CheckOptions {
   std::string config_path{kDefaultConfigPath};
+  bool list_keys = false;  // --keys: print the keys the parser accepted (key_catalogue.hpp)
 };
 int check_command(const CheckOptions& options);
 
@@ -45,7 +46,14 @@ struct RemoteOptions {
   bool json = false;          // --json: the server's JSON, pretty-printed
 };
 
-int status_command(const RemoteOptions& options);
+struct StatusOptions {
+  RemoteOptions remote;
+  std::string service;  // empty: everything
+  bool watch = false;   // redraw every `interval` until interrupted (like `watch flotilla status`)
+  std::chrono::milliseconds interval{2000};
+  int max_refreshes = 0;  // with watch: 0 until interrupted (tests bound it)
+};
+int status_command(const StatusOptions& options);
 
 struct ScaleOptions {
   RemoteOptions remote;
@@ -89,6 +97,7 @@ int reload_command(const RemoteOptions& options);
 struct DrainOptions {
   RemoteOptions remote;
   std::string instance;  // SERVICE/N
+  bool undrain = false;  // `flotilla undrain`: back into rotation
 };
 int drain_command(const DrainOptions& options);
 
@@ -97,26 +106,53 @@ struct LogsOptions {
   std::string service;
   bool follow = false;
   std::optional<std::uint32_t> instance;
-  std::string since;  // a duration such as 10m; empty: no bound
+  std::string since;                  // a duration such as 10m; empty: no bound
+  std::optional<std::uint32_t> tail;  // -n / --tail: the last N lines (default: the API's 200)
 };
+
+// `flotilla stop web` / `start web`: stop every instance keeping the count / bring it back.
+struct StopStartOptions {
+  RemoteOptions remote;
+  std::vector<std::string> services;
+  bool start = false;
+};
+int stop_start_command(const StopStartOptions& options);
+
+// `flotilla init [--example NAME] [-- COMMAND...]`: a commented starter flotilla.yaml.
+struct InitOptions {
+  std::string path{kDefaultConfigPath};
+  std::string example;               // demo | web | proxy; empty: demo, or web with a command
+  std::vector<std::string> command;  // after `--`: the app the web example runs
+  bool force = false;                // overwrite an existing file
+  bool stdout_only = false;          // -o -: print instead of writing
+};
+int init_command(const InitOptions& options);
 int logs_command(const LogsOptions& options);
 struct ExportOptions {
   std::string kind;        // prometheus-rules | grafana (k8s, systemd, nginx: not yet available)
   std::string output_dir;  // empty: stdout
   std::string config_path{kDefaultConfigPath};
   bool config_given = false;  // without -c, a missing ./flotilla.yaml means the built-in defaults
+  std::string binary;         // systemd: the flotilla its unit runs (default: this executable)
 };
 int export_command(const ExportOptions& options);
 
-// Fetches GET /api/v1/status from a running flotilla; nothing (and `error` set) on failure.
-// The CLI plugs in the admin client here.
-using StatusFetcher = std::function<std::optional<nlohmann::json>(std::string& error)>;
+// Why a fetch failed: `unreachable` when no flotilla answered (exit 69, as other commands).
+struct FetchFailure {
+  std::string message;
+  bool unreachable = false;
+};
+// Fetches GET /api/v1/dashboard ({"points","status"}) or a bare status document from a running
+// flotilla; nothing (and `failure` set) on failure. The CLI plugs in the admin client here.
+using StatusFetcher = std::function<std::optional<nlohmann::json>(FetchFailure& failure)>;
 
 struct TopOptions {
   std::chrono::milliseconds interval{2000};
   bool once = false;      // one table (after two samples, so rates are known), no screen control
   bool json = false;      // JSON rows instead of the table
   int max_refreshes = 0;  // 0: until interrupted (tests bound it)
+  // Live screen control (clear, fit to width, `q` quits) only on a terminal; tests force it.
+  std::optional<bool> terminal;
 };
 int top_command(const TopOptions& options, const StatusFetcher& fetch);
 

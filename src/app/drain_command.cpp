@@ -1,4 +1,5 @@
 // `flotilla drain web/2`: stop routing new requests to one instance; requests in flight finish.
+// `flotilla undrain web/2` puts it back once it is ready.
 #include <fmt/core.h>
 
 #include "app/commands.hpp"
@@ -10,19 +11,20 @@
 namespace flotilla::app {
 
 int drain_command(const DrainOptions& options) {
+  const char* verb = options.undrain ? "undrain" : "drain";
   const std::size_t slash = options.instance.rfind('/');
   const auto index = slash == std::string::npos
                          ? config::ParseResult<std::int64_t>(config::parse_error("missing /N"))
                          : config::parse_integer(options.instance.substr(slash + 1), 0, 1000000);
   if (slash == 0 || !index) {
-    return fail("drain", fmt::format("'{}': expected SERVICE/N, e.g. web/2", options.instance),
+    return fail(verb, fmt::format("'{}': expected SERVICE/N, e.g. web/2", options.instance),
                 kExitUsage);
   }
   const std::string service = options.instance.substr(0, slash);
-  return with_admin_client(options.remote, "drain", [&](const admin::Client& client) {
+  return with_admin_client(options.remote, verb, [&](const admin::Client& client) {
     const admin::ClientResponse response =
-        client.post(fmt::format("/api/v1/instances/{}/{}/drain", url_encode(service), *index));
-    if (!response.ok()) return report_http_error("drain", response);
+        client.post(fmt::format("/api/v1/instances/{}/{}/{}", url_encode(service), *index, verb));
+    if (!response.ok()) return report_http_error(verb, response);
     if (options.remote.json) {
       print_json(response.json);
     } else {

@@ -8,10 +8,21 @@
 #include "app/table.hpp"
 
 namespace flotilla::app {
+namespace {
+
+// How the revision's rollout ended: "rolled back: <why>", else "current" for the revision
+// running now and "replaced" for one a later rollout took over from.
+std::string outcome_text(const nlohmann::json& revision, bool current) {
+  const std::string outcome = field_text(revision, "outcome");
+  if (outcome != kNone && !outcome.empty()) return outcome;
+  return current ? "current" : "replaced";
+}
+
+}  // namespace
 
 std::string render_history(const nlohmann::json& revisions) {
   const std::string current = field_text(revisions, "current");
-  Table table({"", "REVISION", "CREATED", "REPLICAS", "CAUSE", "COMMAND", "ENV"});
+  Table table({"", "REVISION", "CREATED", "REPLICAS", "CAUSE", "OUTCOME", "COMMAND", "ENV"});
   const auto list = revisions.is_object() ? revisions.find("revisions") : revisions.end();
   if (list != revisions.end() && list->is_array()) {
     for (const nlohmann::json& revision : *list) {
@@ -28,6 +39,7 @@ std::string render_history(const nlohmann::json& revisions) {
                      format_time(revision.is_object() ? revision.value("created", nlohmann::json())
                                                       : nlohmann::json()),
                      field_text(revision, "replicas"), field_text(revision, "cause"),
+                     outcome_text(revision, number == current),
                      command_text(revision.is_object() ? revision.value("command", nlohmann::json())
                                                        : nlohmann::json()),
                      env.empty() ? std::string(kNone) : env});

@@ -1,5 +1,5 @@
-// `flotilla logs web [-f] [-i N] [--since 10m]`: instance output kept by the supervisor. With
-// -f, polls with the returned cursor every 500 ms until interrupted; --json then prints one
+// `flotilla logs web [-f] [-i N] [-n N] [--since 10m]`: instance output kept by the supervisor.
+// With -f, polls with the returned cursor every 500 ms until interrupted; --json then prints one
 // JSON object per line (NDJSON) instead of the whole answer.
 #include <chrono>
 #include <cstdio>
@@ -35,6 +35,7 @@ void print_lines(const LogsOptions& options, const nlohmann::json& answer) {
 int logs_command(const LogsOptions& options) {
   std::string query;
   if (options.instance) query += fmt::format("&instance={}", *options.instance);
+  if (options.tail) query += fmt::format("&limit={}", *options.tail);
   if (!options.since.empty()) {
     const auto since = config::parse_duration(options.since);
     if (!since) return fail("logs", fmt::format("--since: {}", since.error()), kExitUsage);

@@ -100,7 +100,11 @@ std::vector<std::string> start_only_changes(const config::Spec& before, const co
 
 // Both ways in (SIGHUP and POST /api/v1/reload) log the outcome here, the same way.
 ReloadResult Runtime::reload() {
+  if (!shutting_down_) notifier_.reloading();
   ReloadResult result = reload_config_file();
+  if (!shutting_down_) {
+    notifier_.ready(result.ok ? "reloaded" : "reload refused: the running configuration stays");
+  }
   for (const std::string& error : result.errors) spdlog::error("reload: {}", error);
   for (const std::string& change : result.changes) spdlog::info("reload: {}", change);
   if (result.ok && result.changes.empty()) spdlog::info("reload: no change");

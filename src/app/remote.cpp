@@ -1,6 +1,8 @@
 // Finding the admin API from the CLI, and the error wording shared by the remote commands.
 #include "app/remote.hpp"
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "app/exit_codes.hpp"
+#include "app/instance_record.hpp"
 #include "config/env_expand.hpp"
 #include "config/loader.hpp"
 
@@ -87,33 +90,85 @@ std::optional<std::string> read_token_file(const std::string& path, std::string&
   return token;
 }
 
+std::optional<AdminLocation> admin_at(const std::string& address, std::string hint,
+                                      std::string& error) {
+  auto target = admin::parse_admin_url(address, error);
+  if (!target) return std::nullopt;
+  return AdminLocation{std::move(*target), std::move(hint)};
+}
+
+std::string env_text(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::string(value) : std::string();
+}
+
+// No config named and none here: the running flotilla recorded in ./.flotilla (or a parent
+// directory's), else the only one running for this user, else the embedded demo's socket.
+std::optional<AdminLocation> locate_recorded(std::string& error) {
+  std::error_code ec;
+  for (fs::path dir = fs::current_path(ec); !dir.empty(); dir = dir.parent_path()) {
+    if (auto record = read_live_record(dir / ".flotilla")) {
+      return admin_at(
+          record->admin_address(),
+          fmt::format("the flotilla running from {} (pid {})", dir.string(), record->pid), error);
+    }
+    if (dir == dir.root_path()) break;
+  }
+  const std::vector<InstanceRecord> running = live_instances();
+  if (running.size() == 1) {
+    const InstanceRecord& only = running.front();
+    return admin_at(only.admin_address(),
+                    fmt::format("the only flotilla running (pid {}, {})", only.pid,
+                                only.config.empty() ? "embedded demo" : only.config),
+                    error);
+  }
+  if (running.size() > 1) {
+    error = fmt::format("{} flotillas are running; say which with -c FILE or FLOTILLA_CONFIG:",
+                        running.size());
+    for (const InstanceRecord& one : running) {
+      error += fmt::format("\n  pid {}: {}", one.pid,
+                           one.config.empty() ? "embedded demo in " + one.state_dir : one.config);
+    }
+    return std::nullopt;
+  }
+  AdminLocation location;
+  location.target.path = (fs::current_path() / kSocketName).string();
+  location.hint = fmt::format(
+      "no flotilla.yaml here and no running flotilla recorded in {}, so this is the embedded "
+      "demo's socket; set FLOTILLA_CONFIG or use -c",
+      runtime_dir().string());
+  return location;
+}
+
 }  // namespace
 
 std::optional<AdminLocation> locate_admin(const RemoteOptions& options, std::string& error) {
-  AdminLocation location;
-  if (!options.admin_url.empty()) {
-    auto target = admin::parse_admin_url(options.admin_url, error);
-    if (!target) return std::nullopt;
-    location.target = std::move(*target);
-    return location;
+  if (!options.admin_url.empty()) return admin_at(options.admin_url, "", error);
+  RemoteOptions chosen = options;
+  if (!options.config_given) {
+    if (const std::string admin = env_text("FLOTILLA_ADMIN"); !admin.empty()) {
+      return admin_at(admin, "FLOTILLA_ADMIN", error);
+    }
+    if (const std::string config = env_text("FLOTILLA_CONFIG"); !config.empty()) {
+      chosen.config_path = config;
+      chosen.config_given = true;
+    }
   }
-  const fs::path config_path(options.config_path);
+  AdminLocation location;
+  const fs::path config_path(chosen.config_path);
   std::error_code ec;
   if (!fs::exists(config_path, ec)) {
-    if (options.config_given) {
+    if (chosen.config_given) {
       error = fmt::format("{}: no such file (give the config `flotilla up` runs, or --admin URL)",
-                          options.config_path);
+                          chosen.config_path);
       return std::nullopt;
     }
-    location.target.path = (fs::current_path() / kSocketName).string();
-    location.hint =
-        fmt::format("no {} here, so this is the embedded demo's socket", options.config_path);
-    return location;
+    return locate_recorded(error);
   }
   const config::LoadResult loaded = config::load_file(config_path);
   location.target.path =
       loaded.ok() ? loaded.spec->admin.socket.string() : lenient_socket(config_path).string();
-  location.hint = fmt::format("admin.socket of {}", options.config_path);
+  location.hint = fmt::format("admin.socket of {}", chosen.config_path);
   return location;
 }
 
@@ -168,19 +223,25 @@ std::string url_encode(std::string_view text) {
 }
 
 StatusFetcher admin_status_fetcher(const RemoteOptions& options) {
-  return [options](std::string& error) -> std::optional<nlohmann::json> {
-    const std::optional<AdminLocation> location = locate_admin(options, error);
+  return [options](FetchFailure& failure) -> std::optional<nlohmann::json> {
+    const std::optional<AdminLocation> location = locate_admin(options, failure.message);
     if (!location) return std::nullopt;
     try {
       const admin::Client client(location->target, std::nullopt, location->hint);
-      const admin::ClientResponse response = client.get("/api/v1/status");
+      // The dashboard's answer carries the status and the recent traffic points (rates, p95).
+      const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      const admin::ClientResponse response =
+          client.get(fmt::format("/api/v1/dashboard?since={}", now_ms - 10'000));
       if (!response.ok()) {
-        error = response.error_message();
+        failure.message = response.error_message();
         return std::nullopt;
       }
       return response.json;
     } catch (const admin::ClientError& e) {
-      error = e.what();
+      failure.message = e.what();
+      failure.unreachable = e.kind() == admin::ClientError::Kind::kUnreachable;
       return std::nullopt;
     }
   };

@@ -57,6 +57,23 @@ std::string rollout_progress_line(const nlohmann::json& rollout, bool with_bar) 
   return line;
 }
 
+namespace {
+
+// "\nlast log lines of web/3:\n  ..." when a new instance made the rollout fail, else "".
+std::string failed_instance_log(const nlohmann::json& rollout) {
+  if (!rollout.is_object() || !rollout.contains("failed_instance_log") ||
+      !rollout["failed_instance_log"].is_array() || rollout["failed_instance_log"].empty()) {
+    return "";
+  }
+  std::string out = fmt::format("\nlast log lines of {}:", field_text(rollout, "failed_instance"));
+  for (const nlohmann::json& line : rollout["failed_instance_log"]) {
+    out += "\n  " + (line.is_string() ? line.get<std::string>() : line.dump());
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string rollout_summary(const nlohmann::json& rollout) {
   const std::string service = field_text(rollout, "service");
   const std::string state = state_of(rollout);
@@ -77,11 +94,13 @@ std::string rollout_summary(const nlohmann::json& rollout) {
     return fmt::format("{}: rollout to revision {} succeeded{}", service, to, because);
   }
   if (state == "rolled_back") {
-    return fmt::format("{}: rollout to revision {} rolled back to revision {}{}", service, to, from,
-                       because);
+    return fmt::format("{}: rollout to revision {} rolled back to revision {}{}{}", service, to,
+                       from, because, failed_instance_log(rollout));
   }
-  if (state == "failed")
-    return fmt::format("{}: rollout to revision {} failed{}", service, to, because);
+  if (state == "failed") {
+    return fmt::format("{}: rollout to revision {} failed{}{}", service, to, because,
+                       failed_instance_log(rollout));
+  }
   return fmt::format("{}: rollout to revision {} is {}{}", service, to, state, because);
 }
 

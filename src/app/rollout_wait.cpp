@@ -101,6 +101,30 @@ int wait_for_rollout(const admin::Client& client, std::string_view command,
   }
 }
 
+int rollout_status_command(const RemoteOptions& remote, const std::string& service) {
+  return with_admin_client(remote, "rollout status", [&](const admin::Client& client) {
+    const admin::ClientResponse response =
+        client.get(fmt::format("/api/v1/services/{}/rollout", url_encode(service)));
+    if (response.status == 404 && response.json.is_object() &&
+        field_text(response.json, "error").find("no rollout") != std::string::npos) {
+      if (remote.json) {
+        print_json(response.json);
+      } else {
+        fmt::print("{}: no rollout yet\n", service);
+      }
+      return kExitOk;
+    }
+    if (!response.ok()) return report_http_error("rollout status", response);
+    if (!remote.json && !rollout_finished(response.json)) {
+      fmt::print("{}: following the rollout to revision {} (from {}, {})\n", service,
+                 field_text(response.json, "revision"), field_text(response.json, "from_revision"),
+                 field_text(response.json, "cause"));
+      std::fflush(stdout);
+    }
+    return wait_for_rollout(client, "rollout status", service, response.json, remote.json);
+  });
+}
+
 int report_rollout_started(const nlohmann::json& started, bool json) {
   if (json) {
     print_json(started);

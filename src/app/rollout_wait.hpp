@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/client.hpp"
+#include "app/commands.hpp"
 
 namespace flotilla::app {
 
@@ -19,6 +20,11 @@ namespace flotilla::app {
 // With `json`, prints only the final rollout JSON.
 int wait_for_rollout(const admin::Client& client, std::string_view command,
                      const std::string& service, const nlohmann::json& started, bool json);
+
+// `flotilla rollout status SERVICE`: attaches to the service's running rollout and follows it
+// like the command that started it (exit 0 when it succeeds); a finished one is reported at
+// once with the same exit status; no rollout yet says so (exit 0).
+int rollout_status_command(const RemoteOptions& remote, const std::string& service);
 
 // Without waiting (--detach): "web: rollout to revision 4 started" or the JSON.
 int report_rollout_started(const nlohmann::json& started, bool json);

@@ -8,6 +8,11 @@
 #include <cstring>
 #include <thread>
 
+#include <unistd.h>
+
+#include <ctime>
+
+#include <fmt/chrono.h>
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
@@ -18,14 +23,18 @@
 #include "app/autoscale_loop.hpp"
 #include "app/dashboard_endpoint.hpp"
 #include "app/exit_codes.hpp"
+#include "app/instance_record.hpp"
 #include "app/runtime_operations.hpp"
 #include "net/async.hpp"
+#include "supervisor/exit_cause.hpp"
 
 namespace flotilla::app {
 namespace {
 
 // How often certificate files are looked at (nginx needs a reload; Caddy and Traefik watch).
 constexpr std::chrono::seconds kCertificatePoll{5};
+// A second stop signal sooner than this after the first is the same request arriving twice.
+constexpr std::chrono::milliseconds kSignalEcho{1000};
 
 }  // namespace
 namespace {
@@ -138,6 +147,12 @@ int Runtime::run() {
         on_ready_changed(service, std::move(ready));
       });
 
+  gateway_->enable_crash_verdicts(control_.get_executor());
+  supervisor_->set_run_end_listener([this](const supervisor::RunEnd& end) {
+    if (!gateway_stopped_ && !shutting_down_ && !end.address.empty()) {
+      gateway_->run_ended(end.address, end.service, end.crashed);
+    }
+  });
   if (!start_admin()) return kExitFailure;
 
   std::signal(SIGPIPE, SIG_IGN);
@@ -160,9 +175,27 @@ int Runtime::run() {
     spdlog::info("admin socket {} (flotilla status, scale, rollout, ... use it)",
                  admin_->socket_path().string());
   }
+  const InstanceRecord record = instance_record();
+  write_instance_record(record);
+  notifier_.ready(fmt::format("listening; {} service(s)", spec().services.size()));
   control_.run();
+  remove_instance_record(record);
   spdlog::info("stopped");
   return kExitOk;
+}
+
+InstanceRecord Runtime::instance_record() const {
+  InstanceRecord record;
+  record.pid = static_cast<int>(::getpid());
+  record.config = options_.config_path.string();
+  record.state_dir = spec().state_dir.string();
+  record.admin_socket = admin_->socket_path().string();
+  if (const auto endpoint = admin_->tcp_endpoint()) {
+    record.admin_url =
+        fmt::format("http://{}:{}", endpoint->address().to_string(), endpoint->port());
+  }
+  record.started = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+  return record;
 }
 
 void Runtime::wait_for_signals() {
@@ -170,6 +203,7 @@ void Runtime::wait_for_signals() {
     if (ec) return;
     spdlog::info("received signal {} ({}): shutting down (send it again to stop at once)", signal,
                  ::strsignal(signal));
+    first_stop_signal_at_ = std::chrono::steady_clock::now();
     asio::co_spawn(control_, shut_down(), asio::detached);
     wait_for_second_stop_signal();
   });
@@ -179,9 +213,20 @@ void Runtime::wait_for_signals() {
 // Like a second Ctrl-C to `docker compose up`: the operator will not wait for the drain or the
 // instances' stop grace. Open requests are cut and every instance is SIGKILLed; shut_down()
 // goes on from where it is, so everything is still reaped and cleaned up.
+// A signal sent to the whole process group (Ctrl-C in a terminal, `kill -TERM -PGID`, a
+// container runtime) can reach flotilla twice for one intent; one within kSignalEcho of the
+// first counts as that first one.
 void Runtime::wait_for_second_stop_signal() {
   stop_signals_.async_wait([this](std::error_code ec, int signal) {
     if (ec) return;
+    if (std::chrono::steady_clock::now() - first_stop_signal_at_ < kSignalEcho) {
+      spdlog::info(
+          "received signal {} ({}) again within {} ms of the first: taken as the same "
+          "request (send it again later to stop at once)",
+          signal, ::strsignal(signal), kSignalEcho.count());
+      wait_for_second_stop_signal();
+      return;
+    }
     spdlog::warn(
         "received signal {} ({}) again: stopping at once (open requests are cut, "
         "instances get SIGKILL)",
@@ -256,12 +301,14 @@ void Runtime::publish_snapshot(bool config_changed) {
 asio::awaitable<void> Runtime::shut_down() {
   if (shutting_down_) co_return;
   shutting_down_ = true;
+  notifier_.stopping();
   reload_signal_.cancel();
   health_checker_.stop();
   alert_engine_->stop();
   if (autoscaler_) autoscaler_->stop();
   metrics_refresh_.cancel();
   tls_timer_.cancel();
+  gateway_->close_crash_verdicts();  // the drain thread tears the workers down
   asio::steady_timer drained(control_, asio::steady_timer::time_point::max());
   spdlog::info("draining in-flight requests (up to {} s)", options_.drain_grace.count());
   std::thread drainer([this, &drained] {

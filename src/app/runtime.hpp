@@ -18,6 +18,7 @@
 
 #include "admin/server.hpp"
 #include "app/state_dir_lock.hpp"
+#include "app/systemd_notify.hpp"
 #include "config/spec.hpp"
 #include "gateway/active_health_checker.hpp"
 #include "gateway/gateway.hpp"
@@ -29,6 +30,7 @@
 namespace flotilla::app {
 
 class AutoscaleLoop;
+struct InstanceRecord;
 class DashboardEndpoint;
 class RuntimeOperations;
 
@@ -85,6 +87,8 @@ class Runtime {
   // reload() without its logging.
   ReloadResult reload_config_file();
   void refresh_metrics_cache();
+  // What the CLI reads to find this flotilla (instance_record.hpp).
+  InstanceRecord instance_record() const;
   void wait_for_signals();
   void wait_for_second_stop_signal();
   void wait_for_reload_signal();
@@ -102,6 +106,7 @@ class Runtime {
   asio::io_context control_{1};
   asio::signal_set stop_signals_;
   asio::signal_set reload_signal_;
+  SystemdNotifier notifier_{control_};
   gateway::ActiveHealthChecker health_checker_;
   std::unique_ptr<gateway::SnapshotBuilder> snapshots_;
   std::unique_ptr<gateway::Gateway> gateway_;
@@ -119,6 +124,7 @@ class Runtime {
   std::chrono::steady_clock::time_point next_ticket_rotation_{};
   gateway::ServiceEndpoints service_endpoints_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point first_stop_signal_at_{};
   bool gateway_stopped_ = false;
   bool shutting_down_ = false;
 };

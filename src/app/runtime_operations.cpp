@@ -217,6 +217,38 @@ asio::awaitable<AdminResponse> RuntimeOperations::drain(std::string service, std
   co_return admin::json_response(200, out);
 }
 
+asio::awaitable<AdminResponse> RuntimeOperations::undrain(std::string service,
+                                                          std::uint32_t index) {
+  const auto result = runtime_.supervisor().undrain(service, index);
+  if (!result) co_return op_error(result.error());
+  json out = json::object();
+  out["instance"] = result->key;
+  out["state"] = "undrained";
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::stop_service(std::string service) {
+  const auto result = runtime_.supervisor().stop_service(service);
+  if (!result) co_return op_error(result.error());
+  json out = json::object();
+  out["service"] = result->service;
+  out["state"] = "stopped";
+  out["replicas"] = result->replicas;
+  out["changed"] = result->changed;
+  co_return admin::json_response(200, out);
+}
+
+asio::awaitable<AdminResponse> RuntimeOperations::start_service(std::string service) {
+  const auto result = runtime_.supervisor().start_service(service);
+  if (!result) co_return op_error(result.error());
+  json out = json::object();
+  out["service"] = result->service;
+  out["state"] = "started";
+  out["replicas"] = result->replicas;
+  out["changed"] = result->changed;
+  co_return admin::json_response(200, out);
+}
+
 asio::awaitable<AdminResponse> RuntimeOperations::reload() {
   const ReloadResult result = runtime_.reload();
   if (!result.ok) {

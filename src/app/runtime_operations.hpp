@@ -30,6 +30,9 @@ class RuntimeOperations : public admin::Operations {
   asio::awaitable<admin::AdminResponse> revisions(std::string service) override;
   asio::awaitable<admin::AdminResponse> restart(std::string service) override;
   asio::awaitable<admin::AdminResponse> drain(std::string service, std::uint32_t index) override;
+  asio::awaitable<admin::AdminResponse> undrain(std::string service, std::uint32_t index) override;
+  asio::awaitable<admin::AdminResponse> stop_service(std::string service) override;
+  asio::awaitable<admin::AdminResponse> start_service(std::string service) override;
   asio::awaitable<admin::AdminResponse> reload() override;
   asio::awaitable<admin::AdminResponse> logs(std::string service, admin::LogsQuery query) override;
 

@@ -75,6 +75,10 @@ json rollout_json(const supervisor::RolloutProgress& progress) {
   out["ready"] = progress.ready;
   out["message"] = progress.message;
   out["rollback_requested"] = progress.rollback_requested;
+  if (!progress.failed_instance.empty()) {
+    out["failed_instance"] = progress.failed_instance;
+    out["failed_instance_log"] = progress.failed_instance_log;
+  }
   out["started"] = time_json(progress.started);
   out["finished"] = progress.finished ? time_json(*progress.finished) : json(nullptr);
   return out;
@@ -112,6 +116,8 @@ json service_json(const supervisor::ServiceStatus& service, CpuMeter& cpu) {
   s["replicas"] = service.desired;
   s["ready"] = service.ready;
   s["worker"] = !service.routable;
+  // `flotilla stop`ped: the count `start` brings back; null while it runs.
+  s["stopped_from"] = service.stopped_from ? json(*service.stopped_from) : json(nullptr);
   s["rollout"] = service.rollout ? rollout_json(*service.rollout) : json(nullptr);
   s["instances"] = std::move(instances);
   return s;

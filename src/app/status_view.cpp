@@ -62,13 +62,26 @@ std::string last_exit_text(const json& instance) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-// The service's last rollout: "-", or its state and target revision ("running → rev 5").
+// The service's last rollout, read without knowing flotilla's state names: "-", "rolling out
+// rev 5 (from 4)", "rev 5 succeeded", "rev 3 failed, rolled back to 2".
 std::string rollout_text(const json& service) {
   if (!service.is_object() || !service.contains("rollout") || !service["rollout"].is_object()) {
     return std::string(kNone);
   }
   const json& rollout = service["rollout"];
-  return fmt::format("{} → rev {}", field_text(rollout, "state"), field_text(rollout, "revision"));
+  const std::string state = field_text(rollout, "state");
+  const std::string to = field_text(rollout, "revision");
+  const std::string from = field_text(rollout, "from_revision");
+  if (state == "running") return fmt::format("rolling out rev {} (from {})", to, from);
+  if (state == "succeeded") {
+    return to == from ? fmt::format("rev {}, no change", to) : fmt::format("rev {} succeeded", to);
+  }
+  if (state == "rolled_back") {
+    const bool requested = rollout.value("rollback_requested", false);
+    return fmt::format("rev {} {}, rolled back to {}", to, requested ? "undone" : "failed", from);
+  }
+  if (state == "failed") return fmt::format("rev {} failed", to);
+  return fmt::format("rev {} {}", to, state);
 }
 
 std::string age_text(const json& object, std::string_view key) {
@@ -113,8 +126,12 @@ void services_section(const json& status, std::vector<std::string>& sections) {
     }
     // Ready of desired, as kubectl's READY: instances still stopping do not count.
     const auto desired = field_number(service, "replicas");
+    std::string replicas = field_text(service, "replicas");
+    if (const auto stopped = field_number(service, "stopped_from")) {
+      replicas += fmt::format(" (stopped; start brings back {})", static_cast<long>(*stopped));
+    }
     summary.add_row(
-        {name, field_text(service, "revision"), field_text(service, "replicas"),
+        {name, field_text(service, "revision"), replicas,
          fmt::format("{}/{}", ready, desired ? static_cast<std::size_t>(*desired) : list.size()),
          rollout_text(service)});
   }
@@ -224,6 +241,38 @@ void alerts_section(const json& status, std::vector<std::string>& sections) {
 }
 
 }  // namespace
+
+std::optional<json> service_status(const json& status, std::string_view service) {
+  const json& services = array_field(status, "services");
+  json out = json::object();
+  for (const char* key : {"version", "config", "uptime_seconds"}) {
+    if (status.is_object() && status.contains(key)) out[key] = status[key];
+  }
+  out["services"] = json::array();
+  for (const json& one : services) {
+    if (field_text(one, "name") == service) out["services"].push_back(one);
+  }
+  if (out["services"].empty()) return std::nullopt;
+  // The upstreams that route to it (an endpoint keyed "web/0"), and its alerts.
+  const std::string prefix = fmt::format("{}/", service);
+  out["upstreams"] = json::array();
+  for (const json& upstream : array_field(status, "upstreams")) {
+    for (const json& endpoint : array_field(upstream, "endpoints")) {
+      if (field_text(endpoint, "key").starts_with(prefix)) {
+        out["upstreams"].push_back(upstream);
+        break;
+      }
+    }
+  }
+  out["alerts"] = json::array();
+  for (const json& alert : array_field(status, "alerts")) {
+    if (alert.is_object() && alert.contains("labels") && alert["labels"].is_object() &&
+        field_text(alert["labels"], "service") == service) {
+      out["alerts"].push_back(alert);
+    }
+  }
+  return out;
+}
 
 std::string render_status(const json& status) {
   std::vector<std::string> sections;

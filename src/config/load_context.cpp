@@ -90,4 +90,11 @@ std::string describe_node(const YAML::Node& node) {
   }
 }
 
+void LoadContext::declare_keys(std::string_view path, const std::vector<std::string_view>& keys,
+                               std::string site) {
+  auto& names = catalogue_.keys[key_pattern(path)];
+  for (const std::string_view key : keys) names.emplace(key);
+  catalogue_.sites.insert(std::move(site));
+}
+
 }  // namespace flotilla::config

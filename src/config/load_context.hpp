@@ -15,6 +15,7 @@
 
 #include "config/diagnostic.hpp"
 #include "config/env_expand.hpp"
+#include "config/key_catalogue.hpp"
 #include "config/spec.hpp"
 #include "config/yaml_document.hpp"
 
@@ -61,6 +62,11 @@ class LoadContext {
   std::vector<Diagnostic> take_diagnostics();
   std::vector<FeatureUse> take_features() { return std::move(features_); }
 
+  // A mapping at `path` read with these valid keys, declared at `site` in the parser.
+  void declare_keys(std::string_view path, const std::vector<std::string_view>& keys,
+                    std::string site);
+  KeyCatalogue take_catalogue() { return std::move(catalogue_); }
+
  private:
   std::string file_;
   std::string_view source_;
@@ -70,6 +76,7 @@ class LoadContext {
   std::vector<FeatureUse> features_;
   std::map<std::string, SourcePos, std::less<>> positions_;
   std::set<std::string, std::less<>> invalid_;
+  KeyCatalogue catalogue_;
 };
 
 // "a list", "a mapping", "an empty value" or "'text'": what was found instead.

@@ -18,7 +18,7 @@ namespace flotilla::config {
 namespace {
 
 LoadResult failure(const std::string& file, SourcePos pos, std::string message) {
-  return LoadResult{std::nullopt, {Diagnostic{file, pos.line, pos.column, std::move(message)}}};
+  return LoadResult{std::nullopt, {Diagnostic{file, pos.line, pos.column, std::move(message)}}, {}};
 }
 
 }  // namespace
@@ -50,11 +50,13 @@ LoadResult load_string(std::string_view yaml, const std::string& file_name,
   ctx.set_source(yaml);
   Spec spec = parse_spec(ctx, document.root);
   validate(spec, ctx);
-  if (ctx.has_errors()) return LoadResult{std::nullopt, ctx.take_diagnostics()};
+  if (ctx.has_errors()) {
+    return LoadResult{std::nullopt, ctx.take_diagnostics(), ctx.take_catalogue()};
+  }
   spec.features = ctx.take_features();
   std::stable_sort(spec.features.begin(), spec.features.end(),
                    [](const FeatureUse& a, const FeatureUse& b) { return a.pos < b.pos; });
-  return LoadResult{std::move(spec), {}};
+  return LoadResult{std::move(spec), {}, ctx.take_catalogue()};
 }
 
 }  // namespace flotilla::config

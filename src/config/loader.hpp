@@ -15,6 +15,7 @@
 
 #include "config/diagnostic.hpp"
 #include "config/env_expand.hpp"
+#include "config/key_catalogue.hpp"
 #include "config/spec.hpp"
 
 namespace flotilla::config {
@@ -22,6 +23,7 @@ namespace flotilla::config {
 struct LoadResult {
   std::optional<Spec> spec;        // set only when there are no errors
   std::vector<Diagnostic> errors;  // in file order
+  KeyCatalogue keys;               // the mappings the parser read and the keys each accepts
   bool ok() const { return spec.has_value() && errors.empty(); }
 };
 

@@ -125,8 +125,11 @@ void for_each_item(LoadContext& ctx, const Entry& entry,
 }
 
 MapReader::MapReader(LoadContext& ctx, const Entry& entry, std::vector<std::string_view> keys,
-                     bool allow_extensions)
+                     bool allow_extensions, std::source_location site)
     : ctx_(&ctx), path_(entry.path), pos_(entry.value_pos), keys_(std::move(keys)) {
+  const std::string_view file = site.file_name();
+  ctx.declare_keys(path_, keys_,
+                   fmt::format("{}:{}", file.substr(file.rfind('/') + 1), site.line()));
   auto entries = mapping_entries(ctx, entry);
   if (!entries) return;
   is_map_ = true;
@@ -203,11 +206,11 @@ bool MapReader::read_pairs(std::string_view key,
   return ok;
 }
 
-std::optional<MapReader> MapReader::child(std::string_view key,
-                                          std::vector<std::string_view> keys) const {
+std::optional<MapReader> MapReader::child(std::string_view key, std::vector<std::string_view> keys,
+                                          std::source_location site) const {
   const Entry* entry = find(key);
   if (entry == nullptr) return std::nullopt;
-  MapReader reader(*ctx_, *entry, std::move(keys));
+  MapReader reader(*ctx_, *entry, std::move(keys), false, site);
   if (!reader.is_map()) return std::nullopt;
   return reader;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,8 +58,10 @@ class MapReader {
  public:
   // Reads `entry` as a mapping whose valid keys are `keys`. With `allow_extensions`, keys
   // starting with "x-" are ignored (a home for YAML anchors, as in Docker Compose).
+  // `site` (the caller's line) is recorded with the keys in the load's KeyCatalogue.
   MapReader(LoadContext& ctx, const Entry& entry, std::vector<std::string_view> keys,
-            bool allow_extensions = false);
+            bool allow_extensions = false,
+            std::source_location site = std::source_location::current());
 
   bool is_map() const { return is_map_; }
   LoadContext& ctx() const { return *ctx_; }
@@ -126,7 +129,8 @@ class MapReader {
                   const std::function<std::string(std::string_view)>& value_check = {}) const;
 
   // A nested mapping under `key`, or nothing when absent or not a mapping (reported).
-  std::optional<MapReader> child(std::string_view key, std::vector<std::string_view> keys) const;
+  std::optional<MapReader> child(std::string_view key, std::vector<std::string_view> keys,
+                                 std::source_location site = std::source_location::current()) const;
 
   // Reports "missing required key" at the mapping's position; true when present.
   bool require(std::string_view key) const;

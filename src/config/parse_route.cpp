@@ -26,7 +26,8 @@ const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{
     {"http_502", RetryOn::http_502},
     {"http_503", RetryOn::http_503},
     {"http_504", RetryOn::http_504},
-    {"http_429", RetryOn::http_429}};
+    {"http_429", RetryOn::http_429},
+    {"crashed", RetryOn::crashed}};
 
 // "example.com" or "*.example.com", stored lowercase (host names are case-insensitive); "*"
 // alone is any host, like no host at all.

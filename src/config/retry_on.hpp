@@ -20,16 +20,24 @@ enum class RetryOn : std::uint8_t {
   http_503,
   http_504,
   http_429,
+  // Not a failure of its own but a permission: the connection broke because the supervised
+  // instance crashed by itself while holding the request. Without it, such a request is replayed
+  // at most once and never when it was the only one in flight (a query of death costs one
+  // instance); with it, replayed like any `error` (and counted as one).
+  crashed,
 };
 
+// The conditions retries are counted under (every one but `crashed`).
 inline constexpr std::size_t kRetryOnCount = 8;
 
-// Indexed by RetryOn: the names in `retry.on`, and the `reason` label of flotilla_retries_total.
+// Indexed by RetryOn below `crashed`: the names in `retry.on`, and the `reason` label of
+// flotilla_retries_total.
 inline constexpr std::array<std::string_view, kRetryOnCount> kRetryOnNames = {
     "error",    "timeout",  "invalid_header", "http_500",
     "http_502", "http_503", "http_504",       "http_429"};
 
 constexpr std::string_view to_string(RetryOn on) noexcept {
+  if (on == RetryOn::crashed) return "crashed";
   return kRetryOnNames[static_cast<std::size_t>(on)];
 }
 

@@ -72,9 +72,10 @@ std::string render_grafana_dashboard(const config::Spec& /*spec*/) {
   panels.push_back(panel(6, "CPU per instance", "percentunit",
                          {{"rate(flotilla_instance_cpu_seconds_total" + rate + ")", "{{replica}}"}},
                          12, 16, "CPU time per second (1 = one core)"));
-  panels.push_back(panel(7, "Restarts (1h)", "short",
-                         {{"increase(flotilla_instance_restarts_total[1h])", "{{replica}}"}}, 0, 24,
-                         "InstanceCrashLooping fires on any restart in its window"));
+  panels.push_back(
+      panel(7, "Restarts (1h)", "short",
+            {{"increase(flotilla_instance_restarts_total[1h])", "{{replica}}"}}, 0, 24,
+            "InstanceCrashLooping fires on 3+ restarts in its window, or in crash-loop back-off"));
 
   const nlohmann::json dashboard{
       {"title", "flotilla"},

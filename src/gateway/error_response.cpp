@@ -65,4 +65,11 @@ std::string_view write_error_body(std::string& out, const ErrorBody& body) {
   return out;
 }
 
+std::string_view no_ready_endpoint_detail(std::string_view upstream) {
+  thread_local std::string detail;
+  detail.clear();
+  fmt::format_to(std::back_inserter(detail), "upstream '{}' has no ready endpoint", upstream);
+  return detail;
+}
+
 }  // namespace flotilla::gateway

@@ -29,4 +29,9 @@ struct ErrorBody {
 // {"error":REASON,"status":N,"detail":DETAIL} as JSON. Replaces `out`; returns it.
 std::string_view write_error_body(std::string& out, const ErrorBody& body);
 
+// The 503 detail when an upstream had no endpoint to try: "upstream 'NAME' has no ready
+// endpoint", in a per-thread buffer (no allocation once warmed up) valid until the next call on
+// this thread: pass it straight to write_error_body.
+std::string_view no_ready_endpoint_detail(std::string_view upstream);
+
 }  // namespace flotilla::gateway

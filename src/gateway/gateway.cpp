@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include "gateway/proxy/crash_verdict.hpp"
+
 #include "tls/server_context.hpp"
 
 #include <thread>
@@ -35,6 +37,29 @@ asio::awaitable<void> accept_loop(Worker& worker, asio::ip::tcp::acceptor& accep
     }
     worker.serve(std::move(socket), peer, listener_index);
   }
+}
+
+// The query-of-death rule's counters (kept by the CrashLedger on the control thread), one
+// series per service that ever had a suspect.
+void append_crash_metrics(observe::MetricsView& view,
+                          const std::map<std::string, CrashCounts>& counts) {
+  observe::MetricFamily suspects = observe::family(
+      "flotilla_crash_suspect_requests_total",
+      "Requests whose connection broke because their supervised instance crashed by itself "
+      "(exited, died of a fault signal, was OOM-killed) while holding them.",
+      observe::MetricType::counter);
+  observe::MetricFamily refused = observe::family(
+      "flotilla_crash_refused_requests_total",
+      "Suspects not replayed (answered 502): the only request the crashed instance held, or "
+      "one in its second crash.",
+      observe::MetricType::counter);
+  for (const auto& [service, count] : counts) {
+    const observe::Labels labels{{"service", service}};
+    suspects.samples.push_back({suspects.name, labels, static_cast<double>(count.suspects)});
+    refused.samples.push_back({refused.name, labels, static_cast<double>(count.refused)});
+  }
+  view.push_back(std::move(suspects));
+  view.push_back(std::move(refused));
 }
 
 }  // namespace
@@ -117,6 +142,39 @@ void Gateway::set_active_health(const std::string& upstream, const std::string& 
   }
 }
 
+void Gateway::enable_crash_verdicts(asio::any_io_executor control) {
+  std::vector<asio::io_context*> contexts;
+  for (auto& worker : workers_) contexts.push_back(&worker->context());
+  crash_ledger_ = std::make_shared<CrashLedger>(
+      control, [contexts](std::uint32_t w, std::uint64_t token, CrashAnswer answer) {
+        if (w >= contexts.size()) return;
+        asio::post(*contexts[w], [token, answer] { answer_thread_crash_wait(token, answer); });
+      });
+  const std::weak_ptr<CrashLedger> ledger = crash_ledger_;
+  for (std::size_t w = 0; w < workers_.size(); ++w) {
+    CrashReporter reporter = [control, ledger, w = static_cast<std::uint32_t>(w)](
+                                 std::uint64_t endpoint, std::uint64_t token, bool suspect) {
+      asio::post(control, [ledger, w, endpoint, token, suspect] {
+        if (const auto alive = ledger.lock()) alive->report(endpoint, w, token, suspect);
+      });
+    };
+    asio::post(workers_[w]->context(),
+               [reporter = std::move(reporter)] { install_thread_crash_reporter(reporter); });
+  }
+}
+
+void Gateway::run_ended(const std::string& address, const std::string& service, bool crashed) {
+  if (crash_ledger_) crash_ledger_->run_ended(CrashLedger::endpoint_key(address), service, crashed);
+}
+
+std::map<std::string, CrashCounts> Gateway::crash_counts() const {
+  return crash_ledger_ ? crash_ledger_->counts() : std::map<std::string, CrashCounts>{};
+}
+
+void Gateway::close_crash_verdicts() {
+  if (crash_ledger_) crash_ledger_->close();
+}
+
 bool Gateway::open_access_log(const config::AccessLog& settings, std::string& error) {
   if (started_ || access_log_) {
     error = "access_log: must be opened once, before the gateway starts";
@@ -160,11 +218,14 @@ void Gateway::collect(asio::any_io_executor control,
 void Gateway::collect_metrics(asio::any_io_executor control,
                               std::function<void(observe::MetricsView)> done) {
   std::vector<observe::CertificateExpiry> certificates = certificate_expiry();
-  collect(std::move(control), [done = std::move(done), certificates = std::move(certificates)](
-                                  observe::GatewayStats stats) mutable {
-    stats.certificates = std::move(certificates);
-    done(observe::gateway_metrics_view(stats));
-  });
+  collect(std::move(control),
+          [this, done = std::move(done),
+           certificates = std::move(certificates)](observe::GatewayStats stats) mutable {
+            stats.certificates = std::move(certificates);
+            observe::MetricsView view = observe::gateway_metrics_view(stats);
+            append_crash_metrics(view, crash_counts());
+            done(std::move(view));
+          });
 }
 
 std::vector<observe::CertificateExpiry> Gateway::certificate_expiry() const {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "config/spec.hpp"
+#include "gateway/crash_ledger.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/worker.hpp"
@@ -48,6 +50,16 @@ class Gateway {
 
   // Control thread: the active health checker's verdict for one endpoint, sent to every worker.
   void set_active_health(const std::string& upstream, const std::string& endpoint_key, bool up);
+
+  // The query-of-death rule (proxy/crash_verdict.hpp). Before start(): workers report requests
+  // broken on supervised instances to a CrashLedger on `control` (without this, every broken
+  // request is retried as a broken connection). Control thread: the supervisor's word on how
+  // the run at `address` ("127.0.0.1:8002") of `service` ended; the rule's counters per service;
+  // close_crash_verdicts() before the gateway stops (no answer is posted afterwards).
+  void enable_crash_verdicts(asio::any_io_executor control);
+  void run_ended(const std::string& address, const std::string& service, bool crashed);
+  std::map<std::string, CrashCounts> crash_counts() const;
+  void close_crash_verdicts();
 
   // Stops accepting, closes idle connections, waits up to `grace` for in-flight ones, stops.
   void drain_and_stop(std::chrono::milliseconds grace);
@@ -84,6 +96,7 @@ class Gateway {
   std::vector<std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>> acceptors_;
   bool started_ = false;
   std::atomic<bool> drain_cut_{false};
+  std::shared_ptr<CrashLedger> crash_ledger_;  // control thread; workers reach it by posts
 };
 
 }  // namespace flotilla::gateway

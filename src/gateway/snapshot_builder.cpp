@@ -172,6 +172,8 @@ SnapshotPtr SnapshotBuilder::build(const ServiceEndpoints& services) {
         const char* port_begin = instance.address.data() + colon + 1;
         const char* port_end = instance.address.data() + instance.address.size();
         if (ec || std::from_chars(port_begin, port_end, port).ptr != port_end) continue;
+        // Keyed by instance ("web/2"), never by address as `servers:` entries are: the
+        // query-of-death rule (proxy/crash_verdict.cpp) tells supervised instances by this.
         endpoints.push_back({instance.key, instance.address, 1, false});
         addresses.emplace_back(ip, port);
       }

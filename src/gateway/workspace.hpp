@@ -21,6 +21,31 @@
 
 namespace flotilla::gateway {
 
+// A request's ClientPresence on a connection that serves one request at a time: the upstream
+// stream to close should the client leave while the request waits for it. Per request (in the
+// workspace), so a parked connection holds none of it.
+class ClientWatch final : public ClientPresence {
+ public:
+  void watch_while_waiting(tls::Stream* upstream) noexcept override { upstream_ = upstream; }
+  bool client_gone() const noexcept override { return gone_; }
+  void reset() noexcept {
+    upstream_ = nullptr;
+    gone_ = false;
+  }
+  // From the worker's sweep: the client left while its request waits for the upstream (nginx's
+  // check_broken_connection): closing the upstream stream ends the wait.
+  void check(const tls::Stream& client) noexcept {
+    if (!upstream_ || gone_) return;
+    if (!client.peer_closed()) return;
+    gone_ = true;
+    upstream_->close();
+  }
+
+ private:
+  tls::Stream* upstream_ = nullptr;
+  bool gone_ = false;
+};
+
 struct Workspace {
   explicit Workspace(const http::Limits& limits)
       : capacity(limits.max_request_line + limits.max_header_bytes + 4096),
@@ -32,6 +57,7 @@ struct Workspace {
 
   std::size_t capacity;
   std::unique_ptr<char[]> buffer;  // client bytes: the head, then body or pipelined data
+  std::size_t filled = 0;          // bytes of `buffer` holding client data
   http::RequestParser parser;
   // A streamed request body is read here, so the head stays intact in `buffer` for the whole
   // request (allocated the first time a request on this workspace streams its body).
@@ -54,6 +80,7 @@ struct Workspace {
   std::size_t client_ip_size = 0;
   observe::RequestRecord record;  // metrics and access log of the current request
   RequestScratch scratch;         // the stages' strings and header edits
+  ClientWatch presence;           // whether the client is still there (HTTP/1: per connection)
 };
 
 }  // namespace flotilla::gateway

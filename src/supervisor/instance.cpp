@@ -16,6 +16,7 @@
 
 #include "net/async.hpp"
 #include "supervisor/expand.hpp"
+#include "supervisor/line_stamper.hpp"
 #include "supervisor/proc_stats.hpp"
 #include "supervisor/rlimit_fallback.hpp"
 #include "supervisor/spawn.hpp"
@@ -142,6 +143,7 @@ void Instance::spawn() {
       const Credentials credentials = resolve_credentials(service_.user, service_.group);
       if (!credentials.error.empty()) {
         spdlog::error("{}: {}", key_, credentials.error);
+        note(fmt::format("run {}: cannot start: {}", restarts_ + 1, credentials.error));
         finish_run(ExitInfo{127, 0, false}, Clock::duration::zero());
         return;
       }
@@ -159,7 +161,8 @@ void Instance::spawn() {
   if (!spawned.error.empty()) {
     // A child that failed before exec (pid > 0) exits 127 and is reaped as an orphan.
     spdlog::error("{}: cannot start `{}`: {}", key_, service_.command.text, spawned.error);
-    log_->write(fmt::format("flotilla: cannot start: {}\n", spawned.error));
+    note(fmt::format("run {}: cannot start `{}`: {}", restarts_ + 1, service_.command.text,
+                     spawned.error));
     finish_run(ExitInfo{127, 0, false}, Clock::duration::zero());
     return;
   }
@@ -173,9 +176,20 @@ void Instance::spawn() {
   spdlog::info("{}: started pid {}{} (revision {}): {}", key_, pid_,
                port_ ? fmt::format(" on port {}", *port_) : std::string(), revision_,
                service_.command.text);
-  asio::co_spawn(context_->control,
-                 pump_log(context_->control.get_executor(), pipe.release_read_end(), log_),
-                 asio::detached);
+  note(fmt::format("run {}: started pid {}{} (revision {}): {}", restarts_ + 1, pid_,
+                   port_ ? fmt::format(" on port {}", *port_) : std::string(), revision_,
+                   service_.command.text));
+  output_ = std::make_shared<RunOutput>();
+  asio::co_spawn(
+      context_->control,
+      [executor = context_->control.get_executor(), fd = pipe.release_read_end(), log = log_,
+       output = output_]() -> asio::awaitable<void> {
+        co_await pump_log(executor, fd, log);
+        output->draining = false;
+        if (!output->deferred.empty()) log->write(output->deferred);
+        output->deferred.clear();
+      },
+      asio::detached);
   asio::co_spawn(context_->control, probe_run(run), asio::detached);
 }
 
@@ -184,6 +198,17 @@ void Instance::on_exit(std::uint64_t run, int wait_status) {
   const Clock::duration ran_for = Clock::now() - started_at_;
   ExitInfo info = decode(wait_status);
   info.oom = cgroup_ && cgroup_->oom_kills() > 0;
+  const ExitCause cause = classify_exit(info, stopping_, killed_by_probe_);
+  note_after_output(fmt::format("pid {} {} after {} ms ({})", pid_,
+                                info.oom ? info.describe() : "exited: " + info.describe(),
+                                ms(ran_for).count(),
+                                cause == ExitCause::crashed   ? "it crashed by itself"
+                                : cause == ExitCause::stopped ? "stopped by flotilla"
+                                                              : "killed from outside flotilla"));
+  if (context_->on_run_end && !context_->closed) {
+    context_->on_run_end(
+        RunEnd{service_.name, key_, endpoint().address, cause == ExitCause::crashed});
+  }
   pid_ = 0;
   ++run_;  // ends this run's probes
   // Whatever the main process left in its group or cgroup goes with it (no orphans survive).
@@ -222,15 +247,19 @@ void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
   if (!should_restart(service_.restart.policy, failed)) {
     state_ = InstanceState::exited;
     spdlog::warn("{}: not restarting (restart policy)", key_);
+    note_after_output("not restarting (restart policy)");
     return;
   }
   const config::Duration delay = backoff_.next_delay(ms(ran_for));
   state_ = backoff_.crash_looping() ? InstanceState::crash_loop : InstanceState::backoff;
   next_restart_at_ = Clock::now() + delay;
-  spdlog::info("{}: restarting in {} ms{}", key_, delay.count(),
-               backoff_.crash_looping() ? fmt::format(" (crash loop: {} failed runs in a row)",
-                                                      backoff_.consecutive_failures())
-                                        : std::string());
+  const std::string loop =
+      backoff_.crash_looping()
+          ? fmt::format(" (crash loop: {} failed runs in a row)", backoff_.consecutive_failures())
+          : std::string();
+  spdlog::info("{}: restarting in {} ms{}", key_, delay.count(), loop);
+  note_after_output(
+      fmt::format("restarting in {} ms{}", delay.count(), loop.empty() ? " (back-off)" : loop));
   restart_timer_.expires_after(delay);
   restart_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
     if (ec || self->stopping_ || self->context_->closed) return;
@@ -240,7 +269,22 @@ void Instance::finish_run(ExitInfo info, Clock::duration ran_for) {
   });
 }
 
+void Instance::note(std::string_view text) {
+  log_->write(
+      fmt::format("{} flotilla: {}\n", format_log_time(std::chrono::system_clock::now()), text));
+}
+
+void Instance::note_after_output(std::string_view text) {
+  if (output_ && output_->draining) {
+    output_->deferred +=
+        fmt::format("{} flotilla: {}\n", format_log_time(std::chrono::system_clock::now()), text);
+    return;
+  }
+  note(text);
+}
+
 void Instance::set_ready(bool ready) {
+  probe_ready_ = ready;
   if (ready && drained_) return;  // readiness passes, but a drained instance stays out
   if (ready_ == ready) return;
   ready_ = ready;
@@ -258,7 +302,17 @@ void Instance::drain() {
   if (drained_) return;
   drained_ = true;
   spdlog::info("{}: drained: out of rotation, left running", key_);
+  const bool probe_ready = probe_ready_;
   set_ready(false);
+  probe_ready_ = probe_ready;  // leaving rotation is not a readiness result
+}
+
+void Instance::undrain() {
+  if (!drained_) return;
+  drained_ = false;
+  spdlog::info("{}: undrained: back in rotation{}", key_,
+               probe_ready_ ? "" : " once its readiness probe passes");
+  if (probe_ready_) set_ready(true);
 }
 
 bool Instance::available() const {
@@ -322,6 +376,8 @@ asio::awaitable<void> Instance::stop_run(bool was_ready) {
   state_ = InstanceState::stopping;
   spdlog::info("{}: stopping pid {} (signal {}, grace {} ms)", key_, pid_, service_.stop.signal,
                service_.stop.grace.count());
+  note(fmt::format("stopping pid {} (signal {}, grace {} ms)", pid_, service_.stop.signal,
+                   service_.stop.grace.count()));
   signal_group(service_.stop.signal);
   const bool gone = co_await wait_for_exit(run, service_.stop.grace);
   if (gone) co_return;

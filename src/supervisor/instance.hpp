@@ -20,6 +20,7 @@
 
 #include "config/spec.hpp"
 #include "supervisor/cgroup_limits.hpp"
+#include "supervisor/exit_cause.hpp"
 #include "supervisor/instance_status.hpp"
 #include "supervisor/log_sink.hpp"
 #include "supervisor/probes/probe.hpp"
@@ -40,6 +41,8 @@ struct SupervisorContext {
   config::Duration drain{1000};          // between leaving rotation and the stop signal
   bool closed = false;
   std::uint64_t next_serial = 1;  // names each instance's cgroups uniquely across its lifetime
+  // Told every time a run ends (after its exit was decoded, before any restart is planned).
+  std::function<void(const RunEnd&)> on_run_end;
 };
 
 class Instance : public std::enable_shared_from_this<Instance> {
@@ -63,6 +66,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // HAProxy's "drain" state: in-flight requests finish, no new ones come. Survives restarts of
   // the process; only a stop ends it.
   void drain();
+  // Back into rotation after drain(): ready again as soon as its readiness says so (at once
+  // when the last readiness result passed).
+  void undrain();
   // Last resort when the supervisor goes away without stop(): SIGKILL the group now.
   void kill_now();
 
@@ -103,6 +109,11 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::vector<std::string> environment() const;
   std::vector<std::string> expanded_argv(const std::vector<std::string>& argv) const;
   ProbeTarget make_target(const config::Probe& probe) const;
+  // A "flotilla: ..." line in the instance's own log stream (time-stamped like the app's lines),
+  // so `flotilla logs` tells each run's story. note_after_output() waits for the run's output to
+  // be drained first (an exit line comes after the app's last words).
+  void note(std::string_view text);
+  void note_after_output(std::string_view text);
 
   std::shared_ptr<SupervisorContext> context_;
   config::Service service_;
@@ -113,6 +124,12 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::uint64_t serial_;
   std::function<void()> on_change_;
   std::shared_ptr<RotatingFile> log_;
+  // The current run's output pump: while it drains, notes for after the output wait here.
+  struct RunOutput {
+    bool draining = true;
+    std::string deferred;
+  };
+  std::shared_ptr<RunOutput> output_;
   RestartBackoff backoff_;
   asio::steady_timer restart_timer_;
   std::vector<asio::steady_timer*> exit_waiters_;  // woken by on_exit
@@ -128,6 +145,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   bool stopping_ = false;
   bool killed_by_probe_ = false;
   bool drained_ = false;
+  bool probe_ready_ = false;  // what readiness last said, drained or not (for undrain)
   bool ever_available_ = false;
   std::string last_probe_failure_;  // "readiness probe: status 503"; cleared when ready
   Clock::time_point created_at_ = Clock::now();

@@ -51,6 +51,8 @@ asio::awaitable<void> Instance::kill_for_restart(std::uint64_t run, std::string 
   set_ready(false);
   spdlog::warn("{}: {}: restarting (signal {}, grace {} ms)", key_, reason, service_.stop.signal,
                service_.stop.grace.count());
+  note(fmt::format("{}: stopping pid {} to restart it (signal {}, grace {} ms)", reason, pid_,
+                   service_.stop.signal, service_.stop.grace.count()));
   signal_group(service_.stop.signal);
   const bool gone = co_await wait_for_exit(run, service_.stop.grace);
   if (gone) co_return;

@@ -50,6 +50,12 @@ struct ScaleResult {
   std::uint32_t replicas = 0;  // the desired count now
 };
 
+struct StopResult {
+  std::string service;
+  std::uint32_t replicas = 0;  // stop: the count start brings back; start: the count started
+  bool changed = true;         // false: it was already stopped / running
+};
+
 struct DrainResult {
   std::string key;         // "web/2"
   bool was_ready = false;  // it was in rotation when drained
@@ -65,11 +71,15 @@ struct RolloutProgress {
   std::uint32_t from_revision = 0;  // what ran before
   std::string cause;                // "rollout", "rollback to 2", "restart", "reload"
   RolloutState state = RolloutState::running;
-  std::string phase;                // "2 of 3 new instances ready", "stopping 1 old instance"...
-  std::uint32_t desired = 0;        // replicas of the new revision
-  std::uint32_t updated = 0;        // live instances of the new revision
-  std::uint32_t ready = 0;          // of those, available (in rotation; started, for workers)
-  std::string message;              // why it rolled back or failed; empty otherwise
+  std::string phase;          // "2 of 3 new instances ready", "stopping 1 old instance"...
+  std::uint32_t desired = 0;  // replicas of the new revision
+  std::uint32_t updated = 0;  // live instances of the new revision
+  std::uint32_t ready = 0;    // of those, available (in rotation; started, for workers)
+  std::string message;        // why it rolled back or failed; empty otherwise
+  // When a new instance made it roll back: which one, and its last log lines (the app's own
+  // words and flotilla's notes on how the run ended), oldest first.
+  std::string failed_instance;
+  std::vector<std::string> failed_instance_log;
   bool rollback_requested = false;  // a rollback asked this rollout to end and roll back
   std::chrono::system_clock::time_point started{};
   std::optional<std::chrono::system_clock::time_point> finished;
@@ -77,12 +87,13 @@ struct RolloutProgress {
 
 struct ServiceStatus {
   std::string name;
-  std::uint32_t revision = 0;              // current
-  std::uint32_t desired = 0;               // replicas wanted
-  std::uint32_t ready = 0;                 // instances in rotation (for workers: running)
-  bool routable = false;                   // has ports (false: a worker)
-  std::optional<RolloutProgress> rollout;  // the running or last finished one
-  std::vector<InstanceStatus> instances;   // by index
+  std::uint32_t revision = 0;                 // current
+  std::uint32_t desired = 0;                  // replicas wanted
+  std::uint32_t ready = 0;                    // instances in rotation (for workers: running)
+  bool routable = false;                      // has ports (false: a worker)
+  std::optional<std::uint32_t> stopped_from;  // `flotilla stop`ped: the count `start` restores
+  std::optional<RolloutProgress> rollout;     // the running or last finished one
+  std::vector<InstanceStatus> instances;      // by index
 };
 
 }  // namespace flotilla::supervisor

@@ -11,6 +11,7 @@
 #include <asio/detached.hpp>
 
 #include "supervisor/instance.hpp"
+#include "supervisor/log_reader.hpp"
 #include "supervisor/rollout_plan.hpp"
 #include "supervisor/service_group.hpp"
 #include "supervisor/supervisor.hpp"
@@ -42,6 +43,9 @@ std::string new_instance_failure(const Instance& instance, std::uint32_t revisio
   }
   return {};
 }
+
+// How many of a failed new instance's last log lines a rolled-back rollout shows.
+constexpr std::uint32_t kFailedInstanceLogLines = 10;
 
 // The reason of a rollout ended by `flotilla rollback`.
 constexpr std::string_view kRollbackRequested = "rollback requested";
@@ -219,6 +223,7 @@ asio::awaitable<void> Supervisor::run_rollout(std::shared_ptr<ServiceGroup> grou
   std::string last_shape;
   Clock::time_point last_progress = Clock::now();
   std::string failure;
+  std::shared_ptr<Instance> failed_instance;  // the new instance that failed the rollout, if any
   while (failure.empty()) {
     if (context->closed) co_return;
     if (!group->abort_reason.empty()) {
@@ -246,6 +251,7 @@ asio::awaitable<void> Supervisor::run_rollout(std::shared_ptr<ServiceGroup> grou
           ++counts.new_available;
         } else if (failure.empty()) {
           failure = new_instance_failure(*instance, revision, deadline, now);
+          if (!failure.empty()) failed_instance = instance;
         }
       } else {
         (instance->available() ? old_available : old_unavailable).push_back(instance);
@@ -293,6 +299,16 @@ asio::awaitable<void> Supervisor::run_rollout(std::shared_ptr<ServiceGroup> grou
                       counts.new_available, to.replicas, counts.old_total, stopping);
     }
     co_await wait_for_change(*group, context->control, kPollInterval);
+  }
+  if (failed_instance) {
+    // Its own last words say why better than any summary (kubectl makes you go and look).
+    LogQuery query;
+    query.instance = failed_instance->index();
+    query.limit = kFailedInstanceLogLines;
+    group->rollout->failed_instance = failed_instance->key();
+    for (LogLine& line : read_logs(context->log_dir, group->name, query).lines) {
+      group->rollout->failed_instance_log.push_back(std::move(line.line));
+    }
   }
   co_await roll_back(std::move(group), std::move(from), from_revision, std::move(failure));
 }

@@ -44,6 +44,7 @@ OpResult<ScaleResult> Supervisor::scale(const std::string& service, std::uint32_
   if (stopping_all_) return OpError{OpError::Kind::conflict, "flotilla is shutting down"};
   ScaleResult result{service, group->spec.replicas, replicas};
   group->spec.replicas = replicas;
+  group->stopped_from.reset();
   spdlog::info("supervisor: service {}: scale {} → {}", service, result.previous, replicas);
   reconcile_replicas(group);
   return result;
@@ -95,6 +96,43 @@ OpResult<DrainResult> Supervisor::drain(const std::string& service, std::uint32_
   }
   return OpError{OpError::Kind::not_found,
                  fmt::format("instance {}/{} not found (or already stopping)", service, index)};
+}
+
+OpResult<DrainResult> Supervisor::undrain(const std::string& service, std::uint32_t index) {
+  const std::shared_ptr<ServiceGroup> group = find(service);
+  if (!group) return not_found(service);
+  for (const auto& instance : group->instances) {
+    if (instance->index() != index || instance->stopping()) continue;
+    DrainResult result{instance->key(), instance->ready()};
+    instance->undrain();
+    return result;
+  }
+  return OpError{OpError::Kind::not_found,
+                 fmt::format("instance {}/{} not found (or already stopping)", service, index)};
+}
+
+OpResult<StopResult> Supervisor::stop_service(const std::string& service) {
+  const std::shared_ptr<ServiceGroup> group = find(service);
+  if (!group) return not_found(service);
+  if (group->stopped_from) return StopResult{service, *group->stopped_from, false};
+  const std::uint32_t count = group->spec.replicas;
+  auto scaled = scale(service, 0);
+  if (!scaled) return scaled.error();
+  group->stopped_from = count;
+  spdlog::info("supervisor: service {}: stopped ({} instance(s) come back on start)", service,
+               count);
+  return StopResult{service, count, true};
+}
+
+OpResult<StopResult> Supervisor::start_service(const std::string& service) {
+  const std::shared_ptr<ServiceGroup> group = find(service);
+  if (!group) return not_found(service);
+  if (!group->stopped_from) return StopResult{service, group->spec.replicas, false};
+  const std::uint32_t count = *group->stopped_from;
+  auto scaled = scale(service, count);  // clears stopped_from
+  if (!scaled) return scaled.error();
+  spdlog::info("supervisor: service {}: started again at {} instance(s)", service, count);
+  return StopResult{service, count, true};
 }
 
 }  // namespace flotilla::supervisor

@@ -38,6 +38,8 @@ struct ServiceGroup {
   };
   std::optional<Pending> pending;
   bool removed = false;  // dropped by a reload: its instances are stopping
+  // `flotilla stop SERVICE`: the replica count to come back to on `start` (a scale clears it).
+  std::optional<std::uint32_t> stopped_from;
   // Coroutines waiting for any change of this service's instances (woken by notify()).
   std::vector<asio::steady_timer*> waiters;
 

@@ -11,6 +11,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "net/async.hpp"
+#include "supervisor/exit_cause.hpp"
 #include "supervisor/instance.hpp"
 #include "supervisor/port_allocator.hpp"
 #include "supervisor/service_group.hpp"
@@ -168,6 +169,10 @@ void Supervisor::stop_instance(const std::shared_ptr<ServiceGroup>& group,
                  });
 }
 
+void Supervisor::set_run_end_listener(std::function<void(const RunEnd&)> listener) {
+  context_->on_run_end = std::move(listener);
+}
+
 void Supervisor::start() {
   spdlog::info("supervisor: cgroup v1 controllers: {}; logs in {}", context_->cgroups.describe(),
                context_->log_dir.string());
@@ -246,6 +251,7 @@ std::vector<ServiceStatus> Supervisor::service_status() const {
     s.revision = group->history.current;
     s.desired = group->spec.replicas;
     s.routable = group->spec.ports.has_value();
+    s.stopped_from = group->stopped_from;
     s.rollout = group->rollout;
     for (const auto& instance : group->instances) {
       if (instance->available()) ++s.ready;

@@ -24,6 +24,7 @@ namespace flotilla::supervisor {
 class Instance;
 struct ServiceGroup;
 struct SupervisorContext;
+struct RunEnd;
 
 struct SupervisorOptions {
   // Between an instance leaving rotation and its stop signal, so requests already routed to it
@@ -49,6 +50,10 @@ class Supervisor {
   Supervisor& operator=(const Supervisor&) = delete;
   // SIGKILLs whatever is still running (stop_all() is the graceful way) and removes the cgroups.
   ~Supervisor();
+
+  // `listener` is told, on the control thread, each time a run of an instance ends (before the
+  // ready set without it is reported). Set before start().
+  void set_run_end_listener(std::function<void(const RunEnd&)> listener);
 
   void start();  // spawn every service's replicas
   // Graceful and final: running rollouts end (state failed), every instance leaves rotation →
@@ -103,6 +108,13 @@ class Supervisor {
   // requests, in-flight ones finish; it is not replaced. A later scale, rollout, rollback or
   // restart stops it (and starts a replacement as needed).
   OpResult<DrainResult> drain(const std::string& service, std::uint32_t index);
+  // drain() undone: web/<index> goes back into rotation once ready.
+  OpResult<DrainResult> undrain(const std::string& service, std::uint32_t index);
+  // `flotilla stop web`: every instance stopped gracefully (scale to 0), remembering the count;
+  // `start` brings that count back (compose's stop/start, systemctl's stop/start). A scale in
+  // between wins and forgets the stop. Not during a rollout.
+  OpResult<StopResult> stop_service(const std::string& service);
+  OpResult<StopResult> start_service(const std::string& service);
   // A reloaded config's services: added → started, removed → stopped, template changed → rollout
   // (cause "reload"; queued behind a running rollout), only replicas changed → scale.
   // Returns one line per change ("web: rollout to revision 4 (reload)"); empty if none.

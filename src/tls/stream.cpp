@@ -28,7 +28,9 @@ Stream::~Stream() = default;
 
 std::error_code Stream::start_server(const ServerContext& context) {
   std::error_code error;
-  socket_.non_blocking(true, error);  // OpenSSL reads and writes the fd itself
+  // OpenSSL reads and writes the fd itself. (An accepted socket is non-blocking already: one
+  // FIONBIO ioctl per connection, not two.)
+  if (!socket_.non_blocking()) socket_.non_blocking(true, error);
   if (error) return error;
   tls_ = Connection::server(context, socket_.native_handle(), error);
   return error;
@@ -37,7 +39,7 @@ std::error_code Stream::start_server(const ServerContext& context) {
 std::error_code Stream::start_client(const ClientContext& context, std::string_view server_name,
                                      SSL_SESSION* resume) {
   std::error_code error;
-  socket_.non_blocking(true, error);
+  if (!socket_.non_blocking()) socket_.non_blocking(true, error);
   if (error) return error;
   tls_ = Connection::client(context, socket_.native_handle(), server_name, resume, error);
   return error;
@@ -93,6 +95,39 @@ net::Awaitable<IoResult> Stream::write(std::span<const asio::const_buffer> buffe
 net::Awaitable<IoResult> Stream::write(asio::const_buffer buffer) {
   if (!tls_) return asio::async_write(socket_, buffer, net::use_nothrow_io);
   return tls_write(std::span<const asio::const_buffer>(&buffer, 1));
+}
+
+std::size_t Stream::write_now(std::span<const asio::const_buffer> buffers, std::error_code& error) {
+  if (tls_ || !socket_.non_blocking()) {
+    error = asio::error::would_block;
+    return 0;
+  }
+  return socket_.write_some(buffers, error);
+}
+
+net::Awaitable<IoResult> Stream::write_rest(std::span<const asio::const_buffer> buffers,
+                                            std::size_t written) {
+  if (written == 0) co_return co_await write(buffers);
+  const std::size_t total = asio::buffer_size(buffers);
+  // The pieces after `written`, a bounded number at a time (no allocation).
+  std::array<asio::const_buffer, 16> rest;
+  while (written < total) {
+    std::size_t skip = written;
+    std::size_t count = 0;
+    for (const asio::const_buffer& buffer : buffers) {
+      if (count == rest.size()) break;
+      if (skip >= buffer.size()) {
+        skip -= buffer.size();
+        continue;
+      }
+      rest[count++] = buffer + skip;
+      skip = 0;
+    }
+    auto [error, n] = co_await write(std::span<const asio::const_buffer>(rest.data(), count));
+    written += n;
+    if (error) co_return IoResult{error, written};
+  }
+  co_return IoResult{std::error_code{}, written};
 }
 
 net::Awaitable<std::error_code> Stream::tls_write_all(const char* data, std::size_t size) {

@@ -49,6 +49,14 @@ class Stream {
   // Writes every byte of every buffer, in order; over TLS small pieces are gathered into records.
   net::Awaitable<IoResult> write(std::span<const asio::const_buffer> buffers);
   net::Awaitable<IoResult> write(asio::const_buffer buffer);
+  // A write that does not wait, for the clear-text hot path: the bytes the socket took from the
+  // front of `buffers` (all of them, some, or none with `asio::error::would_block`). Over TLS,
+  // or on a socket not in non-blocking mode, it writes nothing and says would_block. The rest
+  // goes with write_rest(); a response that fits the socket's buffer costs no Asio operation.
+  std::size_t write_now(std::span<const asio::const_buffer> buffers, std::error_code& error);
+  // Writes what follows the first `written` bytes of `buffers`; the result counts them too.
+  net::Awaitable<IoResult> write_rest(std::span<const asio::const_buffer> buffers,
+                                      std::size_t written);
 
   // Bytes already taken from the socket and buffered by the TLS session: they never wake a
   // readiness wait, so a reader must look before it parks. Always false in the clear.

@@ -40,9 +40,9 @@ void H1Connection::start(Worker& worker, net::Socket socket, const asio::ip::tcp
 H1Connection::H1Connection(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
                            std::uint32_t listener_index)
     : ClientConnection(listener_index),
-      worker_(worker),
+      handshaken_(!worker.listener(listener_index).tls),
       downstream_(std::move(socket), peer),
-      handshaken_(!worker.listener(listener_index).tls) {
+      worker_(worker) {
   std::error_code ec;
   downstream_.stream().socket().set_option(asio::ip::tcp::no_delay(true), ec);
   worker_.attach(this);
@@ -68,10 +68,8 @@ void H1Connection::expire(TimePoint now) noexcept {
 }
 
 void H1Connection::check_client() noexcept {
-  if (!upstream_wait_ || client_gone_) return;
-  if (!downstream_.stream().peer_closed()) return;
-  client_gone_ = true;
-  upstream_wait_->close();
+  // Busy without a workspace (a TLS handshake): no request waits.
+  if (workspace_) workspace_->presence.check(downstream_.stream());
 }
 
 void H1Connection::park(bool first) {
@@ -125,6 +123,8 @@ void H1Connection::lease_workspace() {
   if (workspace_) return;
   workspace_ = worker_.workspaces(listener_index()).lease();
   Workspace& ws = *workspace_;
+  ws.filled = 0;
+  ws.presence.reset();
   ws.client_ip_size = downstream_.format_peer(ws.client_ip);
 }
 
@@ -148,31 +148,31 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     Workspace& ws = *workspace_;
     ws.parser.reset();
     ws.record.begin(std::chrono::steady_clock::now());  // a latency: not the coarse clock
-    client_gone_ = false;
+    ws.presence.reset();
     downstream_.read_deadline().expires_after(listener.header_timeout);
     std::size_t head_size = 0;
     for (;;) {
       // h2c with prior knowledge: the HTTP/2 preface instead of a first request.
       const h2::PrefaceMatch h2c = listener.http2 && !served_ && !downstream_.secure()
-                                       ? h2::match_preface({ws.buffer.get(), filled_})
+                                       ? h2::match_preface({ws.buffer.get(), filled()})
                                        : h2::PrefaceMatch::kNo;
       if (h2c == h2::PrefaceMatch::kYes)
-        co_return co_await hand_to_http2({ws.buffer.get(), filled_});
-      if (filled_ > 0 && h2c == h2::PrefaceMatch::kNo) {
-        const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled_});
+        co_return co_await hand_to_http2({ws.buffer.get(), filled()});
+      if (filled() > 0 && h2c == h2::PrefaceMatch::kNo) {
+        const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled()});
         if (result.complete()) {
           head_size = result.consumed;
           open_request(&ws.parser.head(), head_size);
           break;
         }
         // Rejected heads answer in JSON too when their Accept line asks for it.
-        const std::string_view received(ws.buffer.get(), filled_);
+        const std::string_view received(ws.buffer.get(), filled());
         if (result.failed()) {
           co_await reject(sink, result.http_status, prefers_json_raw(received));
           end_cleanly(sink);
           co_return;
         }
-        if (filled_ == ws.capacity) {
+        if (filled() == ws.capacity) {
           co_await reject(sink, 431, prefers_json_raw(received));
           end_cleanly(sink);
           co_return;
@@ -182,29 +182,35 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
       // there, and reading them costs the one syscall. Nothing there (a wake-up for bytes an
       // earlier read took): a connection between requests goes back to the poller; a head
       // that is half-read waits in Asio.
-      const asio::mutable_buffer space(ws.buffer.get() + filled_, ws.capacity - filled_);
+      const asio::mutable_buffer space(ws.buffer.get() + filled(), ws.capacity - filled());
       readable_ = false;
       std::error_code ec;
       std::size_t n = downstream_.stream().read_now(space, ec);
       if (ec == asio::error::would_block) {
-        if (filled_ == 0) co_return self.release()->park(!served_);
+        if (filled() == 0) co_return self.release()->park(!served_);
         auto [read_error, read] = co_await downstream_.stream().read_some(space);
         ec = read_error;
         n = read;
       }
       if (ec) co_return;  // closed, reset, or the header timeout (nginx closes too)
       if (n == space.size()) readable_ = true;  // there may be more
-      filled_ += n;
+      filled() += n;
     }
     served_ = true;
     downstream_.read_deadline().disarm();  // client_header bounds the head only
 
-    const bool kept = co_await handle(sink, head_size);
+    // The request through the pipeline, in this frame (no frame per request of the codec's own).
+    const http::RequestHead& head = ws.parser.head();
+    const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
+    H1RequestBody body(downstream_, ws, filled(), head_size, head, listener);
+    RequestContext ctx = begin_request(sink, body, snapshot.get());
+    co_await serve_request(ctx);
+    const bool kept = end_request(sink, body);
     if (!kept || worker_.draining()) {
       end_cleanly(sink);
       co_return;
     }
-    if (filled_ == 0) co_return self.release()->park(false);
+    if (filled() == 0) co_return self.release()->park(false);
     // A pipelined request is already buffered: go on at once.
   }
 }
@@ -217,8 +223,8 @@ net::Awaitable<void> H1Connection::hand_to_http2(std::string_view received) {
   const std::string_view from = client_ip();
   std::copy(from.begin(), from.end(), ip.begin());
   const std::string early(received);  // the h2c preface and what followed (once per connection)
+  filled() = 0;
   workspace_.release();
-  filled_ = 0;
   served_ = true;
   co_await serve_http2(worker_, downstream_, listener_index(), {ip.data(), from.size()}, early);
 }
@@ -261,53 +267,53 @@ net::Awaitable<bool> H1Connection::handshake() {
   co_return true;
 }
 
-net::Awaitable<bool> H1Connection::handle(H1ResponseSink& sink, std::size_t head_size) {
+RequestContext H1Connection::begin_request(H1ResponseSink& sink, H1RequestBody& body,
+                                           const GatewaySnapshot* snapshot) {
   Workspace& ws = *workspace_;
-  const ListenerSettings& listener = worker_.listener(listener_index());
   const http::RequestHead& head = ws.parser.head();
-  const SnapshotPtr snapshot = worker_.snapshot();  // keeps this request's view alive
-  H1RequestBody body(downstream_, ws, filled_, head_size, head, listener);
   sink.start(head.version, head.keep_alive, head.method == http::Method::kHead, &ws.record);
   // What follows the request in the buffer: a pipelined request, or a tunnel's first bytes.
   sink.set_early_bytes(
-      std::string_view(ws.buffer.get() + body.end_in_buffer(), filled_ - body.end_in_buffer()));
+      std::string_view(ws.buffer.get() + body.end_in_buffer(), filled() - body.end_in_buffer()));
   RequestScratch& scratch = ws.scratch;
   scratch.request_id.clear();
   scratch.upstream_edits.clear();
   scratch.response_edits.clear();
-  RequestContext ctx{.worker = worker_,
-                     .listener = listener,
-                     .snapshot = snapshot.get(),
-                     .listener_index = listener_index(),
-                     .head = head,
-                     .path = route_path(request_path(head), ws.route_path),
-                     .downstream = downstream_,
-                     .client_ip = client_ip(),
-                     .body = body,
-                     .sink = sink,
-                     .presence = *this,
-                     .ws = ws,
-                     .scratch = scratch,
-                     .record = ws.record,
-                     .json_errors = prefers_json(head),
-                     .route = nullptr,
-                     .route_index = UINT32_MAX,
-                     .answer = {}};
-  co_await serve_request(ctx);
+  return RequestContext{.worker = worker_,
+                        .listener = worker_.listener(listener_index()),
+                        .snapshot = snapshot,
+                        .listener_index = listener_index(),
+                        .head = head,
+                        .path = route_path(request_path(head), ws.route_path),
+                        .downstream = downstream_,
+                        .client_ip = client_ip(),
+                        .body = body,
+                        .sink = sink,
+                        .presence = ws.presence,
+                        .ws = ws,
+                        .scratch = scratch,
+                        .record = ws.record,
+                        .json_errors = prefers_json(head),
+                        .route = nullptr,
+                        .route_index = UINT32_MAX,
+                        .answer = {}};
+}
 
+bool H1Connection::end_request(const H1ResponseSink& sink, const H1RequestBody& body) {
+  Workspace& ws = *workspace_;
   const bool keep = sink.started() && sink.keeps_connection() && body.consumed() &&
                     !worker_.draining() && downstream_.stream().is_open();
   finish_request(worker_, ws.record, client_ip());
-  if (!keep) co_return false;
+  if (!keep) return false;
   if (!body.streamed()) {
     consume(body.end_in_buffer());
   } else {
     // The head and the held body are done with; bytes read past the body start the next one.
     const std::string_view next = body.leftover();
     std::memmove(ws.buffer.get(), next.data(), next.size());
-    filled_ = next.size();
+    filled() = next.size();
   }
-  co_return true;
+  return true;
 }
 
 net::Awaitable<void> H1Connection::reject(H1ResponseSink& sink, int status, bool json) {
@@ -356,10 +362,10 @@ void H1Connection::end_cleanly(const H1ResponseSink& sink) noexcept {
 
 void H1Connection::consume(std::size_t bytes) {
   Workspace& ws = *workspace_;
-  bytes = std::min(bytes, filled_);
+  bytes = std::min(bytes, filled());
   // Pipelined bytes move to the front so the next head starts at offset 0 of the buffer.
-  std::memmove(ws.buffer.get(), ws.buffer.get() + bytes, filled_ - bytes);
-  filled_ -= bytes;
+  std::memmove(ws.buffer.get(), ws.buffer.get() + bytes, filled() - bytes);
+  filled() -= bytes;
 }
 
 }  // namespace flotilla::gateway

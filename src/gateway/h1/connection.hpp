@@ -22,11 +22,13 @@ namespace flotilla::gateway {
 
 class Worker;
 class H1ResponseSink;
+class H1RequestBody;
+struct GatewaySnapshot;
 
 // The worker's lists (idle by deadline, busy) thread through the ListHook. A parked connection
 // belongs to the worker (which destroys it when its idle deadline passes or on drain); a busy
 // one to its coroutine.
-class H1Connection final : public ClientConnection, private ClientPresence {
+class H1Connection final : public ClientConnection {
  public:
   // Takes an accepted connection and waits for its first request.
   static void start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
@@ -43,10 +45,6 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   H1Connection(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
                std::uint32_t listener_index);
 
-  // ClientPresence
-  void watch_while_waiting(tls::Stream* upstream) noexcept override { upstream_wait_ = upstream; }
-  bool client_gone() const noexcept override { return client_gone_; }
-
   // Parks the connection until the client sends bytes.
   void park(bool first);
   // Serves requests while bytes keep coming; parks the connection again or destroys it.
@@ -56,8 +54,11 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   net::Awaitable<bool> handshake();
   // Serves the connection as HTTP/2 to its end (h2/serve.hpp); `received`: bytes already read.
   net::Awaitable<void> hand_to_http2(std::string_view received);
-  // One parsed request through the pipeline; true when the connection goes on.
-  net::Awaitable<bool> handle(H1ResponseSink& sink, std::size_t head_size);
+  // Around one parsed request's pass through the pipeline (which runs in serve's frame): the
+  // sink made ready and the protocol-neutral context; then true when the connection goes on.
+  RequestContext begin_request(H1ResponseSink& sink, H1RequestBody& body,
+                               const GatewaySnapshot* snapshot);
+  bool end_request(const H1ResponseSink& sink, const H1RequestBody& body);
   // Answers a head the codec rejected (no pipeline: nothing was routed).
   net::Awaitable<void> reject(H1ResponseSink& sink, int status, bool json);
   // Before the connection closes after a response: close_notify if the response was whole.
@@ -71,21 +72,23 @@ class H1Connection final : public ClientConnection, private ClientPresence {
   }
   // Drops `bytes` from the front of the buffer, moving pipelined bytes to offset 0.
   void consume(std::size_t bytes);
+  // Bytes of the workspace buffer holding client data (none while parked).
+  std::size_t& filled() noexcept { return workspace_->filled; }
 
-  Worker& worker_;
-  Downstream downstream_;
-  net::ObjectPool<Workspace>::Lease workspace_;
-  std::size_t filled_ = 0;  // bytes of the workspace buffer holding client data
-  tls::Stream* upstream_wait_ = nullptr;
-  net::ReadinessPoller::Token watch_ = net::ReadinessPoller::kNoToken;
+  // Idle keep-alive connections are this object (and Asio's descriptor state): its size is the
+  // idle cost, so per-request state lives in the workspace, and the flags come first, in the
+  // tail padding of the base.
   bool idle_ = true;
-  bool client_gone_ = false;
   // Bytes may be waiting in the socket: set by the poller, cleared before each read of a head
   // (and set again when that read filled the buffer), so a parked connection is woken for every
   // byte that arrived after the last read (the poller is edge-triggered).
   bool readable_ = false;
   bool served_ = false;      // a head was read: later waits are keep-alive waits
   bool handshaken_ = false;  // TLS is up (or the listener is plain)
+  Downstream downstream_;
+  Worker& worker_;
+  net::ObjectPool<Workspace>::Lease workspace_;
+  net::ReadinessPoller::Token watch_ = net::ReadinessPoller::kNoToken;
 };
 
 }  // namespace flotilla::gateway

@@ -170,8 +170,16 @@ net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool l
   head_pending_ = false;
   started_ = true;
   downstream_.write_deadline().expires_after(listener_.send_timeout);
-  const tls::IoResult result =
-      co_await downstream_.stream().write(std::span<const asio::const_buffer>(iov));
+  // Most responses fit the socket's send buffer: written at once, without an Asio operation.
+  const std::span<const asio::const_buffer> pieces(iov);
+  std::error_code now_error;
+  const std::size_t now = downstream_.stream().write_now(pieces, now_error);
+  tls::IoResult result{now_error, now};
+  if (now_error == asio::error::would_block) {  // nothing written (or TLS): the whole write
+    result = co_await downstream_.stream().write(pieces);
+  } else if (!now_error && now < asio::buffer_size(pieces)) {
+    result = co_await downstream_.stream().write_rest(pieces, now);
+  }
   downstream_.write_deadline().disarm();
   bytes_sent_ += std::get<1>(result);
   if (last && !std::get<0>(result)) complete_ = true;

@@ -27,6 +27,7 @@ class RequestBody {
   // Reads a small body that fits the connection's buffer before the first attempt, so that it
   // stays replayable (nginx buffers request bodies for the same reason); larger bodies and
   // bodies behind `Expect: 100-continue` are left to stream. Returns an error status or 0.
+  // An empty() body has nothing to fetch: callers skip the call (and its coroutine) for it.
   virtual net::Awaitable<int> prefetch() = 0;
   // The payload held so far (all of it when complete()); stable until stream() is first called.
   virtual std::string_view buffered() const noexcept = 0;

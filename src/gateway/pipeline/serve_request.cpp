@@ -10,20 +10,76 @@
 namespace flotilla::gateway {
 namespace {
 
-// Runs `stages` in order until one does not continue.
-net::Awaitable<Verdict> run_request_stages(
-    RequestContext& ctx, const std::vector<std::shared_ptr<const RequestStage>>& stages) {
-  for (const auto& stage : stages) {
-    Verdict verdict = stage->on_request(ctx);
-    if (verdict == Verdict::kAsync) verdict = co_await stage->on_request_async(ctx);
-    if (verdict != Verdict::kContinue) co_return verdict;
+using RequestStages = std::vector<std::shared_ptr<const RequestStage>>;
+
+// Runs stages[at...] while they decide at once and continue; returns the first other verdict,
+// with `at` on the stage that gave it (kContinue: `at` is past the end).
+Verdict run_stages_now(RequestContext& ctx, const RequestStages& stages, std::size_t& at) {
+  for (; at < stages.size(); ++at) {
+    const Verdict verdict = stages[at]->on_request(ctx);
+    if (verdict != Verdict::kContinue) return verdict;
   }
-  co_return Verdict::kContinue;
+  return Verdict::kContinue;
 }
 
 const StageChain* listener_chain(const RequestContext& ctx) {
   if (!ctx.snapshot || ctx.listener_index >= ctx.snapshot->listeners.size()) return nullptr;
   return &ctx.snapshot->listeners[ctx.listener_index].chain;
+}
+
+// Routes the request (ctx.route), or false when no route matches.
+bool route(RequestContext& ctx) {
+  const std::uint32_t index =
+      ctx.snapshot ? ctx.snapshot->table.match(ctx.head.host, ctx.path) : RouteTable::kNoRoute;
+  if (index == RouteTable::kNoRoute) return false;
+  ctx.route = &ctx.snapshot->routes[index];
+  ctx.route_index = index;
+  ctx.record.route = ctx.worker.route_series(index);
+  return true;
+}
+
+// Answers from the pipeline itself (404, 500): the answer lives in the context, so the
+// coroutine that sends it may outlive the caller's frame.
+net::Awaitable<void> answer_error(RequestContext& ctx, int status) {
+  ctx.answer = LocalAnswer{};
+  ctx.answer.status = status;
+  ctx.answer.error = true;
+  return send_answer(ctx, ctx.answer);
+}
+
+// The route's terminal: the proxy, else the 500 of a route without one (the builder ends every
+// route without an upstream with a stage that answers).
+net::Awaitable<void> run_terminal(RequestContext& ctx) {
+  if (ctx.route->proxy) return proxy_request(ctx, ctx.worker.upstream(ctx.route->upstream));
+  return answer_error(ctx, 500);
+}
+
+enum class Phase : std::uint8_t { kListener, kRoute };
+
+// The rest of a request once a stage answered or must wait: from `phase`'s chain, stopped at
+// stage `at` with `verdict`, on through routing, the route's stages and the terminal.
+net::Awaitable<void> serve_rest(RequestContext& ctx, Phase phase, std::size_t at, Verdict verdict) {
+  for (;;) {
+    const RequestStages& stages =
+        phase == Phase::kListener ? listener_chain(ctx)->request : ctx.route->chain.request;
+    while (verdict == Verdict::kAsync) {
+      verdict = co_await stages[at]->on_request_async(ctx);
+      if (verdict != Verdict::kContinue) break;
+      ++at;
+      verdict = run_stages_now(ctx, stages, at);
+    }
+    if (verdict == Verdict::kAnswer) co_await send_answer(ctx, ctx.answer);
+    if (verdict != Verdict::kContinue) co_return;
+    if (phase == Phase::kRoute) break;
+    if (!route(ctx)) {
+      co_await answer_error(ctx, 404);
+      co_return;
+    }
+    phase = Phase::kRoute;
+    at = 0;
+    verdict = run_stages_now(ctx, ctx.route->chain.request, at);
+  }
+  co_await run_terminal(ctx);
 }
 
 }  // namespace
@@ -81,37 +137,19 @@ net::Awaitable<void> send_answer(RequestContext& ctx, const LocalAnswer& answer)
   co_await ctx.sink.body(body, true);
 }
 
+// Not a coroutine: while every stage decides at once and continues (the common case), the request
+// costs no frame of the pipeline's own; the terminal's coroutine is returned as it is.
 net::Awaitable<void> serve_request(RequestContext& ctx) {
+  std::size_t at = 0;
   if (const StageChain* chain = listener_chain(ctx)) {
-    const Verdict verdict = co_await run_request_stages(ctx, chain->request);
-    if (verdict == Verdict::kAnswer) co_await send_answer(ctx, ctx.answer);
-    if (verdict != Verdict::kContinue) co_return;
+    const Verdict verdict = run_stages_now(ctx, chain->request, at);
+    if (verdict != Verdict::kContinue) return serve_rest(ctx, Phase::kListener, at, verdict);
   }
-  const std::uint32_t route =
-      ctx.snapshot ? ctx.snapshot->table.match(ctx.head.host, ctx.path) : RouteTable::kNoRoute;
-  if (route == RouteTable::kNoRoute) {
-    LocalAnswer not_found;
-    not_found.status = 404;
-    not_found.error = true;
-    co_await send_answer(ctx, not_found);
-    co_return;
-  }
-  ctx.route = &ctx.snapshot->routes[route];
-  ctx.route_index = route;
-  ctx.record.route = ctx.worker.route_series(route);
-
-  const Verdict verdict = co_await run_request_stages(ctx, ctx.route->chain.request);
-  if (verdict == Verdict::kAnswer) co_await send_answer(ctx, ctx.answer);
-  if (verdict != Verdict::kContinue) co_return;
-  if (ctx.route->proxy) {
-    co_await proxy_request(ctx, ctx.worker.upstream(ctx.route->upstream));
-    co_return;
-  }
-  // The builder ends every route without an upstream with a stage that answers.
-  LocalAnswer unhandled;
-  unhandled.status = 500;
-  unhandled.error = true;
-  co_await send_answer(ctx, unhandled);
+  if (!route(ctx)) return answer_error(ctx, 404);
+  at = 0;
+  const Verdict verdict = run_stages_now(ctx, ctx.route->chain.request, at);
+  if (verdict != Verdict::kContinue) return serve_rest(ctx, Phase::kRoute, at, verdict);
+  return run_terminal(ctx);
 }
 
 }  // namespace flotilla::gateway

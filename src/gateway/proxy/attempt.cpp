@@ -1,6 +1,7 @@
 #include "gateway/proxy/attempt.hpp"
 
 #include <cstring>
+#include <optional>
 
 #include <asio/co_spawn.hpp>
 
@@ -56,6 +57,8 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
   }
   std::error_code ignored;
   connection->stream().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Non-blocking, so that the request can be written at once (Stream::write_now).
+  connection->stream().socket().non_blocking(true, ignored);
   WorkerUpstream& upstream = exchange.upstream;
   if (!upstream.tls) co_return connection;
 
@@ -106,56 +109,36 @@ std::span<const asio::const_buffer> request_buffers(Exchange& exchange) {
   return ws.iov;
 }
 
-// Reads until a final response head is parsed; interim 1xx heads go to the client (the sink
-// drops what its protocol cannot carry). Inline in the attempt: it runs for every request.
-net::Awaitable<HeadOutcome> read_head(Exchange& exchange, UpstreamConnection& connection) {
-  RequestContext& ctx = exchange.ctx;
-  http::ResponseParser& parser = connection.parser();
-  std::size_t& buffered = connection.buffered();
-  parser.reset(ctx.head.method);
-  // A client that leaves while the upstream thinks is noticed by its connection, which then
-  // closes the upstream stream: the read below ends, and so does the exchange (nginx's
-  // proxy_ignore_client_abort off). With ignore_client_abort the upstream finishes its work.
-  struct Watch {
-    RequestContext& ctx;
-    ~Watch() { ctx.presence.watch_while_waiting(nullptr); }
-  } watch{ctx};
-  if (!exchange.route.ignore_client_abort) ctx.presence.watch_while_waiting(&connection.stream());
-  for (;;) {
-    const http::ParseResult parsed = parser.parse({connection.buffer(), buffered});
-    if (parsed.complete() && !parser.head().informational) {
-      HeadOutcome outcome;
-      outcome.end.head = true;
-      outcome.end.status = parser.head().status;
-      outcome.end.request_sent = true;
-      outcome.head_size = parsed.consumed;
-      co_return outcome;
-    }
-    if (parsed.complete()) {
-      if (parser.head().status != 100) {  // 100 Continue was ours to answer
-        auto [ec, n] = co_await ctx.sink.interim(
-            parser.head(), std::string_view(connection.buffer(), parsed.consumed));
-        if (ec) co_return client_left();
-      }
-      std::memmove(connection.buffer(), connection.buffer() + parsed.consumed,
-                   buffered - parsed.consumed);
-      buffered -= parsed.consumed;
-      parser.reset(ctx.head.method);
-      continue;
-    }
-    if (parsed.failed() || buffered == UpstreamConnection::kBufferSize) {
-      co_return failed(OutcomeKind::invalid_header, true);
-    }
-    connection.watchdog().expires_after(exchange.route.timeouts.read);
-    auto [ec, n] = co_await connection.stream().read_some(
-        asio::buffer(connection.buffer() + buffered, UpstreamConnection::kBufferSize - buffered));
-    if (ec) {
-      if (ctx.presence.client_gone()) co_return client_left();
-      if (connection.watchdog().expired()) co_return failed(OutcomeKind::timeout, true);
-      co_return failed(OutcomeKind::reset, true);
-    }
-    buffered += n;
+// Clears the connection's watch for a client that leaves (see obtain_head), however the read ends.
+struct PresenceWatch {
+  RequestContext& ctx;
+  PresenceWatch(RequestContext& c, tls::Stream* upstream) : ctx(c) {
+    if (upstream) ctx.presence.watch_while_waiting(upstream);
   }
+  PresenceWatch(const PresenceWatch&) = delete;
+  PresenceWatch& operator=(const PresenceWatch&) = delete;
+  ~PresenceWatch() { ctx.presence.watch_while_waiting(nullptr); }
+};
+
+// The response head is parsed from the connection's buffer: a final head (the outcome), an
+// interim one (`interim` set, its size in `head_size`), or neither yet.
+enum class HeadStep : std::uint8_t { kFinal, kInterim, kMore, kInvalid };
+
+HeadStep parse_head(UpstreamConnection& connection, HeadOutcome& outcome) {
+  const http::ParseResult parsed =
+      connection.parser().parse({connection.buffer(), connection.buffered()});
+  if (parsed.complete()) {
+    outcome.head_size = parsed.consumed;
+    if (connection.parser().head().informational) return HeadStep::kInterim;
+    outcome.end.head = true;
+    outcome.end.status = connection.parser().head().status;
+    outcome.end.request_sent = true;
+    return HeadStep::kFinal;
+  }
+  if (parsed.failed() || connection.buffered() == UpstreamConnection::kBufferSize) {
+    return HeadStep::kInvalid;
+  }
+  return HeadStep::kMore;
 }
 
 void start_pump(Exchange& exchange, UpstreamConnection& connection) {
@@ -185,12 +168,13 @@ net::Awaitable<void> finish_pump(Exchange& exchange, bool stop) {
   while (pump.running) co_await pump.finished.async_wait(net::use_nothrow_io);
 }
 
-net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
-                                        const asio::ip::tcp::endpoint& endpoint) {
+net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint) {
   RequestContext& ctx = exchange.ctx;
   Worker& worker = ctx.worker;
   const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
   bool may_reuse = true;
+  // A pooled connection that broke, while its fresh replacement is being tried.
+  std::optional<HeadOutcome> stale_break;
   for (;;) {
     // A pooled connection when there is one (no coroutine, no syscall), else a new one.
     std::unique_ptr<UpstreamConnection> connection;
@@ -202,12 +186,27 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
     if (!connection) {
       HeadOutcome failure;
       connection = co_await connect(exchange, endpoint, failure);
+      // Refused right after a pooled connection broke: the endpoint went away with the request
+      // (its process ended), which is what the exchange must judge, not the refusal.
+      if (!connection && stale_break && failure.end.failure == OutcomeKind::connect_error) {
+        co_return std::move(*stale_break);
+      }
       if (!connection) co_return failure;
     }
     connection->count_request();
 
     connection->watchdog().expires_after(exchange.route.timeouts.send);
-    auto [send_error, sent] = co_await connection->stream().write(request_buffers(exchange));
+    // The head (and held body) normally fit the socket's buffer: sent without an Asio operation.
+    const std::span<const asio::const_buffer> pieces = request_buffers(exchange);
+    std::error_code send_error;
+    const std::size_t sent = connection->stream().write_now(pieces, send_error);
+    if (send_error == asio::error::would_block) {  // nothing written (or TLS): the whole write
+      auto [write_error, written] = co_await connection->stream().write(pieces);
+      send_error = write_error;
+    } else if (!send_error && sent < asio::buffer_size(pieces)) {
+      auto [rest_error, written] = co_await connection->stream().write_rest(pieces, sent);
+      send_error = rest_error;
+    }
     HeadOutcome outcome;
     if (send_error) {
       outcome = failed(connection->watchdog().expired() ? OutcomeKind::timeout : OutcomeKind::reset,
@@ -218,7 +217,54 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
         if (!client_waits) co_return client_left();
         start_pump(exchange, *connection);
       }
-      outcome = co_await read_head(exchange, *connection);
+      // Reads until a final response head is parsed; interim 1xx heads go to the client (the
+      // sink drops what its protocol cannot carry). In this frame: it runs for every request.
+      // A client that leaves while the upstream thinks is noticed by its connection, which then
+      // closes the upstream stream: the read ends, and so does the exchange (nginx's
+      // proxy_ignore_client_abort off). With ignore_client_abort the upstream finishes its work.
+      http::ResponseParser& parser = connection->parser();
+      std::size_t& buffered = connection->buffered();
+      parser.reset(ctx.head.method);
+      const PresenceWatch watch(
+          ctx, exchange.route.ignore_client_abort ? nullptr : &connection->stream());
+      for (;;) {
+        const HeadStep step = parse_head(*connection, outcome);
+        if (step == HeadStep::kFinal) break;
+        if (step == HeadStep::kInvalid) {
+          outcome = failed(OutcomeKind::invalid_header, true);
+          break;
+        }
+        if (step == HeadStep::kInterim) {
+          const std::size_t size = outcome.head_size;
+          if (parser.head().status != 100) {  // 100 Continue was ours to answer
+            auto [ec, n] = co_await ctx.sink.interim(parser.head(),
+                                                     std::string_view(connection->buffer(), size));
+            if (ec) {
+              outcome = client_left();
+              break;
+            }
+          }
+          std::memmove(connection->buffer(), connection->buffer() + size, buffered - size);
+          buffered -= size;
+          outcome.head_size = 0;
+          parser.reset(ctx.head.method);
+          continue;
+        }
+        connection->watchdog().expires_after(exchange.route.timeouts.read);
+        auto [ec, n] = co_await connection->stream().read_some(asio::buffer(
+            connection->buffer() + buffered, UpstreamConnection::kBufferSize - buffered));
+        if (ec) {
+          if (ctx.presence.client_gone()) {
+            outcome = client_left();
+          } else if (connection->watchdog().expired()) {
+            outcome = failed(OutcomeKind::timeout, true);
+          } else {
+            outcome = failed(OutcomeKind::reset, true);
+          }
+          break;
+        }
+        buffered += n;
+      }
     }
     if (outcome.end.head || outcome.client_gone || ctx.body.streamed()) {
       // The exchange owns the connection from here (a running body pump writes to it).
@@ -235,6 +281,7 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
     const bool may_replay = !ctx.body.streamed() && replayable_on_failure;
     if (!(stale && may_reuse && may_replay)) co_return outcome;
     may_reuse = false;
+    stale_break = std::move(outcome);
   }
 }
 

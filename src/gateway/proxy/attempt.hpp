@@ -25,8 +25,10 @@ struct HeadOutcome {
   bool client_gone = false;  // the client left while we waited (nothing to answer)
 };
 
-net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange,
-                                        const asio::ip::tcp::endpoint& endpoint);
+// `endpoint` by value: a snapshot installed while the attempt waits may renumber the upstream's
+// address list (a reference into it would then name another endpoint, and a retry on a fresh
+// connection would go there).
+net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint);
 
 // Waits until the body pump (if one runs) has ended; `stop` first closes its upstream
 // connection and stops its wait for the client, for an exchange that gives up.

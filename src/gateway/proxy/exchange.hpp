@@ -52,6 +52,7 @@ struct Exchange {
   const asio::ip::tcp::endpoint* endpoint = nullptr;  // the last one tried
   std::uint32_t endpoint_index = 0;                   // its index in the upstream
   bool client_gone = false;                           // the client left before a response started
+  bool suspect = false;  // an instance crashed by itself holding it (the query-of-death rule)
 };
 
 }  // namespace flotilla::gateway

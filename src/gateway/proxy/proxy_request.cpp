@@ -1,12 +1,15 @@
 #include "gateway/proxy/proxy_request.hpp"
 
+#include <spdlog/spdlog.h>
 #include <asio/steady_timer.hpp>
 
+#include "gateway/error_response.hpp"
 #include "gateway/hash_key.hpp"
 #include "gateway/pipeline/request_body.hpp"
 #include "gateway/pipeline/response_sink.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/proxy/attempt.hpp"
+#include "gateway/proxy/crash_verdict.hpp"
 #include "gateway/proxy/forward_response.hpp"
 #include "gateway/proxy/upstream_request.hpp"
 #include "gateway/request_target.hpp"
@@ -32,6 +35,7 @@ RetryState retry_state(const Exchange& exchange) {
   state.replayable = !exchange.ctx.body.streamed();
   state.within_time_budget = within_time_budget(exchange);
   state.upgrade_requested = exchange.ctx.head.upgrade;
+  state.suspect = exchange.suspect;
   return state;
 }
 
@@ -82,7 +86,7 @@ void keep_tls_session(WorkerUpstream& upstream, std::uint32_t index,
 
 net::Awaitable<void> answer(Exchange& exchange, int status) {
   RequestContext& ctx = exchange.ctx;
-  co_await finish_pump(exchange, true);
+  if (exchange.pump) co_await finish_pump(exchange, true);
   if (exchange.pump && exchange.pump->client_error != 0) status = exchange.pump->client_error;
   if (status == 499) {  // the client went away with its body: nothing to answer
     ctx.sink.close_after();
@@ -92,6 +96,10 @@ net::Awaitable<void> answer(Exchange& exchange, int status) {
   error.status = status;
   error.error = true;
   if (status == 503) error.retry_after_seconds = 1;
+  // No endpoint could even be tried: say which upstream (send_answer copies it at once).
+  if (status == 503 && exchange.attempts == 0) {
+    error.detail = no_ready_endpoint_detail(exchange.upstream.state.spec().name);
+  }
   ctx.scratch.response_edits.clear();
   co_await send_answer(ctx, error);
 }
@@ -110,11 +118,14 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     }
   } tally{exchange};
 
-  // Small bodies are read before the first attempt, so they stay replayable.
-  const int body_status = co_await ctx.body.prefetch();
-  if (body_status != 0) {
-    co_await answer(exchange, body_status);
-    co_return;
+  // Small bodies are read before the first attempt, so they stay replayable. (An empty body has
+  // nothing to read: no coroutine for it.)
+  if (!ctx.body.empty()) {
+    const int body_status = co_await ctx.body.prefetch();
+    if (body_status != 0) {
+      co_await answer(exchange, body_status);
+      co_return;
+    }
   }
   prepare_upstream_head(exchange);
 
@@ -148,6 +159,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     exchange.endpoint_index = static_cast<std::uint32_t>(*index);
     // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
     const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
+    const std::uint64_t crash_key = crash_endpoint_key(upstream, *index);
     ctx.record.endpoint = endpoint_series;
 
     HeadOutcome attempt = co_await obtain_head(exchange, upstream.addresses[*index]);
@@ -157,12 +169,21 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       state.on_request_end(ticket, Outcome::error(OutcomeKind::cancelled), net::coarse_now());
       ctx.worker.record_attempt(endpoint_series, Outcome::error(OutcomeKind::cancelled));
       if (had_slot) budget.on_retry_end();
-      co_await finish_pump(exchange, true);
+      if (exchange.pump) co_await finish_pump(exchange, true);
       ctx.sink.close_after();
       co_return;
     }
+    if (wants_crash_verdict(exchange.route.retry, attempt.end)) {
+      attempt.end.crash = co_await await_crash_verdict(exchange, crash_key);
+    }
     Decision decision = decide(exchange.route.retry, retry_state(exchange), attempt.end);
     apply_budget(decision, attempt.end, budget, slot_taken);
+    if (decision.suspect) exchange.suspect = true;  // counted by the CrashLedger
+    if (!attempt.end.head) {
+      spdlog::debug("attempt {} on endpoint {} failed: outcome {} (crash {}), next step {}",
+                    exchange.attempts, crash_key, static_cast<int>(attempt.end.failure),
+                    static_cast<int>(attempt.end.crash), static_cast<int>(decision.step));
+    }
 
     std::optional<ForwardEnd> forwarded;
     if (decision.step == NextStep::kForward || decision.step == NextStep::kTunnel) {
@@ -182,7 +203,7 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     if (had_slot) budget.on_retry_end();
 
     if (forwarded) {
-      co_await finish_pump(exchange, !forwarded->complete);
+      if (exchange.pump) co_await finish_pump(exchange, !forwarded->complete);
       const bool body_sent = !exchange.pump || exchange.pump->ok;
       keep_tls_session(upstream, exchange.endpoint_index, attempt.connection.get());
       if (forwarded->reusable && body_sent) {
@@ -191,8 +212,9 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       if (!forwarded->complete) ctx.sink.close_after();
       co_return;
     }
-    co_await finish_pump(exchange, true);  // before the connection it writes to goes
-    attempt.connection.reset();            // never reused: its response was not read to its end
+    if (exchange.pump)
+      co_await finish_pump(exchange, true);  // before the connection it writes to goes
+    attempt.connection.reset();              // never reused: its response was not read to its end
     if (decision.step == NextStep::kFail) {
       fail_status = decision.status;
       break;
@@ -201,7 +223,9 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     fail_status = attempt.end.head ? 502 : failure_status(attempt.end);
     ctx.worker.metrics().retried(upstream.series, decision.reason);
     net::Timer backoff(ctx.worker.context());
-    backoff.expires_after(upstream::backoff_delay(exchange.attempts - 1, {}, ctx.worker.rng()));
+    backoff.expires_after(
+        decision.suspect ? suspect_replay_delay(ctx.worker.rng())
+                         : upstream::backoff_delay(exchange.attempts - 1, {}, ctx.worker.rng()));
     co_await backoff.async_wait(net::use_nothrow_io);
   }
   co_await answer(exchange, fail_status);

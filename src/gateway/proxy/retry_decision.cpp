@@ -48,7 +48,29 @@ Decision after_failure(const RetryPolicy& policy, const RetryState& request, Out
   return retry(reason, reason != RetryOn::error);
 }
 
+// The query of death (an instance crashed by itself holding the request): a request alone in the
+// crash, or in its second one, is not replayed, so one poisonous request costs one instance (two
+// at worst, under concurrency); a request caught beside others is an innocent bystander, replayed
+// once by the usual rules.
+Decision after_crash(const RetryPolicy& policy, const RetryState& request,
+                     const AttemptEnd& attempt) {
+  if (attempt.crash == InstanceCrash::alone || request.suspect) {
+    Decision refused = fail(attempt.failure);
+    refused.suspect = true;
+    refused.refused = true;
+    return refused;
+  }
+  Decision decision = after_failure(policy, request, attempt.failure, attempt.request_sent);
+  decision.suspect = true;
+  return decision;
+}
+
 }  // namespace
+
+bool wants_crash_verdict(const RetryPolicy& policy, const AttemptEnd& attempt) noexcept {
+  return !attempt.head && attempt.request_sent && attempt.failure == OutcomeKind::reset &&
+         (policy.on & kReplayCrashes) == 0;
+}
 
 config::RetryOn failure_reason(upstream::OutcomeKind failure) noexcept {
   switch (failure) {
@@ -62,7 +84,12 @@ config::RetryOn failure_reason(upstream::OutcomeKind failure) noexcept {
 }
 
 Decision decide(const RetryPolicy& policy, const RetryState& request, const AttemptEnd& attempt) {
-  if (!attempt.head) return after_failure(policy, request, attempt.failure, attempt.request_sent);
+  if (!attempt.head) {
+    if (attempt.crash != InstanceCrash::none && wants_crash_verdict(policy, attempt)) {
+      return after_crash(policy, request, attempt);
+    }
+    return after_failure(policy, request, attempt.failure, attempt.request_sent);
+  }
   // 101 answers an Upgrade request only (RFC 9110 §15.2.2): relayed to a client that never
   // asked, it would split the client's view of the connection from ours.
   if (attempt.status == 101) {

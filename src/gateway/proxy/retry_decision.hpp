@@ -16,6 +16,13 @@ namespace flotilla::gateway {
 // TriedSet's capacity bounds every exchange, whatever the policy says.
 inline constexpr std::uint32_t kMaxAttempts = upstream::TriedSet::kCapacity;
 
+// What the supervisor said about the instance an attempt broke on (see crash_verdict.hpp).
+enum class InstanceCrash : std::uint8_t {
+  none,           // not a supervised instance, still alive, killed from outside, or no verdict
+  alone,          // it crashed by itself and this was the only request it held
+  beside_others,  // it crashed by itself holding this request and others
+};
+
 // The request's side.
 struct RetryState {
   std::uint32_t attempts = 0;      // attempts made, the last one included
@@ -23,6 +30,7 @@ struct RetryState {
   bool replayable = true;          // no body byte beyond what is kept was consumed
   bool within_time_budget = true;  // the route's retry.timeout has not passed
   bool upgrade_requested = false;  // the request asked for a protocol upgrade
+  bool suspect = false;  // an instance already crashed holding it, and it was replayed once
 };
 
 // How the last attempt ended.
@@ -30,7 +38,8 @@ struct AttemptEnd {
   bool head = false;  // a response head arrived (else the attempt failed before one)
   int status = 0;     // with head
   upstream::OutcomeKind failure = upstream::OutcomeKind::connect_error;  // without head
-  bool request_sent = false;  // any request byte was written upstream
+  bool request_sent = false;                  // any request byte was written upstream
+  InstanceCrash crash = InstanceCrash::none;  // a broken connection's verdict
 };
 
 enum class NextStep : std::uint8_t { kForward, kTunnel, kRetry, kFail };
@@ -42,9 +51,20 @@ struct Decision {
   int status = 502;      // kFail: what to answer
   // A failure to count against the endpoint's passive health (a status the route retries on).
   bool status_is_failure = false;
+  // The attempt broke because its instance crashed by itself: the request is a suspect.
+  bool suspect = false;
+  // kFail: a suspect not replayed (alone in the crash, or in its second crash): 502.
+  bool refused = false;
 };
 
 Decision decide(const RetryPolicy& policy, const RetryState& request, const AttemptEnd& attempt);
+
+// retry.on's `crashed`: a route that replays crashes like any broken connection.
+inline constexpr std::uint32_t kReplayCrashes = config::retry_bit(config::RetryOn::crashed);
+
+// Whether the supervisor's verdict on the attempt's instance matters: the connection broke after
+// the request went out, and the route does not replay crashes unconditionally (`crashed`).
+bool wants_crash_verdict(const RetryPolicy& policy, const AttemptEnd& attempt) noexcept;
 
 // The condition an attempt failure falls under (connect errors and resets are `error`).
 config::RetryOn failure_reason(upstream::OutcomeKind failure) noexcept;

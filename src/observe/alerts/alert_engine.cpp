@@ -1,6 +1,7 @@
 #include "observe/alerts/alert_engine.hpp"
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -20,6 +21,72 @@
 #include "promql/parse_alert_expr.hpp"
 
 namespace flotilla::observe {
+namespace {
+
+// Resolved alerts stay on /api/v1/alerts (and the dashboard, status) for this many evaluation
+// intervals — 5 minutes at the default 15 s, like Alertmanager's resolve_timeout — then leave;
+// Alertmanager is still told for kResolvedRetentionMs.
+constexpr std::int64_t kResolvedShownIntervals = 20;
+
+// "InstanceCrashLooping{replica=web/2, service=web}": the alert as the log names it.
+std::string alert_name(const ActiveAlert& alert) {
+  std::string name;
+  std::string labels;
+  for (const auto& [label, value] : alert.labels) {
+    if (label == "alertname") {
+      name = value;
+    } else if (label != "severity") {
+      labels += fmt::format("{}{}={}", labels.empty() ? "" : ", ", label, value);
+    }
+  }
+  return labels.empty() ? name : fmt::format("{}{{{}}}", name, labels);
+}
+
+std::string annotation(const ActiveAlert& alert, std::string_view key) {
+  for (const auto& [name, value] : alert.annotations) {
+    if (name == key) return value;
+  }
+  return "";
+}
+
+// Each alert's state (and name) before an evaluation, to log what changed after it.
+using Before = std::map<std::string, std::pair<AlertState, std::string>>;
+Before states_of(const AlertingRule& rule) {
+  Before out;
+  for (const auto& [key, alert] : rule.alerts()) {
+    out.emplace(key, std::pair{alert.state, alert_name(alert)});
+  }
+  return out;
+}
+
+void log_transitions(const AlertingRule& rule, const Before& before) {
+  for (const auto& [key, alert] : rule.alerts()) {
+    const auto was = before.find(key);
+    const AlertState old_state = was == before.end() ? AlertState::inactive : was->second.first;
+    if (old_state == alert.state) continue;
+    const std::string description = annotation(alert, "description");
+    switch (alert.state) {
+      case AlertState::pending:
+        spdlog::info("alert {} pending (value {}): {}", alert_name(alert), alert.value,
+                     description);
+        break;
+      case AlertState::firing:
+        spdlog::warn("alert {} firing (value {}): {}", alert_name(alert), alert.value, description);
+        break;
+      case AlertState::inactive:
+        spdlog::info("alert {} resolved", alert_name(alert));
+        break;
+    }
+  }
+  for (const auto& [key, was] : before) {
+    if (was.first == AlertState::pending && rule.alerts().count(key) == 0) {
+      spdlog::info("alert {} inactive again: its condition cleared before `for` passed",
+                   was.second);
+    }
+  }
+}
+
+}  // namespace
 
 struct AlertEngine::State {
   State(asio::io_context& io, std::int64_t retention_ms) : timer(io), store(retention_ms) {}
@@ -60,7 +127,9 @@ struct AlertEngine::State {
       ++evaluations;
       for (AlertingRule& rule : rules) {
         const std::string previous_error = rule.last_error();
+        const Before before = states_of(rule);
         rule.evaluate(store, now);
+        log_transitions(rule, before);
         if (!rule.last_error().empty() && rule.last_error() != previous_error) {
           spdlog::warn("alerts: rule {} failed: {}", rule.rule().name, rule.last_error());
         }
@@ -132,11 +201,17 @@ void AlertEngine::stop() {
 
 std::vector<AlertStatus> AlertEngine::alerts() const {
   const std::lock_guard lock(state_->mutex);
+  const WallTime shown_since =
+      wall_time(state_->now_ms() - kResolvedShownIntervals * state_->interval.count());
   std::vector<AlertStatus> out;
   for (const AlertingRule& rule : state_->rules) {
-    std::vector<AlertStatus> statuses = rule.statuses();
-    out.insert(out.end(), std::make_move_iterator(statuses.begin()),
-               std::make_move_iterator(statuses.end()));
+    for (AlertStatus& status : rule.statuses()) {
+      if (status.state == AlertState::inactive && status.resolved_at &&
+          *status.resolved_at < shown_since) {
+        continue;  // resolved a while ago: gone from the API (Alertmanager still hears of it)
+      }
+      out.push_back(std::move(status));
+    }
   }
   return out;
 }

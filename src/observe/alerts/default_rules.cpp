@@ -40,12 +40,22 @@ std::vector<config::AlertRule> default_alert_rules(const config::DefaultAlertRul
       hold, "warning", "High response time",
       fmt::format("95th percentile latency is {{{{ $value | humanizeDuration }}}} over the last {}",
                   window)));
-  rules.push_back(rule("InstanceCrashLooping",
-                       fmt::format("increase(flotilla_instance_restarts_total[{}]) > 0", restarts),
-                       hold, "warning", "Instance {{ $labels.replica }} is restarting",
-                       fmt::format("{{{{ $labels.replica }}}} restarted "
-                                   "{{{{ $value | humanize }}}} times in the last {}",
-                                   restarts)));
+  // Crash-looping, not one restart: 3 or more restarts in the window, or restarting at all while
+  // in crash_loop (Kubernetes' CrashLoopBackOff: several failed runs in a row, long waits). The
+  // count is rounded, since increase() extrapolates (2.93 restarts helps no one). The last `and`
+  // keeps only instances that still exist: one scaled away resolves at the next evaluation, as an
+  // instant vector whose series went stale does in Prometheus.
+  const std::string restart_count =
+      fmt::format("floor(increase(flotilla_instance_restarts_total[{}]) + 0.5)", restarts);
+  rules.push_back(
+      rule("InstanceCrashLooping",
+           fmt::format("({0} >= 3 or ({0} > 0 and on (service, replica) "
+                       "flotilla_instance_state{{state=\"crash_loop\"}} == 1)) "
+                       "and on (service, replica) flotilla_instance_up",
+                       restart_count),
+           hold, "warning", "Instance {{ $labels.replica }} is crash-looping",
+           fmt::format("{{{{ $labels.replica }}}} restarted {{{{ $value }}}} times in the last {}",
+                       restarts)));
   // An instance without a memory limit has no limit series (or 0): the `> 0` filter keeps it
   // out instead of dividing by zero.
   rules.push_back(

@@ -6,12 +6,9 @@ that carries each status line must also carry that response's body.
 Needs strace and ptrace permission; without them the test says so and exits 77 (ctest skip)."""
 import os
 import re
-import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -24,8 +21,7 @@ WRITE_CALLS = "write,writev,sendmsg,sendto"
 
 class SingleWriteTest(unittest.TestCase):
     def test_each_reply_is_one_write(self):
-        if shutil.which("strace") is None:
-            raise unittest.SkipTest("strace is not installed (scripts/install-deps.sh has it)")
+        harness.require_tools("strace")
         trace = os.path.join(tempfile.mkdtemp(prefix="flotilla-strace-"), "trace")
         proc = harness.Process(["strace", "-f", "-qq", "-s", "4096", "-e", f"trace={WRITE_CALLS}",
                                 "-o", trace, harness.FLOTILLA, "demo-app", "--port", "0",

@@ -9,6 +9,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -284,6 +285,13 @@ def gateway_config(upstreams, routes, listener=None, workers=2):
     listen.update(listener or {})
     return json.dumps({"workers": workers, "listen": [listen], "upstreams": upstreams,
                        "routes": routes}, indent=2)
+
+
+def require_tools(*tools):
+    """Fails the calling test when a tool that scripts/install-deps.sh installs is missing: a test
+    that skipped itself would let CI pass without testing anything."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    assert not missing, f"not installed: {', '.join(missing)} (run scripts/install-deps.sh)"
 
 
 def free_port():

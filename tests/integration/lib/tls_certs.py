@@ -6,6 +6,7 @@ certificate's serial and key type); python ssl contexts that trust the test CA.
 Every openssl run has a timeout; nothing here starts a process that outlives its call.
 """
 import http.client
+import json
 import os
 import re
 import secrets
@@ -278,3 +279,25 @@ def subject_rfc2253(cert_path):
     """The certificate's subject as one RFC 2253 line ("O=Org,CN=name")."""
     out = run_openssl("x509", "-in", cert_path, "-noout", "-subject", "-nameopt", "RFC2253")
     return out.strip().partition("subject=")[2]
+
+
+def demo_behind_tls(test_class, listeners_tls=({},), sans=("localhost",), route=None):
+    """The common TLS fixture, set on `test_class` inside its Cleanup: a test CA (`ca`), an ECDSA
+    leaf for localhost (`leaf`, with `sans`), a client context trusting the CA (`context`), the
+    demo app (`demo`), and flotilla (`gw`) routing / to the demo (plus `route` keys) through one
+    TLS listener per entry of `listeners_tls` (extra `tls:` keys each); `ports` lists their ports
+    in that order and `port` is the first."""
+    from harness import Demo, Flotilla, gateway_config  # the lib folder is on sys.path already
+    cls = test_class
+    cls.ca = TestCA()
+    cls.leaf = cls.ca.issue("localhost", list(sans), "ec")
+    cls.context = cls.ca.client_context()
+    cls.demo = cls.cleanup.add(Demo())
+    config = json.loads(gateway_config({"app": {"servers": [cls.demo.address]}},
+                                       [{"match": {"path": "/"}, "upstream": "app", **(route or {})}]))
+    config["listen"] = [listener([cls.leaf], tls=dict(extra)) for extra in listeners_tls]
+    cls.gw = cls.cleanup.add(Flotilla(json.dumps(config)))
+    listeners = cls.gw.listeners()
+    assert [scheme for scheme, _ in listeners] == ["https"] * len(listeners_tls), listeners
+    cls.ports = [port for _, port in listeners]
+    cls.port = cls.ports[0]

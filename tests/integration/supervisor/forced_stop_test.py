@@ -3,7 +3,8 @@
 The first SIGTERM starts the graceful shutdown: flotilla stops accepting and waits (up to 30 s)
 for a slow request in flight, and a TERM-ignoring instance would get 60 s of stop grace. The
 second SIGTERM cuts the open request, SIGKILLs every instance and flotilla exits 0 within
-seconds, with no process of this test left behind.
+seconds, with no process of this test left behind. A second signal within one second of the
+first is the same request arriving twice (a group-wide signal): it changes nothing.
 """
 import json
 import os
@@ -108,6 +109,41 @@ class ForcedStopTest(unittest.TestCase):
         finally:
             up.stop()
             supervision.kill_marked(marker)  # only ever this test's own processes
+
+    def test_signal_echo_within_a_second_is_the_first(self):
+        marker = supervision.unique_marker()
+        up = supervision.Up(config(supervision.free_port_range(2), marker))
+        try:
+            port = up.wait_listening()
+            up.wait_ready("web", 1)
+            supervision.wait_until(lambda: up.current_pid("stubborn/0"), 10, what="stubborn up")
+            slow = SlowRequest(port)
+            slow.start()
+            self.assertTrue(slow.sent.wait(5))
+            time.sleep(0.3)
+
+            t0 = time.monotonic()
+            os.kill(up.pid, signal.SIGINT)
+            time.sleep(0.2)
+            os.kill(up.pid, signal.SIGTERM)  # the echo: same process group, 200 ms later
+            echo_s = time.monotonic() - t0
+            self.assertLess(echo_s, 0.9, "the test itself was too slow to send an echo")
+            up.process.wait_for_line(r"again within 1000 ms of the first: taken as the same", 10)
+            time.sleep(1.5)
+            self.assertIsNone(up.process.proc.poll(),
+                              "an echoed signal stopped flotilla at once:\n" + up.log())
+            self.assertFalse(up.lines_matching(r"again: stopping at once"), up.log())
+
+            os.kill(up.pid, signal.SIGTERM)  # more than a second later: at once, as before
+            code = up.process.proc.wait(timeout=15)
+            up.stop()
+            self.assertEqual(code, 0, up.log())
+            self.assertTrue(up.lines_matching(r"again: stopping at once"), up.log())
+            left = supervision.wait_marked_gone(marker)
+            self.assertEqual(left, [], f"left behind: {left}")
+        finally:
+            up.stop()
+            supervision.kill_marked(marker)
 
 
 if __name__ == "__main__":

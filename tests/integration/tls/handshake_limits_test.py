@@ -66,18 +66,8 @@ class HandshakeLimits(unittest.TestCase):
     def setUpClass(cls):
         cls.cleanup = Cleanup().__enter__()
         try:
-            cls.ca = tls_certs.TestCA()
-            cls.leaf = cls.ca.issue("localhost", ["localhost"], "ec")
-            cls.context = cls.ca.client_context()
             cls.hello = client_hello()
-            cls.demo = cls.cleanup.add(Demo())
-            config = json.loads(gateway_config(
-                {"app": {"servers": [cls.demo.address]}},
-                [{"match": {"path": "/"}, "upstream": "app"}]))
-            config["listen"] = [tls_certs.listener([cls.leaf],
-                                                   tls={"handshake_timeout": "1s"})]
-            cls.gw = cls.cleanup.add(Flotilla(json.dumps(config)))
-            cls.port = cls.gw.listeners()[0][1]
+            tls_certs.demo_behind_tls(cls, listeners_tls=[{"handshake_timeout": "1s"}])
         except BaseException:
             cls.cleanup.__exit__(None, None, None)
             raise

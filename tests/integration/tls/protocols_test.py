@@ -11,7 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import tls_certs  # noqa: E402
-from harness import Cleanup, Demo, Flotilla, gateway_config  # noqa: E402
+from harness import Cleanup  # noqa: E402
 
 TLS12_AEAD = ("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
               "ECDHE-ECDSA-CHACHA20-POLY1305")
@@ -24,21 +24,9 @@ class Protocols(unittest.TestCase):
     def setUpClass(cls):
         cls.cleanup = Cleanup().__enter__()
         try:
-            cls.ca = tls_certs.TestCA()
-            cls.leaf = cls.ca.issue("localhost", ["localhost", "IP:127.0.0.1"], "ec")
-            cls.demo = cls.cleanup.add(Demo())
-            config = json.loads(gateway_config(
-                {"app": {"servers": [cls.demo.address]}},
-                [{"match": {"path": "/"}, "upstream": "app"}]))
-            config["listen"] = [
-                tls_certs.listener([cls.leaf]),
-                tls_certs.listener([cls.leaf], tls={"protocols": ["TLSv1.3"]}),
-                tls_certs.listener([cls.leaf], tls={"protocols": ["TLSv1.2"]}),
-            ]
-            cls.gw = cls.cleanup.add(Flotilla(json.dumps(config)))
-            ports = cls.gw.listeners()
-            assert [s for s, _ in ports] == ["https"] * 3, ports
-            cls.both, cls.only13, cls.only12 = (p for _, p in ports)
+            tls_certs.demo_behind_tls(cls, sans=("localhost", "IP:127.0.0.1"), listeners_tls=[
+                {}, {"protocols": ["TLSv1.3"]}, {"protocols": ["TLSv1.2"]}])
+            cls.both, cls.only13, cls.only12 = cls.ports
         except BaseException:
             cls.cleanup.__exit__(None, None, None)
             raise

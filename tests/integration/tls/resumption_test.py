@@ -2,7 +2,6 @@
 — with tickets (the default), with the session cache alone (`session_tickets: false`), and not
 at all when both are off — and counted in flotilla_tls_handshakes_total{protocol,result} and
 flotilla_tls_resumed_handshakes_total{protocol}."""
-import json
 import os
 import sys
 import tempfile
@@ -10,7 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import tls_certs  # noqa: E402
-from harness import Cleanup, Demo, Flotilla, gateway_config, metric, raw_exchange  # noqa: E402
+from harness import Cleanup, metric, raw_exchange  # noqa: E402
 
 HELLO = b"GET /api/hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 
@@ -20,20 +19,9 @@ class Resumption(unittest.TestCase):
     def setUpClass(cls):
         cls.cleanup = Cleanup().__enter__()
         try:
-            cls.ca = tls_certs.TestCA()
-            cls.leaf = cls.ca.issue("localhost", ["localhost"], "ec")
-            cls.demo = cls.cleanup.add(Demo())
-            config = json.loads(gateway_config(
-                {"app": {"servers": [cls.demo.address]}},
-                [{"match": {"path": "/"}, "upstream": "app"}]))
-            config["listen"] = [
-                tls_certs.listener([cls.leaf]),
-                tls_certs.listener([cls.leaf], tls={"session_tickets": False}),
-                tls_certs.listener([cls.leaf], tls={"session_tickets": False,
-                                                    "session_cache": 0}),
-            ]
-            cls.gw = cls.cleanup.add(Flotilla(json.dumps(config)))
-            cls.tickets, cls.cache_only, cls.none = (p for _, p in cls.gw.listeners())
+            tls_certs.demo_behind_tls(cls, listeners_tls=[
+                {}, {"session_tickets": False}, {"session_tickets": False, "session_cache": 0}])
+            cls.tickets, cls.cache_only, cls.none = cls.ports
             cls.dir = tempfile.mkdtemp(prefix="flotilla-sessions-")
         except BaseException:
             cls.cleanup.__exit__(None, None, None)

@@ -69,6 +69,18 @@ class FakeOperations : public Operations {
     calls.push_back({{"op", "drain"}, {"service", service}, {"index", index}});
     co_return json_response(200, {{"instance", fmt::format("{}/{}", service, index)}});
   }
+  asio::awaitable<AdminResponse> undrain(std::string service, std::uint32_t index) override {
+    calls.push_back({{"op", "undrain"}, {"service", service}, {"index", index}});
+    co_return json_response(200, {{"instance", fmt::format("{}/{}", service, index)}});
+  }
+  asio::awaitable<AdminResponse> stop_service(std::string service) override {
+    calls.push_back({{"op", "stop"}, {"service", service}});
+    co_return json_response(200, {{"service", service}});
+  }
+  asio::awaitable<AdminResponse> start_service(std::string service) override {
+    calls.push_back({{"op", "start"}, {"service", service}});
+    co_return json_response(200, {{"service", service}});
+  }
   asio::awaitable<AdminResponse> reload() override {
     calls.push_back({{"op", "reload"}});
     co_return json_response(200, {{"changed", json::array()}});
@@ -201,6 +213,17 @@ TEST_F(ApiRoutes, DrainParsesTheIndex) {
   EXPECT_EQ(call("POST", "/api/v1/instances/web/two/drain").status, 400);
   EXPECT_EQ(call("POST", "/api/v1/instances/web/-1/drain").status, 400);
   EXPECT_EQ(operations_.calls.size(), 1u);
+}
+
+TEST_F(ApiRoutes, UndrainStopAndStartReachTheirOperations) {
+  EXPECT_EQ(call("POST", "/api/v1/instances/web/1/undrain").status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/instances/web/x/undrain").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/services/web/stop").status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/services/web/start").status, 200);
+  ASSERT_EQ(operations_.calls.size(), 3u);
+  EXPECT_EQ(operations_.calls.at(0), (json{{"op", "undrain"}, {"service", "web"}, {"index", 1}}));
+  EXPECT_EQ(operations_.calls.at(1), (json{{"op", "stop"}, {"service", "web"}}));
+  EXPECT_EQ(operations_.calls.at(2), (json{{"op", "start"}, {"service", "web"}}));
 }
 
 TEST_F(ApiRoutes, LogsParsesTheQuery) {

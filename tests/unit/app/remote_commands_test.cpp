@@ -10,6 +10,12 @@
 namespace flotilla::app {
 namespace {
 
+StatusOptions status_options(const RemoteOptions& remote) {
+  StatusOptions options;
+  options.remote = remote;
+  return options;
+}
+
 using admin::AdminResponse;
 using nlohmann::json;
 
@@ -76,6 +82,19 @@ class ScriptedOperations : public admin::Operations {
     co_return admin::json_response(
         200, {{"instance", fmt::format("{}/{}", service, index)}, {"state", "draining"}});
   }
+  asio::awaitable<AdminResponse> undrain(std::string service, std::uint32_t index) override {
+    drained.push_back(fmt::format("-{}/{}", service, index));
+    co_return admin::json_response(
+        200, {{"instance", fmt::format("{}/{}", service, index)}, {"state", "undrained"}});
+  }
+  asio::awaitable<AdminResponse> stop_service(std::string service) override {
+    co_return admin::json_response(
+        200, {{"service", service}, {"state", "stopped"}, {"replicas", 3}, {"changed", true}});
+  }
+  asio::awaitable<AdminResponse> start_service(std::string service) override {
+    co_return admin::json_response(
+        200, {{"service", service}, {"state", "started"}, {"replicas", 3}, {"changed", true}});
+  }
   asio::awaitable<AdminResponse> reload() override {
     if (reload_fails) {
       co_return admin::json_response(
@@ -131,11 +150,11 @@ class RemoteCommands : public ::testing::Test {
 };
 
 TEST_F(RemoteCommands, StatusPrintsTablesOrJson) {
-  EXPECT_EQ(capture([&] { return status_command(remote_); }), 0);
+  EXPECT_EQ(capture([&] { return status_command(status_options(remote_)); }), 0);
   EXPECT_NE(out_.find("flotilla 9.9"), std::string::npos) << out_;
   EXPECT_NE(out_.find("web/0     running  yes    77"), std::string::npos) << out_;
   remote_.json = true;
-  EXPECT_EQ(capture([&] { return status_command(remote_); }), 0);
+  EXPECT_EQ(capture([&] { return status_command(status_options(remote_)); }), 0);
   EXPECT_EQ(json::parse(out_)["version"], "9.9");
 }
 
@@ -259,7 +278,7 @@ TEST_F(RemoteCommands, ReloadShowsDiagnosticsAndExits1) {
 }
 
 TEST_F(RemoteCommands, DrainParsesServiceSlashIndex) {
-  DrainOptions options{remote_, "web/2"};
+  DrainOptions options{remote_, "web/2", false};
   EXPECT_EQ(capture([&] { return drain_command(options); }), 0);
   EXPECT_EQ(out_, "web/2: draining\n");
   options.instance = "web";
@@ -283,7 +302,7 @@ TEST_F(RemoteCommands, HistoryAndLogs) {
 
 TEST_F(RemoteCommands, StoppedServerIsExit69) {
   server_.reset();
-  EXPECT_EQ(capture([&] { return status_command(remote_); }), 69);
+  EXPECT_EQ(capture([&] { return status_command(status_options(remote_)); }), 69);
   EXPECT_NE(err_.find("cannot reach flotilla at"), std::string::npos) << err_;
   EXPECT_NE(err_.find("is `flotilla up` running?"), std::string::npos) << err_;
 }

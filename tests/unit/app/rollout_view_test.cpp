@@ -65,5 +65,20 @@ TEST(RolloutView, Summary) {
   EXPECT_EQ(rollout_summary(same), "web: no new revision: scaled 1 → 4 (revision 4)");
 }
 
+TEST(RolloutView, ARolledBackRolloutShowsTheFailingInstanceLastLines) {
+  json r = rollout("rolled_back", "web/1 of revision 4 exited before becoming ready: exit code 1");
+  r["failed_instance"] = "web/1";
+  r["failed_instance_log"] = {"config error: DATABASE_URL is not set",
+                              "flotilla: pid 42 exited: exit code 1 after 12 ms"};
+  EXPECT_EQ(rollout_summary(r),
+            "web: rollout to revision 4 rolled back to revision 3: web/1 of revision 4 exited "
+            "before becoming ready: exit code 1\n"
+            "last log lines of web/1:\n"
+            "  config error: DATABASE_URL is not set\n"
+            "  flotilla: pid 42 exited: exit code 1 after 12 ms");
+  r["failed_instance_log"] = json::array();  // nothing logged: no heading
+  EXPECT_EQ(rollout_summary(r).find("last log lines"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace flotilla::app

@@ -45,7 +45,7 @@ TEST(RenderStatus, TablesForEverything) {
       "flotilla 0.1.0 · /srv/flotilla.yaml · up 1h2m\n"
       "\n"
       "SERVICE  REVISION  REPLICAS  READY  LAST ROLLOUT\n"
-      "web      3         2         1/2    succeeded → rev 3\n"
+      "web      3         2         1/2    rev 3 succeeded\n"
       "\n"
       "INSTANCE  STATE     READY  PID   PORT   REV  UPTIME  RESTARTS  CPU    MEMORY          LAST "
       "EXIT\n"
@@ -89,6 +89,32 @@ TEST(RenderStatus, RunningWorkersCountAsReady) {
   EXPECT_NE(text.find("celery   1         2         1/2"), std::string::npos) << text;
 }
 
+// LAST ROLLOUT reads without knowing the state names.
+TEST(RenderStatus, LastRolloutSaysWhatHappened) {
+  auto last_rollout = [](const char* rollout) {
+    const std::string text = render_status(json::parse(
+        std::string(R"({"services": [{"name": "web", "revision": 2, "replicas": 1, "rollout": )") +
+        rollout + "}]}"));
+    return text;
+  };
+  const auto has = [](const std::string& text, const char* what) {
+    return text.find(what) != std::string::npos;
+  };
+  EXPECT_TRUE(has(last_rollout(R"({"state": "rolled_back", "revision": 3, "from_revision": 2})"),
+                  "rev 3 failed, rolled back to 2"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "rolled_back", "revision": 3, "from_revision": 2,
+                                   "rollback_requested": true})"),
+                  "rev 3 undone, rolled back to 2"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "succeeded", "revision": 3, "from_revision": 2})"),
+                  "rev 3 succeeded"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "succeeded", "revision": 2, "from_revision": 2})"),
+                  "rev 2, no change"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "running", "revision": 3, "from_revision": 2})"),
+                  "rolling out rev 3 (from 2)"));
+  EXPECT_TRUE(has(last_rollout(R"({"state": "failed", "revision": 3, "from_revision": 2})"),
+                  "rev 3 failed"));
+}
+
 TEST(RenderStatus, AutoscaledServicesGetTheirTableAndReason) {
   const std::string text = render_status(json::parse(R"json({"services": [
     {"name": "web", "revision": 1, "replicas": 4, "instances": [],
@@ -108,6 +134,36 @@ TEST(RenderStatus, AutoscaledServicesGetTheirTableAndReason) {
   EXPECT_EQ(text.find("worker:"), std::string::npos) << text;  // no row without autoscale
   // Without an autoscaled service there is no table at all.
   EXPECT_EQ(render_status(json::parse(kStatus)).find("AUTOSCALE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace flotilla::app
+
+namespace flotilla::app {
+namespace {
+
+TEST(ServiceStatus, OneServiceItsUpstreamsAndAlerts) {
+  json status = json::parse(kStatus);
+  status["services"].push_back({{"name", "worker"}, {"instances", json::array()}});
+  const auto web = service_status(status, "web");
+  ASSERT_TRUE(web);
+  EXPECT_EQ((*web)["services"].size(), 1u);
+  EXPECT_EQ((*web)["services"][0]["name"], "web");
+  EXPECT_EQ((*web)["upstreams"].size(), 1u);  // it has the endpoint web/0
+  EXPECT_EQ((*web)["alerts"].size(), 1u);     // only the one labelled service=web
+  EXPECT_FALSE(web->contains("listeners"));
+  EXPECT_EQ((*web)["version"], "0.1.0");
+  const auto worker = service_status(status, "worker");
+  ASSERT_TRUE(worker);
+  EXPECT_TRUE((*worker)["upstreams"].empty());
+  EXPECT_FALSE(service_status(status, "nope"));
+}
+
+TEST(ServiceStatus, AStoppedServiceSaysWhatStartBringsBack) {
+  json status = json::parse(kStatus);
+  status["services"][0]["replicas"] = 0;
+  status["services"][0]["stopped_from"] = 2;
+  EXPECT_NE(render_status(status).find("0 (stopped; start brings back 2)"), std::string::npos);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 
 StatusFetcher counting_fetcher(int& calls) {
-  return [&calls](std::string&) -> std::optional<nlohmann::json> {
+  return [&calls](FetchFailure&) -> std::optional<nlohmann::json> {
     ++calls;
     return nlohmann::json{
         {"services",
@@ -30,6 +30,7 @@ TEST(TopCommand, RedrawsInPlaceABoundedNumberOfTimes) {
   TopOptions options;
   options.interval = 10ms;
   options.max_refreshes = 3;
+  options.terminal = true;
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(top_command(options, counting_fetcher(calls)), kExitOk);
   const std::string out = ::testing::internal::GetCapturedStdout();
@@ -42,6 +43,20 @@ TEST(TopCommand, RedrawsInPlaceABoundedNumberOfTimes) {
   EXPECT_EQ(clears, 4u);
   EXPECT_NE(out.find("web/1"), std::string::npos);
   EXPECT_NE(out.find("IN-FLIGHT"), std::string::npos);
+  EXPECT_NE(out.find("flotilla top  "), std::string::npos);  // the header line
+}
+
+TEST(TopCommand, NoEscapeCodesWhenNotATerminal) {
+  int calls = 0;
+  TopOptions options;
+  options.interval = 10ms;
+  options.max_refreshes = 2;
+  options.terminal = false;
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(top_command(options, counting_fetcher(calls)), kExitOk);
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_NE(out.find("web/1"), std::string::npos);
 }
 
 TEST(TopCommand, OnceAsJsonPrintsOneDocumentWithRates) {
@@ -65,11 +80,13 @@ TEST(TopCommand, FailsWhenTheStatusCannotBeFetched) {
   TopOptions options;
   options.once = true;
   ::testing::internal::CaptureStderr();
-  const int status = top_command(options, [](std::string& error) -> std::optional<nlohmann::json> {
-    error = "cannot reach http://127.0.0.1:9: Connection refused";
-    return std::nullopt;
-  });
-  EXPECT_EQ(status, kExitFailure);
+  const int status =
+      top_command(options, [](FetchFailure& failure) -> std::optional<nlohmann::json> {
+        failure.message = "cannot reach http://127.0.0.1:9: Connection refused";
+        failure.unreachable = true;
+        return std::nullopt;
+      });
+  EXPECT_EQ(status, kExitUnreachable);
   EXPECT_EQ(::testing::internal::GetCapturedStderr(),
             "flotilla top: cannot reach http://127.0.0.1:9: Connection refused\n");
 }

@@ -50,5 +50,16 @@ TEST(ErrorResponse, PrefersJsonFromRawBytesOfARejectedHead) {
   EXPECT_FALSE(prefers_json_raw("GET / HTTP/1.1\r\nX-Accept: json\r\n"));
 }
 
+TEST(ErrorResponse, NoReadyEndpointNamesTheUpstream) {
+  std::string out;
+  const std::string_view detail = no_ready_endpoint_detail("app");
+  EXPECT_EQ(detail, "upstream 'app' has no ready endpoint");
+  EXPECT_EQ(write_error_body(out, {503, true, detail}),
+            R"({"error":"Service Unavailable","status":503,"detail":"upstream 'app' has no )"
+            R"(ready endpoint"})"
+            "\n");
+  EXPECT_EQ(no_ready_endpoint_detail("web"), "upstream 'web' has no ready endpoint");
+}
+
 }  // namespace
 }  // namespace flotilla::gateway

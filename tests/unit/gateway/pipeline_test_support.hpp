@@ -141,7 +141,7 @@ inline ParsedResponse parse_response(std::string_view raw, http::Method method =
   return out;
 }
 
-// One request's world on one worker: the request path as H1Connection::handle sets it up.
+// One request's world on one worker: the request path as H1Connection::begin_request sets it up.
 class PipelineHarness {
  public:
   explicit PipelineHarness(ListenerSettings listener = {})
@@ -165,7 +165,7 @@ class PipelineHarness {
   }
 
   // Parses `raw` (a whole request head, nothing after it) and makes the request's context as
-  // H1Connection::handle does; the sink is started for the request's version and keep-alive.
+  // H1Connection::begin_request does; the sink is started for the request's version and keep-alive.
   RequestContext& request(std::string raw, const GatewaySnapshot* snapshot = nullptr,
                           std::string_view client_ip = "192.0.2.7") {
     ctx_.reset();

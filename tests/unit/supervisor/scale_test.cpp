@@ -95,6 +95,51 @@ TEST_F(OperationsTest, DrainedInstanceLeavesRotationStaysUpUntilTheNextScale) {
   EXPECT_FALSE(process_exists(drained_pid));
 }
 
+TEST_F(OperationsTest, UndrainPutsTheSameInstanceBackOnceReady) {
+  add_web(2, 3);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  min_web_ready_ = 1000;
+  const pid_t pid = instances("web")[1].pid;
+  ASSERT_TRUE(supervisor_->drain("web", 1).ok());
+  ASSERT_EQ(ready_count("web"), 1u);
+  const OpResult<DrainResult> back = supervisor_->undrain("web", 1);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->key, "web/1");
+  // Its readiness probe still passes: back in rotation at once, the same process.
+  EXPECT_EQ(ready_count("web"), 2u);
+  EXPECT_EQ(instances("web")[1].pid, pid);
+  EXPECT_NE(instances("web")[1].state, InstanceState::drained);
+  EXPECT_FALSE(supervisor_->undrain("web", 7).ok());
+}
+
+TEST_F(OperationsTest, StopKeepsTheCountAndStartBringsItBack) {
+  add_web(2, 3);
+  start();
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  min_web_ready_ = 0;
+  const auto stopped = supervisor_->stop_service("web");
+  ASSERT_TRUE(stopped.ok());
+  EXPECT_EQ(stopped->replicas, 2u);
+  EXPECT_TRUE(stopped->changed);
+  ASSERT_TRUE(run_until([&] { return instances("web").empty(); }));
+  const auto again = supervisor_->stop_service("web");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->changed);
+  EXPECT_EQ(again->replicas, 2u);  // still the count start brings back
+  for (const ServiceStatus& s : supervisor_->service_status()) {
+    if (s.name == "web") {
+      EXPECT_EQ(s.stopped_from, std::optional<std::uint32_t>(2));
+    }
+  }
+  const auto started = supervisor_->start_service("web");
+  ASSERT_TRUE(started.ok());
+  EXPECT_EQ(started->replicas, 2u);
+  ASSERT_TRUE(run_until([&] { return ready_count("web") == 2; }));
+  EXPECT_FALSE(supervisor_->start_service("web")->changed);
+  EXPECT_FALSE(supervisor_->stop_service("nope").ok());
+}
+
 TEST_F(OperationsTest, ScaleUpWhileAPortIsStillHeldByAStoppingInstance) {
   add_web(2, 2);
   start();

@@ -99,8 +99,18 @@ TEST_F(SupervisorTest, EnvironmentExpansionAndLogCapture) {
   service.ports = config::PortRange{port, static_cast<std::uint16_t>(port + 1)};
   start();
   const fs::path log = spec_.state_dir / "logs" / "env-0.log";
-  ASSERT_TRUE(run_until([&] { return slurp(log).find('\n') != std::string::npos; }));
-  const std::string line = slurp(log);
+  // flotilla's own line marking the run comes first, then what the app wrote.
+  const auto second_line = [&] {
+    const std::string text = slurp(log);
+    const std::size_t first = text.find('\n');
+    return first == std::string::npos ? std::string() : text.substr(first + 1);
+  };
+  ASSERT_TRUE(run_until([&] { return second_line().find('\n') != std::string::npos; }));
+  const std::string text = slurp(log);
+  // "<24-character time stamp> flotilla: run 1: started pid ..."
+  EXPECT_EQ(text.substr(25, text.find('\n') - 25).rfind("flotilla: run 1: started pid ", 0), 0u)
+      << text;
+  const std::string line = second_line();
   // "<24-character time stamp> <what the app wrote>"
   ASSERT_GT(line.size(), 25u);
   EXPECT_EQ(line.substr(25), fmt::format("port={} inst=env/0 foo=f-{} arg=a0\n", port, port));

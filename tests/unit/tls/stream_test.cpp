@@ -166,5 +166,72 @@ TEST_F(StreamTest, PeerClosedAfterTheClientLeaves) {
   EXPECT_TRUE(closed);
 }
 
+// The clear-text fast path: a write that fits the socket buffer goes out at once, without
+// an Asio operation; a socket in blocking mode is never written (it could block the worker).
+TEST_F(StreamTest, WriteNowSendsEverythingThatFits) {
+  StreamPair pair;
+  const std::array<asio::const_buffer, 3> pieces{
+      asio::buffer("HTTP/1.1 ", 9), asio::buffer("200 OK\r\n", 8), asio::buffer("\r\nok", 4)};
+  std::error_code error;
+  EXPECT_EQ(pair.server->write_now(pieces, error), 0u);  // blocking mode: not touched
+  EXPECT_EQ(error, asio::error::would_block);
+  pair.server->socket().non_blocking(true);
+  EXPECT_EQ(pair.server->write_now(pieces, error), 21u);
+  EXPECT_FALSE(error);
+  std::string received;
+  pair.run([&]() -> net::Awaitable<void> { received = co_await read_bytes(*pair.client, 21); });
+  EXPECT_EQ(received, "HTTP/1.1 200 OK\r\n\r\nok");
+}
+
+// What write_now left (here: the socket buffer filled up) goes with write_rest, in order and
+// whole, and the result counts every byte.
+TEST_F(StreamTest, WriteRestSendsWhatWriteNowLeft) {
+  StreamPair pair;
+  pair.server->socket().non_blocking(true);
+  pair.server->socket().set_option(asio::socket_base::send_buffer_size(4096));
+  std::string big(2 * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  // Twenty pieces: more than write_rest takes in one go.
+  std::vector<asio::const_buffer> pieces;
+  const std::size_t piece = big.size() / 20;
+  for (std::size_t at = 0; at < big.size(); at += piece) {
+    pieces.push_back(asio::buffer(big.data() + at, std::min(piece, big.size() - at)));
+  }
+  std::error_code error;
+  const std::size_t now = pair.server->write_now(pieces, error);
+  ASSERT_FALSE(error);
+  ASSERT_LT(now, big.size());  // the peer reads nothing yet: the buffers fill
+  IoResult result;
+  std::string received;
+  asio::co_spawn(
+      pair.context,
+      [&]() -> net::Awaitable<void> { result = co_await pair.server->write_rest(pieces, now); },
+      asio::detached);
+  pair.run(
+      [&]() -> net::Awaitable<void> { received = co_await read_bytes(*pair.client, big.size()); });
+  EXPECT_FALSE(std::get<0>(result));
+  EXPECT_EQ(std::get<1>(result), big.size());
+  EXPECT_TRUE(received == big);
+}
+
+// Over TLS the fast path writes nothing: the caller goes on with write() (records, encryption).
+TEST_F(StreamTest, WriteNowLeavesTlsToWrite) {
+  StreamPair pair;
+  secure(pair);
+  const std::array<asio::const_buffer, 1> pieces{asio::buffer("hello", 5)};
+  std::error_code error;
+  EXPECT_EQ(pair.server->write_now(pieces, error), 0u);
+  EXPECT_EQ(error, asio::error::would_block);
+  IoResult result;
+  std::string received;
+  asio::co_spawn(
+      pair.context,
+      [&]() -> net::Awaitable<void> { result = co_await pair.server->write_rest(pieces, 0); },
+      asio::detached);
+  pair.run([&]() -> net::Awaitable<void> { received = co_await read_bytes(*pair.client, 5); });
+  EXPECT_EQ(std::get<1>(result), 5u);
+  EXPECT_EQ(received, "hello");
+}
+
 }  // namespace
 }  // namespace flotilla::tls

@@ -36,6 +36,7 @@ struct Req {
   bool replayable = true;
   bool in_budget = true;
   bool upgrade = false;
+  bool suspect = false;
   RetryState state() const {
     RetryState s;
     s.attempts = attempts;
@@ -43,6 +44,7 @@ struct Req {
     s.replayable = replayable;
     s.within_time_budget = in_budget;
     s.upgrade_requested = upgrade;
+    s.suspect = suspect;
     return s;
   }
 };
@@ -259,6 +261,75 @@ TEST(RetryDecision, RetriesStayWithinTheTriedSet) {
           << "attempts " << attempts << " status " << end.status;
     }
   }
+}
+
+AttemptEnd crashed(InstanceCrash crash, OutcomeKind kind = OutcomeKind::reset) {
+  AttemptEnd end = failed(kind);
+  end.crash = crash;
+  return end;
+}
+
+struct CrashRow {
+  const char* name;
+  RetryPolicy policy;
+  Req request;
+  AttemptEnd attempt;
+  Expect expect;
+  bool suspect;  // the decision makes the request a suspect
+  bool refused;  // ... and refuses to replay it
+};
+
+// The query of death: an instance that crashed by itself holding the request.
+TEST(RetryDecision, QueryOfDeath) {
+  const RetryPolicy opt_in = policy({RetryOn::error, RetryOn::timeout, RetryOn::crashed});
+  const CrashRow rows[] = {
+      {"alone in the crash: not replayed", kDefault, kGet, crashed(InstanceCrash::alone), fail(502),
+       true, true},
+      {"alone, whatever the list", kEverything, kGet, crashed(InstanceCrash::alone), fail(502),
+       true, true},
+      {"beside others: replayed once, outside the budget", kDefault, kGet,
+       crashed(InstanceCrash::beside_others), retry(RetryOn::error, false), true, false},
+      {"a suspect in its second crash: not replayed", kDefault, Req{.suspect = true},
+       crashed(InstanceCrash::beside_others), fail(502), true, true},
+      {"a suspect alone again", kDefault, Req{.suspect = true}, crashed(InstanceCrash::alone),
+       fail(502), true, true},
+      {"a suspect whose next instance was killed from outside: retried", kDefault,
+       Req{.suspect = true}, failed(OutcomeKind::reset), retry(RetryOn::error, false), false,
+       false},
+      {"a suspect refused on the next connect: retried", kDefault, Req{.suspect = true},
+       failed(OutcomeKind::connect_error, false), retry(RetryOn::error, false), false, false},
+      {"killed from outside (no crash): retried as ever", kDefault, kGet,
+       failed(OutcomeKind::reset), retry(RetryOn::error, false), false, false},
+      {"POST beside others: still never replayed once sent", kDefault, kPost,
+       crashed(InstanceCrash::beside_others), fail(502), true, false},
+      {"beside others, tries and time used up", kDefault, Req{.in_budget = false},
+       crashed(InstanceCrash::beside_others), fail(502), true, false},
+      {"retry.on crashed: alone is replayed", opt_in, kGet, crashed(InstanceCrash::alone),
+       retry(RetryOn::error, false), false, false},
+      {"retry.on crashed: a suspect is replayed", opt_in, Req{.suspect = true},
+       crashed(InstanceCrash::beside_others), retry(RetryOn::error, false), false, false},
+      // A verdict only means something for a connection that broke after sending.
+      {"a timeout is no crash", kDefault, kGet, crashed(InstanceCrash::alone, OutcomeKind::timeout),
+       retry(RetryOn::timeout, true), false, false},
+  };
+  for (const CrashRow& row : rows) {
+    check(Row{row.name, row.policy, row.request, row.attempt, row.expect});
+    SCOPED_TRACE(row.name);
+    const Decision d = decide(row.policy, row.request.state(), row.attempt);
+    EXPECT_EQ(d.suspect, row.suspect);
+    EXPECT_EQ(d.refused, row.refused);
+  }
+}
+
+TEST(RetryDecision, WantsCrashVerdict) {
+  EXPECT_TRUE(wants_crash_verdict(kDefault, failed(OutcomeKind::reset)));
+  EXPECT_FALSE(wants_crash_verdict(kDefault, failed(OutcomeKind::reset, false)));
+  EXPECT_FALSE(wants_crash_verdict(kDefault, failed(OutcomeKind::connect_error, false)));
+  EXPECT_FALSE(wants_crash_verdict(kDefault, failed(OutcomeKind::timeout)));
+  EXPECT_FALSE(wants_crash_verdict(kDefault, failed(OutcomeKind::invalid_header)));
+  EXPECT_FALSE(wants_crash_verdict(kDefault, status(502)));
+  EXPECT_FALSE(
+      wants_crash_verdict(policy({RetryOn::error, RetryOn::crashed}), failed(OutcomeKind::reset)));
 }
 
 TEST(RetryDecision, FailureReason) {

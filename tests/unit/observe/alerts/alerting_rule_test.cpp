@@ -3,7 +3,10 @@
 // triggers it, and notifications come out as Prometheus sends them.
 #include "observe/alerts/alerting_rule.hpp"
 
+#include <cmath>
 #include <functional>
+#include <initializer_list>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -106,9 +109,31 @@ TEST(AlertingRule, HighResponseTimeCycles) {
   EXPECT_GT(result.resolved_at_second, 10);
 }
 
+// The instance's series as the supervisor exports them: restarts, its state, up.
+std::vector<Sample> instance(const char* replica, double restarts, const char* state = "ready") {
+  const Labels labels{{"replica", replica}, {"service", "web"}};
+  std::vector<Sample> out{sample("flotilla_instance_restarts_total", labels, restarts),
+                          sample("flotilla_instance_up", labels, 1)};
+  for (const char* s : {"ready", "backoff", "crash_loop"}) {
+    Labels with_state = labels;
+    with_state.emplace_back("state", s);
+    out.push_back(
+        sample("flotilla_instance_state", with_state, std::string_view(s) == state ? 1 : 0));
+  }
+  return out;
+}
+
+MetricsView instances(std::initializer_list<std::vector<Sample>> parts) {
+  MetricsView out;
+  for (const auto& part : parts) {
+    for (const Sample& s : part) out.push_back(MetricFamily{s.name, "", MetricType::gauge, {s}});
+  }
+  return out;
+}
+
 TEST(AlertingRule, InstanceCrashLoopingCyclesAndNamesTheInstance) {
   AlertingRule rule = make_rule("InstanceCrashLooping");
-  // web/2 restarts every 2 s until second 8; web/1 never does.
+  // web/2 restarts every 2 s until second 8 (4 restarts in the window); web/1 never does.
   std::vector<ActiveAlert> firing;
   const Cycle result = run(rule, [&](int s) {
     if (firing.empty()) {
@@ -116,10 +141,7 @@ TEST(AlertingRule, InstanceCrashLoopingCyclesAndNamesTheInstance) {
         if (alert.state == AlertState::firing) firing.push_back(alert);
       }
     }
-    return view({sample("flotilla_instance_restarts_total",
-                        {{"replica", "web/2"}, {"service", "web"}}, std::min(s, 8) / 2),
-                 sample("flotilla_instance_restarts_total",
-                        {{"replica", "web/1"}, {"service", "web"}}, 0)});
+    return instances({instance("web/2", std::min(s, 8) / 2), instance("web/1", 0)});
   });
   EXPECT_EQ(result.states, kFullCycle);
   ASSERT_EQ(firing.size(), 1u);
@@ -128,7 +150,45 @@ TEST(AlertingRule, InstanceCrashLoopingCyclesAndNamesTheInstance) {
                                       {"service", "web"},
                                       {"severity", "warning"}}));
   EXPECT_EQ(firing[0].annotations.at(1),
-            (std::pair<std::string, std::string>{"summary", "Instance web/2 is restarting"}));
+            (std::pair<std::string, std::string>{"summary", "Instance web/2 is crash-looping"}));
+  // A whole count, not increase()'s extrapolation.
+  EXPECT_EQ(firing[0].value, std::floor(firing[0].value));
+  EXPECT_GE(firing[0].value, 3);
+}
+
+TEST(AlertingRule, InstanceCrashLoopingIgnoresOneRestart) {
+  AlertingRule rule = make_rule("InstanceCrashLooping");
+  // One restart at second 3, then two at seconds 12 and 24 (never 3 in a 10 s window).
+  const Cycle result = run(
+      rule,
+      [](int s) {
+        const int restarts = (s >= 3) + (s >= 12) + (s >= 24);
+        return instances({instance("web/0", restarts)});
+      },
+      40);
+  EXPECT_EQ(result.states, std::vector{AlertState::inactive});
+}
+
+TEST(AlertingRule, InstanceCrashLoopingFiresInCrashLoopBackOff) {
+  AlertingRule rule = make_rule("InstanceCrashLooping");
+  // One restart, then waiting in crash_loop (a long back-off) from second 4 to 20.
+  const Cycle result = run(rule, [](int s) {
+    const bool looping = s >= 4 && s <= 20;
+    return instances({instance("web/0", s >= 3 ? 1 : 0, looping ? "crash_loop" : "ready")});
+  });
+  EXPECT_EQ(result.states, kFullCycle);
+  EXPECT_EQ(result.fired_at_second, 6);
+}
+
+TEST(AlertingRule, InstanceCrashLoopingResolvesWhenTheInstanceIsScaledAway) {
+  AlertingRule rule = make_rule("InstanceCrashLooping");
+  // web/3 crash-loops, then is scaled away at second 8: its series stop at once.
+  const Cycle result = run(rule, [](int s) {
+    if (s >= 8) return instances({instance("web/0", 0)});
+    return instances({instance("web/0", 0), instance("web/3", s)});
+  });
+  EXPECT_EQ(result.states, kFullCycle);
+  EXPECT_EQ(result.resolved_at_second, 8);
 }
 
 TEST(AlertingRule, HighMemoryUsageCycles) {
@@ -223,7 +283,11 @@ TEST(DefaultRules, AllParseAndFollowTheConfig) {
   std::vector<config::AlertRule> rules = effective_alert_rules(alerts);
   ASSERT_EQ(rules.size(), 5u);
   EXPECT_EQ(rules[0].expr, R"(sum(rate(http_requests_total{status=~"5.."}[5m])) > 0.1)");
-  EXPECT_EQ(rules[2].expr, "increase(flotilla_instance_restarts_total[15m]) > 0");
+  EXPECT_EQ(rules[2].expr,
+            "(floor(increase(flotilla_instance_restarts_total[15m]) + 0.5) >= 3 or "
+            "(floor(increase(flotilla_instance_restarts_total[15m]) + 0.5) > 0 and on (service, "
+            "replica) flotilla_instance_state{state=\"crash_loop\"} == 1)) and on (service, "
+            "replica) flotilla_instance_up");
   EXPECT_EQ(rules[4].name, "Mine");
   for (const config::AlertRule& rule : rules) {
     EXPECT_TRUE(promql::parse_alert_expr(rule.expr).ok()) << rule.expr;
