@@ -35,7 +35,7 @@ struct Listeners {
 
 namespace {
 
-constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr auto kServerNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 asio::awaitable<void> serve_connection(std::shared_ptr<ServerContext> context,
                                        std::shared_ptr<Connection> connection, std::uint64_t id) {
@@ -49,13 +49,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerContext> context,
                                   Acceptor& acceptor, bool unix_socket) {
   asio::steady_timer backoff(acceptor.get_executor());
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+    auto [ec, socket] = co_await acceptor.async_accept(kServerNoThrow);
     if (context->stopping || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // EMFILE and friends: pause instead of spinning on an accept that keeps failing.
       spdlog::warn("admin: accept failed: {}", ec.message());
       backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(kNoThrow);
+      co_await backoff.async_wait(kServerNoThrow);
       continue;
     }
     if (context->connections.size() >= context->options.max_connections) {

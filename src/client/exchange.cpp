@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 
+#include <fmt/format.h>
 #include <asio/error.hpp>
 
 #include "client/stream.hpp"

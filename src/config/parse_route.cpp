@@ -117,7 +117,7 @@ void read_retry(const MapReader& r, Route& route) {
   route.retry = std::move(out);
 }
 
-void read_timeouts(const MapReader& r, RouteTimeouts& out) {
+void read_route_timeouts(const MapReader& r, RouteTimeouts& out) {
   const auto timeouts = r.child("timeouts", {"connect", "send", "read"});
   if (!timeouts) return;
   timeouts->read("connect", out.connect, positive_duration_type());
@@ -178,7 +178,7 @@ void parse_route(LoadContext& ctx, const Entry& item, Route& route) {
   read_match(r, route.match);
   const bool has_action = read_action(r, route);
   read_retry(r, route);
-  read_timeouts(r, route.timeouts);
+  read_route_timeouts(r, route.timeouts);
   read_rate_limit(r, route);
   read_cache(r, route);
   parse_header_rules(r, route.headers);

@@ -30,11 +30,12 @@ std::string unknown_reference(std::string_view kind, const std::string& name,
   return fmt::format("unknown {} '{}'{}", kind, name, did_you_mean(name, known));
 }
 
-bool is_wildcard(const Address& a) {
+bool is_wildcard_address(const Address& a) {
   return a.host == "0.0.0.0" || a.host == "::";
 }
 bool is_local(const Address& a) {
-  return is_wildcard(a) || a.host.starts_with("127.") || a.host == "localhost" || a.host == "::1";
+  return is_wildcard_address(a) || a.host.starts_with("127.") || a.host == "localhost" ||
+         a.host == "::1";
 }
 
 // Would binding both fail? Port 0 asks the kernel for a free port, so it never collides.
@@ -42,7 +43,7 @@ bool binds_overlap(const Address& a, const Address& b) {
   if (a.kind != b.kind) return false;
   if (a.kind == Address::Kind::unix_socket) return a.path == b.path;
   if (a.port == 0 || a.port != b.port) return false;
-  return a.host == b.host || is_wildcard(a) || is_wildcard(b);
+  return a.host == b.host || is_wildcard_address(a) || is_wildcard_address(b);
 }
 
 bool in_range(std::uint16_t port, const PortRange& range) {

@@ -9,7 +9,6 @@ namespace flotilla::demo {
 namespace {
 
 constexpr std::uint64_t kMaxSlowMs = 3'600'000;
-constexpr std::uint64_t kMiB = 1024 * 1024;
 
 nlohmann::json state_json(const DemoContext& context) {
   const DemoSwitches& s = context.switches;

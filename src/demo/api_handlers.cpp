@@ -22,7 +22,6 @@ namespace {
 constexpr std::uint64_t kMaxSleepMs = 3'600'000;
 constexpr std::uint64_t kMaxCpuMs = 600'000;
 constexpr std::uint64_t kMaxAllocMb = 64 * 1024;
-constexpr std::uint64_t kMiB = 1024 * 1024;
 
 // Where the busy loop's result goes, so the compiler cannot drop the loop.
 std::atomic<std::uint64_t> cpu_sink{0};

@@ -8,7 +8,7 @@
 
 namespace flotilla::demo {
 namespace {
-constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr auto kStreamNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 }  // namespace
 
 DemoStream::DemoStream(asio::ip::tcp::socket socket, std::size_t buffer_size)
@@ -29,7 +29,7 @@ asio::awaitable<std::error_code> DemoStream::read_more(Clock::duration timeout) 
   if (stopping_ && idle_) co_return make_error_code(asio::error::operation_aborted);
   arm(timeout);
   auto [ec, n] = co_await socket_.async_read_some(
-      asio::buffer(buffer_.data() + end_, buffer_.size() - end_), kNoThrow);
+      asio::buffer(buffer_.data() + end_, buffer_.size() - end_), kStreamNoThrow);
   disarm();
   end_ += n;
   co_return ec;
@@ -37,7 +37,7 @@ asio::awaitable<std::error_code> DemoStream::read_more(Clock::duration timeout) 
 
 asio::awaitable<std::error_code> DemoStream::write(std::span<const asio::const_buffer> buffers) {
   arm(kIoTimeout);
-  auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
+  auto [ec, n] = co_await asio::async_write(socket_, buffers, kStreamNoThrow);
   (void)n;
   disarm();
   co_return ec;
@@ -51,7 +51,7 @@ asio::awaitable<std::error_code> DemoStream::write(std::string_view bytes) {
 asio::awaitable<void> DemoStream::watchdog() {
   for (;;) {
     timer_.expires_at(deadline_);
-    auto [ec] = co_await timer_.async_wait(kNoThrow);
+    auto [ec] = co_await timer_.async_wait(kStreamNoThrow);
     if (ec) co_return;  // the work finished first and cancelled us
     if (deadline_ <= Clock::now()) co_return;
   }
@@ -75,7 +75,7 @@ asio::awaitable<void> DemoStream::linger_close() {
   while (!ec && discarded < kLingerBytes && Clock::now() < until) {
     deadline_ = until;
     std::size_t n = 0;
-    std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buffer_), kNoThrow);
+    std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buffer_), kStreamNoThrow);
     discarded += n;
   }
   disarm();

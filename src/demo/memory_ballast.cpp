@@ -3,7 +3,6 @@
 
 namespace flotilla::demo {
 namespace {
-constexpr std::size_t kMiB = 1024 * 1024;
 constexpr std::size_t kPage = 4096;
 }  // namespace
 

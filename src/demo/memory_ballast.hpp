@@ -10,6 +10,8 @@
 
 namespace flotilla::demo {
 
+inline constexpr std::size_t kMiB = 1024 * 1024;
+
 class MemoryBallast {
  public:
   // Allocates `mib` MiB, writes every page so it is resident, keeps it. Returns the total held.

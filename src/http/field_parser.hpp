@@ -38,6 +38,11 @@ struct FieldsResult {
   const char* resume = nullptr;    // when incomplete: start of the line that ran past the end
 };
 
+// A head that cannot be parsed: the error alone (no end, nothing to resume from).
+inline FieldsResult fail_head(ParseError e) noexcept {
+  return {e, nullptr, nullptr};
+}
+
 // Parses the field lines from `p` up to `end` (the head end found by the scanner, or the end of
 // the buffer on the optimistic first pass). Fills `out` (its size is the header limit).
 FieldsResult parse_fields(const char* p, const char* end, std::span<Header> out,

@@ -9,9 +9,7 @@
 namespace flotilla::http {
 namespace {
 
-detail::FieldsResult fail_head(ParseError e) noexcept {
-  return {e, nullptr, nullptr};
-}
+using detail::fail_head;
 
 using detail::has_class;
 

@@ -8,9 +8,7 @@
 namespace flotilla::http {
 namespace {
 
-detail::FieldsResult fail_head(ParseError e) noexcept {
-  return {e, nullptr, nullptr};
-}
+using detail::fail_head;
 
 constexpr std::uint16_t kBadGateway = 502;
 

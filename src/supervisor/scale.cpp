@@ -10,7 +10,7 @@
 namespace flotilla::supervisor {
 namespace {
 
-OpError not_found(const std::string& service) {
+OpError service_not_found(const std::string& service) {
   return OpError{OpError::Kind::not_found, fmt::format("service '{}' not found", service)};
 }
 
@@ -32,7 +32,7 @@ std::optional<OpError> Supervisor::check_replicas(const config::Service& spec) c
 
 OpResult<ScaleResult> Supervisor::scale(const std::string& service, std::uint32_t replicas) {
   const std::shared_ptr<ServiceGroup> group = find(service);
-  if (!group) return not_found(service);
+  if (!group) return service_not_found(service);
   config::Service wanted = group->spec;
   wanted.replicas = replicas;
   if (std::optional<OpError> error = check_replicas(wanted)) return *error;
@@ -87,7 +87,7 @@ void Supervisor::top_up(const std::shared_ptr<ServiceGroup>& group) {
 
 OpResult<DrainResult> Supervisor::drain(const std::string& service, std::uint32_t index) {
   const std::shared_ptr<ServiceGroup> group = find(service);
-  if (!group) return not_found(service);
+  if (!group) return service_not_found(service);
   for (const auto& instance : group->instances) {
     if (instance->index() != index || instance->stopping()) continue;
     DrainResult result{instance->key(), instance->ready()};

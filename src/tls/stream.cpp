@@ -92,9 +92,16 @@ net::Awaitable<IoResult> Stream::write(std::span<const asio::const_buffer> buffe
   return tls_write(buffers);
 }
 
+// A coroutine, not a forwarder: tls_write is lazy and reads its span when first resumed, so the
+// one buffer must live in this frame (a by-value parameter of a plain function is gone by then;
+// the sanitizer build caught tls_write reading it after return).
 net::Awaitable<IoResult> Stream::write(asio::const_buffer buffer) {
-  if (!tls_) return asio::async_write(socket_, buffer, net::use_nothrow_io);
-  return tls_write(std::span<const asio::const_buffer>(&buffer, 1));
+  if (!tls_) {
+    const IoResult result = co_await asio::async_write(socket_, buffer, net::use_nothrow_io);
+    co_return result;
+  }
+  const IoResult result = co_await tls_write(std::span<const asio::const_buffer>(&buffer, 1));
+  co_return result;
 }
 
 std::size_t Stream::write_now(std::span<const asio::const_buffer> buffers, std::error_code& error) {

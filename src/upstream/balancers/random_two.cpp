@@ -10,7 +10,7 @@
 namespace flotilla::upstream {
 
 namespace {
-std::uint64_t weight_of(const Candidate& c) {
+std::uint64_t candidate_weight(const Candidate& c) {
   return c.weight;
 }
 }  // namespace
@@ -21,10 +21,10 @@ std::optional<std::size_t> RandomTwo::pick(const PickRequest& request,
                                            std::span<const Candidate> candidates) {
   if (candidates.empty()) return std::nullopt;
   if (candidates.size() == 1) return 0;
-  const std::uint64_t total = total_weight(candidates, weight_of);
+  const std::uint64_t total = total_weight(candidates, candidate_weight);
   if (total == 0) return 0;
-  const std::size_t first = item_at_weight(candidates, request.rng.below(total), weight_of);
-  const std::size_t second = item_at_weight(candidates, request.rng.below(total), weight_of);
+  const std::size_t first = item_at_weight(candidates, request.rng.below(total), candidate_weight);
+  const std::size_t second = item_at_weight(candidates, request.rng.below(total), candidate_weight);
   const Candidate& a = candidates[first];
   const Candidate& b = candidates[second];
   // b.in_flight / b.weight < a.in_flight / a.weight

@@ -12,6 +12,8 @@
   autoscale block is refused at its line.
 
 Prints the measured times (scale-up steps, scale-down after the load stopped).
+It loads the CPU on purpose and times what follows, so no other test should share the CPU with it:
+`ctest PROCESSORS 2` (tests/CMakeLists.txt) runs it alone under `ctest -j2`.
 """
 import json
 import os

@@ -14,7 +14,7 @@ using config::ScalingPolicy;
 using config::ScalingPolicyType;
 using config::SelectPolicy;
 
-const Clock::time_point kT0 = Clock::time_point{} + 1000h;
+const Clock::time_point kBehaviorT0 = Clock::time_point{} + 1000h;
 
 config::Autoscale settings(std::uint32_t min, std::uint32_t max) {
   config::Autoscale a;
@@ -62,51 +62,51 @@ TEST(ScaleLimits, PercentUpRoundsUpSoOnePodIsAlwaysPossible) {
 TEST(ScalingBehavior, DefaultUpRateOverSuccessivePeriods) {
   const config::Autoscale a = settings(1, 50);
   ScalingBehavior b;
-  b.start(kT0, 1, a);
-  Normalized n = b.normalize(kT0, 1, 40, a);
+  b.start(kBehaviorT0, 1, a);
+  Normalized n = b.normalize(kBehaviorT0, 1, 40, a);
   EXPECT_EQ(n.replicas, 5u);
   EXPECT_EQ(n.reason, "ScaleUpLimit");
-  b.record_scale(kT0, 1, 5, a);
+  b.record_scale(kBehaviorT0, 1, 5, a);
   // 5 s later the period still began at 1: held at 5.
-  n = b.normalize(kT0 + 5s, 5, 40, a);
+  n = b.normalize(kBehaviorT0 + 5s, 5, 40, a);
   EXPECT_EQ(n.replicas, 5u);
   EXPECT_EQ(n.reason, "ScaleUpLimit");
   // Once the period is over: max(5 + 4, 10).
-  n = b.normalize(kT0 + 16s, 5, 40, a);
+  n = b.normalize(kBehaviorT0 + 16s, 5, 40, a);
   EXPECT_EQ(n.replicas, 10u);
-  b.record_scale(kT0 + 16s, 5, 10, a);
-  n = b.normalize(kT0 + 32s, 10, 40, a);
+  b.record_scale(kBehaviorT0 + 16s, 5, 10, a);
+  n = b.normalize(kBehaviorT0 + 32s, 10, 40, a);
   EXPECT_EQ(n.replicas, 20u);
 }
 
 TEST(ScalingBehavior, DocumentationScaleDownOverPeriods) {
   const config::Autoscale a = doc_scale_down();
   ScalingBehavior b;
-  b.start(kT0, 80, a);
-  Normalized n = b.normalize(kT0, 80, 10, a);
+  b.start(kBehaviorT0, 80, a);
+  Normalized n = b.normalize(kBehaviorT0, 80, 10, a);
   EXPECT_EQ(n.replicas, 72u);
   EXPECT_EQ(n.reason, "ScaleDownLimit");
-  b.record_scale(kT0, 80, 72, a);
-  EXPECT_EQ(b.normalize(kT0 + 30s, 72, 10, a).replicas, 72u);  // the minute began at 80
-  n = b.normalize(kT0 + 61s, 72, 10, a);
+  b.record_scale(kBehaviorT0, 80, 72, a);
+  EXPECT_EQ(b.normalize(kBehaviorT0 + 30s, 72, 10, a).replicas, 72u);  // the minute began at 80
+  n = b.normalize(kBehaviorT0 + 61s, 72, 10, a);
   EXPECT_EQ(n.replicas, 64u);
 }
 
 TEST(ScalingBehavior, DefaultScaleDownWaitsFiveMinutesForTheHighestRecommendation) {
   const config::Autoscale a = settings(1, 10);
   ScalingBehavior b;
-  b.start(kT0, 6, a);  // the count at the start counts as a recommendation
-  Normalized n = b.normalize(kT0 + 15s, 6, 2, a);
+  b.start(kBehaviorT0, 6, a);  // the count at the start counts as a recommendation
+  Normalized n = b.normalize(kBehaviorT0 + 15s, 6, 2, a);
   EXPECT_EQ(n.replicas, 6u);
   EXPECT_EQ(n.reason, "ScaleDownStabilized");
-  b.normalize(kT0 + 100s, 6, 4, a);
-  b.normalize(kT0 + 200s, 6, 2, a);
+  b.normalize(kBehaviorT0 + 100s, 6, 4, a);
+  b.normalize(kBehaviorT0 + 200s, 6, 2, a);
   // The start's 6 has left the window; 4 (at 100 s) is the highest left.
-  n = b.normalize(kT0 + 301s, 6, 2, a);
+  n = b.normalize(kBehaviorT0 + 301s, 6, 2, a);
   EXPECT_EQ(n.replicas, 4u);
   EXPECT_EQ(n.reason, "ScaleDownStabilized");
-  b.record_scale(kT0 + 301s, 6, 4, a);
-  n = b.normalize(kT0 + 401s, 4, 2, a);
+  b.record_scale(kBehaviorT0 + 301s, 6, 4, a);
+  n = b.normalize(kBehaviorT0 + 401s, 4, 2, a);
   EXPECT_EQ(n.replicas, 2u);
   EXPECT_EQ(n.reason, "DesiredWithinRange");
 }
@@ -116,23 +116,23 @@ TEST(ScalingBehavior, ScaleUpStabilizationTakesTheLowestRecommendation) {
   a.scale_up.stabilization = 60s;
   a.scale_down.stabilization = 0s;
   ScalingBehavior b;
-  b.start(kT0, 3, a);
-  EXPECT_EQ(b.normalize(kT0, 3, 3, a).replicas, 3u);
-  const Normalized n = b.normalize(kT0 + 10s, 3, 6, a);
+  b.start(kBehaviorT0, 3, a);
+  EXPECT_EQ(b.normalize(kBehaviorT0, 3, 3, a).replicas, 3u);
+  const Normalized n = b.normalize(kBehaviorT0 + 10s, 3, 6, a);
   EXPECT_EQ(n.replicas, 3u);
   EXPECT_EQ(n.reason, "ScaleUpStabilized");
-  EXPECT_EQ(b.normalize(kT0 + 61s, 3, 6, a).replicas, 6u);
+  EXPECT_EQ(b.normalize(kBehaviorT0 + 61s, 3, 6, a).replicas, 6u);
 }
 
 TEST(ScalingBehavior, BoundsAtMinAndMax) {
   config::Autoscale a = settings(2, 10);
   a.scale_down.stabilization = 0s;
   ScalingBehavior b;
-  b.start(kT0, 8, a);
-  Normalized n = b.normalize(kT0, 8, 20, a);
+  b.start(kBehaviorT0, 8, a);
+  Normalized n = b.normalize(kBehaviorT0, 8, 20, a);
   EXPECT_EQ(n.replicas, 10u);
   EXPECT_EQ(n.reason, "TooManyReplicas");
-  n = b.normalize(kT0 + 1s, 8, 1, a);
+  n = b.normalize(kBehaviorT0 + 1s, 8, 1, a);
   EXPECT_EQ(n.replicas, 2u);
   EXPECT_EQ(n.reason, "TooFewReplicas");
 }
@@ -142,8 +142,8 @@ TEST(ScalingBehavior, DisabledDirectionNeverMoves) {
   a.scale_down.stabilization = 0s;
   a.scale_down.select = SelectPolicy::disabled;
   ScalingBehavior b;
-  b.start(kT0, 5, a);
-  const Normalized n = b.normalize(kT0, 5, 1, a);
+  b.start(kBehaviorT0, 5, a);
+  const Normalized n = b.normalize(kBehaviorT0, 5, 1, a);
   EXPECT_EQ(n.replicas, 5u);
   EXPECT_EQ(n.reason, "ScaleDownLimit");
 }

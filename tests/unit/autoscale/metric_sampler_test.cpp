@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 using supervisor::InstanceState;
 using supervisor::InstanceStatus;
 
-const Clock::time_point kT0 = Clock::time_point{} + 1000h;
+const Clock::time_point kSamplerT0 = Clock::time_point{} + 1000h;
 
 config::Service web() {
   config::Service s;
@@ -56,7 +56,7 @@ TEST(MetricSampler, RatesOverTheWindowAndGauges) {
   const config::Service s = web();
   std::vector<InstanceStatus> first{instance(0, InstanceState::ready, 100, 1.0, 500)};
   std::map<std::string, TrafficReading> traffic{{"web/0", {1000, 3}}};
-  auto samples = sampler.sample(kT0, s, first, traffic);
+  auto samples = sampler.sample(kSamplerT0, s, first, traffic);
   ASSERT_EQ(samples.size(), 4u);
   // The first round has no window yet: CPU unready, rps missing; gauges are there.
   EXPECT_EQ(find(samples, "cpu").samples[0].group, SampleGroup::unready);
@@ -67,7 +67,7 @@ TEST(MetricSampler, RatesOverTheWindowAndGauges) {
   // 2 s later: 0.5 CPU-seconds used = 0.25 cores = 50% of 500m; 60 requests = 30/s.
   std::vector<InstanceStatus> second{instance(0, InstanceState::ready, 100, 1.5, 900)};
   traffic["web/0"] = {1060, 1};
-  samples = sampler.sample(kT0 + 2s, s, second, traffic);
+  samples = sampler.sample(kSamplerT0 + 2s, s, second, traffic);
   EXPECT_EQ(find(samples, "cpu").samples[0].group, SampleGroup::ready);
   EXPECT_NEAR(find(samples, "cpu").samples[0].value, 50.0, 1e-9);
   EXPECT_NEAR(find(samples, "rps").samples[0].value, 30.0, 1e-9);
@@ -83,9 +83,9 @@ TEST(MetricSampler, WithoutACpuLimitOneCoreIsTheRequest) {
   config::Service s = web();
   s.resources.cpu_millis.reset();
   std::vector<InstanceStatus> one{instance(0, InstanceState::ready, 7, 10.0, 0)};
-  sampler.sample(kT0, s, one, {});
+  sampler.sample(kSamplerT0, s, one, {});
   one[0].cpu_seconds = 12.0;  // 2 s of CPU in 4 s = half a core
-  const auto samples = sampler.sample(kT0 + 4s, s, one, {});
+  const auto samples = sampler.sample(kSamplerT0 + 4s, s, one, {});
   EXPECT_NEAR(find(samples, "cpu").samples[0].value, 50.0, 1e-9);
 }
 
@@ -102,10 +102,10 @@ TEST(MetricSampler, GroupsInstancesAsTheHpaGroupsPods) {
       instance(6, InstanceState::ready, 7, 1, 100),
   };
   std::map<std::string, TrafficReading> traffic{{"web/0", {10, 0}}, {"web/6", {10, 0}}};
-  sampler.sample(kT0, s, list, traffic);
+  sampler.sample(kSamplerT0, s, list, traffic);
   list[0].cpu_seconds = 2;
   list[6].pid = 70;  // restarted since the last round: no window for it yet
-  const auto samples = sampler.sample(kT0 + 1s, s, list, traffic);
+  const auto samples = sampler.sample(kSamplerT0 + 1s, s, list, traffic);
   const auto& cpu = find(samples, "cpu").samples;
   const std::vector<SampleGroup> expected_cpu{
       SampleGroup::ready,   SampleGroup::unready, SampleGroup::unready, SampleGroup::ignored,
@@ -126,7 +126,7 @@ TEST(MetricSampler, OnlyConfiguredMetrics) {
   config::Service s = web();
   s.autoscale->memory_percent.reset();
   s.autoscale->inflight_per_instance.reset();
-  const auto samples = sampler.sample(kT0, s, {}, {});
+  const auto samples = sampler.sample(kSamplerT0, s, {}, {});
   ASSERT_EQ(samples.size(), 2u);
   EXPECT_EQ(samples[0].name, "cpu");
   EXPECT_EQ(samples[1].name, "rps");

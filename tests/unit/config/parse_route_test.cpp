@@ -10,12 +10,12 @@ using testing::errors_of;
 using testing::load_ok;
 using Lines = std::vector<std::string>;
 
-constexpr std::string_view kHeader =
+constexpr std::string_view kRouteHeader =
     "listen: [\"127.0.0.1:8080\"]\nupstreams:\n  app: { servers: [\"127.0.0.1:9000\"] }\n"
     "routes:\n";
 
 std::vector<Route> routes_of(std::string_view routes_yaml) {
-  return load_ok(std::string(kHeader) + std::string(routes_yaml)).routes;
+  return load_ok(std::string(kRouteHeader) + std::string(routes_yaml)).routes;
 }
 
 TEST(ParseRoute, DefaultsMatchEverythingAndLeaveRetryUnset) {
@@ -105,7 +105,7 @@ TEST(ParseRoute, ReadsEveryKey) {
 }
 
 TEST(ParseRoute, ReportsLocalMistakes) {
-  EXPECT_EQ(errors_of(std::string(kHeader) + R"(  - match: { host: "bad host", path: /a }
+  EXPECT_EQ(errors_of(std::string(kRouteHeader) + R"(  - match: { host: "bad host", path: /a }
     static: { index: x.html }
     cache: { ttl: 1d }
   - match: { path: /b }
@@ -195,7 +195,7 @@ TEST(ParseRoute, FlatHeadersAreShorthandForResponse) {
 }
 
 TEST(ParseRoute, ReportsHeaderRuleMistakes) {
-  EXPECT_EQ(errors_of(std::string(kHeader) + R"(  - upstream: app
+  EXPECT_EQ(errors_of(std::string(kRouteHeader) + R"(  - upstream: app
     headers:
       set: { X-A: "1" }
       response: { set: { X-B: "2" } }
@@ -262,7 +262,7 @@ TEST(ParseRoute, ReportsHeaderRuleMistakes) {
 }
 
 TEST(ParseRoute, RedirectTargetsAreTemplates) {
-  const Spec spec = load_ok(std::string(kHeader) + R"(  - match: { path: /a }
+  const Spec spec = load_ok(std::string(kRouteHeader) + R"(  - match: { path: /a }
     redirect: { to: "https://$host$request_uri", status: 303 }
   - match: { path: /b }
     redirect: { to: "https://${DOMAIN}/b?from=$remote_addr", status: 302 }
@@ -283,7 +283,7 @@ TEST(ParseRoute, RedirectTargetsAreTemplates) {
   EXPECT_TRUE(c.to.constant());
   EXPECT_EQ(c.status, 301);
 
-  EXPECT_EQ(errors_of(std::string(kHeader) + R"(  - match: { path: /a }
+  EXPECT_EQ(errors_of(std::string(kRouteHeader) + R"(  - match: { path: /a }
     redirect: { to: "https://$hots$request_uri", status: 300 }
   - match: { path: /b }
     redirect: { to: "/a b" }
@@ -303,7 +303,7 @@ TEST(ParseRoute, RedirectTargetsAreTemplates) {
 }
 
 TEST(ParseRoute, SwitchesOnAnyRouteKind) {
-  const Spec spec = load_ok(std::string(kHeader) + R"(  - upstream: app
+  const Spec spec = load_ok(std::string(kRouteHeader) + R"(  - upstream: app
     ignore_client_abort: true
     allow_trace: true
   - match: { path: /s/ }

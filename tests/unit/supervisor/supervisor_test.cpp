@@ -4,6 +4,8 @@
 
 #include <csignal>
 
+#include <fmt/format.h>
+
 #include "supervisor_fixture.hpp"
 
 namespace flotilla::supervisor {

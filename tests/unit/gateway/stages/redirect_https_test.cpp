@@ -21,7 +21,7 @@ struct Redirected {
   std::string location;
 };
 
-Redirected ask(PipelineHarness& h, const RequestStage& stage, std::string raw) {
+Redirected ask_redirect(PipelineHarness& h, const RequestStage& stage, std::string raw) {
   RequestContext& ctx = h.request(std::move(raw));
   const Verdict verdict = stage.on_request(ctx);
   return {verdict, ctx.answer.status, std::string(ctx.answer.location)};
@@ -33,13 +33,13 @@ TEST(RedirectHttpsStage, SafeMethods301OthersKeepTheirMethodWith308) {
   EXPECT_EQ(stage->name(), "redirect_https");
   const std::string target = " /a/b?x=1 HTTP/1.1\r\nHost: example.com\r\n";
   for (const char* method : {"GET", "HEAD"}) {
-    const Redirected r = ask(h, *stage, method + target + "\r\n");
+    const Redirected r = ask_redirect(h, *stage, method + target + "\r\n");
     EXPECT_EQ(r.verdict, Verdict::kAnswer) << method;
     EXPECT_EQ(r.status, 301) << method;
     EXPECT_EQ(r.location, "https://example.com:8443/a/b?x=1") << method;
   }
   for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND"}) {
-    const Redirected r = ask(h, *stage, method + target + "Content-Length: 0\r\n\r\n");
+    const Redirected r = ask_redirect(h, *stage, method + target + "Content-Length: 0\r\n\r\n");
     EXPECT_EQ(r.verdict, Verdict::kAnswer) << method;
     EXPECT_EQ(r.status, 308) << method;  // RFC 9110 §15.4.9: method and body kept
     EXPECT_EQ(r.location, "https://example.com:8443/a/b?x=1") << method;
@@ -51,28 +51,31 @@ TEST(RedirectHttpsStage, PortsAndHosts) {
   const auto standard = make_redirect_https_stage(443);
   const auto other = make_redirect_https_stage(8443);
   // The port the client used is the plain listener's: it never carries over.
-  EXPECT_EQ(ask(h, *standard, "GET /p HTTP/1.1\r\nHost: example.com:8080\r\n\r\n").location,
-            "https://example.com/p");
-  EXPECT_EQ(ask(h, *other, "GET /p HTTP/1.1\r\nHost: example.com:80\r\n\r\n").location,
+  EXPECT_EQ(
+      ask_redirect(h, *standard, "GET /p HTTP/1.1\r\nHost: example.com:8080\r\n\r\n").location,
+      "https://example.com/p");
+  EXPECT_EQ(ask_redirect(h, *other, "GET /p HTTP/1.1\r\nHost: example.com:80\r\n\r\n").location,
             "https://example.com:8443/p");
-  EXPECT_EQ(ask(h, *standard, "GET / HTTP/1.1\r\nHost: example.com.\r\n\r\n").location,
+  EXPECT_EQ(ask_redirect(h, *standard, "GET / HTTP/1.1\r\nHost: example.com.\r\n\r\n").location,
             "https://example.com/");
-  EXPECT_EQ(ask(h, *other, "GET /v6 HTTP/1.1\r\nHost: [2001:db8::1]:8080\r\n\r\n").location,
-            "https://[2001:db8::1]:8443/v6");
-  EXPECT_EQ(ask(h, *standard, "GET /v6 HTTP/1.1\r\nHost: [::1]\r\n\r\n").location,
+  EXPECT_EQ(
+      ask_redirect(h, *other, "GET /v6 HTTP/1.1\r\nHost: [2001:db8::1]:8080\r\n\r\n").location,
+      "https://[2001:db8::1]:8443/v6");
+  EXPECT_EQ(ask_redirect(h, *standard, "GET /v6 HTTP/1.1\r\nHost: [::1]\r\n\r\n").location,
             "https://[::1]/v6");
-  EXPECT_EQ(ask(h, *standard, "GET /ip HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n").location,
+  EXPECT_EQ(ask_redirect(h, *standard, "GET /ip HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n").location,
             "https://127.0.0.1/ip");
 }
 
 TEST(RedirectHttpsStage, AbsoluteFormTargetsGoInOriginForm) {
   PipelineHarness h;
   const auto stage = make_redirect_https_stage(8443);
-  EXPECT_EQ(
-      ask(h, *stage, "GET http://origin.test:8080/p?q=1 HTTP/1.1\r\nHost: origin.test\r\n\r\n")
-          .location,
-      "https://origin.test:8443/p?q=1");
-  EXPECT_EQ(ask(h, *stage, "GET http://origin.test HTTP/1.1\r\nHost: origin.test\r\n\r\n").location,
+  EXPECT_EQ(ask_redirect(h, *stage,
+                         "GET http://origin.test:8080/p?q=1 HTTP/1.1\r\nHost: origin.test\r\n\r\n")
+                .location,
+            "https://origin.test:8443/p?q=1");
+  EXPECT_EQ(ask_redirect(h, *stage, "GET http://origin.test HTTP/1.1\r\nHost: origin.test\r\n\r\n")
+                .location,
             "https://origin.test:8443/");
 }
 
@@ -134,7 +137,7 @@ routes:
   EXPECT_EQ(plain.request[1]->name(), "ready");
   EXPECT_EQ(plain.request[2]->name(), "redirect_https");
   EXPECT_TRUE(snapshot->listeners[1].chain.request.empty());
-  EXPECT_EQ(ask(h, *plain.request[2], "GET /x HTTP/1.1\r\nHost: h\r\n\r\n").location,
+  EXPECT_EQ(ask_redirect(h, *plain.request[2], "GET /x HTTP/1.1\r\nHost: h\r\n\r\n").location,
             "https://h:8443/x");
 
   // Bound ports replace the configured ones.
@@ -143,7 +146,8 @@ routes:
        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 40443)});
   snapshot = builder.build();
   h.install(snapshot);
-  EXPECT_EQ(ask(h, *snapshot->listeners[0].chain.request[2], "GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+  EXPECT_EQ(ask_redirect(h, *snapshot->listeners[0].chain.request[2],
+                         "GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
                 .location,
             "https://h:40443/x");
 
