@@ -92,14 +92,14 @@ net::Awaitable<IoResult> Stream::write(std::span<const asio::const_buffer> buffe
   return tls_write(buffers);
 }
 
-// A coroutine, not a forwarder: tls_write is lazy and reads its span when first resumed, so the
-// one buffer must live in this frame (a by-value parameter of a plain function is gone by then;
-// the sanitizer build caught tls_write reading it after return).
 net::Awaitable<IoResult> Stream::write(asio::const_buffer buffer) {
-  if (!tls_) {
-    const IoResult result = co_await asio::async_write(socket_, buffer, net::use_nothrow_io);
-    co_return result;
-  }
+  // async_write keeps its own copy of the buffer; tls_write reads its span only when first
+  // resumed, after this function returned, so TLS goes through a frame that owns the buffer.
+  if (!tls_) return asio::async_write(socket_, buffer, net::use_nothrow_io);
+  return tls_write_one(buffer);
+}
+
+net::Awaitable<IoResult> Stream::tls_write_one(asio::const_buffer buffer) {
   const IoResult result = co_await tls_write(std::span<const asio::const_buffer>(&buffer, 1));
   co_return result;
 }

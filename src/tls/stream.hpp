@@ -78,6 +78,8 @@ class Stream {
  private:
   net::Awaitable<IoResult> tls_read_some(asio::mutable_buffer buffer);
   net::Awaitable<IoResult> tls_write(std::span<const asio::const_buffer> buffers);
+  // tls_write of one buffer that this coroutine's frame owns (tls_write reads its span lazily).
+  net::Awaitable<IoResult> tls_write_one(asio::const_buffer buffer);
   // Writes `size` bytes as they are (one or more records); waits whenever OpenSSL must.
   net::Awaitable<std::error_code> tls_write_all(const char* data, std::size_t size);
   net::Awaitable<std::error_code> wait(Want want);
