@@ -27,25 +27,15 @@ cleanup() {
   [[ ${BENCH_KEEP_DIR:-0} == 1 ]] || rm -rf "$work"
 }
 trap cleanup EXIT
-read -r backend_port proxy_port <<<"$(python3 -c '
-import socket
-s=[socket.socket() for _ in range(2)]
-[x.bind(("127.0.0.1",0)) for x in s]
-print(*[x.getsockname()[1] for x in s])')"
+# shellcheck source=loopback.sh
+source "$here/loopback.sh"
+read -r backend_port proxy_port <<<"$(free_ports 2)"
 mkdir -p "$work/backend"
-cat >"$work/backend/nginx.conf" <<EOC
-worker_processes 1; daemon off; pid $work/backend/nginx.pid; error_log $work/backend/error.log warn;
-events { worker_connections 1024; }
-http { access_log off; client_body_temp_path $work/backend/cb; proxy_temp_path $work/backend/p;
-  fastcgi_temp_path $work/backend/f; uwsgi_temp_path $work/backend/u; scgi_temp_path $work/backend/s;
-  keepalive_timeout 300s; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$backend_port; location / { default_type text/plain; return 200 "ok"; } } }
-EOC
+write_backend_nginx "$work/backend" "$backend_port"
 tls_block="" scheme=http
 if [[ $tls == 1 ]]; then
   scheme=https
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj /CN=bench.test \
-    -addext subjectAltName=DNS:bench.test -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+  make_ecdsa_cert "$work"
   tls_block="
     tls: { cert: $work/cert.pem, key: $work/key.pem, ciphersuites: TLS_AES_128_GCM_SHA256, groups: [X25519] }"
 fi

@@ -1,17 +1,12 @@
 // The header of `flotilla top`: totals from the dashboard's newest history point.
 #include "observe/top/top_header.hpp"
 
+#include "observe/top/top_screen.hpp"
+
 #include <fmt/format.h>
 
 namespace flotilla::observe {
 namespace {
-
-std::optional<double> number(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
 
 std::string latency_text(double seconds) {
   return seconds < 1.0 ? fmt::format("{:.1f} ms", seconds * 1000)
@@ -36,8 +31,8 @@ TopTotals top_totals(const nlohmann::json& dashboard, const std::vector<TopRow>&
         totals.errors_per_second = classes[4].get<double>();
       }
     }
-    totals.error_ratio = number(last, "errors");
-    totals.p95_seconds = number(last, "p95");
+    totals.error_ratio = json_number(last, "errors");
+    totals.p95_seconds = json_number(last, "p95");
     return totals;
   }
   for (const TopRow& row : rows) {

@@ -5,14 +5,15 @@
 #include <fmt/format.h>
 
 namespace flotilla::observe {
-namespace {
 
-std::optional<double> number(const nlohmann::json& object, const char* key) {
+std::optional<double> json_number(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return std::nullopt;
   const auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return std::nullopt;
   return it->get<double>();
 }
+
+namespace {
 
 std::string text(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return "";
@@ -40,12 +41,12 @@ std::map<std::string, EndpointTotals> endpoints_by_key(const nlohmann::json& sta
     if (endpoints == upstream.end() || !endpoints->is_array()) continue;
     for (const auto& endpoint : *endpoints) {
       EndpointTotals& totals = out[text(endpoint, "key")];
-      if (const auto requests = number(endpoint, "requests")) {
+      if (const auto requests = json_number(endpoint, "requests")) {
         totals.requests += *requests;
         totals.has_requests = true;
       }
-      totals.in_flight += number(endpoint, "in_flight").value_or(0);
-      totals.errors += number(endpoint, "errors").value_or(0);
+      totals.in_flight += json_number(endpoint, "in_flight").value_or(0);
+      totals.errors += json_number(endpoint, "errors").value_or(0);
     }
   }
   return out;
@@ -90,15 +91,15 @@ std::vector<TopRow> top_rows(const TopSample& now, const TopSample* previous) {
       TopRow row;
       row.key = text(instance, "key");
       row.state = text(instance, "state");
-      row.restarts = static_cast<std::uint64_t>(number(instance, "restarts").value_or(0));
-      row.memory_bytes = number(instance, "memory_bytes");
-      row.memory_limit_bytes = number(instance, "memory_limit_bytes");
+      row.restarts = static_cast<std::uint64_t>(json_number(instance, "restarts").value_or(0));
+      row.memory_bytes = json_number(instance, "memory_bytes");
+      row.memory_limit_bytes = json_number(instance, "memory_limit_bytes");
       if (row.memory_limit_bytes && *row.memory_limit_bytes <= 0) row.memory_limit_bytes.reset();
-      row.cpu_percent = number(instance, "cpu_percent");
+      row.cpu_percent = json_number(instance, "cpu_percent");
       const auto before = previous_instances.find(row.key);
       if (seconds > 0 && before != previous_instances.end()) {
-        const auto cpu_now = number(instance, "cpu_seconds");
-        const auto cpu_before = number(*before->second, "cpu_seconds");
+        const auto cpu_now = json_number(instance, "cpu_seconds");
+        const auto cpu_before = json_number(*before->second, "cpu_seconds");
         if (cpu_now && cpu_before && *cpu_now >= *cpu_before) {
           row.cpu_percent = (*cpu_now - *cpu_before) / seconds * 100.0;
         }

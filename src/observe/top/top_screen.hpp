@@ -46,4 +46,7 @@ nlohmann::json top_rows_json(const std::vector<TopRow>& rows);
 // "512MiB", "1.5GiB", "800KiB", "-" for none.
 std::string format_bytes(std::optional<double> bytes);
 
+// OBJECT[KEY] when OBJECT is an object and that member a number; otherwise nothing.
+std::optional<double> json_number(const nlohmann::json& object, const char* key);
+
 }  // namespace flotilla::observe
