@@ -65,8 +65,14 @@ class Drain(unittest.TestCase):
                 self.assertLess(time.monotonic() - start, 5)
             finally:
                 client.close()
-            self.assertGreaterEqual(
-                metric(gw.metrics(), "flotilla_http2_events_total", event="idle_timeout"), 1)
+            # Workers publish their counters on their own schedule: poll, bounded.
+            deadline = time.monotonic() + 5
+            while True:
+                closed = metric(gw.metrics(), "flotilla_http2_events_total", event="idle_timeout")
+                if closed or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            self.assertGreaterEqual(closed, 1)
 
 
 if __name__ == "__main__":
