@@ -3,6 +3,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CONFIG     ?=
+# The unity build make test runs (scripts/test.sh), so `make run` builds exactly what CI tested;
+# UNITY=OFF gives one object per file for quick incremental rebuilds while developing.
+UNITY      ?= ON
 
 # Where `make install` puts things: $(DESTDIR)$(PREFIX)/bin/flotilla and friends.
 PREFIX     ?= /usr/local
@@ -22,7 +25,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOTILLA_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Installs deps, builds, starts the embedded demo (or `make run CONFIG=path/to/flotilla.yaml`).

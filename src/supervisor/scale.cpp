@@ -100,7 +100,7 @@ OpResult<DrainResult> Supervisor::drain(const std::string& service, std::uint32_
 
 OpResult<DrainResult> Supervisor::undrain(const std::string& service, std::uint32_t index) {
   const std::shared_ptr<ServiceGroup> group = find(service);
-  if (!group) return not_found(service);
+  if (!group) return service_not_found(service);
   for (const auto& instance : group->instances) {
     if (instance->index() != index || instance->stopping()) continue;
     DrainResult result{instance->key(), instance->ready()};
@@ -113,7 +113,7 @@ OpResult<DrainResult> Supervisor::undrain(const std::string& service, std::uint3
 
 OpResult<StopResult> Supervisor::stop_service(const std::string& service) {
   const std::shared_ptr<ServiceGroup> group = find(service);
-  if (!group) return not_found(service);
+  if (!group) return service_not_found(service);
   if (group->stopped_from) return StopResult{service, *group->stopped_from, false};
   const std::uint32_t count = group->spec.replicas;
   auto scaled = scale(service, 0);
@@ -126,7 +126,7 @@ OpResult<StopResult> Supervisor::stop_service(const std::string& service) {
 
 OpResult<StopResult> Supervisor::start_service(const std::string& service) {
   const std::shared_ptr<ServiceGroup> group = find(service);
-  if (!group) return not_found(service);
+  if (!group) return service_not_found(service);
   if (!group->stopped_from) return StopResult{service, group->spec.replicas, false};
   const std::uint32_t count = *group->stopped_from;
   auto scaled = scale(service, count);  // clears stopped_from

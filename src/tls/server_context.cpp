@@ -194,6 +194,11 @@ bool ServerContext::configure(SSL_CTX* context, std::string_view where, std::str
   } else {
     SSL_CTX_set_options(context, SSL_OP_NO_TICKET);
   }
+  // After a TLS 1.3 handshake OpenSSL sends two tickets by default; one lets the client resume
+  // (Go's crypto/tls sends one) and saves an ASN.1 encoding, an encryption and an HMAC per full
+  // handshake. None when nothing could resume from it.
+  const bool resumable = settings_.session_tickets || settings_.session_cache > 0;
+  SSL_CTX_set_num_tickets(context, resumable ? 1 : 0);
 
   if (settings_.verify != config::TlsVerify::none) {
     X509_STORE* store = SSL_CTX_get_cert_store(context);
