@@ -82,7 +82,7 @@ measure() {  # NAME PORT COMMAND...
   ((connections > 0)) || { echo "$name: no connection completed: $result" >&2; return 1; }
   echo "== $name: $((ir / connections)) instructions per connection ($connections connections, TLS $version $mode)"
   callgrind_annotate --inclusive=yes "$file" 2>/dev/null |
-    awk -v n="$connections" '/ SSL_do_handshake / {gsub(",", "", $1); printf "   SSL_do_handshake: %d per connection\n", $1 / n; exit}'
+    awk -v n="$connections" '/:SSL_do_handshake / && !done {gsub(",", "", $1); printf "   SSL_do_handshake: %d per connection\n", $1 / n; done = 1}'
   callgrind_annotate --inclusive=no "$file" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -"$top" |
     sed -E 's/\([^)]*\) +//; s/\[[^]]*\]//' | cut -c1-150 || true
 }
