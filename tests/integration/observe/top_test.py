@@ -94,8 +94,11 @@ class TopTest(unittest.TestCase):
             first = supervision.wait_until(
                 lambda: (lambda c: c if len(rows(c)) == REPLICAS else None)(tmux.capture()),
                 15, 0.2, "a top table with every instance")
-            time.sleep(2)
-            second = tmux.capture()
+            time.sleep(1)
+            # The next refresh (every second; bounded wait, the machine may be busy).
+            second = supervision.wait_until(
+                lambda: (lambda c: c if c != first and len(rows(c)) == REPLICAS else None)(
+                    tmux.capture()), 10, 0.2, "a refreshed top table")
             for capture in (first, second):
                 self.assertIn("SERVICE/INSTANCE", capture)
                 self.assertEqual(sorted(rows(capture)), KEYS, capture)
