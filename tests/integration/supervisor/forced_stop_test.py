@@ -70,16 +70,21 @@ class SlowRequest(threading.Thread):
 
 
 class ForcedStopTest(unittest.TestCase):
+    def slow_request_in_flight(self, up):
+        """Once web and stubborn are up, a slow request sent through the gateway (started)."""
+        port = up.wait_listening()
+        up.wait_ready("web", 1)
+        supervision.wait_until(lambda: up.current_pid("stubborn/0"), 10, what="stubborn up")
+        slow = SlowRequest(port)
+        slow.start()
+        self.assertTrue(slow.sent.wait(5))
+        return slow
+
     def test_second_sigterm_stops_at_once(self):
         marker = supervision.unique_marker()
         up = supervision.Up(config(supervision.free_port_range(2), marker))
         try:
-            port = up.wait_listening()
-            up.wait_ready("web", 1)
-            supervision.wait_until(lambda: up.current_pid("stubborn/0"), 10, what="stubborn up")
-            slow = SlowRequest(port)
-            slow.start()
-            self.assertTrue(slow.sent.wait(5))
+            slow = self.slow_request_in_flight(up)
             time.sleep(0.3)  # the request reaches the instance
 
             os.kill(up.pid, signal.SIGTERM)
@@ -114,12 +119,7 @@ class ForcedStopTest(unittest.TestCase):
         marker = supervision.unique_marker()
         up = supervision.Up(config(supervision.free_port_range(2), marker))
         try:
-            port = up.wait_listening()
-            up.wait_ready("web", 1)
-            supervision.wait_until(lambda: up.current_pid("stubborn/0"), 10, what="stubborn up")
-            slow = SlowRequest(port)
-            slow.start()
-            self.assertTrue(slow.sent.wait(5))
+            self.slow_request_in_flight(up)  # the drain has a request to wait for
             time.sleep(0.3)
 
             t0 = time.monotonic()
