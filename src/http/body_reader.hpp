@@ -26,6 +26,12 @@ class BodyReader {
   // already done), else kBodyTruncated.
   ParseError finish_at_eof() noexcept;
 
+  // Chunked: keeps the trailer fields in `buffer` (ChunkedDecoder::keep_trailers), after start().
+  void keep_trailers(std::span<char> buffer) noexcept { chunked_.keep_trailers(buffer); }
+  std::string_view trailers() const noexcept {
+    return framing_ == BodyFraming::kChunked ? chunked_.trailers() : std::string_view{};
+  }
+
   bool done() const noexcept { return done_; }
   BodyFraming framing() const noexcept { return framing_; }
   // Content-Length bytes still expected (0 for other framings).

@@ -230,6 +230,12 @@ ParseError ChunkedDecoder::step_line(unsigned char c) noexcept {
 ParseError ChunkedDecoder::step_trailer(unsigned char c) noexcept {
   if (++trailer_bytes_ > limits_.max_trailer_bytes) return ParseError::kTrailersTooLarge;
   const auto ch = static_cast<char>(c);
+  const bool field_byte =
+      state_ != State::kFinalLf && !(state_ == State::kTrailerLineStart && c == '\r');
+  if (!keep_.empty() && field_byte && kept_ <= keep_.size()) {
+    if (kept_ < keep_.size()) keep_[kept_] = ch;
+    ++kept_;
+  }
   switch (state_) {
     case State::kTrailerLineStart:
       if (c == '\r') {

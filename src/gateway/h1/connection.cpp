@@ -11,6 +11,7 @@
 #include "gateway/error_response.hpp"
 #include "gateway/h1/request_body.hpp"
 #include "gateway/h1/response_sink.hpp"
+#include "gateway/h2/h2c_upgrade.hpp"
 #include "gateway/h2/preface.hpp"
 #include "gateway/h2/serve.hpp"
 #include "gateway/pipeline/serve_request.hpp"
@@ -162,6 +163,11 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
         const http::ParseResult result = ws.parser.parse({ws.buffer.get(), filled()});
         if (result.complete()) {
           head_size = result.consumed;
+          std::string_view settings;
+          if (listener.http2 && !served_ && !downstream_.secure() &&
+              h2::h2c_upgradable(ws.parser.head(), settings)) {
+            co_return co_await upgrade_to_http2(head_size, settings);
+          }
           open_request(&ws.parser.head(), head_size);
           break;
         }
@@ -227,6 +233,38 @@ net::Awaitable<void> H1Connection::hand_to_http2(std::string_view received) {
   workspace_.release();
   served_ = true;
   co_await serve_http2(worker_, downstream_, listener_index(), {ip.data(), from.size()}, early);
+}
+
+net::Awaitable<void> H1Connection::upgrade_to_http2(std::size_t head_size,
+                                                    std::string_view settings) {
+  Workspace& ws = *workspace_;
+  std::string payload;
+  if (!h2::decode_settings(settings, payload)) {
+    // RFC 7540 §3.2.1: a malformed HTTP2-Settings is a bad request, not an upgrade.
+    H1ResponseSink sink(downstream_, ws, worker_, worker_.listener(listener_index()));
+    co_await reject(sink, 400, false);
+    end_cleanly(sink);
+    co_return;
+  }
+  // The session copies what it keeps: the head (for stream 1) and the bytes after it.
+  std::string head(head_size, '\0');
+  head.resize(h2::head_without_upgrade({ws.buffer.get(), head_size}, head.data(), head.size()));
+  const H2cUpgrade upgrade{.settings = payload,
+                           .head = head,
+                           .head_request = ws.parser.head().method == http::Method::kHead};
+  auto [ec, n] = co_await downstream_.write(h2::kSwitchingToH2c,
+                                            worker_.listener(listener_index()).send_timeout);
+  if (ec || head.empty()) co_return;
+  workspace_->record.open = false;
+  std::array<char, 46> ip{};
+  const std::string_view from = client_ip();
+  std::copy(from.begin(), from.end(), ip.begin());
+  const std::string early(ws.buffer.get() + head_size, filled() - head_size);
+  filled() = 0;
+  workspace_.release();
+  served_ = true;
+  co_await serve_http2(worker_, downstream_, listener_index(), {ip.data(), from.size()}, early,
+                       &upgrade);
 }
 
 net::Awaitable<bool> H1Connection::handshake() {

@@ -54,6 +54,9 @@ class H1Connection final : public ClientConnection {
   net::Awaitable<bool> handshake();
   // Serves the connection as HTTP/2 to its end (h2/serve.hpp); `received`: bytes already read.
   net::Awaitable<void> hand_to_http2(std::string_view received);
+  // `Upgrade: h2c` (RFC 7540 §3.2): 101, then HTTP/2 with the parsed request (its head
+  // `head_size` bytes at the front of the buffer, `settings` its HTTP2-Settings) as stream 1.
+  net::Awaitable<void> upgrade_to_http2(std::size_t head_size, std::string_view settings);
   // Around one parsed request's pass through the pipeline (which runs in serve's frame): the
   // sink made ready and the protocol-neutral context; then true when the connection goes on.
   RequestContext begin_request(H1ResponseSink& sink, H1RequestBody& body,

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "gateway/pipeline/header_edits.hpp"
+#include "http/char_class.hpp"
 
 namespace flotilla::gateway::h2 {
 namespace {
@@ -28,11 +29,17 @@ void RequestHeadBuilder::start(char* buffer, std::size_t capacity) noexcept {
   method_.clear();
   path_.clear();
   authority_.clear();
+  protocol_.clear();
   cookie_.clear();
   line_written_ = false;
   has_host_ = false;
   content_length_ = false;
+  websocket_version_ = false;
   too_large_ = false;
+}
+
+bool RequestHeadBuilder::websocket() const noexcept {
+  return http::detail::iequals(protocol_, "websocket");
 }
 
 void RequestHeadBuilder::append(std::string_view text) noexcept {
@@ -47,10 +54,13 @@ void RequestHeadBuilder::append(std::string_view text) noexcept {
 void RequestHeadBuilder::start_line() noexcept {
   if (line_written_) return;
   line_written_ = true;
-  append(method_);
+  // An extended CONNECT asks for a tunnel to the resource at :path (RFC 8441 §4): the HTTP/1.1
+  // upstream gets the GET of an upgrade.
+  append(extended_connect() ? std::string_view("GET") : std::string_view(method_));
   append(" ");
   // CONNECT's target is the authority (RFC 9113 §8.5); nghttp2 has checked the pseudo-headers.
-  append(method_ == "CONNECT" ? std::string_view(authority_) : std::string_view(path_));
+  const bool plain_connect = method_ == "CONNECT" && !extended_connect();
+  append(plain_connect ? std::string_view(authority_) : std::string_view(path_));
   append(" HTTP/1.1\r\n");
   if (!authority_.empty()) {  // RFC 9113 §8.3.1: :authority, not Host, names the target
     append("Host: ");
@@ -67,9 +77,10 @@ void RequestHeadBuilder::add(std::string_view name, std::string_view value) {
     if (name == ":method") slot = &method_;
     if (name == ":path") slot = &path_;
     if (name == ":authority") slot = &authority_;
+    if (name == ":protocol") slot = &protocol_;
     if (slot && slot->size() + value.size() + kTailRoom <= capacity_) slot->assign(value);
     if (slot && slot->size() != value.size()) too_large_ = true;
-    return;  // :scheme is the listener's own; :protocol is not offered
+    return;  // :scheme is the listener's own
   }
   start_line();
   if (name == "host") {
@@ -87,7 +98,12 @@ void RequestHeadBuilder::add(std::string_view name, std::string_view value) {
   } else if (name == "te") {
     return;  // only "trailers" gets here, and it is hop-by-hop for the HTTP/1.1 upstream
   } else if (name == "content-length") {
+    if (extended_connect()) return;  // the upgrade request has no body: DATA is the tunnel's
     content_length_ = true;
+  } else if (extended_connect() && name == "sec-websocket-key") {
+    return;  // not used over HTTP/2 (RFC 8441 §5): the upstream gets our own
+  } else if (name == "sec-websocket-version") {
+    websocket_version_ = true;
   }
   append(name);
   append(": ");
@@ -95,8 +111,19 @@ void RequestHeadBuilder::add(std::string_view name, std::string_view value) {
   append("\r\n");
 }
 
-std::size_t RequestHeadBuilder::finish(bool end_stream) {
+std::size_t RequestHeadBuilder::finish(bool end_stream, std::string_view websocket_key) {
   start_line();
+  if (extended_connect()) {
+    append("Upgrade: ");
+    append(protocol_);
+    append("\r\nConnection: Upgrade\r\n");
+    if (websocket()) {
+      append("Sec-WebSocket-Key: ");
+      append(websocket_key);
+      append("\r\n");
+      if (!websocket_version_) append("Sec-WebSocket-Version: 13\r\n");
+    }
+  }
   if (!cookie_.empty()) {
     append("Cookie: ");
     append(cookie_);
@@ -109,7 +136,9 @@ std::size_t RequestHeadBuilder::finish(bool end_stream) {
     size_ += text.size();
   };
   // A body without a declared length goes upstream chunked (canonically, by the proxy).
-  if (!end_stream && !content_length_) tail("Transfer-Encoding: chunked\r\n");
+  if (!end_stream && !content_length_ && !extended_connect()) {
+    tail("Transfer-Encoding: chunked\r\n");
+  }
   tail("\r\n");
   return size_;
 }
@@ -167,6 +196,119 @@ void ResponseFields::add_lines(std::string_view lines) {
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     add(line.substr(0, colon), value);
   }
+}
+
+void ResponseFields::drop(std::string_view lower_name) noexcept {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < nv_.size(); ++i) {
+    const bool match = name_at_[i] != UINT32_MAX && nv_[i].namelen == lower_name.size() &&
+                       std::string_view(names_.data() + name_at_[i], nv_[i].namelen) == lower_name;
+    if (match) continue;
+    nv_[kept] = nv_[i];
+    name_at_[kept] = name_at_[i];
+    ++kept;
+  }
+  nv_.resize(kept);
+  name_at_.resize(kept);
+}
+
+void ResponseFields::add_trailer_lines(std::string_view lines) {
+  while (!lines.empty()) {
+    const std::size_t end = lines.find("\r\n");
+    const std::string_view line = lines.substr(0, end);
+    lines = end == std::string_view::npos ? std::string_view{} : lines.substr(end + 2);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (trailer_allowed(line.substr(0, colon), value)) add(line.substr(0, colon), value);
+  }
+}
+
+std::array<char, 24> websocket_key(std::uint64_t high, std::uint64_t low) noexcept {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::array<std::uint8_t, 16> bytes{};
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<std::uint8_t>(high >> (56 - 8 * i));
+    bytes[8 + i] = static_cast<std::uint8_t>(low >> (56 - 8 * i));
+  }
+  std::array<char, 24> key{};
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < 15; i += 3) {  // five whole groups of three bytes
+    const std::uint32_t group = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) key[out++] = kAlphabet[(group >> shift) & 63];
+  }
+  const std::uint32_t last = bytes[15] << 16;  // one byte left: two characters and "=="
+  key[out++] = kAlphabet[(last >> 18) & 63];
+  key[out++] = kAlphabet[(last >> 12) & 63];
+  key[out++] = '=';
+  key[out++] = '=';
+  return key;
+}
+
+bool trailer_allowed(std::string_view name, std::string_view value) noexcept {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    if (!http::detail::is_token_char(c)) return false;
+  }
+  for (const char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  // RFC 9110 §6.5.1: framing, routing, request modifiers, authentication, response control and
+  // content description are never trailers; connection-specific fields are hop-by-hop.
+  static constexpr std::string_view kRefused[] = {"content-length",
+                                                  "transfer-encoding",
+                                                  "te",
+                                                  "trailer",
+                                                  "host",
+                                                  "connection",
+                                                  "keep-alive",
+                                                  "proxy-connection",
+                                                  "upgrade",
+                                                  "expect",
+                                                  "max-forwards",
+                                                  "range",
+                                                  "if-match",
+                                                  "if-none-match",
+                                                  "if-modified-since",
+                                                  "if-unmodified-since",
+                                                  "if-range",
+                                                  "authorization",
+                                                  "proxy-authorization",
+                                                  "www-authenticate",
+                                                  "proxy-authenticate",
+                                                  "cookie",
+                                                  "set-cookie",
+                                                  "cache-control",
+                                                  "age",
+                                                  "expires",
+                                                  "date",
+                                                  "location",
+                                                  "retry-after",
+                                                  "vary",
+                                                  "warning",
+                                                  "content-encoding",
+                                                  "content-type",
+                                                  "content-range",
+                                                  "http2-settings"};
+  for (const std::string_view refused : kRefused) {
+    if (http::detail::iequals(name, refused)) return false;
+  }
+  return name.front() != ':';
+}
+
+bool append_trailer(std::string& lines, std::string_view name, std::string_view value,
+                    std::size_t limit) {
+  if (!trailer_allowed(name, value)) return false;
+  if (lines.size() + name.size() + value.size() + 4 > limit) return false;
+  lines.append(name);
+  lines.append(": ");
+  lines.append(value);
+  lines.append("\r\n");
+  return true;
 }
 
 bool connection_specific(const http::Header& field) noexcept {

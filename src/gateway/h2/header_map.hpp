@@ -5,6 +5,7 @@
 // connection-specific fields dropped). Pure: no session, no socket, no allocation once warm.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -29,9 +30,17 @@ class RequestHeadBuilder {
   void add(std::string_view name, std::string_view value);
   // Ends the head: the framing the upstream needs (none with END_STREAM, the client's
   // Content-Length, else chunked) and the final CRLF. Returns the head's size, 0 when too large.
-  std::size_t finish(bool end_stream);
+  // An extended CONNECT (RFC 8441 §4: `:protocol`) becomes the HTTP/1.1 upgrade request a
+  // WebSocket upstream expects (RFC 6455 §4.1): `GET :path` with Upgrade, `Connection: Upgrade`,
+  // `Sec-WebSocket-Key: websocket_key` (the caller's nonce) and a Sec-WebSocket-Version, and no
+  // body framing: the stream's DATA is the tunnel's.
+  std::size_t finish(bool end_stream, std::string_view websocket_key = {});
 
   bool too_large() const noexcept { return too_large_; }
+  // `:protocol` was sent (RFC 8441 extended CONNECT).
+  bool extended_connect() const noexcept { return !protocol_.empty(); }
+  // ...for `websocket`, the one protocol mapped to an HTTP/1.1 upgrade.
+  bool websocket() const noexcept;
   std::string_view method() const noexcept { return method_; }
   std::string_view path() const noexcept { return path_; }
   std::size_t field_bytes() const noexcept { return field_bytes_; }
@@ -47,12 +56,26 @@ class RequestHeadBuilder {
   std::string method_;
   std::string path_;
   std::string authority_;
+  std::string protocol_;
   std::string cookie_;
   bool line_written_ = false;
   bool has_host_ = false;
   bool content_length_ = false;
+  bool websocket_version_ = false;
   bool too_large_ = false;
 };
+
+// A Sec-WebSocket-Key (RFC 6455 §4.1): the base64 of 16 nonce bytes, 24 characters.
+std::array<char, 24> websocket_key(std::uint64_t high, std::uint64_t low) noexcept;
+
+// Whether a trailer field may be passed on (RFC 9110 §6.5.1): not framing, routing,
+// authentication, request modifiers, content-describing or connection-specific fields, and a
+// well-formed line (token name, no CR, LF or NUL in the value).
+bool trailer_allowed(std::string_view name, std::string_view value) noexcept;
+// Appends `Name: value\r\n` to `lines` when trailer_allowed and the whole block stays within
+// `limit` bytes; false when the field was left out.
+bool append_trailer(std::string& lines, std::string_view name, std::string_view value,
+                    std::size_t limit);
 
 // A response head as nghttp2 name/value pairs. Values are views (the caller keeps them alive
 // until the list is submitted; nghttp2 copies them then); names are lower-cased into storage.
@@ -65,6 +88,10 @@ class ResponseFields {
   void add(std::string_view name, std::string_view value);
   // Every `Name: value\r\n` line of `lines` (HeaderEdits lines).
   void add_lines(std::string_view lines);
+  // Removes the fields named `lower_name` added so far.
+  void drop(std::string_view lower_name) noexcept;
+  // The lines of a trailer section that trailer_allowed (an upstream's chunked trailers).
+  void add_trailer_lines(std::string_view lines);
   // The fields of a forwarded head that HTTP/2 may carry: not connection-specific
   // (RFC 9113 §8.2.2), not named by Connection, not Content-Length (re-made from the length the
   // sink knows), nor dropped by the edits.

@@ -33,6 +33,7 @@ net::Awaitable<int> H2RequestBody::prefetch() {
   if (error_ != 0) co_return error_;
   // A small declared body is awaited whole so that the request stays replayable (as for
   // HTTP/1); it fits the stream's window, so the client can send it without a WINDOW_UPDATE.
+  if (stream_.no_body) co_return 0;  // (an extended CONNECT's DATA is a tunnel's)
   const std::optional<std::uint64_t> declared = length();
   // (65535: the window a client may assume before it has our SETTINGS.)
   const std::uint64_t fits = std::min<std::uint64_t>(session_.limits().initial_window, 65535);
@@ -102,6 +103,10 @@ bool H2RequestBody::consumed() const noexcept {
 
 std::uint64_t H2RequestBody::bytes() const noexcept {
   return stream_.body_bytes;
+}
+
+std::string_view H2RequestBody::trailers() const noexcept {
+  return stream_.end_stream ? std::string_view(stream_.trailers) : std::string_view{};
 }
 
 }  // namespace flotilla::gateway::h2

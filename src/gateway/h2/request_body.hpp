@@ -32,6 +32,7 @@ class H2RequestBody final : public RequestBody {
   bool streamed() const noexcept override { return streamed_; }
   bool consumed() const noexcept override;
   std::uint64_t bytes() const noexcept override;
+  std::string_view trailers() const noexcept override;
 
  private:
   Session& session_;

@@ -34,7 +34,19 @@ net::Awaitable<tls::IoResult> H2ResponseSink::interim(const http::ResponseHead& 
 void H2ResponseSink::head(const ResponseHeadOut& out) {
   head_ = out;
   head_pending_ = true;
-  no_body_ = head_request_ || out.length == BodyLength::kNone || status_has_no_body(out.status);
+  // RFC 8441 §5: the upstream's 101 is a 2xx to the extended CONNECT; the stream stays open.
+  tunnel_ = out.upgrade && stream_.tunnel;
+  if (tunnel_) head_.status = 200;
+  no_body_ = !tunnel_ &&
+             (head_request_ || out.length == BodyLength::kNone || status_has_no_body(head_.status));
+}
+
+std::span<char> H2ResponseSink::trailer_buffer() noexcept {
+  if (head_request_ || tunnel_) return {};
+  if (!stream_.trailer_room) {
+    stream_.trailer_room = std::make_unique_for_overwrite<char[]>(Stream::kTrailerRoom);
+  }
+  return {stream_.trailer_room.get(), Stream::kTrailerRoom};
 }
 
 void H2ResponseSink::submit_head(bool with_body) {
@@ -56,6 +68,7 @@ void H2ResponseSink::submit_head(bool with_body) {
     }
   }
   if (edits) fields.add_lines(edits->lines());
+  if (tunnel_) fields.drop("sec-websocket-accept");  // not used over HTTP/2 (RFC 8441 §5)
   if (head_.forwarded && head_.length != BodyLength::kKnown && head_.status != 204) {
     // A response to HEAD (or a 304) keeps the length the upstream declared for the body.
     for (const http::Header& field : head_.forwarded->headers) {
@@ -81,7 +94,8 @@ net::Awaitable<tls::IoResult> H2ResponseSink::body(std::string_view data, bool l
   if (stream_.gone || !stream_.open) co_return gone();
   if (head_pending_) {
     // A body that is empty and ends here goes as HEADERS with END_STREAM.
-    const bool with_body = !no_body_ && !(last && data.empty());
+    // (A tunnel's stream stays open; trailers need a stream still open after the head.)
+    const bool with_body = !no_body_ && (tunnel_ || !(last && data.empty() && trailers_.empty()));
     submit_head(with_body);
     if (!with_body) {
       complete_ = last;
@@ -91,6 +105,14 @@ net::Awaitable<tls::IoResult> H2ResponseSink::body(std::string_view data, bool l
   if (no_body_) {
     complete_ = complete_ || last;
     co_return tls::IoResult{};
+  }
+  if (tunnel_) co_return tls::IoResult{};  // the tunnel writes what follows (tunnel_peer.cpp)
+  if (last && !trailers_.empty()) {
+    // The head went out already: `fields` holds the trailers now, for the read callback.
+    ResponseFields& fields = stream_.fields;
+    fields.clear();
+    fields.add_trailer_lines(trailers_);
+    stream_.trailers_out = !fields.list().empty();
   }
   stream_.out = data;
   stream_.out_last = last;

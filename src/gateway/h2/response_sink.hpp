@@ -2,13 +2,16 @@
 // :status, names lower-cased, connection-specific fields dropped, Content-Length re-made from the
 // length the producer knows), the body as DATA frames through nghttp2's flow control — each piece
 // waits until the stream's window took it, so a slow reader pauses this stream's upstream read
-// only — and END_STREAM with the last piece. 1xx heads go out as interim HEADERS. Owns no socket.
+// only — and END_STREAM with the last piece, or a trailing HEADERS frame with the upstream's
+// trailers. 1xx heads go out as interim HEADERS. A 101 to an extended CONNECT (RFC 8441) is
+// sent as 200 and the stream becomes the client end of the tunnel. Owns no socket.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string_view>
 
+#include "gateway/h2/tunnel_peer.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/pipeline/response_sink.hpp"
 #include "observe/metric_shard.hpp"
@@ -26,7 +29,11 @@ class H2ResponseSink final : public ResponseSink {
  public:
   H2ResponseSink(Session& session, Stream& stream, bool head_request,
                  observe::RequestRecord* record) noexcept
-      : session_(session), stream_(stream), head_request_(head_request), record_(record) {}
+      : session_(session),
+        stream_(stream),
+        peer_(session, stream),
+        head_request_(head_request),
+        record_(record) {}
 
   net::Awaitable<tls::IoResult> interim(const http::ResponseHead& head,
                                         std::string_view raw) override;
@@ -36,7 +43,9 @@ class H2ResponseSink final : public ResponseSink {
   void close_after() noexcept override {}
   bool started() const noexcept override { return started_; }
   std::uint64_t bytes_sent() const noexcept override { return bytes_sent_; }
-  TunnelEnd tunnel() noexcept override { return {}; }  // no RFC 8441 tunnels yet
+  TunnelEnd tunnel() noexcept override { return {nullptr, {}, tunnel_ ? &peer_ : nullptr}; }
+  std::span<char> trailer_buffer() noexcept override;
+  void trailers(std::string_view lines) noexcept override { trailers_ = lines; }
 
   bool complete() const noexcept { return complete_; }
 
@@ -45,6 +54,8 @@ class H2ResponseSink final : public ResponseSink {
 
   Session& session_;
   Stream& stream_;
+  H2TunnelPeer peer_;
+  std::string_view trailers_;  // the upstream's, valid until the last body() returns
   bool head_request_;
   observe::RequestRecord* record_;
   ResponseHeadOut head_{};
@@ -54,6 +65,7 @@ class H2ResponseSink final : public ResponseSink {
   bool started_ = false;
   bool complete_ = false;
   bool no_body_ = false;
+  bool tunnel_ = false;  // a 101 to an extended CONNECT: the stream is a tunnel now
 };
 
 }  // namespace flotilla::gateway::h2

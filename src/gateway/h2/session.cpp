@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <random>
 
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
@@ -17,8 +18,15 @@ namespace {
 using observe::Http2Event;
 
 constexpr std::size_t kReadSize = 16 * 1024;
-constexpr std::size_t kWriteGather = 32 * 1024;   // frames gathered into one write
-constexpr std::chrono::milliseconds kTick{1000};  // how often a waiting writer looks at drain
+constexpr std::size_t kWriteGather = 32 * 1024;     // frames gathered into one write
+constexpr std::chrono::milliseconds kTick{1000};    // how often a waiting writer looks at drain
+constexpr std::size_t kMaxTrailerBytes = 8 * 1024;  // a request's trailers kept (as HTTP/1's)
+
+// Sec-WebSocket-Key nonces (RFC 6455 §4.1 asks for a random value, not a secret one).
+std::uint64_t nonce() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  return generator();
+}
 
 Session& self_of(void* user_data) {
   return *static_cast<Session*>(user_data);
@@ -53,8 +61,8 @@ int stream_close_cb(nghttp2_session*, std::int32_t stream_id, std::uint32_t code
 }
 
 // Copies the sink's piece into DATA frames; pauses the stream while the sink has nothing.
-ssize_t read_data_cb(nghttp2_session*, std::int32_t, std::uint8_t* buffer, std::size_t length,
-                     std::uint32_t* flags, nghttp2_data_source* source, void*) {
+ssize_t read_data_cb(nghttp2_session* session, std::int32_t stream_id, std::uint8_t* buffer,
+                     std::size_t length, std::uint32_t* flags, nghttp2_data_source* source, void*) {
   Stream& stream = *static_cast<Stream*>(source->ptr);
   const std::size_t n = std::min(length, stream.out.size());
   if (n > 0) std::memcpy(buffer, stream.out.data(), n);
@@ -62,6 +70,14 @@ ssize_t read_data_cb(nghttp2_session*, std::int32_t, std::uint8_t* buffer, std::
   if (stream.out.empty()) {
     if (stream.out_last) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (stream.trailers_out) {
+        // The trailers' HEADERS frame carries END_STREAM (nghttp2 copies the list).
+        *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+        const std::span<const nghttp2_nv> trailers = stream.fields.list();
+        if (nghttp2_submit_trailer(session, stream_id, trailers.data(), trailers.size()) != 0) {
+          *flags &= ~static_cast<std::uint32_t>(NGHTTP2_DATA_FLAG_NO_END_STREAM);
+        }
+      }
       stream.eof_queued = true;
     }
     stream.send_event.notify();  // the sink may hand over the next piece
@@ -184,8 +200,16 @@ int Session::on_begin_headers(const nghttp2_frame& frame) {
 
 int Session::on_header(const nghttp2_frame& frame, std::string_view name, std::string_view value) {
   Stream* stream = stream_of(frame.hd.stream_id);
-  // Trailers of a request are read and dropped, as for a chunked HTTP/1 body.
-  if (!stream || stream->headers_done || frame.headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+  if (!stream) return 0;
+  if (stream->headers_done) {
+    // A request's trailers (nghttp2 checked the HEADERS came after DATA, with END_STREAM): kept
+    // for the upstream's last chunk when allowed there; the rest is dropped.
+    if (frame.headers.cat == NGHTTP2_HCAT_HEADERS && !stream->tunnel) {
+      append_trailer(stream->trailers, name, value, kMaxTrailerBytes);
+    }
+    return 0;
+  }
+  if (frame.headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
   stream->head.add(name, value);
   return 0;
 }
@@ -201,8 +225,15 @@ int Session::on_frame_recv(const nghttp2_frame& frame) {
       if (!stream->headers_done && frame.headers.cat == NGHTTP2_HCAT_REQUEST) {
         stream->headers_done = true;
         stream->end_stream = end;
-        stream->no_body = end;
-        stream->head_size = stream->head.finish(end);
+        // An extended CONNECT's DATA is the tunnel's, not a body for the upgrade request.
+        stream->tunnel = stream->head.extended_connect();
+        stream->no_body = end || stream->tunnel;
+        if (stream->tunnel && stream->head.websocket()) {
+          const auto key = websocket_key(nonce(), nonce());
+          stream->head_size = stream->head.finish(end, {key.data(), key.size()});
+        } else {
+          stream->head_size = stream->head.finish(end);
+        }
         start(*stream);
       } else if (end) {
         stream->end_stream = true;  // after trailers
@@ -276,7 +307,9 @@ int Session::on_data_chunk(std::int32_t stream_id, const std::uint8_t* data, std
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_FLOW_CONTROL_ERROR);
     return 0;
   }
-  if (listener_.max_body != 0 && stream->body_bytes > listener_.max_body) stream->body_error = 413;
+  if (listener_.max_body != 0 && stream->body_bytes > listener_.max_body && !stream->tunnel) {
+    stream->body_error = 413;
+  }
   stream->body_event.notify();
   return 0;
 }
@@ -315,7 +348,9 @@ void Session::stream_done(Stream& stream) {
   stream.running = false;
   --running_;
   if (stream.open && !terminated_) {
-    if (!stream.eof_queued) {
+    if (stream.tunnel && stream.out_last && !stream.eof_queued) {
+      // A tunnel whose upstream closed: END_STREAM is queued behind its last DATA.
+    } else if (!stream.eof_queued) {
       // The response was cut short (or never made): the client must not wait for the rest.
       nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream.id, NGHTTP2_INTERNAL_ERROR);
     } else if (!stream.end_stream) {
@@ -432,7 +467,26 @@ net::Awaitable<void> Session::write_loop() {
   done_event_.notify();
 }
 
-net::Awaitable<void> Session::run(std::string_view received) {
+bool Session::start_upgraded(const H2cUpgrade& upgrade) {
+  if (nghttp2_session_upgrade2(
+          session_, reinterpret_cast<const std::uint8_t*>(upgrade.settings.data()),
+          upgrade.settings.size(), upgrade.head_request ? 1 : 0, nullptr) != 0) {
+    return false;
+  }
+  Stream& stream = acquire(1);
+  nghttp2_session_set_stream_user_data(session_, 1, &stream);
+  Workspace& ws = *stream.ws;
+  if (upgrade.head.size() > ws.capacity) return false;  // (it came from a buffer this size)
+  std::memcpy(ws.buffer.get(), upgrade.head.data(), upgrade.head.size());
+  stream.head_size = upgrade.head.size();
+  stream.headers_done = true;
+  stream.end_stream = true;  // half-closed (remote): the request had no body
+  stream.no_body = true;
+  start(stream);
+  return true;
+}
+
+net::Awaitable<void> Session::run(std::string_view received, const H2cUpgrade* upgrade) {
   static const Callbacks callbacks;
   Options options(limits_);
   if (nghttp2_session_server_new2(&session_, callbacks.callbacks, this, options.option) != 0) {
@@ -440,7 +494,7 @@ net::Awaitable<void> Session::run(std::string_view received) {
     co_return;
   }
   count(Http2Event::connection);
-  const std::array<nghttp2_settings_entry, 5> settings{{
+  const std::array<nghttp2_settings_entry, 6> settings{{
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, limits_.max_concurrent_streams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, limits_.initial_window},
       {NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, limits_.header_table_size},
@@ -448,11 +502,14 @@ net::Awaitable<void> Session::run(std::string_view received) {
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
        static_cast<std::uint32_t>(listener_.limits.max_request_line +
                                   listener_.limits.max_header_bytes)},
+      {NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1},  // RFC 8441: WebSocket over HTTP/2
   }};
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
                                         static_cast<std::int32_t>(limits_.connection_window));
   read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
+  if (upgrade && !start_upgraded(*upgrade))
+    terminate(Http2Event::protocol_error, NGHTTP2_PROTOCOL_ERROR);
 
   bool reading = received.empty() || feed(received);
   asio::co_spawn(downstream_.stream().socket().get_executor(), write_loop(),
@@ -497,9 +554,9 @@ namespace flotilla::gateway {
 
 net::Awaitable<void> serve_http2(Worker& worker, Downstream& downstream,
                                  std::uint32_t listener_index, std::string_view client_ip,
-                                 std::string_view received) {
+                                 std::string_view received, const H2cUpgrade* upgrade) {
   h2::Session session(worker, downstream, listener_index, client_ip, h2::Limits{});
-  co_await session.run(received);
+  co_await session.run(received, upgrade);
 }
 
 }  // namespace flotilla::gateway

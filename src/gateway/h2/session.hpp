@@ -18,6 +18,7 @@
 
 #include "gateway/h2/event.hpp"
 #include "gateway/h2/limits.hpp"
+#include "gateway/h2/serve.hpp"
 #include "gateway/h2/stream.hpp"
 #include "gateway/listener_settings.hpp"
 #include "net/async.hpp"
@@ -38,7 +39,7 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  net::Awaitable<void> run(std::string_view received);
+  net::Awaitable<void> run(std::string_view received, const H2cUpgrade* upgrade);
 
   Worker& worker() noexcept { return worker_; }
   Downstream& downstream() noexcept { return downstream_; }
@@ -73,6 +74,8 @@ class Session {
   void terminate(observe::Http2Event event, std::uint32_t code);
   // Feeds received bytes to nghttp2; false when the connection must end.
   bool feed(std::string_view bytes);
+  // Stream 1 of an h2c upgrade: the HTTP/1.1 request, already parsed once; false on failure.
+  bool start_upgraded(const H2cUpgrade& upgrade);
   net::Awaitable<void> write_loop();
   // Submits the graceful GOAWAY once the worker drains; true when it did.
   bool maybe_drain();

@@ -24,7 +24,9 @@ void Stream::reset(std::int32_t stream_id) noexcept {
   open = false;
   running = false;
   gone = false;
+  tunnel = false;
   close_code = 0;
+  trailers.clear();
   held_size = 0;
   handed = 0;
   body_bytes = 0;
@@ -33,6 +35,7 @@ void Stream::reset(std::int32_t stream_id) noexcept {
   out_last = false;
   eof_queued = false;
   deferred = false;
+  trailers_out = false;
   upstream_wait = nullptr;
 }
 
@@ -110,6 +113,8 @@ net::Awaitable<void> serve_stream(Session& session, Stream& stream) {
     const http::ParseResult parsed = ws.parser.parse({ws.buffer.get(), stream.head_size});
     if (!parsed.complete()) refused = parsed.failed() ? parsed.http_status : 400;
     if (refused == 431) session.count(observe::Http2Event::header_list_too_large);
+    // RFC 8441: only WebSocket has an HTTP/1.1 upgrade to map an extended CONNECT to.
+    if (refused == 0 && stream.tunnel && !stream.head.websocket()) refused = 501;
   }
   static const http::RequestHead kEmpty{};
   const http::RequestHead& head = refused == 0 ? ws.parser.head() : kEmpty;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "gateway/h2/event.hpp"
@@ -47,6 +48,7 @@ struct Stream final : ClientPresence {
   bool open = false;             // nghttp2 knows the stream (until on_stream_close)
   bool running = false;          // its coroutine runs
   bool gone = false;             // reset by the client, or the connection ended
+  bool tunnel = false;           // an extended CONNECT (RFC 8441): DATA is a tunnel's bytes
   std::uint32_t close_code = 0;  // nghttp2's error code when it closed
 
   // Request body: held[0, held_size) unconsumed; the first `handed` went to the body's reader.
@@ -55,7 +57,8 @@ struct Stream final : ClientPresence {
   std::size_t held_size = 0;
   std::size_t handed = 0;
   std::uint64_t body_bytes = 0;
-  int body_error = 0;  // 413 once over max_body
+  int body_error = 0;    // 413 once over max_body
+  std::string trailers;  // the request's trailer fields, as `Name: value\r\n` lines
   Event body_event;
 
   // Response body: the piece the sink handed over, copied into DATA frames by nghttp2's read
@@ -64,6 +67,13 @@ struct Stream final : ClientPresence {
   bool out_last = false;
   bool eof_queued = false;
   bool deferred = false;  // the read callback paused the stream (NGHTTP2_ERR_DEFERRED)
+  // The response ends with trailers (`fields` holds them): a HEADERS frame, not END_STREAM on
+  // the last DATA.
+  bool trailers_out = false;
+  // Where an upstream's chunked trailers are kept (allocated once per stream object, when a
+  // chunked response is first forwarded on it).
+  static constexpr std::size_t kTrailerRoom = 8 * 1024;
+  std::unique_ptr<char[]> trailer_room;
   Event send_event;
   ResponseFields fields;
 

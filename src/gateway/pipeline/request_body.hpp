@@ -43,6 +43,10 @@ class RequestBody {
   // The body was read to its end (the connection can carry another request).
   virtual bool consumed() const noexcept = 0;
   virtual std::uint64_t bytes() const noexcept = 0;  // payload bytes received so far
+  // Trailer field lines (`Name: value\r\n` each, already checked as trailers) to send with the
+  // last chunk of a chunked body, once the body is complete: HTTP/2 keeps a request's trailers,
+  // HTTP/1's are dropped while decoding.
+  virtual std::string_view trailers() const noexcept { return {}; }
 
  protected:
   ~RequestBody() = default;

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "gateway/pipeline/header_edits.hpp"
+#include "gateway/pipeline/tunnel_peer.hpp"
 #include "http/message.hpp"
 #include "net/async.hpp"
 #include "tls/stream.hpp"
@@ -53,13 +55,20 @@ class ResponseSink {
   // The head has been written: nothing about the response can change any more.
   virtual bool started() const noexcept = 0;
   virtual std::uint64_t bytes_sent() const noexcept = 0;
-  // After a 101 head was written: the client side for the tunnel (and bytes the client sent
-  // after its request, already read), or a null downstream when the protocol cannot tunnel.
+  // After a 101 head was written: the client side for the tunnel — its connection (and bytes
+  // the client sent after its request, already read) or a stream of a multiplexed connection
+  // (`peer`, RFC 8441) — or neither when the protocol cannot tunnel.
   struct TunnelEnd {
     Downstream* downstream = nullptr;
     std::string_view early_bytes;
+    TunnelPeer* peer = nullptr;
   };
   virtual TunnelEnd tunnel() noexcept = 0;
+  // Room for an upstream's chunked trailer section when the client can be given it (an HTTP/2
+  // stream: a trailing HEADERS frame); empty when trailers are dropped.
+  virtual std::span<char> trailer_buffer() noexcept { return {}; }
+  // The trailer field lines (`Name: value\r\n` each) kept there, before the last body() call.
+  virtual void trailers(std::string_view) noexcept {}
 
  protected:
   ~ResponseSink() = default;

@@ -105,7 +105,16 @@ std::span<const asio::const_buffer> request_buffers(Exchange& exchange) {
     ws.iov.emplace_back(held.data(), held.size());
     ws.iov.emplace_back(http::kChunkDataEnd.data(), http::kChunkDataEnd.size());
   }
-  if (body.complete()) ws.iov.emplace_back(http::kLastChunk.data(), http::kLastChunk.size());
+  if (body.complete()) {
+    const std::string_view trailers = body.trailers();
+    if (trailers.empty()) {
+      ws.iov.emplace_back(http::kLastChunk.data(), http::kLastChunk.size());
+    } else {  // `0\r\n`, the trailer lines, the final CRLF
+      ws.iov.emplace_back(http::kLastChunk.data(), 3);
+      ws.iov.emplace_back(trailers.data(), trailers.size());
+      ws.iov.emplace_back(http::kChunkDataEnd.data(), http::kChunkDataEnd.size());
+    }
+  }
   return ws.iov;
 }
 

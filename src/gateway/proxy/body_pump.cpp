@@ -10,7 +10,7 @@ namespace flotilla::gateway {
 net::Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& connection) {
   RequestBody& body = exchange.ctx.body;
   std::array<char, http::kMaxChunkHeaderSize> chunk_header;
-  std::array<asio::const_buffer, 4> pieces;
+  std::array<asio::const_buffer, 6> pieces;
   for (;;) {
     const BodyChunk chunk = co_await body.stream();
     if (chunk.error != 0) {
@@ -28,7 +28,13 @@ net::Awaitable<bool> pump_request_body(Exchange& exchange, UpstreamConnection& c
         pieces[count++] = asio::buffer(chunk.data);
         pieces[count++] = asio::buffer(http::kChunkDataEnd);
       }
-      if (chunk.last) pieces[count++] = asio::buffer(http::kLastChunk);
+      const std::string_view trailers = chunk.last ? body.trailers() : std::string_view{};
+      if (chunk.last && trailers.empty()) pieces[count++] = asio::buffer(http::kLastChunk);
+      if (!trailers.empty()) {  // `0\r\n`, the trailer lines, the final CRLF
+        pieces[count++] = asio::buffer(http::kLastChunk.substr(0, 3));
+        pieces[count++] = asio::buffer(trailers);
+        pieces[count++] = asio::buffer(http::kChunkDataEnd);
+      }
     }
     if (count > 0) {
       connection.watchdog().expires_after(exchange.route.timeouts.send);

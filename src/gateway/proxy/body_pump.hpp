@@ -1,7 +1,8 @@
 // Copies the rest of a request body (what was not held with the head) from the client to the
 // upstream, decoded from the client's framing and re-encoded canonically (raw bytes for a
-// Content-Length body, minimal chunks and an empty last chunk for a chunked one). Runs beside
-// the attempt's response read; never writes to the client.
+// Content-Length body, minimal chunks and a last chunk for a chunked one, with the trailers the
+// body kept: RequestBody::trailers()). Runs beside the attempt's response read; never writes to
+// the client.
 #pragma once
 
 #include "gateway/proxy/exchange.hpp"

@@ -92,6 +92,10 @@ net::Awaitable<ForwardEnd> forward_response(Exchange& exchange, HeadOutcome& att
 
   http::BodyReader reader;
   reader.start(tunnel ? http::BodyFraming::kNone : head.framing, head.content_length);
+  // Chunked trailers reach a client that can take them (HTTP/2); the others drop them.
+  if (head.framing == http::BodyFraming::kChunked && !tunnel) {
+    reader.keep_trailers(sink.trailer_buffer());
+  }
   std::size_t offset = attempt.head_size;
   for (;;) {
     std::string_view payload;
@@ -105,6 +109,7 @@ net::Awaitable<ForwardEnd> forward_response(Exchange& exchange, HeadOutcome& att
       co_return end;  // the client sees a truncated response (the sink closes the connection)
     }
     const bool last = reader.done();
+    if (last && !reader.trailers().empty()) sink.trailers(reader.trailers());
     if (!payload.empty() || last || !sink.started()) {
       auto [ec, n] = co_await sink.body(payload, last);
       if (ec) {
@@ -133,9 +138,12 @@ net::Awaitable<ForwardEnd> forward_response(Exchange& exchange, HeadOutcome& att
   if (tunnel) {
     const ResponseSink::TunnelEnd client = sink.tunnel();
     connection.watchdog().disarm();
+    const std::string_view to_client{connection.buffer() + offset, buffered - offset};
     if (client.downstream) {
       co_await run_tunnel(client.downstream->stream(), connection.stream(), client.early_bytes,
-                          {connection.buffer() + offset, buffered - offset},
+                          to_client, exchange.route.timeouts.read);
+    } else if (client.peer) {
+      co_await run_tunnel(*client.peer, connection.stream(), client.early_bytes, to_client,
                           exchange.route.timeouts.read);
     }
     end.complete = true;

@@ -34,7 +34,7 @@ RetryState retry_state(const Exchange& exchange) {
   state.idempotent = exchange.idempotent;
   state.replayable = !exchange.ctx.body.streamed();
   state.within_time_budget = within_time_budget(exchange);
-  state.upgrade_requested = exchange.ctx.head.upgrade;
+  state.upgrade_requested = upgrade_forwarded(exchange.ctx.head);
   state.suspect = exchange.suspect;
   return state;
 }

@@ -14,19 +14,23 @@ namespace {
 
 constexpr std::size_t kTunnelBuffer = 16 * 1024;
 
-// Closes both sockets when the tunnel has been idle too long.
+// Closes both ends when the tunnel has been idle too long.
+template <class Client>
 struct CloseBoth {
-  tls::Stream* client;
+  Client* client;
   tls::Stream* upstream;
   void operator()() const {
     client->close();
     upstream->close();
   }
 };
-using IdleWatchdog = net::Watchdog<net::Executor, CloseBoth>;
+template <class Client>
+using IdleWatchdog = net::Watchdog<net::Executor, CloseBoth<Client>>;
 
-net::Awaitable<void> copy(tls::Stream& from, tls::Stream& to, std::string_view first,
-                          IdleWatchdog& idle, std::chrono::milliseconds timeout) {
+// From and To: tls::Stream or TunnelPeer (read_some, write, shutdown_send, close).
+template <class From, class To, class Idle>
+net::Awaitable<void> copy(From& from, To& to, std::string_view first, Idle& idle,
+                          std::chrono::milliseconds timeout) {
   if (!first.empty()) {
     auto [ec, n] = co_await to.write(asio::buffer(first));
     if (ec) co_return;
@@ -49,16 +53,32 @@ net::Awaitable<void> copy(tls::Stream& from, tls::Stream& to, std::string_view f
   }
 }
 
+template <class Client>
+net::Awaitable<void> relay(Client& client, tls::Stream& upstream, std::string_view to_upstream,
+                           std::string_view to_client, std::chrono::milliseconds idle_timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  IdleWatchdog<Client> idle(upstream.socket().get_executor(),
+                            CloseBoth<Client>{&client, &upstream});
+  co_await (copy(client, upstream, to_upstream, idle, idle_timeout) &&
+            copy(upstream, client, to_client, idle, idle_timeout));
+}
+
 }  // namespace
 
 net::Awaitable<void> run_tunnel(tls::Stream& client, tls::Stream& upstream,
                                 std::string_view to_upstream_first,
                                 std::string_view to_client_first,
                                 std::chrono::milliseconds idle_timeout) {
-  using namespace asio::experimental::awaitable_operators;
-  IdleWatchdog idle(client.socket().get_executor(), CloseBoth{&client, &upstream});
-  co_await (copy(client, upstream, to_upstream_first, idle, idle_timeout) &&
-            copy(upstream, client, to_client_first, idle, idle_timeout));
+  return relay(client, upstream, to_upstream_first, to_client_first, idle_timeout);
+}
+
+net::Awaitable<void> run_tunnel(TunnelPeer& client, tls::Stream& upstream,
+                                std::string_view to_upstream_first,
+                                std::string_view to_client_first,
+                                std::chrono::milliseconds idle_timeout) {
+  client.link(&upstream);  // a reset stream ends the upstream connection at once
+  co_await relay(client, upstream, to_upstream_first, to_client_first, idle_timeout);
+  client.link(nullptr);
 }
 
 }  // namespace flotilla::gateway

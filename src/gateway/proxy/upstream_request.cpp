@@ -2,6 +2,7 @@
 
 #include "gateway/downstream.hpp"
 #include "gateway/forwarded_headers.hpp"
+#include "gateway/h2/h2c_upgrade.hpp"
 #include "gateway/pipeline/request_body.hpp"
 #include "gateway/request_target.hpp"
 #include "gateway/worker.hpp"
@@ -35,6 +36,10 @@ void pass_client_certificate(RequestContext& ctx, HeaderEdits& edits) {
 
 }  // namespace
 
+bool upgrade_forwarded(const http::RequestHead& head) noexcept {
+  return head.upgrade && !h2::asks_for_h2c(head);
+}
+
 void prepare_upstream_head(Exchange& exchange) {
   RequestContext& ctx = exchange.ctx;
   const http::RequestHead& head = ctx.head;
@@ -57,9 +62,13 @@ void prepare_upstream_head(Exchange& exchange) {
     drop |= http::header_bit(http::HeaderId::kHost);
   }
   pass_client_certificate(ctx, edits);
+  // An h2c upgrade was flotilla's to take or ignore (RFC 7540 §3.2): passed on, it would let a
+  // client talk HTTP/2 to the upstream past every route and stage ("h2c smuggling").
+  if (head.upgrade && !upgrade_forwarded(head)) edits.remove("HTTP2-Settings");
   run_upstream_request_stages(ctx, edits);
   // A chunked body goes upstream re-framed by us: `Transfer-Encoding: chunked` exactly, chunk
-  // sizes in minimal hex, no extensions, no trailers — so no upstream parser can read the
+  // sizes in minimal hex, no extensions, only trailers the codec checked (HTTP/2's; HTTP/1's
+  // are dropped while decoding) — so no upstream parser can read the
   // framing differently from the way we did (the body itself is decoded and re-encoded).
   exchange.chunked_body = head.framing == http::BodyFraming::kChunked;
   if (exchange.chunked_body) edits.add("Transfer-Encoding", "chunked");
@@ -74,7 +83,7 @@ void prepare_upstream_head(Exchange& exchange) {
   options.drop_names = edits.drop_names();
   options.drop_underscore_aliases = kForwardingHeaders;
   options.reframe = exchange.chunked_body;
-  options.keep_upgrade = head.upgrade;
+  options.keep_upgrade = upgrade_forwarded(head);
   options.force_http11 = true;
   exchange.head_pieces = ws.writer.write(head, options);
 }

@@ -10,4 +10,7 @@ namespace flotilla::gateway {
 
 void prepare_upstream_head(Exchange& exchange);
 
+// Whether the request's Upgrade goes to the upstream (WebSocket...): never an h2c one.
+bool upgrade_forwarded(const http::RequestHead& head) noexcept;
+
 }  // namespace flotilla::gateway

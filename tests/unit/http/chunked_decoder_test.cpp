@@ -64,6 +64,40 @@ TEST(ChunkedDecoder, DecodesWithExtensionsAndTrailers) {
   EXPECT_EQ(d.consumed, kBody.size());
 }
 
+TEST(ChunkedDecoder, KeepsTrailersWhenAsked) {
+  const std::string_view raw = "3\r\nabc\r\n0\r\ngrpc-status: 0\r\nX-B:  two \r\n\r\nNEXT";
+  for (std::size_t slice = 1; slice <= raw.size(); ++slice) {
+    ChunkedDecoder d;
+    char room[64];
+    d.keep_trailers(room);
+    std::size_t fed = 0;
+    std::string pending;
+    while (!d.done() && !d.failed() && fed < raw.size()) {
+      pending.append(raw.substr(fed, std::min(slice, raw.size() - fed)));
+      fed += std::min(slice, raw.size() - fed);
+      for (;;) {
+        const BodyStep step = d.decode(pending);
+        pending.erase(0, step.consumed);
+        if (step.consumed == 0 || step.done || step.failed()) break;
+      }
+    }
+    ASSERT_TRUE(d.done()) << slice;
+    EXPECT_EQ(d.trailers(), "grpc-status: 0\r\nX-B:  two \r\n") << slice;
+  }
+}
+
+TEST(ChunkedDecoder, TrailersThatDoNotFitAreNotKept) {
+  ChunkedDecoder d;
+  char room[8];
+  d.keep_trailers(room);
+  const BodyStep step = d.decode("0\r\ngrpc-status: 0\r\n\r\n");
+  EXPECT_TRUE(step.done);
+  EXPECT_EQ(d.trailers(), "");
+  ChunkedDecoder none;  // not asked: nothing kept
+  EXPECT_TRUE(none.decode(kBody).done);
+  EXPECT_EQ(none.trailers(), "");
+}
+
 TEST(ChunkedDecoder, SplitAtEveryByte) {
   for (std::size_t slice = 1; slice <= kBody.size(); ++slice) {
     const Decoded d = decode(kBody, slice);

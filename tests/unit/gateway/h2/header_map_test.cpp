@@ -208,5 +208,135 @@ TEST(ResponseFields, ManyFieldsKeepTheirNames) {
   EXPECT_EQ(map.at("x-field-199"), "199");
 }
 
+// ---- RFC 8441: an extended CONNECT becomes an HTTP/1.1 WebSocket upgrade ----
+
+const std::vector<std::pair<std::string, std::string>> kExtendedConnect = {
+    {":method", "CONNECT"},
+    {":protocol", "websocket"},
+    {":scheme", "https"},
+    {":path", "/chat?room=1"},
+    {":authority", "example.com"},
+    {"sec-websocket-version", "13"},
+    {"sec-websocket-protocol", "chat"},
+    {"origin", "https://example.com"}};
+
+void build_connect(Built& out, std::vector<std::pair<std::string, std::string>> fields,
+                   bool end_stream = false) {
+  std::vector<char> buffer(4096);
+  RequestHeadBuilder builder;
+  builder.start(buffer.data(), buffer.size());
+  for (const auto& [name, value] : fields) builder.add(name, value);
+  EXPECT_TRUE(builder.extended_connect());
+  const std::size_t size = builder.finish(end_stream, "dGhlIHNhbXBsZSBub25jZQ==");
+  out.text.assign(buffer.data(), size);
+  out.result = out.parser.parse(out.text);
+}
+
+TEST(RequestHeadBuilder, ExtendedConnectIsAWebSocketUpgradeGet) {
+  Built b;
+  build_connect(b, kExtendedConnect);
+  ASSERT_TRUE(b.result.complete()) << b.text;
+  const http::RequestHead& head = b.parser.head();
+  EXPECT_EQ(head.method, http::Method::kGet);
+  EXPECT_EQ(head.target, "/chat?room=1");
+  EXPECT_EQ(head.host, "example.com");
+  EXPECT_TRUE(head.upgrade);
+  EXPECT_EQ(head.upgrade_protocol, "websocket");
+  EXPECT_EQ(field(head, "Sec-WebSocket-Key"), "dGhlIHNhbXBsZSBub25jZQ==");
+  EXPECT_EQ(field(head, "sec-websocket-version"), "13");
+  EXPECT_EQ(field(head, "Sec-WebSocket-Version"), "");  // the client's, not a second one
+  EXPECT_EQ(field(head, "sec-websocket-protocol"), "chat");
+  // No body framing: the stream's DATA is the tunnel's, not the GET's body.
+  EXPECT_EQ(head.framing, http::BodyFraming::kNone);
+}
+
+TEST(RequestHeadBuilder, ExtendedConnectGetsAVersionAndDropsBodyAndClientKey) {
+  Built b;
+  build_connect(b, {{":method", "CONNECT"},
+                    {":protocol", "websocket"},
+                    {":scheme", "http"},
+                    {":path", "/ws"},
+                    {":authority", "h"},
+                    {"content-length", "10"},
+                    {"sec-websocket-key", "client-chosen"}});
+  ASSERT_TRUE(b.result.complete()) << b.text;
+  const http::RequestHead& head = b.parser.head();
+  EXPECT_EQ(field(head, "Sec-WebSocket-Version"), "13");
+  EXPECT_EQ(field(head, "Sec-WebSocket-Key"), "dGhlIHNhbXBsZSBub25jZQ==");
+  EXPECT_EQ(field(head, "sec-websocket-key"), "");
+  EXPECT_EQ(head.framing, http::BodyFraming::kNone);
+}
+
+TEST(RequestHeadBuilder, OtherProtocolsAreNotWebSocket) {
+  std::vector<char> buffer(1024);
+  RequestHeadBuilder builder;
+  builder.start(buffer.data(), buffer.size());
+  builder.add(":method", "CONNECT");
+  builder.add(":protocol", "h2c");
+  EXPECT_TRUE(builder.extended_connect());
+  EXPECT_FALSE(builder.websocket());
+  builder.start(buffer.data(), buffer.size());
+  builder.add(":method", "CONNECT");
+  builder.add(":authority", "db:5432");
+  EXPECT_FALSE(builder.extended_connect());  // a plain CONNECT stays one
+}
+
+TEST(WebSocketKey, IsTheBase64OfSixteenBytes) {
+  // RFC 6455 §1.3's sample nonce "the sample nonce".
+  const auto key = websocket_key(0x7468652073616d70, 0x6c65206e6f6e6365);
+  EXPECT_EQ(std::string_view(key.data(), key.size()), "dGhlIHNhbXBsZSBub25jZQ==");
+  const auto zero = websocket_key(0, 0);
+  EXPECT_EQ(std::string_view(zero.data(), zero.size()), "AAAAAAAAAAAAAAAAAAAAAA==");
+}
+
+TEST(ResponseFields, DropRemovesANamedField) {
+  ResponseFields fields;
+  fields.status(200);
+  fields.add("Sec-WebSocket-Accept", "x");
+  fields.add("sec-websocket-protocol", "chat");
+  fields.drop("sec-websocket-accept");
+  const auto map = as_map(fields.list());
+  EXPECT_EQ(map.count("sec-websocket-accept"), 0u);
+  EXPECT_EQ(map.at("sec-websocket-protocol"), "chat");
+  EXPECT_EQ(map.at(":status"), "200");
+}
+
+// ---- trailers (RFC 9110 §6.5.1) ----
+
+TEST(Trailers, OnlyFieldsThatMayBeTrailers) {
+  EXPECT_TRUE(trailer_allowed("grpc-status", "0"));
+  EXPECT_TRUE(trailer_allowed("x-checksum", "abc"));
+  EXPECT_TRUE(trailer_allowed("Server-Timing", "db;dur=53"));
+  for (const char* name :
+       {"content-length", "Transfer-Encoding", "te", "trailer", "host", "connection", "keep-alive",
+        "upgrade", "authorization", "cookie", "set-cookie", "content-type", "content-encoding",
+        "cache-control", ":status", "http2-settings"}) {
+    EXPECT_FALSE(trailer_allowed(name, "v")) << name;
+  }
+  EXPECT_FALSE(trailer_allowed("", "v"));
+  EXPECT_FALSE(trailer_allowed("bad name", "v"));
+  EXPECT_FALSE(trailer_allowed("x", "a\r\nInjected: yes"));
+  EXPECT_FALSE(trailer_allowed("x", std::string_view("a\0b", 3)));
+}
+
+TEST(Trailers, AppendKeepsTheBlockWithinItsLimit) {
+  std::string lines;
+  EXPECT_TRUE(append_trailer(lines, "grpc-status", "0", 64));
+  EXPECT_FALSE(append_trailer(lines, "content-length", "5", 64));
+  EXPECT_FALSE(append_trailer(lines, "x-long", std::string(60, 'a'), 64));
+  EXPECT_TRUE(append_trailer(lines, "x-b", "2", 64));
+  EXPECT_EQ(lines, "grpc-status: 0\r\nx-b: 2\r\n");
+}
+
+TEST(Trailers, ResponseTrailerLinesAreFiltered) {
+  ResponseFields fields;
+  fields.add_trailer_lines(
+      "grpc-status: 0\r\nContent-Length: 5\r\nGrpc-Message:  all good \r\nSet-Cookie: a=b\r\n");
+  const auto map = as_map(fields.list());
+  EXPECT_EQ(map.size(), 2u);
+  EXPECT_EQ(map.at("grpc-status"), "0");
+  EXPECT_EQ(map.at("grpc-message"), "all good");
+}
+
 }  // namespace
 }  // namespace flotilla::gateway::h2
