@@ -5,14 +5,14 @@ the upgrade ignored — and never passed on to the upstream (h2c smuggling); a m
 HTTP2-Settings is a 400."""
 import json
 import os
-import re
 import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import tls_certs  # noqa: E402
-from harness import Cleanup, Demo, Flotilla, gateway_config, raw_exchange, require_tools  # noqa: E402
+from harness import (Cleanup, Demo, Flotilla, gateway_config, raw_exchange,  # noqa: E402
+                     require_tools)
 
 UPGRADE = (b"Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\n"
            b"HTTP2-Settings: AAMAAABkAAQAAP__\r\n")
