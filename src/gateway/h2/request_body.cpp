@@ -48,13 +48,14 @@ net::Awaitable<int> H2RequestBody::prefetch() {
 }
 
 std::string_view H2RequestBody::buffered() const noexcept {
+  if (stream_.no_body) return {};  // (an extended CONNECT's DATA goes through its tunnel)
   // What the caller sends now; stream() later continues after it.
   stream_.handed = stream_.held_size;
   return {stream_.held.get(), stream_.held_size};
 }
 
 bool H2RequestBody::complete() const noexcept {
-  return stream_.end_stream && !streamed_ && stream_.body_error == 0;
+  return (stream_.end_stream || stream_.no_body) && !streamed_ && stream_.body_error == 0;
 }
 
 net::Awaitable<bool> H2RequestBody::begin_stream() {
@@ -98,7 +99,7 @@ void H2RequestBody::cancel_stream() noexcept {
 }
 
 bool H2RequestBody::consumed() const noexcept {
-  return stream_.end_stream && error_ == 0;
+  return (stream_.end_stream || stream_.no_body) && error_ == 0;
 }
 
 std::uint64_t H2RequestBody::bytes() const noexcept {

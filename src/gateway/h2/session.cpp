@@ -18,9 +18,8 @@ namespace {
 using observe::Http2Event;
 
 constexpr std::size_t kReadSize = 16 * 1024;
-constexpr std::size_t kWriteGather = 32 * 1024;     // frames gathered into one write
-constexpr std::chrono::milliseconds kTick{1000};    // how often a waiting writer looks at drain
-constexpr std::size_t kMaxTrailerBytes = 8 * 1024;  // a request's trailers kept (as HTTP/1's)
+constexpr std::size_t kWriteGather = 32 * 1024;   // frames gathered into one write
+constexpr std::chrono::milliseconds kTick{1000};  // how often a waiting writer looks at drain
 
 // Sec-WebSocket-Key nonces (RFC 6455 §4.1 asks for a random value, not a secret one).
 std::uint64_t nonce() {
@@ -205,7 +204,7 @@ int Session::on_header(const nghttp2_frame& frame, std::string_view name, std::s
     // A request's trailers (nghttp2 checked the HEADERS came after DATA, with END_STREAM): kept
     // for the upstream's last chunk when allowed there; the rest is dropped.
     if (frame.headers.cat == NGHTTP2_HCAT_HEADERS && !stream->tunnel) {
-      append_trailer(stream->trailers, name, value, kMaxTrailerBytes);
+      append_trailer(stream->trailers, name, value, Stream::kTrailerRoom);
     }
     return 0;
   }

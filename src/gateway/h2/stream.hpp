@@ -58,7 +58,7 @@ struct Stream final : ClientPresence {
   std::size_t handed = 0;
   std::uint64_t body_bytes = 0;
   int body_error = 0;    // 413 once over max_body
-  std::string trailers;  // the request's trailer fields, as `Name: value\r\n` lines
+  std::string trailers;  // the request's trailer fields, `Name: value\r\n` lines (≤ kTrailerRoom)
   Event body_event;
 
   // Response body: the piece the sink handed over, copied into DATA frames by nghttp2's read

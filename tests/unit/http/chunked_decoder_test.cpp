@@ -94,7 +94,11 @@ TEST(ChunkedDecoder, TrailersThatDoNotFitAreNotKept) {
   EXPECT_TRUE(step.done);
   EXPECT_EQ(d.trailers(), "");
   ChunkedDecoder none;  // not asked: nothing kept
-  EXPECT_TRUE(none.decode(kBody).done);
+  std::string_view rest = kBody;
+  for (int i = 0; i < 100 && !none.done() && !none.failed(); ++i) {
+    rest.remove_prefix(none.decode(rest).consumed);
+  }
+  EXPECT_TRUE(none.done());
   EXPECT_EQ(none.trailers(), "");
 }
 
