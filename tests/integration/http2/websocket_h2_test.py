@@ -85,7 +85,7 @@ class WebSocketOverHttp2(unittest.TestCase):
             tunnel.sendall(frame(TEXT, b"tunnel %d" % i))
         for i, tunnel in enumerate(reversed(tunnels)):
             self.assertEqual(read_frame(Reader(tunnel)), (True, TEXT, b"tunnel %d" % (2 - i)))
-        # The plain request's events went to the tunnels' `pending` lists.
+        # The plain request's events went to the `pending` lists of the tunnels that read them.
         events = [e for t in tunnels for e in t.pending if getattr(e, "stream_id", 0) == sid]
         deadline = time.monotonic() + 10
         while not any(isinstance(e, h2.events.StreamEnded) for e in events):

@@ -31,6 +31,10 @@ class H2Tunnel:
         self.pending = []  # events of other streams, for the test
         client.keep_events = False
         self.sid = client.conn.get_next_available_stream_id()
+        # Tunnels on one connection: whichever reads hands each event to its stream's tunnel.
+        if not hasattr(client, "tunnels"):
+            client.tunnels = {}
+        client.tunnels[self.sid] = self
         client.conn.send_headers(self.sid, [(":method", "CONNECT"), (":protocol", "websocket"),
                                             (":scheme", scheme), (":path", path),
                                             (":authority", authority),
@@ -45,29 +49,34 @@ class H2Tunnel:
         return int(self.headers[":status"]) if self.headers else None
 
     def pump(self, timeout):
-        """Reads once; stream events land here, others in `pending`."""
+        """Reads once; each tunnel's events land in it, others in this one's `pending`."""
         for event in self.client.receive(timeout, ack=False):
             sid = getattr(event, "stream_id", None)
-            if sid != self.sid:
+            tunnel = self.client.tunnels.get(sid)
+            if tunnel is None:
                 self.pending.append(event)
                 if isinstance(event, h2.events.DataReceived):
                     self.client.conn.acknowledge_received_data(event.flow_controlled_length, sid)
                 continue
-            if isinstance(event, h2.events.ResponseReceived):
-                self.headers = dict(event.headers)
-            elif isinstance(event, h2.events.DataReceived):
-                self.buffer += event.data
-                if self.ack:
-                    self.client.conn.acknowledge_received_data(event.flow_controlled_length, sid)
-                else:
-                    self.unacked += event.flow_controlled_length
-            elif isinstance(event, h2.events.StreamEnded):
-                self.ended = True
-            elif isinstance(event, h2.events.StreamReset):
-                self.ended, self.reset = True, event.error_code
+            tunnel.take(event)
         self.client.flush()
         if self.client.closed:
             self.ended = True
+
+    def take(self, event):
+        """One event of this tunnel's stream."""
+        if isinstance(event, h2.events.ResponseReceived):
+            self.headers = dict(event.headers)
+        elif isinstance(event, h2.events.DataReceived):
+            self.buffer += event.data
+            if self.ack:
+                self.client.conn.acknowledge_received_data(event.flow_controlled_length, self.sid)
+            else:
+                self.unacked += event.flow_controlled_length
+        elif isinstance(event, h2.events.StreamEnded):
+            self.ended = True
+        elif isinstance(event, h2.events.StreamReset):
+            self.ended, self.reset = True, event.error_code
 
     def sendall(self, data):
         view = memoryview(data)
