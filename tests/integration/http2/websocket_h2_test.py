@@ -5,9 +5,13 @@ the close handshake ending the stream with END_STREAM; several tunnels and plain
 connection; a reader that stops reading stalls its own tunnel only (flow control), and gets every
 byte once it reads again; a reset tunnel leaves the connection serving; a refusal by the upstream
 is forwarded as its answer; CONNECT without :protocol and other protocols stay refused."""
+import base64
+import collections
 import json
 import os
+import socket
 import sys
+import threading
 import time
 import unittest
 
@@ -24,6 +28,62 @@ import h2.errors  # noqa: E402
 import h2.events  # noqa: E402
 
 
+class RawUpgradeUpstream:
+    """An HTTP/1.1 upstream that answers every request 101 and then echoes raw bytes: it keeps
+    each request head, and sets `closed[target]` when flotilla closes (or half-closes) the
+    connection of that request."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.heads = []
+        self.closed = collections.defaultdict(threading.Event)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def stop(self):
+        self.sock.close()
+
+    def accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn):
+        conn.settimeout(30)
+        buf = b""
+        target = None
+        try:
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            head, rest = buf.split(b"\r\n\r\n", 1)
+            self.heads.append(head.decode("latin-1"))
+            target = self.heads[-1].split(" ")[1]
+            conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n" + rest)
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                if data == b"close please":
+                    conn.close()
+                    return
+                conn.sendall(data)
+        except OSError:
+            pass
+        finally:
+            if target:
+                self.closed[target].set()
+            conn.close()
+
+
 class WebSocketOverHttp2(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -32,9 +92,12 @@ class WebSocketOverHttp2(unittest.TestCase):
             cls.ca = tls_certs.TestCA()
             cls.leaf = cls.ca.issue("localhost", ["localhost", "IP:127.0.0.1"], "ec")
             cls.demo = cls.cleanup.add(Demo())
+            cls.raw = cls.cleanup.add(RawUpgradeUpstream())
             config = json.loads(gateway_config(
-                {"app": {"servers": [cls.demo.address]}},
-                [{"match": {"path": "/"}, "upstream": "app", "timeouts": {"read": "10s"}}]))
+                {"app": {"servers": [cls.demo.address]},
+                 "raw": {"servers": [f"127.0.0.1:{cls.raw.port}"]}},
+                [{"match": {"path": "/raw/"}, "upstream": "raw", "timeouts": {"read": "10s"}},
+                 {"match": {"path": "/"}, "upstream": "app", "timeouts": {"read": "10s"}}]))
             config["listen"] = [tls_certs.listener([cls.leaf], http2=True)]
             cls.gw = cls.cleanup.add(Flotilla(json.dumps(config)))
             cls.port = cls.gw.listeners()[0][1]
@@ -129,6 +192,46 @@ class WebSocketOverHttp2(unittest.TestCase):
         again.sendall(frame(TEXT, b"after"))
         self.assertEqual(read_frame(Reader(again)), (True, TEXT, b"after"))
         self.assertIsNone(client.goaway)
+
+    def test_upstream_gets_an_http11_websocket_upgrade(self):
+        tunnel = self.tunnel(self.client(), path="/raw/chat?x=1",
+                             extra=[("sec-websocket-protocol", "chat")])
+        tunnel.sendall(b"ping")
+        self.assertEqual(tunnel.recv(4), b"ping")
+        head = self.raw.heads[-1].split("\r\n")
+        self.assertEqual(head[0], "GET /raw/chat?x=1 HTTP/1.1")
+        fields = {}
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            fields.setdefault(name.strip().lower(), []).append(value.strip())
+        self.assertEqual(fields["upgrade"], ["websocket"])
+        self.assertEqual([v.lower() for v in fields["connection"]], ["upgrade"])
+        self.assertEqual(fields["sec-websocket-version"], ["13"])
+        self.assertEqual(fields["sec-websocket-protocol"], ["chat"])
+        self.assertEqual(len(base64.b64decode(fields["sec-websocket-key"][0])), 16)
+        self.assertNotIn("transfer-encoding", fields)
+        self.assertNotIn("content-length", fields)
+
+    def test_reset_closes_the_upstream_connection(self):
+        client = self.client()
+        tunnel = self.tunnel(client, path="/raw/reset")
+        tunnel.sendall(b"hello")
+        self.assertEqual(tunnel.recv(5), b"hello")
+        self.assertFalse(self.raw.closed["/raw/reset"].is_set())
+        client.conn.reset_stream(tunnel.sid, h2.errors.ErrorCodes.CANCEL)
+        client.flush()
+        # At once, not after the tunnel's idle timeout (10 s).
+        self.assertTrue(self.raw.closed["/raw/reset"].wait(3),
+                        "the upstream connection stayed open")
+
+    def test_upstream_close_ends_the_stream(self):
+        tunnel = self.tunnel(self.client(), path="/raw/close")
+        tunnel.sendall(b"close please")
+        deadline = time.monotonic() + 5
+        while not tunnel.ended and time.monotonic() < deadline:
+            tunnel.pump(0.5)
+        self.assertTrue(tunnel.ended, "the upstream closed but the stream did not end")
+        self.assertIsNone(tunnel.reset, "END_STREAM expected, not RST_STREAM")
 
     def test_client_end_stream_is_a_half_close(self):
         # The client's END_STREAM reaches the upstream as a FIN: the demo's echo ends, and the
