@@ -310,6 +310,7 @@ RequestContext H1Connection::begin_request(H1ResponseSink& sink, H1RequestBody& 
   Workspace& ws = *workspace_;
   const http::RequestHead& head = ws.parser.head();
   sink.start(head.version, head.keep_alive, head.method == http::Method::kHead, &ws.record);
+  sink.set_request(&head);
   // What follows the request in the buffer: a pipelined request, or a tunnel's first bytes.
   sink.set_early_bytes(
       std::string_view(ws.buffer.get() + body.end_in_buffer(), filled() - body.end_in_buffer()));

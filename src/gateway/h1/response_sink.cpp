@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "gateway/error_response.hpp"
+#include "gateway/trailer_fields.hpp"
 #include "gateway/worker.hpp"
+#include "http/char_class.hpp"
 #include "http/chunked_encoder.hpp"
 
 namespace flotilla::gateway {
@@ -30,6 +32,8 @@ void H1ResponseSink::start(http::Version version, bool keep_alive, bool head_req
   head_pieces_ = {};
   lines_size_ = 0;
   early_bytes_ = {};
+  request_ = nullptr;
+  trailers_ = {};
   bytes_sent_ = 0;
   status_ = 0;
   head_pending_ = false;
@@ -55,6 +59,43 @@ net::Awaitable<tls::IoResult> H1ResponseSink::interim(const http::ResponseHead& 
     return nothing_to_write();
   }
   return downstream_.write(raw, listener_.send_timeout);
+}
+
+namespace {
+
+constexpr std::size_t kTrailerRoom = 8 * 1024;  // as much as the chunked decoder accepts
+
+// `TE: trailers` among the request's TE fields (RFC 9110 §10.1.4).
+bool takes_trailers(const http::RequestHead& request) noexcept {
+  for (const http::Header& field : request.headers) {
+    if (field.id != http::HeaderId::kTe) continue;
+    std::string_view rest = field.value;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      item = item.substr(0, item.find(';'));
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (http::detail::iequals(item, "trailers")) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::span<char> H1ResponseSink::trailer_buffer() noexcept {
+  trailers_ = {};
+  if (!chunked_ || no_body_ || !request_ || !takes_trailers(*request_)) return {};
+  if (!trailer_room_) trailer_room_ = std::make_unique_for_overwrite<char[]>(kTrailerRoom);
+  return {trailer_room_.get(), kTrailerRoom};
+}
+
+void H1ResponseSink::trailers(std::string_view lines) noexcept {
+  // The lines are in trailer_room_ (the decoder kept them there): filtered in place.
+  if (!trailer_room_ || lines.data() != trailer_room_.get()) return;
+  trailers_ = {trailer_room_.get(), keep_allowed_trailers(trailer_room_.get(), lines.size())};
 }
 
 void H1ResponseSink::head(const ResponseHeadOut& out) {
@@ -155,7 +196,14 @@ net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool l
       }
       if (last) {
         if (after_chunk_) iov.emplace_back(http::kChunkDataEnd.data(), http::kChunkDataEnd.size());
-        iov.emplace_back(http::kLastChunk.data(), http::kLastChunk.size());
+        if (trailers_.empty()) {
+          iov.emplace_back(http::kLastChunk.data(), http::kLastChunk.size());
+        } else {  // `0\r\n`, the trailer lines, the final CRLF
+          iov.emplace_back(http::kLastChunk.data(), 3);
+          iov.emplace_back(trailers_.data(), trailers_.size());
+          iov.emplace_back(http::kChunkDataEnd.data(), http::kChunkDataEnd.size());
+          trailers_ = {};
+        }
         after_chunk_ = false;
       }
     } else if (!data.empty()) {

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -31,6 +32,8 @@ class H1ResponseSink final : public ResponseSink {
              observe::RequestRecord* record) noexcept;
   // Bytes the client sent after this request, for a tunnel (HTTP/1 upgrades only).
   void set_early_bytes(std::string_view bytes) noexcept { early_bytes_ = bytes; }
+  // The request (its TE says whether the client takes chunked trailers), or null.
+  void set_request(const http::RequestHead* request) noexcept { request_ = request; }
 
   net::Awaitable<tls::IoResult> interim(const http::ResponseHead& head,
                                         std::string_view raw) override;
@@ -41,6 +44,10 @@ class H1ResponseSink final : public ResponseSink {
   bool started() const noexcept override { return started_; }
   std::uint64_t bytes_sent() const noexcept override { return bytes_sent_; }
   TunnelEnd tunnel() noexcept override { return {&downstream_, early_bytes_}; }
+  // An upstream's chunked trailers go on in the chunked body of a client that sent
+  // `TE: trailers` (RFC 9110 §10.1.4), the fields that may be trailers only.
+  std::span<char> trailer_buffer() noexcept override;
+  void trailers(std::string_view lines) noexcept override;
 
   int status() const noexcept { return status_; }
   // The response was written through its end (the body's `last` piece went out).
@@ -63,6 +70,9 @@ class H1ResponseSink final : public ResponseSink {
   std::array<char, 96> lines_{};  // the framing and Connection lines the sink adds
   std::size_t lines_size_ = 0;
   std::string_view early_bytes_;
+  const http::RequestHead* request_ = nullptr;
+  std::unique_ptr<char[]> trailer_room_;  // made when a TE: trailers client first needs it
+  std::string_view trailers_;             // the allowed lines in trailer_room_, for the last chunk
   std::uint64_t bytes_sent_ = 0;
   int status_ = 0;
   bool head_pending_ = false;

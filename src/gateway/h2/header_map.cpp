@@ -249,68 +249,6 @@ std::array<char, 24> websocket_key(std::uint64_t high, std::uint64_t low) noexce
   return key;
 }
 
-bool trailer_allowed(std::string_view name, std::string_view value) noexcept {
-  if (name.empty()) return false;
-  for (const char c : name) {
-    if (!http::detail::is_token_char(c)) return false;
-  }
-  for (const char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
-  // RFC 9110 §6.5.1: framing, routing, request modifiers, authentication, response control and
-  // content description are never trailers; connection-specific fields are hop-by-hop.
-  static constexpr std::string_view kRefused[] = {"content-length",
-                                                  "transfer-encoding",
-                                                  "te",
-                                                  "trailer",
-                                                  "host",
-                                                  "connection",
-                                                  "keep-alive",
-                                                  "proxy-connection",
-                                                  "upgrade",
-                                                  "expect",
-                                                  "max-forwards",
-                                                  "range",
-                                                  "if-match",
-                                                  "if-none-match",
-                                                  "if-modified-since",
-                                                  "if-unmodified-since",
-                                                  "if-range",
-                                                  "authorization",
-                                                  "proxy-authorization",
-                                                  "www-authenticate",
-                                                  "proxy-authenticate",
-                                                  "cookie",
-                                                  "set-cookie",
-                                                  "cache-control",
-                                                  "age",
-                                                  "expires",
-                                                  "date",
-                                                  "location",
-                                                  "retry-after",
-                                                  "vary",
-                                                  "warning",
-                                                  "content-encoding",
-                                                  "content-type",
-                                                  "content-range",
-                                                  "http2-settings"};
-  for (const std::string_view refused : kRefused) {
-    if (http::detail::iequals(name, refused)) return false;
-  }
-  return name.front() != ':';
-}
-
-bool append_trailer(std::string& lines, std::string_view name, std::string_view value,
-                    std::size_t limit) {
-  if (!trailer_allowed(name, value)) return false;
-  if (lines.size() + name.size() + value.size() + 4 > limit) return false;
-  lines.append(name);
-  lines.append(": ");
-  lines.append(value);
-  lines.append("\r\n");
-  return true;
-}
-
 bool connection_specific(const http::Header& field) noexcept {
   using http::HeaderId;
   switch (field.id) {

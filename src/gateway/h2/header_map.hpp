@@ -15,6 +15,7 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include "gateway/trailer_fields.hpp"
 #include "http/message.hpp"
 
 namespace flotilla::gateway::h2 {
@@ -67,15 +68,6 @@ class RequestHeadBuilder {
 
 // A Sec-WebSocket-Key (RFC 6455 §4.1): the base64 of 16 nonce bytes, 24 characters.
 std::array<char, 24> websocket_key(std::uint64_t high, std::uint64_t low) noexcept;
-
-// Whether a trailer field may be passed on (RFC 9110 §6.5.1): not framing, routing,
-// authentication, request modifiers, content-describing or connection-specific fields, and a
-// well-formed line (token name, no CR, LF or NUL in the value).
-bool trailer_allowed(std::string_view name, std::string_view value) noexcept;
-// Appends `Name: value\r\n` to `lines` when trailer_allowed and the whole block stays within
-// `limit` bytes; false when the field was left out.
-bool append_trailer(std::string& lines, std::string_view name, std::string_view value,
-                    std::size_t limit);
 
 // A response head as nghttp2 name/value pairs. Values are views (the caller keeps them alive
 // until the list is submitted; nghttp2 copies them then); names are lower-cased into storage.

@@ -2,7 +2,8 @@
 server in this test): a request's trailers (HEADERS with END_STREAM after DATA) reach the
 upstream in its chunked body's trailer section, minus fields that are never trailers (RFC 9110
 §6.5.1); an upstream's chunked trailers reach the HTTP/2 client as a trailing HEADERS frame —
-gRPC's `grpc-status` — minus the same fields; HTTP/1.1 clients get the body without them."""
+gRPC's `grpc-status` — minus the same fields; HTTP/1.1 clients get them in the last chunk when
+they sent `TE: trailers`, and a plain last chunk otherwise."""
 import json
 import os
 import socket
@@ -13,7 +14,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import tls_certs  # noqa: E402
 from h2_client import H2Client  # noqa: E402
-from harness import Cleanup, Flotilla, gateway_config, request  # noqa: E402
+from harness import Cleanup, Flotilla, gateway_config, raw_exchange, request  # noqa: E402
 
 
 def read_chunked(reader_buffer, recv):
@@ -175,6 +176,17 @@ class Trailers(unittest.TestCase):
     def test_http11_client_gets_the_body_without_trailers(self):
         status, _, body = request(self.plain_port, path="/grpc")
         self.assertEqual((status, body), (200, b"hello world"))
+        raw = raw_exchange(self.plain_port, b"GET /grpc HTTP/1.1\r\nHost: x\r\n"
+                           b"Connection: close\r\n\r\n")
+        self.assertTrue(raw.endswith(b"\r\n0\r\n\r\n"), raw[-120:])
+
+    def test_http11_client_with_te_trailers_gets_them(self):
+        raw = raw_exchange(self.plain_port, b"GET /grpc HTTP/1.1\r\nHost: x\r\nTE: trailers\r\n"
+                           b"Connection: TE, close\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 200"), raw[:200])
+        self.assertIn(b"Transfer-Encoding: chunked", raw)
+        self.assertTrue(raw.endswith(b"\r\n0\r\ngrpc-status: 0\r\ngrpc-message: all good\r\n\r\n"),
+                        raw[-160:])
 
     def test_request_trailers_reach_the_upstream(self):
         client = self.client()

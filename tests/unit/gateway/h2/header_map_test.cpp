@@ -328,6 +328,14 @@ TEST(Trailers, AppendKeepsTheBlockWithinItsLimit) {
   EXPECT_EQ(lines, "grpc-status: 0\r\nx-b: 2\r\n");
 }
 
+TEST(Trailers, KeptInPlaceForAnHttp11Client) {
+  std::string lines = "grpc-status: 0\r\nContent-Length: 5\r\nX-Sum:  abc\r\nset-cookie: a=b\r\n";
+  const std::size_t n = keep_allowed_trailers(lines.data(), lines.size());
+  EXPECT_EQ(lines.substr(0, n), "grpc-status: 0\r\nX-Sum:  abc\r\n");
+  std::string none = "Trailer: x\r\n";
+  EXPECT_EQ(keep_allowed_trailers(none.data(), none.size()), 0u);
+}
+
 TEST(Trailers, ResponseTrailerLinesAreFiltered) {
   ResponseFields fields;
   fields.add_trailer_lines(
