@@ -14,7 +14,8 @@
 # Knobs (environment): BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_RUNS (1),
 # BENCH_MODES ("tls h2c"), BENCH_PROXIES ("flotilla nginx haproxy"), BENCH_IDLE (1000),
 # BENCH_PATH (/), FLOTILLA_BIN (skip the build), BENCH_RESULTS (keep the JSON lines there),
-# BENCH_KEEP_DIR=1, BENCH_PERF=DIR (perf record -g of flotilla over one extra h2c run).
+# BENCH_KEEP_DIR=1, BENCH_PERF=DIR (perf record of flotilla over one extra h2c run, with
+# BENCH_PERF_ARGS, default -g; "--call-graph dwarf" gives callers without frame pointers).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,7 @@ proxies=${BENCH_PROXIES:-flotilla nginx haproxy}
 idle_count=${BENCH_IDLE:-1000}
 path=${BENCH_PATH:-/}
 perf_out=${BENCH_PERF:-}
+read -ra perf_args <<<"${BENCH_PERF_ARGS:--g}"
 read -ra mode_list <<<"$modes"
 read -ra proxy_list <<<"$proxies"
 hard_limit_s=$((runs * ${#mode_list[@]} * ${#proxy_list[@]} * (duration + warmup + 60) + 120))
@@ -186,6 +188,10 @@ $(nginx_temp "$work/backend")
 }
 EOF
 
+# Upstream keep-alive: 512 idle connections per worker for nginx and flotilla (HAProxy keeps
+# every idle one with http-reuse always): -c 50 -m 10 has 500 requests in flight, and a smaller
+# cache makes both close and reopen upstream connections per request, which measures connect()
+# rather than HTTP/2 (a quarter of flotilla's CPU with 64).
 # Header parity with flotilla (X-Forwarded-*, X-Real-IP, Via, X-Request-Id both ways), as
 # bench/proxy/run.sh's default.
 proxy_configs() {  # proxy_configs MODE: writes the three proxies' configs for tls or h2c
@@ -223,7 +229,7 @@ $(nginx_temp "$work/nginx")$nginx_tls
   http2_max_requests 1000000;
   upstream app {
     server 127.0.0.1:$backend_port;
-    keepalive 64;
+    keepalive 512;
     keepalive_requests 1000000;
     keepalive_timeout 120s;
   }
@@ -288,7 +294,7 @@ listen:
 upstreams:
   app:
     servers: ["127.0.0.1:$backend_port"]
-    keepalive: 64
+    keepalive: 512
     keepalive_timeout: 120s
     keepalive_requests: 1000000
 routes:
@@ -357,7 +363,7 @@ PY
   forget "$helper"
   if [[ -n $perf_out && $name == flotilla && $mode == h2c && $run == 1 ]]; then
     mkdir -p "$perf_out"
-    perf record -e cpu-clock -g -p "$pid" -o "$perf_out/flotilla-h2c.perf.data" -- sleep "$duration" \
+    perf record -e cpu-clock "${perf_args[@]}" -p "$pid" -o "$perf_out/flotilla-h2c.perf.data" -- sleep "$duration" \
       >"$work/perf.log" 2>&1 &
     local recorder=$!
     sleep 0.5
