@@ -463,8 +463,6 @@ net::Awaitable<void> Session::run(std::string_view received) {
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
                                         static_cast<std::int32_t>(limits_.connection_window));
-  read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
-
   bool reading = received.empty() || feed(received);
   asio::co_spawn(downstream_.stream().socket().get_executor(), write_loop(),
                  [this](std::exception_ptr) {
@@ -475,6 +473,20 @@ net::Awaitable<void> Session::run(std::string_view received) {
     if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) break;
     const std::chrono::milliseconds idle =
         live_ == 0 ? limits_.idle_timeout : std::chrono::milliseconds{0};
+    if (live_ == 0 && !downstream_.stream().has_buffered()) {
+      // No stream: wait for the client's next bytes holding no read buffer (an idle HTTP/1
+      // connection holds none either); the idle deadline closes the socket, ending the wait.
+      read_buffer_.reset();
+      downstream_.read_deadline().expires_after(idle);
+      auto [wait_ec] = co_await downstream_.stream().socket().async_wait(
+          asio::socket_base::wait_read, net::use_nothrow_io);
+      downstream_.read_deadline().disarm();
+      if (wait_ec) {
+        if (downstream_.read_deadline().expired()) count(Http2Event::idle_timeout);
+        break;
+      }
+    }
+    if (!read_buffer_) read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
     auto [ec, n] =
         co_await downstream_.read_some(asio::buffer(read_buffer_.get(), kReadSize), idle);
     if (ec) {
