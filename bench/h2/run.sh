@@ -381,6 +381,9 @@ PY
 order=("${proxy_list[@]}")
 for ((run = 1; run <= runs; run++)); do
   for mode in "${mode_list[@]}"; do
+    # Fresh ports each time: the machine is shared, and a port free at the start may be some
+    # other test's ephemeral port minutes later.
+    read -r flotilla_port nginx_port haproxy_port <<<"$(free_ports 3)"
     proxy_configs "$mode"
     for proxy in "${order[@]}"; do
       case $proxy in
@@ -423,7 +426,7 @@ for mode in sorted({m for m, _ in med}):
     if not peers:
         continue
     best_cpu = min(med[(mode, p)][1] for p in peers)
-    best_kib = min(med[(mode, p)][2] for p in peers)
+    best_kib = max(0.1, min(med[(mode, p)][2] for p in peers))  # nginx may measure ~0
     print(f"{mode}: flotilla CPU/request = {f[1] / best_cpu:.2f}x the better peer; "
           f"KiB/idle = {f[2] / best_kib:.2f}x the better peer; "
           + ", ".join(f"vs {p}: cpu {f[1] / med[(mode, p)][1]:.2f}x" for p in peers))
