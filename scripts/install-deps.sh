@@ -14,8 +14,9 @@ packages=(
   libsystemd-dev systemd man-db groff-base zsh
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev node-llhttp curl
-  # HTTP/2 tests: nghttp and h2load, and the frame-level abuse client (python3-h2)
-  nghttp2-client python3-h2
+  # HTTP/2 tests: nghttp and h2load, the frame-level abuse client (python3-h2) and the
+  # conformance table (raw frames, server header blocks decoded with python3-hpack)
+  nghttp2-client python3-h2 python3-hpack
   # observability tests: promtool (check rules / metrics), a real Prometheus and Alertmanager
   prometheus prometheus-alertmanager tmux
   # the proxy benchmark (bench/proxy/run.sh): competitors, load generator, idle-connection helper,

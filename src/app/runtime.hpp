@@ -66,7 +66,11 @@ class Runtime {
   supervisor::Supervisor& supervisor() { return *supervisor_; }
   std::chrono::steady_clock::time_point started_at() const { return started_at_; }
   std::string config_display() const;
-  std::vector<std::string> listener_addresses() const;
+  struct ListenerRow {
+    std::string address;    // "ip:port" as bound
+    std::string protocols;  // "h2,http/1.1", "h2c,http/1.1" or "http/1.1"
+  };
+  std::vector<ListenerRow> listener_rows() const;
   std::vector<observe::AlertStatus> alerts() const;
   // The autoscaler's view of a service ("autoscale" in status), null when it has none.
   nlohmann::json autoscale_json(const std::string& service) const;

@@ -40,11 +40,14 @@ std::string Runtime::config_display() const {
                                       : options_.config_path.string();
 }
 
-std::vector<std::string> Runtime::listener_addresses() const {
-  std::vector<std::string> out;
+std::vector<Runtime::ListenerRow> Runtime::listener_rows() const {
+  std::vector<ListenerRow> out;
   if (!gateway_) return out;
-  for (const auto& endpoint : gateway_->bound_endpoints()) {
-    out.push_back(fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port()));
+  const std::vector<asio::ip::tcp::endpoint> endpoints = gateway_->bound_endpoints();
+  const std::vector<std::string> protocols = gateway_->listener_protocols();
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    out.push_back({fmt::format("{}:{}", endpoints[i].address().to_string(), endpoints[i].port()),
+                   i < protocols.size() ? protocols[i] : std::string("http/1.1")});
   }
   return out;
 }

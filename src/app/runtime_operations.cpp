@@ -69,8 +69,8 @@ asio::awaitable<json> RuntimeOperations::status_document() {
       upstreams_json(runtime_, stats ? stats->endpoints : std::vector<observe::EndpointStats>{});
   out["active_connections"] = stats ? json(stats->active_connections) : json(nullptr);
   json listeners = json::array();
-  for (const std::string& address : runtime_.listener_addresses()) {
-    listeners.push_back(json{{"address", address}});
+  for (const Runtime::ListenerRow& row : runtime_.listener_rows()) {
+    listeners.push_back(json{{"address", row.address}, {"protocols", row.protocols}});
   }
   out["listeners"] = std::move(listeners);
   json alerts = json::array();

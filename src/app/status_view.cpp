@@ -200,10 +200,13 @@ void upstreams_section(const json& status, std::vector<std::string>& sections) {
 void listeners_section(const json& status, std::vector<std::string>& sections) {
   const json& listeners = array_field(status, "listeners");
   if (listeners.empty()) return;
-  Table table({"LISTENER"});
+  Table table({"LISTENER", "PROTOCOLS"});
   for (const json& listener : listeners) {
-    table.add_row(
-        {listener.is_string() ? listener.get<std::string>() : field_text(listener, "address")});
+    if (listener.is_string()) {
+      table.add_row({listener.get<std::string>(), std::string(kNone)});
+    } else {
+      table.add_row({field_text(listener, "address"), field_text(listener, "protocols")});
+    }
   }
   sections.push_back(table.render());
 }

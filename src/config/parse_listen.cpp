@@ -60,6 +60,65 @@ void read_hsts(const MapReader& r, Listener& listener) {
   listener.hsts = out;
 }
 
+// A size the RFC bounds: reported at the value, with the range.
+void read_bounded_size(const MapReader& r, std::string_view key, std::uint64_t& out,
+                       std::uint64_t min, std::uint64_t max, std::string_view rule) {
+  std::uint64_t value = 0;
+  if (!r.read(key, value, size_type())) return;
+  if (value < min || value > max) {
+    r.ctx().error(r.find(key)->value_pos, fmt::format("{}.{}: must be {}..{} ({}), got {}",
+                                                      r.path(), key, min, max, rule, value));
+    return;
+  }
+  out = value;
+}
+
+void read_floods(const MapReader& r, Http2FloodBudgets& out) {
+  const auto floods = r.child(
+      "floods", {"resets", "pings", "settings", "empty_data", "window_updates", "continuations"});
+  if (!floods) return;
+  constexpr std::uint32_t kMaxRate = 1'000'000;
+  floods->read("resets", out.resets, count_type(1, kMaxRate));
+  floods->read("pings", out.pings, count_type(1, kMaxRate));
+  floods->read("settings", out.settings, count_type(1, kMaxRate));
+  floods->read("empty_data", out.empty_data, count_type(1, kMaxRate));
+  floods->read("window_updates", out.window_updates, count_type(1, kMaxRate));
+  floods->read("continuations", out.continuations, count_type(1, 1000));
+}
+
+// `http2: true`, or `http2: { max_concurrent_streams, initial_window, ... }` (on with settings).
+void read_http2(const MapReader& r, Listener& listener) {
+  const Entry* entry = r.find("http2");
+  if (entry == nullptr) return;
+  if (entry->value.IsScalar()) {
+    if (r.read("http2", listener.http2, bool_type()) && listener.http2) r.feature("http2", "http2");
+    return;
+  }
+  const auto h2 = r.child(
+      "http2", {"max_concurrent_streams", "initial_window", "connection_window", "max_header_list",
+                "hpack_table", "max_frame_size", "idle_timeout", "floods"});
+  if (!h2) return;
+  listener.http2 = true;
+  r.feature("http2", "http2");
+  Http2Settings& out = listener.h2;
+  constexpr std::uint64_t kMaxWindow = (1ULL << 31) - 1;  // RFC 9113 §6.9.1
+  h2->read("max_concurrent_streams", out.max_concurrent_streams, count_type(1, 1U << 20));
+  read_bounded_size(*h2, "initial_window", out.initial_window, 1, kMaxWindow,
+                    "RFC 9113 §6.9.2: at most 2^31-1");
+  read_bounded_size(*h2, "connection_window", out.connection_window, 65535, kMaxWindow,
+                    "RFC 9113 §6.9: from the initial 65535 up to 2^31-1");
+  std::uint64_t header_list = 0;
+  read_bounded_size(*h2, "max_header_list", header_list, 1024, 0xffffffffULL,
+                    "SETTINGS_MAX_HEADER_LIST_SIZE is 32 bits");
+  if (header_list != 0) out.max_header_list = header_list;
+  read_bounded_size(*h2, "hpack_table", out.hpack_table, 0, 0xffffffffULL,
+                    "SETTINGS_HEADER_TABLE_SIZE is 32 bits");
+  read_bounded_size(*h2, "max_frame_size", out.max_frame_size, 16384, 16777215,
+                    "RFC 9113 §6.5.2: 2^14..2^24-1");
+  h2->read("idle_timeout", out.idle_timeout, positive_duration_type());
+  read_floods(*h2, out.floods);
+}
+
 void read_timeouts(const MapReader& r, ListenerTimeouts& out) {
   const auto timeouts = r.child("timeouts", {"client_header", "client_body", "keepalive"});
   if (!timeouts) return;
@@ -89,7 +148,7 @@ void parse_listener(LoadContext& ctx, const Entry& item, Listener& listener) {
   r.require("address");
   if (const Entry* address = r.find("address")) read_address(ctx, *address, listener);
   parse_listener_tls(r, listener.tls);
-  if (r.read("http2", listener.http2, bool_type()) && listener.http2) r.feature("http2", "http2");
+  read_http2(r, listener);
   if (r.read("redirect_https", listener.redirect_https, bool_type()) && listener.redirect_https) {
     r.feature("redirect_https", "redirect_https");
     if (r.has("tls")) {

@@ -123,11 +123,36 @@ struct ListenerLimits {
   friend bool operator==(const ListenerLimits&, const ListenerLimits&) = default;
 };
 
+// `http2: { ... }` on a listener: the SETTINGS and windows flotilla advertises, and the flood
+// budgets (RFC 9113 ranges checked by the parser). Defaults are gateway/h2/limits.hpp's.
+struct Http2FloodBudgets {    // per second; a burst of a few seconds' worth is allowed
+  std::uint32_t resets = 50;  // client RST_STREAM (CVE-2023-44487)
+  std::uint32_t pings = 10;
+  std::uint32_t settings = 10;
+  std::uint32_t empty_data = 20;
+  std::uint32_t window_updates = 100;
+  std::uint32_t continuations = 8;  // CONTINUATION frames per header block (CVE-2024-27316)
+  friend bool operator==(const Http2FloodBudgets&, const Http2FloodBudgets&) = default;
+};
+
+struct Http2Settings {
+  std::uint32_t max_concurrent_streams = 128;
+  std::uint64_t initial_window = 64 * 1024;       // per stream
+  std::uint64_t connection_window = 1024 * 1024;  // all streams together
+  std::optional<std::uint64_t> max_header_list;   // default: max_request_line + max_header_bytes
+  std::uint64_t hpack_table = 4096;               // HPACK dynamic table (RFC 7541 default)
+  std::uint64_t max_frame_size = 16 * 1024;
+  std::optional<Duration> idle_timeout;  // no stream open; default: timeouts.keepalive
+  Http2FloodBudgets floods;
+  friend bool operator==(const Http2Settings&, const Http2Settings&) = default;
+};
+
 struct Listener {
   SourcePos pos;
   Address address;
   std::optional<Tls> tls;
-  bool http2 = false;
+  bool http2 = false;  // `http2: true`, or a mapping (then `h2` holds it)
+  Http2Settings h2;
   // Plain listeners: every request but the health/ready paths is redirected to the first TLS
   // listener (301 for GET/HEAD, 308 otherwise).
   bool redirect_https = false;

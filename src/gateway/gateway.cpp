@@ -110,6 +110,14 @@ std::vector<asio::ip::tcp::endpoint> Gateway::bound_endpoints() const {
   return endpoints;
 }
 
+std::vector<std::string> Gateway::listener_protocols() const {
+  std::vector<std::string> out;
+  for (const ListenerSettings& listener : listeners_) {
+    out.emplace_back(!listener.http2 ? "http/1.1" : listener.tls ? "h2,http/1.1" : "h2c,http/1.1");
+  }
+  return out;
+}
+
 void Gateway::publish(SnapshotPtr snapshot) {
   published_ = snapshot;
   for (auto& worker : workers_) {

@@ -39,6 +39,9 @@ class Gateway {
   bool bind(std::string& error);
   // The bound addresses, one per listener (the real port when the config said 0).
   std::vector<asio::ip::tcp::endpoint> bound_endpoints() const;
+  // What each listener offers by ALPN / prior knowledge: "h2,http/1.1", "h2c,http/1.1" or
+  // "http/1.1", in bound_endpoints() order.
+  std::vector<std::string> listener_protocols() const;
 
   // Control thread: hands a new snapshot to every worker (before start: installed directly).
   void publish(SnapshotPtr snapshot);

@@ -9,6 +9,7 @@
 
 #include <asio/ip/tcp.hpp>
 
+#include "gateway/h2/limits.hpp"
 #include "http/limits.hpp"
 
 namespace flotilla::gateway {
@@ -24,6 +25,7 @@ struct ListenerSettings {
   bool tls = false;  // connections start with a TLS handshake (context in the snapshot)
   // HTTP/2: offered by ALPN on TLS, or spoken with prior knowledge (h2c) on a plain listener.
   bool http2 = false;
+  h2::Limits http2_limits;  // `http2: { ... }`: SETTINGS, windows, flood budgets, idle timeout
 };
 
 }  // namespace flotilla::gateway

@@ -101,6 +101,32 @@ UpstreamTarget build_upstream(const config::Upstream& config, std::vector<std::s
   return target;
 }
 
+// `listen[].http2`: the SETTINGS and budgets one listener's HTTP/2 sessions run with.
+h2::Limits http2_limits(const config::Listener& listener) {
+  const config::Http2Settings& in = listener.h2;
+  h2::Limits out;
+  out.max_concurrent_streams = in.max_concurrent_streams;
+  out.initial_window = static_cast<std::uint32_t>(in.initial_window);  // ranges: the parser's
+  out.connection_window = static_cast<std::uint32_t>(in.connection_window);
+  out.header_table_size = static_cast<std::uint32_t>(in.hpack_table);
+  out.max_frame_size = static_cast<std::uint32_t>(in.max_frame_size);
+  out.max_header_list = static_cast<std::uint32_t>(in.max_header_list.value_or(
+      listener.limits.max_request_line + listener.limits.max_header_bytes));
+  out.idle_timeout = in.idle_timeout.value_or(listener.timeouts.keepalive);
+  out.max_continuations = in.floods.continuations;
+  out.reset_rate = in.floods.resets;
+  out.reset_burst = in.floods.resets * h2::kResetBurstSeconds;
+  out.ping_rate = in.floods.pings;
+  out.ping_burst = in.floods.pings * h2::kFrameBurstSeconds;
+  out.settings_rate = in.floods.settings;
+  out.settings_burst = in.floods.settings * h2::kFrameBurstSeconds;
+  out.empty_data_rate = in.floods.empty_data;
+  out.empty_data_burst = in.floods.empty_data * h2::kFrameBurstSeconds;
+  out.window_update_rate = in.floods.window_updates;
+  out.window_update_burst = in.floods.window_updates * h2::kWindowUpdateBurstSeconds;
+  return out;
+}
+
 }  // namespace
 
 SnapshotBuilder::SnapshotBuilder(const config::Spec& spec, std::vector<std::string>& errors)
@@ -214,6 +240,7 @@ std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,
     settings.keepalive_timeout = listener.timeouts.keepalive;
     settings.tls = listener.tls.has_value();
     settings.http2 = listener.http2;
+    settings.http2_limits = http2_limits(listener);
     listeners.push_back(std::move(settings));
   }
   return listeners;

@@ -31,6 +31,10 @@ Session& self_of(void* user_data) {
   return *static_cast<Session*>(user_data);
 }
 
+int begin_frame_cb(nghttp2_session*, const nghttp2_frame_hd* hd, void* user_data) {
+  return self_of(user_data).on_begin_frame(*hd);
+}
+
 int begin_headers_cb(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
   return self_of(user_data).on_begin_headers(*frame);
 }
@@ -92,6 +96,7 @@ struct Callbacks {
   nghttp2_session_callbacks* callbacks = nullptr;
   Callbacks() {
     nghttp2_session_callbacks_new(&callbacks);
+    nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, begin_frame_cb);
     nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, begin_headers_cb);
     nghttp2_session_callbacks_set_on_header_callback(callbacks, header_cb);
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, frame_recv_cb);
@@ -175,9 +180,17 @@ void Session::recycle(Stream& stream) noexcept {
   free_.push_back(&stream);
   if (live_ == 0) {
     // No stream: the connection is idle, and the keep-alive timeout bounds the wait.
-    downstream_.read_deadline().expires_after(listener_.keepalive_timeout);
+    downstream_.read_deadline().expires_after(limits_.idle_timeout);
     done_event_.notify();
   }
+}
+
+int Session::on_begin_frame(const nghttp2_frame_hd& hd) {
+  // RFC 9113 §5.1.1: a HEADERS on a stream id the client skipped opens a stream backwards.
+  if (hd.type == NGHTTP2_HEADERS && (hd.stream_id & 1) && !skipped_ids_.headers(hd.stream_id)) {
+    return NGHTTP2_ERR_CALLBACK_FAILURE;  // feed(): GOAWAY PROTOCOL_ERROR
+  }
+  return 0;
 }
 
 int Session::on_begin_headers(const nghttp2_frame& frame) {
@@ -498,15 +511,12 @@ net::Awaitable<void> Session::run(std::string_view received, const H2cUpgrade* u
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, limits_.initial_window},
       {NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, limits_.header_table_size},
       {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, limits_.max_frame_size},
-      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
-       static_cast<std::uint32_t>(listener_.limits.max_request_line +
-                                  listener_.limits.max_header_bytes)},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, limits_.max_header_list},
       {NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1},  // RFC 8441: WebSocket over HTTP/2
   }};
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
                                         static_cast<std::int32_t>(limits_.connection_window));
-  read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
   if (upgrade && !start_upgraded(*upgrade))
     terminate(Http2Event::protocol_error, NGHTTP2_PROTOCOL_ERROR);
 
@@ -519,7 +529,21 @@ net::Awaitable<void> Session::run(std::string_view received, const H2cUpgrade* u
   while (reading && !terminated_) {
     if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) break;
     const std::chrono::milliseconds idle =
-        live_ == 0 ? listener_.keepalive_timeout : std::chrono::milliseconds{0};
+        live_ == 0 ? limits_.idle_timeout : std::chrono::milliseconds{0};
+    if (live_ == 0 && !downstream_.stream().has_buffered()) {
+      // No stream: wait for the client's next bytes holding no read buffer (an idle HTTP/1
+      // connection holds none either); the idle deadline closes the socket, ending the wait.
+      read_buffer_.reset();
+      downstream_.read_deadline().expires_after(idle);
+      auto [wait_ec] = co_await downstream_.stream().socket().async_wait(
+          asio::socket_base::wait_read, net::use_nothrow_io);
+      downstream_.read_deadline().disarm();
+      if (wait_ec) {
+        if (downstream_.read_deadline().expired()) count(Http2Event::idle_timeout);
+        break;
+      }
+    }
+    if (!read_buffer_) read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
     auto [ec, n] =
         co_await downstream_.read_some(asio::buffer(read_buffer_.get(), kReadSize), idle);
     if (ec) {
@@ -554,7 +578,8 @@ namespace flotilla::gateway {
 net::Awaitable<void> serve_http2(Worker& worker, Downstream& downstream,
                                  std::uint32_t listener_index, std::string_view client_ip,
                                  std::string_view received, const H2cUpgrade* upgrade) {
-  h2::Session session(worker, downstream, listener_index, client_ip, h2::Limits{});
+  h2::Session session(worker, downstream, listener_index, client_ip,
+                      worker.listener(listener_index).http2_limits);
   co_await session.run(received, upgrade);
 }
 

@@ -20,6 +20,7 @@
 #include "gateway/h2/limits.hpp"
 #include "gateway/h2/serve.hpp"
 #include "gateway/h2/stream.hpp"
+#include "gateway/h2/stream_ids.hpp"
 #include "gateway/listener_settings.hpp"
 #include "net/async.hpp"
 #include "observe/metric_shard.hpp"
@@ -57,6 +58,7 @@ class Session {
   void count(observe::Http2Event event) noexcept;
 
   // nghttp2's callbacks (session.cpp's trampolines call these).
+  int on_begin_frame(const nghttp2_frame_hd& hd);
   int on_begin_headers(const nghttp2_frame& frame);
   int on_header(const nghttp2_frame& frame, std::string_view name, std::string_view value);
   int on_frame_recv(const nghttp2_frame& frame);
@@ -103,6 +105,7 @@ class Session {
   bool goaway_sent_ = false;
 
   TokenBucket resets_, pings_, settings_, empty_data_, window_updates_;
+  SkippedStreamIds skipped_ids_;
 };
 
 }  // namespace flotilla::gateway::h2

@@ -66,6 +66,17 @@ class Http2(unittest.TestCase):
 
     # ---- priority 1: negotiation ----
 
+    def test_status_shows_the_protocols_each_listener_offers(self):
+        code, out, err = self.gw.cli("status")
+        self.assertEqual(code, 0, err)
+        rows = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0].startswith("127.0.0.1:"):
+                rows[int(parts[0].rsplit(":", 1)[1])] = parts[1]
+        self.assertEqual(rows, {self.tls_port: "h2,http/1.1", self.plain_port: "h2c,http/1.1",
+                                self.h1_only_port: "http/1.1"}, out)
+
     def test_alpn_h2_and_http11_on_one_tls_port(self):
         url = f"https://localhost:{self.tls_port}/api/hello"
         code, out, err = self.curl("--http2", "-w", "\n%{http_version}", url)

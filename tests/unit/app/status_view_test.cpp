@@ -31,7 +31,9 @@ const char* kStatus = R"json({
     {"key": "old", "address": "10.0.0.9:80", "up": false, "backup": true, "in_flight": 0,
      "fails": 5, "requests": 7}
   ]}],
-  "listeners": [{"address": "127.0.0.1:8080"}],
+  "listeners": [{"address": "127.0.0.1:8080", "protocols": "h2c,http/1.1"},
+                {"address": "127.0.0.1:8443", "protocols": "h2,http/1.1"},
+                {"address": "127.0.0.1:9000"}],
   "alerts": [{"name": "HighErrorRate", "state": "firing", "value": 0.25, "since": "2024-05-01T12:00:00Z",
               "labels": {"alertname": "HighErrorRate", "severity": "critical"}},
              {"name": "InstanceCrashLooping", "state": "inactive", "value": 0,
@@ -60,8 +62,10 @@ TEST(RenderStatus, TablesForEverything) {
       "web       least_conn  web/0     127.0.0.1:18081  up             3          0      1200\n"
       "web       least_conn  old       10.0.0.9:80      down (backup)  0          5      7\n"
       "\n"
-      "LISTENER\n"
-      "127.0.0.1:8080\n"
+      "LISTENER        PROTOCOLS\n"
+      "127.0.0.1:8080  h2c,http/1.1\n"
+      "127.0.0.1:8443  h2,http/1.1\n"
+      "127.0.0.1:9000  -\n"
       "\n"
       "ALERT                 LABELS                     STATE     VALUE  SINCE\n"
       "HighErrorRate         -                          firing    0.25   2024-05-01T12:00:00Z\n"

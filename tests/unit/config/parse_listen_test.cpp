@@ -97,6 +97,77 @@ TEST(ParseListen, ReportsLocalMistakes) {
             }));
 }
 
+TEST(ParseListen, Http2SettingsDefaultToTheCodecsLimits) {
+  const Spec spec = load_ok("listen: [{ address: \"127.0.0.1:8080\", http2: true }]\n");
+  const Listener& l = spec.listeners.at(0);
+  EXPECT_TRUE(l.http2);
+  EXPECT_EQ(l.h2, Http2Settings{});
+  EXPECT_EQ(l.h2.max_concurrent_streams, 128u);
+  EXPECT_EQ(l.h2.initial_window, 65536u);
+  EXPECT_EQ(l.h2.max_frame_size, 16384u);
+  EXPECT_FALSE(l.h2.max_header_list);
+  EXPECT_FALSE(l.h2.idle_timeout);
+}
+
+TEST(ParseListen, ReadsEveryHttp2Key) {
+  const Spec spec = load_ok(R"(listen:
+  - address: "127.0.0.1:8080"
+    http2:
+      max_concurrent_streams: 64
+      initial_window: 256KiB
+      connection_window: 8Mi
+      max_header_list: 32Ki
+      hpack_table: 0
+      max_frame_size: 16777215
+      idle_timeout: 20s
+      floods: { resets: 5, pings: 6, settings: 7, empty_data: 8, window_updates: 9,
+                continuations: 2 }
+)");
+  const Listener& l = spec.listeners.at(0);
+  EXPECT_TRUE(l.http2);
+  EXPECT_EQ(l.h2.max_concurrent_streams, 64u);
+  EXPECT_EQ(l.h2.initial_window, 256u * 1024u);
+  EXPECT_EQ(l.h2.connection_window, 8u * 1024u * 1024u);
+  EXPECT_EQ(l.h2.max_header_list, 32u * 1024u);
+  EXPECT_EQ(l.h2.hpack_table, 0u);
+  EXPECT_EQ(l.h2.max_frame_size, 16777215u);
+  EXPECT_EQ(l.h2.idle_timeout, std::chrono::seconds(20));
+  EXPECT_EQ(l.h2.floods, (Http2FloodBudgets{5, 6, 7, 8, 9, 2}));
+}
+
+TEST(ParseListen, Http2RangesFollowRfc9113) {
+  EXPECT_EQ(errors_of(R"(listen:
+  - address: "127.0.0.1:8080"
+    http2:
+      max_concurrent_streams: 0
+      initial_window: 2Gi
+      connection_window: 1000
+      max_frame_size: 16383
+      idle_timeout: 0
+      floods: { resets: 0, bogus: 1 }
+  - address: "127.0.0.1:8081"
+    http2: { max_frame_size: 16Mi }
+  - address: "127.0.0.1:8082"
+    http2: [1]
+)"),
+            (Lines{
+                "4:31: listen[0].http2.max_concurrent_streams: must be between 1 and 1048576, "
+                "got 0",
+                "5:23: listen[0].http2.initial_window: must be 1..2147483647 (RFC 9113 §6.9.2: "
+                "at most 2^31-1), got 2147483648",
+                "6:26: listen[0].http2.connection_window: must be 65535..2147483647 (RFC 9113 "
+                "§6.9: from the initial 65535 up to 2^31-1), got 1000",
+                "7:23: listen[0].http2.max_frame_size: must be 16384..16777215 (RFC 9113 "
+                "§6.5.2: 2^14..2^24-1), got 16383",
+                "8:21: listen[0].http2.idle_timeout: must be greater than 0",
+                "9:25: listen[0].http2.floods.resets: must be between 1 and 1000000, got 0",
+                "9:28: unknown key 'bogus' in listen[0].http2.floods",
+                "11:30: listen[1].http2.max_frame_size: must be 16384..16777215 (RFC 9113 "
+                "§6.5.2: 2^14..2^24-1), got 16777216",
+                "13:12: listen[2].http2: expected a mapping, got a list",
+            }));
+}
+
 TEST(ParseListen, TlsDefaults) {
   const Spec spec = load_ok(R"(listen:
   - address: "0.0.0.0:443"

@@ -96,5 +96,38 @@ TEST(ListenerSettings, FromConfig) {
   EXPECT_EQ(listeners[0].limits.max_headers, 100u);
 }
 
+TEST(ListenerSettings, Http2LimitsFromConfig) {
+  const config::Spec spec = load(R"(
+listen:
+  - address: "127.0.0.1:0"
+    http2: true
+    timeouts: { keepalive: 30s }
+    limits: { max_request_line: 4Ki }
+  - address: "127.0.0.1:0"
+    http2: { max_concurrent_streams: 10, initial_window: 1Mi, max_header_list: 2Ki,
+             max_frame_size: 32Ki, idle_timeout: 5s, floods: { resets: 7, continuations: 3 } }
+routes: [{ upstream: app }]
+upstreams: { app: { servers: ["127.0.0.1:9"] } }
+)");
+  std::vector<std::string> errors;
+  const auto listeners = build_listener_settings(spec, errors);
+  ASSERT_EQ(listeners.size(), 2u);
+  const h2::Limits& plain = listeners[0].http2_limits;
+  EXPECT_EQ(plain.max_concurrent_streams, 128u);
+  EXPECT_EQ(plain.initial_window, 65536u);
+  EXPECT_EQ(plain.max_header_list, 4096u + 8192u);  // the HTTP/1 limits' sum
+  EXPECT_EQ(plain.idle_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(plain.reset_burst, 200u);
+  const h2::Limits& tuned = listeners[1].http2_limits;
+  EXPECT_EQ(tuned.max_concurrent_streams, 10u);
+  EXPECT_EQ(tuned.initial_window, 1024u * 1024u);
+  EXPECT_EQ(tuned.max_header_list, 2048u);
+  EXPECT_EQ(tuned.max_frame_size, 32768u);
+  EXPECT_EQ(tuned.idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(tuned.reset_rate, 7u);
+  EXPECT_EQ(tuned.reset_burst, 7u * h2::kResetBurstSeconds);
+  EXPECT_EQ(tuned.max_continuations, 3u);
+}
+
 }  // namespace
 }  // namespace flotilla::gateway
