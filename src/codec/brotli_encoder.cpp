@@ -3,10 +3,14 @@
 // buffers are allocated on the first input, sized by lgwin and quality).
 #include <brotli/encode.h>
 
+#include <algorithm>
+
 #include "codec/formats.hpp"
 
 namespace flotilla::codec {
 namespace {
+
+constexpr int kMinWindowLog = 16;  // a smaller window would save little and cost ratio
 
 class BrotliEncoder final : public Encoder {
  public:
@@ -24,6 +28,14 @@ class BrotliEncoder final : public Encoder {
     BrotliEncoderSetParameter(state_, BROTLI_PARAM_LGWIN,
                               static_cast<std::uint32_t>(brotli_window_log(level())));
     return true;
+  }
+
+  void size_hint(std::uint64_t bytes) noexcept override {
+    int lgwin = brotli_window_log(level());
+    while (lgwin > kMinWindowLog && bytes <= (std::uint64_t{1} << (lgwin - 1))) --lgwin;
+    BrotliEncoderSetParameter(state_, BROTLI_PARAM_LGWIN, static_cast<std::uint32_t>(lgwin));
+    BrotliEncoderSetParameter(state_, BROTLI_PARAM_SIZE_HINT,
+                              static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes, 1u << 30)));
   }
 
  protected:

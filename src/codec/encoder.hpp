@@ -42,6 +42,10 @@ class Encoder {
   // Starts a new stream (keeps the state's memory where the library allows). False when the
   // library failed (out of memory).
   virtual bool reset() = 0;
+  // The whole input's size when known, given after reset() and before the first feed(): brotli
+  // narrows its window to it (as nginx's brotli filter does) and zstd sizes its tables by it
+  // (it must then be exact). Gzip ignores it.
+  virtual void size_hint(std::uint64_t) noexcept {}
   // The next input; `in` must stay valid until pull() reports `more == false`.
   void feed(std::string_view in, Mode mode) noexcept;
   // The next output: at most kOutputSize bytes, never empty while `more`.

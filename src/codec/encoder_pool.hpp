@@ -16,6 +16,10 @@ class EncoderPool {
   // Idle encoders kept per format; more are freed when released.
   static constexpr std::size_t kMaxIdle = 8;
 
+  EncoderPool() {
+    for (auto& idle : idle_) idle.reserve(kMaxIdle);  // release() never allocates
+  }
+
   // An encoder at `level`, reset for a new stream (null when the library failed).
   std::unique_ptr<Encoder> acquire(Format format, int level);
   void release(std::unique_ptr<Encoder> encoder);

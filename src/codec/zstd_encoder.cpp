@@ -24,6 +24,10 @@ class ZstdEncoder final : public Encoder {
     return !ZSTD_isError(ZSTD_CCtx_setParameter(cctx_, ZSTD_c_windowLog, zstd_window_log(level())));
   }
 
+  void size_hint(std::uint64_t bytes) noexcept override {
+    ZSTD_CCtx_setPledgedSrcSize(cctx_, bytes);
+  }
+
  protected:
   std::size_t step(Mode mode, bool& done) noexcept override {
     ZSTD_inBuffer in{in_.data(), in_.size(), 0};

@@ -20,6 +20,7 @@ net::Awaitable<tls::IoResult> BodyStages::transformed(ResponseSink& sink, std::s
   bool wrote = false;
   for (;;) {
     const BodyTransform::Output out = transform_->next();
+    if (out.failed) co_return tls::IoResult{std::make_error_code(std::errc::not_enough_memory), 0};
     const bool final = last && !out.more;
     if (!out.data.empty() || final) {
       auto [ec, n] = co_await sink.body(out.data, final);

@@ -4,9 +4,9 @@
 //                      TRACE; later rate limits, static files, cache lookup)
 //   terminal         — the proxy (or a request stage that always answers)
 //   upstream-request — change the request the proxy sends (header rules)
-//   response-head    — change the response head (header rules, HSTS; later cache store and
-//                      compression choice)
-//   response-body    — transform the streamed body (later compression)
+//   response-head    — change the response head (header rules, HSTS; later cache store)
+//   response-body    — transform the streamed body (compression), run by
+//                      pipeline/response_body.cpp for every producer
 // Stages are immutable and shared by every worker; per-request state lives in RequestContext.
 // Never does I/O of its own except through the context's sink and body.
 #pragma once
@@ -67,6 +67,7 @@ class BodyTransform {
   struct Output {
     std::string_view data;  // valid until the next call
     bool more = false;      // false: everything fed so far is out (and, after `last`, the end)
+    bool failed = false;    // the transform broke (out of memory): the body cannot continue
   };
   // `flush`: the producer has nothing more at hand, so what was fed must leave now (at some cost
   // in ratio); `last`: the body ends with `in`.

@@ -229,6 +229,20 @@ TEST(Encoder, ResetStartsAFreshStream) {
   }
 }
 
+TEST(Encoder, SizeHintKeepsTheStreamValid) {
+  const std::string text = sample_text(100 * 1024, 8);
+  for (const Format format : kFormats) {
+    auto encoder = make_encoder(format, 4);
+    encoder->size_hint(text.size());
+    const std::string packed = encode(*encoder, text, 16 * 1024, Mode::kProcess);
+    EXPECT_EQ(decode(format, packed), text) << format_name(format);
+    // A pooled encoder reset after a hinted stream serves an unhinted one.
+    ASSERT_TRUE(encoder->reset());
+    const std::string big = sample_text(600 * 1024, 9);
+    EXPECT_EQ(decode(format, encode(*encoder, big, 32 * 1024, Mode::kProcess)), big);
+  }
+}
+
 TEST(Encoder, LevelsOutOfRangeAreRefused) {
   EXPECT_EQ(make_encoder(Format::kGzip, 0), nullptr);
   EXPECT_EQ(make_encoder(Format::kGzip, 10), nullptr);
