@@ -28,6 +28,7 @@ brotli_module=/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
 [[ -f $brotli_module ]] || { echo "bench: $brotli_module missing (libnginx-mod-http-brotli-filter)" >&2; exit 1; }
 
 dir=$(mktemp -d /tmp/flotilla-bench-compression.XXXXXX)
+chmod 755 "$dir"  # nginx workers run as www-data when started by root
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -199,7 +199,7 @@ class CompressionStage final : public ResponseBodyStage {
     transform->begin(pool, std::move(encoder), coding, ctx.worker.metrics(),
                      iequals(type, "text/event-stream"));
 
-    edits.add("Content-Encoding", http::coding_token(coding));
+    edits.set("Content-Encoding", http::coding_token(coding));  // replaces an `identity`
     edits.drop(http::HeaderId::kContentLength);
     head.length = BodyLength::kUnknown;
     // Byte ranges of the identity body mean nothing in the encoded one.

@@ -64,7 +64,7 @@ log: { level: debug, format: json }
   EXPECT_EQ(spec.compression.levels, (CompressionLevels{9, 11, 19}));
   EXPECT_EQ(spec.compression.min_length, 256u);
   EXPECT_EQ(spec.compression.types, (std::vector<std::string>{"text/*", "application/json"}));
-  EXPECT_EQ(spec.compression.types, (std::vector<std::string>{"text/html", "application/json"}));
+  EXPECT_EQ(spec.compression.types, (std::vector<std::string>{"text/*", "application/json"}));
   EXPECT_EQ(spec.admin.listen.port, 9100);
   EXPECT_EQ(spec.admin.socket, "/run/flotilla.sock");
   EXPECT_EQ(spec.admin.token_env, "FLOTILLA_TOKEN");
@@ -92,6 +92,7 @@ log: { level: debug, format: json }
 
 TEST(ParseMisc, CompressionPerRouteOverridesTheGlobalBlock) {
   const Spec spec = load_ok(R"(
+listen: [{ address: "127.0.0.1:8080" }]
 upstreams: { app: { servers: ["127.0.0.1:1"] } }
 compression: { min_length: 10, levels: { gzip: 4 } }
 routes:
@@ -112,6 +113,7 @@ routes:
   EXPECT_FALSE(spec.routes[3].compression);
   // A route may turn compression on when the file does not.
   const Spec off = load_ok(R"(
+listen: [{ address: "127.0.0.1:8080" }]
 upstreams: { app: { servers: ["127.0.0.1:1"] } }
 routes:
   - { upstream: app, compression: { zstd: false } }
@@ -125,22 +127,23 @@ TEST(ParseMisc, CompressionMistakesAtTheirPosition) {
   EXPECT_EQ(errors_of(R"(compression:
   levels: { gzip: 10, brotli: -1, zstd: 22 }
   types: [text/html, "text/html; charset=utf-8", "*", "text/"]
+listen: [{ address: "127.0.0.1:8080" }]
 upstreams: { app: { servers: ["127.0.0.1:1"] } }
 routes:
   - { upstream: app, compression: { levels: { gzip: 0 }, gzp: true } }
 )"),
             (Lines{
-                "2:19: compression.levels.gzip: expected a count from 1 to 9, got '10'",
-                "2:31: compression.levels.brotli: expected a count from 0 to 11, got '-1'",
-                "2:41: compression.levels.zstd: expected a count from 1 to 19, got '22'",
+                "2:19: compression.levels.gzip: must be between 1 and 9, got 10",
+                "2:31: compression.levels.brotli: must not be negative, got -1",
+                "2:41: compression.levels.zstd: must be between 1 and 19, got 22",
                 "3:22: compression.types[1]: invalid MIME type 'text/html; charset=utf-8', e.g. "
                 "text/html or text/* (no parameters)",
                 "3:50: compression.types[2]: invalid MIME type '*', e.g. text/html or text/* (no "
                 "parameters)",
                 "3:55: compression.types[3]: invalid MIME type 'text/', e.g. text/html or text/* "
                 "(no parameters)",
-                "6:47: routes[0].compression.levels.gzip: expected a count from 1 to 9, got '0'",
-                "6:53: unknown key 'gzp' in routes[0].compression (did you mean 'gzip'?)",
+                "7:53: routes[0].compression.levels.gzip: must be between 1 and 9, got 0",
+                "7:58: unknown key 'gzp' in routes[0].compression (did you mean 'gzip'?)",
             }));
 }
 

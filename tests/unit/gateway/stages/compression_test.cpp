@@ -184,6 +184,7 @@ TEST(CompressionStage, LocalAnswerGoesOutCompressedAndChunked) {
 
 TEST(CompressionStage, BuiltForRoutesByTheirOwnOrTheGlobalSetting) {
   const config::Spec spec = testing::load_spec(R"(
+listen: [{ address: "127.0.0.1:8080" }]
 upstreams: { app: { servers: ["127.0.0.1:1"] } }
 compression: { min_length: 10 }
 routes:
