@@ -9,6 +9,8 @@ packages=(
   # libraries
   libasio-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libcurl4-openssl-dev libnghttp2-dev
+  # response compression: brotli and zstd encoders (zlib above does gzip)
+  libbrotli-dev libzstd-dev
   # sd_notify (Type=notify readiness, watchdog); systemd-analyze verifies the exported units;
   # `make install`'s test renders the man page and loads the bash and zsh completions
   libsystemd-dev systemd man-db groff-base zsh
@@ -27,6 +29,9 @@ packages=(
   python3-fastapi python3-uvicorn
   # tests/integration/demo/single_write_test.py watches the demo app's write syscalls
   strace
+  # compression tests decompress bodies with the Debian tools; the compression benchmark's nginx
+  # brotli filter
+  gzip brotli zstd libnginx-mod-http-brotli-filter
   # the dashboard: Chart.js is embedded into the binary at build time (src/dashboard/); its
   # test drives Debian's headless Chromium over the DevTools protocol (fonts for the screenshot)
   libjs-chart.js chromium fonts-dejavu-core

@@ -1,6 +1,7 @@
 // The small top-level sections: compression, admin, alerts, alertmanager, access_log, log.
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -16,12 +17,23 @@ namespace {
 constexpr std::array<std::string_view, 4> kBuiltinAlerts{"HighErrorRate", "HighResponseTime",
                                                          "InstanceCrashLooping", "HighMemoryUsage"};
 
+// A media type (`text/html`) or a wildcard over a type's subtypes (`text/*`).
 ValueType<std::string> mime_type_type() {
   return {"a MIME type", [](std::string_view text) -> ParseResult<std::string> {
             const std::size_t slash = text.find('/');
-            if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size() ||
-                text.find_first_of(" ;,") != std::string_view::npos) {
-              return parse_error(fmt::format("invalid MIME type '{}', e.g. text/html", text));
+            const auto token = [](std::string_view part) {
+              return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) ||
+                       std::string_view("!#$&-^_.+").find(c) != std::string_view::npos;
+              });
+            };
+            const std::string_view type = text.substr(0, std::min(slash, text.size()));
+            const std::string_view subtype =
+                slash == std::string_view::npos ? std::string_view{} : text.substr(slash + 1);
+            if (slash == std::string_view::npos || !token(type) ||
+                (subtype != "*" && !token(subtype))) {
+              return parse_error(fmt::format(
+                  "invalid MIME type '{}', e.g. text/html or text/* (no parameters)", text));
             }
             return std::string(text);
           }};
@@ -95,17 +107,37 @@ void parse_default_rules(const MapReader& alerts, Alerts& out) {
 
 }  // namespace
 
+void read_compression(const MapReader& parent, Compression& out) {
+  const Entry* entry = parent.find("compression");
+  if (entry == nullptr) return;
+  if (entry->value.IsScalar()) {
+    bool on = false;
+    if (!parent.read("compression", on, bool_type())) return;
+    out.enabled = on;
+  } else {
+    const auto compression =
+        parent.child("compression", {"gzip", "brotli", "zstd", "levels", "min_length", "types"});
+    if (!compression) return;
+    out.enabled = true;
+    compression->read("gzip", out.gzip, bool_type());
+    compression->read("brotli", out.brotli, bool_type());
+    compression->read("zstd", out.zstd, bool_type());
+    if (const auto levels = compression->child("levels", {"gzip", "brotli", "zstd"})) {
+      std::uint32_t level = 0;
+      if (levels->read("gzip", level, count_type(1, 9))) out.levels.gzip = static_cast<int>(level);
+      if (levels->read("brotli", level, count_type(0, 11))) {
+        out.levels.brotli = static_cast<int>(level);
+      }
+      if (levels->read("zstd", level, count_type(1, 19))) out.levels.zstd = static_cast<int>(level);
+    }
+    compression->read("min_length", out.min_length, size_type());
+    compression->read_list("types", out.types, mime_type_type());
+  }
+  if (out.enabled) parent.feature("compression", "compression");
+}
+
 void parse_compression(const MapReader& top, Compression& out) {
-  const auto compression = top.child("compression", {"gzip", "brotli", "min_length", "types"});
-  if (!compression) return;
-  if (compression->read("gzip", out.gzip, bool_type()) && out.gzip) {
-    compression->feature("gzip", "gzip");
-  }
-  if (compression->read("brotli", out.brotli, bool_type()) && out.brotli) {
-    compression->feature("brotli", "brotli");
-  }
-  compression->read("min_length", out.min_length, size_type());
-  compression->read_list("types", out.types, mime_type_type());
+  read_compression(top, out);
 }
 
 void parse_admin(const MapReader& top, Admin& out) {

@@ -14,9 +14,9 @@ namespace flotilla::config {
 namespace {
 
 const std::vector<std::string_view> kRouteKeys{
-    "match",      "upstream",   "static", "redirect", "retry",
-    "timeouts",   "rate_limit", "cache",  "headers",  "ignore_client_abort",
-    "allow_trace"};
+    "match",       "upstream",   "static", "redirect", "retry",
+    "timeouts",    "rate_limit", "cache",  "headers",  "ignore_client_abort",
+    "allow_trace", "compression"};
 
 const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{
     {"error", RetryOn::error},
@@ -172,7 +172,7 @@ void check_proxy_only_keys(const MapReader& r, const Route& route) {
   }
 }
 
-void parse_route(LoadContext& ctx, const Entry& item, Route& route) {
+void parse_route(LoadContext& ctx, const Entry& item, const Compression& global, Route& route) {
   const MapReader r(ctx, item, kRouteKeys);
   if (!r.is_map()) return;
   read_match(r, route.match);
@@ -183,16 +183,22 @@ void parse_route(LoadContext& ctx, const Entry& item, Route& route) {
   read_cache(r, route);
   parse_header_rules(r, route.headers);
   read_switches(r, route);
+  if (r.has("compression")) {
+    Compression compression = global;
+    read_compression(r, compression);
+    route.compression = std::move(compression);
+  }
   if (has_action) check_proxy_only_keys(r, route);
 }
 
 }  // namespace
 
-void parse_routes(LoadContext& ctx, const Entry& entry, std::vector<Route>& out) {
+void parse_routes(LoadContext& ctx, const Entry& entry, const Compression& global,
+                  std::vector<Route>& out) {
   for_each_item(ctx, entry, [&](const Entry& item, std::size_t) {
     Route route;  // always added, so routes[i] in messages stays spec.routes[i]
     route.pos = item.value_pos;
-    parse_route(ctx, item, route);
+    parse_route(ctx, item, global, route);
     out.push_back(std::move(route));
   });
 }

@@ -30,7 +30,9 @@ void parse_autoscale(const MapReader& service, Service& out);
 // The most instances one service may run (replicas, autoscale.max).
 inline constexpr std::uint32_t kMaxReplicas = 1000;
 void parse_upstreams(LoadContext& ctx, const Entry& entry, std::vector<Upstream>& out);
-void parse_routes(LoadContext& ctx, const Entry& entry, std::vector<Route>& out);
+// `global` is the file's `compression`, which a route's own block overrides key by key.
+void parse_routes(LoadContext& ctx, const Entry& entry, const Compression& global,
+                  std::vector<Route>& out);
 
 // `headers:` under a listener or route (parse_headers.cpp); records the "headers" feature.
 void parse_header_rules(const MapReader& parent, std::optional<HeaderRules>& out);
@@ -41,6 +43,8 @@ void parse_upstream_tls(const MapReader& upstream, std::optional<UpstreamTls>& o
 
 // parse_misc.cpp: the small top-level sections.
 void parse_compression(const MapReader& top, Compression& out);
+// `compression: true|false` or a block under `parent`, applied onto `out`.
+void read_compression(const MapReader& parent, Compression& out);
 void parse_admin(const MapReader& top, Admin& out);
 void parse_alerts(const MapReader& top, Alerts& out);
 void parse_alertmanager(const MapReader& top, std::optional<Alertmanager>& out);

@@ -50,8 +50,11 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
   if (const Entry* upstreams = top.find("upstreams")) {
     parse_upstreams(ctx, *upstreams, spec.upstreams);
   }
-  if (const Entry* routes = top.find("routes")) parse_routes(ctx, *routes, spec.routes);
+  // Before the routes: a route's `compression` block starts from the global one.
   parse_compression(top, spec.compression);
+  if (const Entry* routes = top.find("routes")) {
+    parse_routes(ctx, *routes, spec.compression, spec.routes);
+  }
   parse_admin(top, spec.admin);
   parse_alerts(top, spec.alerts);
   parse_alertmanager(top, spec.alertmanager);

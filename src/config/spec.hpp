@@ -431,27 +431,24 @@ struct CachePolicy {
   friend bool operator==(const CachePolicy&, const CachePolicy&) = default;
 };
 
-struct Route {
-  SourcePos pos;
-  RouteMatch match;
-  RouteAction action;
-  std::optional<Retry> retry;  // absent: the gateway's own default
-  RouteTimeouts timeouts;
-  std::optional<RateLimit> rate_limit;
-  std::optional<CachePolicy> cache;
-  std::optional<HeaderRules> headers;
-  // nginx proxy_ignore_client_abort: false cancels the upstream attempt when the client leaves.
-  bool ignore_client_abort = false;
-  bool allow_trace = false;  // TRACE is answered 405 unless a route allows it
-  friend bool operator==(const Route&, const Route&) = default;
+// Levels per coding (gzip 1–9, brotli 0–11, zstd 1–19).
+struct CompressionLevels {
+  int gzip = 6;
+  int brotli = 4;
+  int zstd = 3;
+  friend bool operator==(const CompressionLevels&, const CompressionLevels&) = default;
 };
 
-// ---------------------------------------------------------------- the rest
-
+// `compression:` globally, and per route `compression: false` or a block overriding the global
+// one key by key. Off unless a section turns it on.
 struct Compression {
-  bool gzip = false;
-  bool brotli = false;
-  std::uint64_t min_length = 1024;
+  bool enabled = false;
+  bool gzip = true;
+  bool brotli = true;
+  bool zstd = true;
+  CompressionLevels levels;
+  std::uint64_t min_length = 1000;  // bodies of a known length below this go as they are
+  // Media types compressed (parameters ignored); `text/*` matches every text type.
   std::vector<std::string> types{"text/html",
                                  "text/css",
                                  "text/plain",
@@ -462,6 +459,25 @@ struct Compression {
                                  "image/svg+xml"};
   friend bool operator==(const Compression&, const Compression&) = default;
 };
+
+struct Route {
+  SourcePos pos;
+  RouteMatch match;
+  RouteAction action;
+  std::optional<Retry> retry;  // absent: the gateway's own default
+  RouteTimeouts timeouts;
+  std::optional<RateLimit> rate_limit;
+  std::optional<CachePolicy> cache;
+  std::optional<HeaderRules> headers;
+  // Absent: the global `compression`; else the global one with the route's keys applied (or off).
+  std::optional<Compression> compression;
+  // nginx proxy_ignore_client_abort: false cancels the upstream attempt when the client leaves.
+  bool ignore_client_abort = false;
+  bool allow_trace = false;  // TRACE is answered 405 unless a route allows it
+  friend bool operator==(const Route&, const Route&) = default;
+};
+
+// ---------------------------------------------------------------- the rest
 
 struct Admin {
   Address listen{Address::Kind::tcp, "127.0.0.1", 9090, ""};

@@ -31,6 +31,11 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
       chain.response_head.push_back(make_response_header_rules(route.headers->response));
     }
   }
+  const config::Compression& compression =
+      route.compression ? *route.compression : spec.compression;
+  if (compression.enabled && (compression.gzip || compression.brotli || compression.zstd)) {
+    chain.response_body.push_back(make_compression_stage(compression));
+  }
   if (const auto* proxy = std::get_if<config::ProxyAction>(&route.action)) {
     target.proxy = true;
     for (std::uint32_t i = 0; i < spec.upstreams.size(); ++i) {

@@ -183,6 +183,28 @@ MetricFamily http2_events_family(const MetricShard& totals) {
   return f;
 }
 
+// Compressed responses and their bytes before (`in`) and after (`out`) the encoder, per coding.
+void add_compression_families(const MetricShard& totals, MetricsView& view) {
+  MetricFamily bytes = family("flotilla_compression_bytes_total",
+                              "Response body bytes into (in) and out of (out) compression, by "
+                              "coding.",
+                              MetricType::counter);
+  MetricFamily responses = family("flotilla_compression_responses_total",
+                                  "Responses compressed, by coding.", MetricType::counter);
+  for (const http::ContentCoding coding :
+       {http::ContentCoding::kGzip, http::ContentCoding::kBrotli, http::ContentCoding::kZstd}) {
+    const MetricShard::CompressionCounts& c = totals.compression(coding);
+    const std::string name(http::coding_token(coding));
+    add(bytes, bytes.name, {{"coding", name}, {"direction", "in"}},
+        static_cast<double>(c.bytes_in));
+    add(bytes, bytes.name, {{"coding", name}, {"direction", "out"}},
+        static_cast<double>(c.bytes_out));
+    add(responses, responses.name, {{"coding", name}}, static_cast<double>(c.responses));
+  }
+  view.push_back(std::move(bytes));
+  view.push_back(std::move(responses));
+}
+
 MetricFamily certificate_expiry_family(const GatewayStats& stats) {
   MetricFamily f =
       family("flotilla_tls_certificate_expiry_seconds",
@@ -221,6 +243,7 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(certificate_expiry_family(stats));
   view.push_back(requests_by_protocol_family(stats.totals));
   view.push_back(http2_events_family(stats.totals));
+  add_compression_families(stats.totals, view);
   return view;
 }
 

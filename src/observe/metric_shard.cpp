@@ -134,6 +134,11 @@ void MetricShard::merge(const MetricShard& other) {
     tls_resumed_[p] += other.tls_resumed_[p];
   }
   for (std::size_t e = 0; e < kHttp2EventCount; ++e) http2_events_[e] += other.http2_events_[e];
+  for (std::size_t c = 0; c < kContentCodingCount; ++c) {
+    compression_[c].responses += other.compression_[c].responses;
+    compression_[c].bytes_in += other.compression_[c].bytes_in;
+    compression_[c].bytes_out += other.compression_[c].bytes_out;
+  }
   for (std::size_t p = 0; p < kClientProtocolCount; ++p) {
     requests_by_protocol_[p] += other.requests_by_protocol_[p];
   }

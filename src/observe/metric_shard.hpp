@@ -15,12 +15,16 @@
 #include <vector>
 
 #include "config/retry_on.hpp"
+#include "http/content_coding.hpp"
 #include "http/message.hpp"
 #include "observe/duration_histogram.hpp"
 
 namespace flotilla::observe {
 
 // http::Method values index per-method series; kOther (0) is rendered "OTHER".
+// http::ContentCoding values index the compression counters.
+inline constexpr std::size_t kContentCodingCount =
+    static_cast<std::size_t>(http::ContentCoding::kNotAcceptable);
 inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(http::Method::kPatch) + 1;
 std::string_view method_label(http::Method method) noexcept;
 
@@ -196,6 +200,22 @@ class MetricShard {
   }
 
   void http2_event(Http2Event event) noexcept { ++http2_events_[static_cast<std::size_t>(event)]; }
+  // Compression in `coding`: `responses` started, `in` body bytes fed, `out` bytes made.
+  void compressed(http::ContentCoding coding, std::uint64_t in, std::uint64_t out,
+                  std::uint64_t responses) noexcept {
+    CompressionCounts& c = compression_[static_cast<std::size_t>(coding)];
+    c.responses += responses;
+    c.bytes_in += in;
+    c.bytes_out += out;
+  }
+  struct CompressionCounts {
+    std::uint64_t responses = 0;
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+  };
+  const CompressionCounts& compression(http::ContentCoding coding) const noexcept {
+    return compression_[static_cast<std::size_t>(coding)];
+  }
   std::uint64_t http2_events(Http2Event event) const noexcept {
     return http2_events_[static_cast<std::size_t>(event)];
   }
@@ -222,6 +242,7 @@ class MetricShard {
   std::array<std::array<std::uint64_t, kTlsResultCount>, kTlsProtocolCount> tls_handshakes_{};
   std::array<std::uint64_t, kTlsProtocolCount> tls_resumed_{};
   std::array<std::uint64_t, kHttp2EventCount> http2_events_{};
+  std::array<CompressionCounts, kContentCodingCount> compression_{};
   std::array<std::uint64_t, kClientProtocolCount> requests_by_protocol_{};
 };
 

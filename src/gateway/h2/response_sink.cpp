@@ -69,7 +69,9 @@ void H2ResponseSink::submit_head(bool with_body) {
   }
   if (edits) fields.add_lines(edits->lines());
   if (tunnel_) fields.drop("sec-websocket-accept");  // not used over HTTP/2 (RFC 8441 §5)
-  if (head_.forwarded && head_.length != BodyLength::kKnown && head_.status != 204) {
+  // (Unless a stage dropped it: a compressed body has no length.)
+  if (head_.forwarded && head_.length != BodyLength::kKnown && head_.status != 204 &&
+      (drop_ids & http::header_bit(http::HeaderId::kContentLength)) == 0) {
     // A response to HEAD (or a 304) keeps the length the upstream declared for the body.
     for (const http::Header& field : head_.forwarded->headers) {
       if (field.id == http::HeaderId::kContentLength) {

@@ -58,17 +58,28 @@ void HeaderEdits::remove(std::string_view name) {
 }
 
 bool HeaderEdits::added(std::string_view name) const noexcept {
+  std::string_view value;
+  return added_value(name, value);
+}
+
+bool HeaderEdits::added_value(std::string_view name, std::string_view& value) const noexcept {
+  bool found = false;
   std::size_t at = 0;
   while (at < lines_.size()) {
     const std::size_t end = lines_.find("\r\n", at);
+    const std::size_t stop = end == std::string::npos ? lines_.size() : end;
     const std::size_t next = end == std::string::npos ? lines_.size() : end + 2;
     const std::size_t colon = lines_.find(':', at);
     if (colon < next && same_header_name(std::string_view(lines_).substr(at, colon - at), name)) {
-      return true;
+      std::string_view v = std::string_view(lines_).substr(colon + 1, stop - colon - 1);
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+      value = v;
+      found = true;
     }
     at = next;
   }
-  return false;
+  return found;
 }
 
 }  // namespace flotilla::gateway

@@ -48,6 +48,9 @@ class HeaderEdits {
 
   // Whether a line named `name` was added (case-insensitive).
   bool added(std::string_view name) const noexcept;
+  // The value (trimmed) of the last line named `name` added so far; false when there is none.
+  // The view is valid until the lines change.
+  bool added_value(std::string_view name, std::string_view& value) const noexcept;
 
   std::uint64_t drop_ids() const noexcept { return drop_ids_; }
   std::span<const std::string_view> drop_names() const noexcept { return drop_names_; }

@@ -2,6 +2,7 @@
 
 #include "gateway/error_response.hpp"
 #include "gateway/pipeline/request_body.hpp"
+#include "gateway/pipeline/response_body.hpp"
 #include "gateway/pipeline/response_sink.hpp"
 #include "gateway/proxy/proxy_request.hpp"
 #include "gateway/snapshot.hpp"
@@ -133,8 +134,9 @@ net::Awaitable<void> send_answer(RequestContext& ctx, const LocalAnswer& answer)
   head.edits = &edits;
   head.length = BodyLength::kKnown;
   head.content_length = body.size();
+  BodyStages stages = start_body_stages(ctx, head);
   ctx.sink.head(head);
-  co_await ctx.sink.body(body, true);
+  co_await stages.body(ctx.sink, body, true);
 }
 
 // Not a coroutine: while every stage decides at once and continues (the common case), the request

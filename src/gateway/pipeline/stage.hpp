@@ -4,9 +4,9 @@
 //                      TRACE; later rate limits, static files, cache lookup)
 //   terminal         — the proxy (or a request stage that always answers)
 //   upstream-request — change the request the proxy sends (header rules)
-//   response-head    — change the response head (header rules, HSTS; later cache store and
-//                      compression choice)
-//   response-body    — transform the streamed body (later compression)
+//   response-head    — change the response head (header rules, HSTS; later cache store)
+//   response-body    — transform the streamed body (compression), run by
+//                      pipeline/response_body.cpp for every producer
 // Stages are immutable and shared by every worker; per-request state lives in RequestContext.
 // Never does I/O of its own except through the context's sink and body.
 #pragma once
@@ -22,6 +22,7 @@
 namespace flotilla::gateway {
 
 struct RequestContext;
+struct ResponseHeadOut;
 
 enum class Verdict : std::uint8_t {
   kContinue,  // the next stage (or the terminal) handles the request
@@ -58,22 +59,42 @@ class ResponseHeadStage {
 };
 
 // A streaming transformation of one response's body, made by a ResponseBodyStage for the
-// responses it applies to. `in` is payload; the output goes to `out` (views valid until the next
-// call); `last` flushes.
+// responses it applies to (pipeline/response_body.cpp drives it). Pull-style, so its output
+// buffer stays bounded whatever the input: feed() one input piece, then next() until `more` is
+// false, writing each output before asking for the next.
 class BodyTransform {
  public:
-  virtual ~BodyTransform() = default;
-  virtual void transform(std::string_view in, bool last, std::vector<std::string_view>& out) = 0;
+  struct Output {
+    std::string_view data;  // valid until the next call
+    bool more = false;      // false: everything fed so far is out (and, after `last`, the end)
+    bool failed = false;    // the transform broke (out of memory): the body cannot continue
+  };
+  // `flush`: the producer has nothing more at hand, so what was fed must leave now (at some cost
+  // in ratio); `last`: the body ends with `in`.
+  virtual void feed(std::string_view in, bool flush, bool last) = 0;
+  virtual Output next() = 0;
+  // Hands the transform back to whoever made it (a per-worker pool); called once per response,
+  // finished or not.
+  virtual void release() noexcept = 0;
+
+ protected:
+  ~BodyTransform() = default;
 };
+
+struct BodyTransformRelease {
+  void operator()(BodyTransform* transform) const noexcept { transform->release(); }
+};
+using BodyTransformPtr = std::unique_ptr<BodyTransform, BodyTransformRelease>;
 
 class ResponseBodyStage {
  public:
   virtual ~ResponseBodyStage() = default;
   virtual std::string_view name() const noexcept = 0;
-  // A transform for this response (after the head stages ran), or null when it does not apply;
-  // it may change `edits` (e.g. Content-Encoding) and must then make the length unknown.
-  virtual std::unique_ptr<BodyTransform> start(RequestContext& ctx, int status,
-                                               HeaderEdits& edits) const = 0;
+  // A transform for this response (after the head stages ran), or null when it does not apply.
+  // It may edit the head: `edits` (e.g. Content-Encoding, Vary — also when it does not apply)
+  // and `head` (it must then make the length unknown).
+  virtual BodyTransformPtr start(RequestContext& ctx, ResponseHeadOut& head,
+                                 HeaderEdits& edits) const = 0;
 };
 
 // One listener's or one route's stages, in order. Shared pointers: the builder reuses stage

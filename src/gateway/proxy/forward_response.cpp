@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "gateway/downstream.hpp"
+#include "gateway/pipeline/response_body.hpp"
 #include "gateway/pipeline/response_sink.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/proxy/tunnel.hpp"
@@ -88,6 +89,7 @@ net::Awaitable<ForwardEnd> forward_response(Exchange& exchange, HeadOutcome& att
   out.length = length_of(head, tunnel);
   out.content_length = head.content_length;
   out.upgrade = tunnel;
+  BodyStages stages = tunnel ? BodyStages{} : start_body_stages(ctx, out);
   sink.head(out);
 
   http::BodyReader reader;
@@ -111,7 +113,10 @@ net::Awaitable<ForwardEnd> forward_response(Exchange& exchange, HeadOutcome& att
     const bool last = reader.done();
     if (last && !reader.trailers().empty()) sink.trailers(reader.trailers());
     if (!payload.empty() || last || !sink.started()) {
-      auto [ec, n] = co_await sink.body(payload, last);
+      // A full buffer means the upstream likely has more at hand: a transform may keep
+      // collecting; a short read is what the upstream had, so it leaves now.
+      const bool flush = buffered < UpstreamConnection::kBufferSize;
+      auto [ec, n] = co_await stages.body(sink, payload, last, flush);
       if (ec) {
         end.client_closed = true;
         co_return end;
@@ -125,7 +130,7 @@ net::Awaitable<ForwardEnd> forward_response(Exchange& exchange, HeadOutcome& att
     offset = 0;
     if (ec) {
       if (reader.finish_at_eof() == http::ParseError::kNone) {  // until-close ended
-        auto [write_error, written] = co_await sink.body({}, true);
+        auto [write_error, written] = co_await stages.body(sink, {}, true);
         end.client_closed = static_cast<bool>(write_error);
         end.complete = !write_error;
         co_return end;

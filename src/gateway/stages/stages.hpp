@@ -31,5 +31,8 @@ std::shared_ptr<const UpstreamRequestStage> make_request_header_rules(config::He
 std::shared_ptr<const ResponseHeadStage> make_response_header_rules(config::HeaderRuleSet rules);
 // Strict-Transport-Security on every response of a TLS listener.
 std::shared_ptr<const ResponseHeadStage> make_hsts_stage(const config::Hsts& hsts);
+// A route's `compression` (the global one, or the route's block over it): gzip, brotli or zstd
+// as the client accepts, for the listed types.
+std::shared_ptr<const ResponseBodyStage> make_compression_stage(const config::Compression& config);
 
 }  // namespace flotilla::gateway

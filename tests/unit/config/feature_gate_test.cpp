@@ -81,7 +81,7 @@ compression: { gzip: true, brotli: false }
   EXPECT_EQ(lines, (std::vector<std::string>{
                        "test.yaml:3:5: not yet supported: listen[0].tls",
                        "test.yaml:6:36: not yet supported: upstreams.app.balance: least_conn",
-                       "test.yaml:10:16: not yet supported: compression.gzip",
+                       "test.yaml:10:1: not yet supported: compression",
                    }));
 }
 

@@ -12,9 +12,12 @@ using Lines = std::vector<std::string>;
 
 TEST(ParseMisc, Defaults) {
   const Spec spec = load_ok("services:\n  w: { command: ./w }\n");
-  EXPECT_FALSE(spec.compression.gzip);
-  EXPECT_FALSE(spec.compression.brotli);
-  EXPECT_EQ(spec.compression.min_length, 1024u);
+  EXPECT_FALSE(spec.compression.enabled);
+  EXPECT_TRUE(spec.compression.gzip);
+  EXPECT_TRUE(spec.compression.brotli);
+  EXPECT_TRUE(spec.compression.zstd);
+  EXPECT_EQ(spec.compression.levels, (CompressionLevels{6, 4, 3}));
+  EXPECT_EQ(spec.compression.min_length, 1000u);
   EXPECT_FALSE(spec.compression.types.empty());
   EXPECT_EQ(spec.admin.listen, (Address{Address::Kind::tcp, "127.0.0.1", 9090, ""}));
   EXPECT_EQ(spec.admin.socket, "/srv/app/flotilla.sock");
@@ -37,7 +40,7 @@ TEST(ParseMisc, ReadsEveryKey) {
 workers: 4
 services:
   w: { command: ./w }
-compression: { gzip: true, brotli: true, min_length: 256, types: [text/html, application/json] }
+compression: { gzip: true, brotli: false, levels: { gzip: 9, brotli: 11, zstd: 19 }, min_length: 256, types: [text/*, application/json] }
 admin: { listen: "127.0.0.1:9100", socket: /run/flotilla.sock, token_env: FLOTILLA_TOKEN }
 alerts:
   defaults: false
@@ -55,10 +58,13 @@ state_dir: /var/lib/flotilla
 log: { level: debug, format: json }
 )");
   EXPECT_EQ(spec.workers, 4u);
+  EXPECT_TRUE(spec.compression.enabled);
   EXPECT_TRUE(spec.compression.gzip);
-  EXPECT_TRUE(spec.compression.brotli);
+  EXPECT_FALSE(spec.compression.brotli);
+  EXPECT_EQ(spec.compression.levels, (CompressionLevels{9, 11, 19}));
   EXPECT_EQ(spec.compression.min_length, 256u);
-  EXPECT_EQ(spec.compression.types, (std::vector<std::string>{"text/html", "application/json"}));
+  EXPECT_EQ(spec.compression.types, (std::vector<std::string>{"text/*", "application/json"}));
+  EXPECT_EQ(spec.compression.types, (std::vector<std::string>{"text/*", "application/json"}));
   EXPECT_EQ(spec.admin.listen.port, 9100);
   EXPECT_EQ(spec.admin.socket, "/run/flotilla.sock");
   EXPECT_EQ(spec.admin.token_env, "FLOTILLA_TOKEN");
@@ -84,12 +90,70 @@ log: { level: debug, format: json }
   EXPECT_EQ(spec.log.format, LogFormat::json);
 }
 
+TEST(ParseMisc, CompressionPerRouteOverridesTheGlobalBlock) {
+  const Spec spec = load_ok(R"(
+listen: [{ address: "127.0.0.1:8080" }]
+upstreams: { app: { servers: ["127.0.0.1:1"] } }
+compression: { min_length: 10, levels: { gzip: 4 } }
+routes:
+  - { match: { path: /a/ }, upstream: app, compression: false }
+  - { match: { path: /b/ }, upstream: app, compression: { levels: { brotli: 9 } } }
+  - { match: { path: /c/ }, upstream: app, compression: true }
+  - { upstream: app }
+)");
+  ASSERT_EQ(spec.routes.size(), 4u);
+  ASSERT_TRUE(spec.routes[0].compression);
+  EXPECT_FALSE(spec.routes[0].compression->enabled);
+  ASSERT_TRUE(spec.routes[1].compression);
+  EXPECT_TRUE(spec.routes[1].compression->enabled);
+  EXPECT_EQ(spec.routes[1].compression->levels, (CompressionLevels{4, 9, 3}));
+  EXPECT_EQ(spec.routes[1].compression->min_length, 10u);
+  ASSERT_TRUE(spec.routes[2].compression);
+  EXPECT_EQ(*spec.routes[2].compression, spec.compression);
+  EXPECT_FALSE(spec.routes[3].compression);
+  // A route may turn compression on when the file does not.
+  const Spec off = load_ok(R"(
+listen: [{ address: "127.0.0.1:8080" }]
+upstreams: { app: { servers: ["127.0.0.1:1"] } }
+routes:
+  - { upstream: app, compression: { zstd: false } }
+)");
+  EXPECT_FALSE(off.compression.enabled);
+  EXPECT_TRUE(off.routes[0].compression->enabled);
+  EXPECT_FALSE(off.routes[0].compression->zstd);
+}
+
+TEST(ParseMisc, CompressionMistakesAtTheirPosition) {
+  EXPECT_EQ(errors_of(R"(compression:
+  levels: { gzip: 10, brotli: -1, zstd: 22 }
+  types: [text/html, "text/html; charset=utf-8", "*", "text/"]
+listen: [{ address: "127.0.0.1:8080" }]
+upstreams: { app: { servers: ["127.0.0.1:1"] } }
+routes:
+  - { upstream: app, compression: { levels: { gzip: 0 }, gzp: true } }
+)"),
+            (Lines{
+                "2:19: compression.levels.gzip: must be between 1 and 9, got 10",
+                "2:31: compression.levels.brotli: must not be negative, got -1",
+                "2:41: compression.levels.zstd: must be between 1 and 19, got 22",
+                "3:22: compression.types[1]: invalid MIME type 'text/html; charset=utf-8', e.g. "
+                "text/html or text/* (no parameters)",
+                "3:50: compression.types[2]: invalid MIME type '*', e.g. text/html or text/* (no "
+                "parameters)",
+                "3:55: compression.types[3]: invalid MIME type 'text/', e.g. text/html or text/* "
+                "(no parameters)",
+                "7:53: routes[0].compression.levels.gzip: must be between 1 and 9, got 0",
+                "7:58: unknown key 'gzp' in routes[0].compression (did you mean 'gzip'?)",
+            }));
+}
+
 TEST(ParseMisc, WorkersAcceptsAuto) {
   EXPECT_EQ(load_ok("workers: auto\nservices:\n  w: { command: ./w }\n").workers, 0u);
 }
 
 TEST(ParseMisc, ReportsMistakes) {
-  EXPECT_EQ(errors_of(R"(workers: 0
+  EXPECT_EQ(
+      errors_of(R"(workers: 0
 compression: { gzip: yes, types: [html] }
 admin: { listen: "unix:/run/a.sock", token_file: t, token_env: T }
 alerts:
@@ -101,21 +165,22 @@ alerts:
 alertmanager: { url: "127.0.0.1:9093" }
 log: { level: verbose }
 )"),
-            (Lines{
-                "1:10: workers: expected 'auto' or a thread count from 1 to 1024, got '0'",
-                "2:22: compression.gzip: expected true or false, got 'yes'",
-                "2:35: compression.types[0]: invalid MIME type 'html', e.g. text/html",
-                "3:18: admin.listen: must be a TCP address; use 'socket' for the unix socket",
-                "3:53: 'token_file' and 'token_env' are mutually exclusive in admin",
-                "6:15: alerts.rules[0].name: 'HighErrorRate' is a built-in rule; set "
-                "alerts.defaults: false to replace it",
-                "8:15: alerts.rules[2].name: duplicate rule name 'Mine' (first on line 7)",
-                "9:7: missing required key 'name' in alerts.rules[3]",
-                "9:25: alerts.rules[3].for: invalid duration 'soon': expected a number at 'soon'",
-                "10:22: alertmanager.url: invalid URL '127.0.0.1:9093': expected "
-                "http://HOST[:PORT]/...",
-                "11:15: log.level: expected one of trace, debug, info, warn, error, got 'verbose'",
-            }));
+      (Lines{
+          "1:10: workers: expected 'auto' or a thread count from 1 to 1024, got '0'",
+          "2:22: compression.gzip: expected true or false, got 'yes'",
+          "2:35: compression.types[0]: invalid MIME type 'html', e.g. text/html or text/* (no "
+          "parameters)",
+          "3:18: admin.listen: must be a TCP address; use 'socket' for the unix socket",
+          "3:53: 'token_file' and 'token_env' are mutually exclusive in admin",
+          "6:15: alerts.rules[0].name: 'HighErrorRate' is a built-in rule; set "
+          "alerts.defaults: false to replace it",
+          "8:15: alerts.rules[2].name: duplicate rule name 'Mine' (first on line 7)",
+          "9:7: missing required key 'name' in alerts.rules[3]",
+          "9:25: alerts.rules[3].for: invalid duration 'soon': expected a number at 'soon'",
+          "10:22: alertmanager.url: invalid URL '127.0.0.1:9093': expected "
+          "http://HOST[:PORT]/...",
+          "11:15: log.level: expected one of trace, debug, info, warn, error, got 'verbose'",
+      }));
 }
 
 TEST(ParseMisc, DefaultRulesTakeWindows) {

@@ -12,10 +12,10 @@ namespace {
 
 using Parts = std::vector<TemplatePart>;
 
-TemplatePart lit(std::string text) {
+TemplatePart literal_part(std::string text) {
   return TemplatePart{std::move(text), std::nullopt};
 }
-TemplatePart var(Variable variable) {
+TemplatePart variable_part(Variable variable) {
   return TemplatePart{"", variable};
 }
 
@@ -32,20 +32,23 @@ std::string error_of(std::string_view text) {
 
 TEST(ValueTemplate, SplitsLiteralsAndVariables) {
   EXPECT_EQ(parts_of("https://$host$request_uri"),
-            (Parts{lit("https://"), var(Variable::host), var(Variable::request_uri)}));
-  EXPECT_EQ(parts_of("$scheme://$host/x?id=$request_id&ip=$remote_addr"),
-            (Parts{var(Variable::scheme), lit("://"), var(Variable::host), lit("/x?id="),
-                   var(Variable::request_id), lit("&ip="), var(Variable::remote_addr)}));
-  EXPECT_EQ(parts_of("$host"), (Parts{var(Variable::host)}));
-  EXPECT_EQ(parts_of("$host."), (Parts{var(Variable::host), lit(".")}));
-  EXPECT_EQ(parts_of("$host-x"), (Parts{var(Variable::host), lit("-x")}));
+            (Parts{literal_part("https://"), variable_part(Variable::host),
+                   variable_part(Variable::request_uri)}));
+  EXPECT_EQ(
+      parts_of("$scheme://$host/x?id=$request_id&ip=$remote_addr"),
+      (Parts{variable_part(Variable::scheme), literal_part("://"), variable_part(Variable::host),
+             literal_part("/x?id="), variable_part(Variable::request_id), literal_part("&ip="),
+             variable_part(Variable::remote_addr)}));
+  EXPECT_EQ(parts_of("$host"), (Parts{variable_part(Variable::host)}));
+  EXPECT_EQ(parts_of("$host."), (Parts{variable_part(Variable::host), literal_part(".")}));
+  EXPECT_EQ(parts_of("$host-x"), (Parts{variable_part(Variable::host), literal_part("-x")}));
 }
 
 TEST(ValueTemplate, KeepsTheTextAndKnowsConstants) {
   const auto constant = parse_value_template("max-age=31536000");
   ASSERT_TRUE(constant.ok());
   EXPECT_EQ(constant->text, "max-age=31536000");
-  EXPECT_EQ(constant->parts, (Parts{lit("max-age=31536000")}));
+  EXPECT_EQ(constant->parts, (Parts{literal_part("max-age=31536000")}));
   EXPECT_TRUE(constant->constant());
 
   const auto empty = parse_value_template("");
@@ -61,14 +64,15 @@ TEST(ValueTemplate, KeepsTheTextAndKnowsConstants) {
 }
 
 TEST(ValueTemplate, ADollarWithoutANameIsLiteralAndRunsMerge) {
-  EXPECT_EQ(parts_of("costs $5"), (Parts{lit("costs $5")}));
-  EXPECT_EQ(parts_of("a$"), (Parts{lit("a$")}));
-  EXPECT_EQ(parts_of("$"), (Parts{lit("$")}));
-  EXPECT_EQ(parts_of("$ $-$.$/"), (Parts{lit("$ $-$.$/")}));
-  EXPECT_EQ(parts_of("$$"), (Parts{lit("$$")}));
+  EXPECT_EQ(parts_of("costs $5"), (Parts{literal_part("costs $5")}));
+  EXPECT_EQ(parts_of("a$"), (Parts{literal_part("a$")}));
+  EXPECT_EQ(parts_of("$"), (Parts{literal_part("$")}));
+  EXPECT_EQ(parts_of("$ $-$.$/"), (Parts{literal_part("$ $-$.$/")}));
+  EXPECT_EQ(parts_of("$$"), (Parts{literal_part("$$")}));
   // A literal '$' before a variable stays one run with the text before it.
-  EXPECT_EQ(parts_of("x$$host"), (Parts{lit("x$"), var(Variable::host)}));
-  EXPECT_EQ(parts_of("$5$host$5"), (Parts{lit("$5"), var(Variable::host), lit("$5")}));
+  EXPECT_EQ(parts_of("x$$host"), (Parts{literal_part("x$"), variable_part(Variable::host)}));
+  EXPECT_EQ(parts_of("$5$host$5"),
+            (Parts{literal_part("$5"), variable_part(Variable::host), literal_part("$5")}));
 }
 
 TEST(ValueTemplate, UnknownVariablesAreErrorsListingTheKnownOnes) {
@@ -133,12 +137,12 @@ TEST(ValueTemplate, ComposesWithEnvironmentExpansion) {
     return parse_value_template(expanded.ok() ? expanded.value() : std::string());
   };
   EXPECT_EQ(both("https://${DOMAIN}$request_uri")->parts,
-            (Parts{lit("https://example.com"), var(Variable::request_uri)}));
-  EXPECT_EQ(both("${MISSING:-$host}")->parts, (Parts{var(Variable::host)}));
-  EXPECT_EQ(both("costs $$5")->parts, (Parts{lit("costs $5")}));
+            (Parts{literal_part("https://example.com"), variable_part(Variable::request_uri)}));
+  EXPECT_EQ(both("${MISSING:-$host}")->parts, (Parts{variable_part(Variable::host)}));
+  EXPECT_EQ(both("costs $$5")->parts, (Parts{literal_part("costs $5")}));
   // "$$" is the environment's escape, not the template's: "$$host" reaches it as "$host".
-  EXPECT_EQ(both("$$host")->parts, (Parts{var(Variable::host)}));
-  EXPECT_EQ(both("$$$$host")->parts, (Parts{lit("$"), var(Variable::host)}));
+  EXPECT_EQ(both("$$host")->parts, (Parts{variable_part(Variable::host)}));
+  EXPECT_EQ(both("$$$$host")->parts, (Parts{literal_part("$"), variable_part(Variable::host)}));
   // A value from the environment is template text too.
   EXPECT_FALSE(both("${ODD}").ok());
   // "${host}" is an environment reference, not the template variable.

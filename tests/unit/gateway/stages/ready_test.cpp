@@ -14,7 +14,7 @@ using testing::parse_response;
 using testing::PipelineHarness;
 
 // One upstream with a static server, one that follows a service.
-constexpr std::string_view kConfig = R"(
+constexpr std::string_view kReadyConfig = R"(
 listen:
   - address: "127.0.0.1:0"
 services:
@@ -56,7 +56,7 @@ TEST(ReadyStage, ReadyWhileAnEndpointIsAvailable) {
   PipelineHarness h;
   const auto stage = make_ready_stage("/ready");
   EXPECT_EQ(stage->name(), "ready");
-  const config::Spec spec = load_spec(kConfig);
+  const config::Spec spec = load_spec(kReadyConfig);
   std::vector<std::string> errors;
   SnapshotBuilder builder(spec, errors);
   ASSERT_TRUE(errors.empty());
