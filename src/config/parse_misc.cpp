@@ -13,8 +13,9 @@ namespace flotilla::config {
 namespace {
 
 // The rules alerts.defaults turns on; a user rule may not reuse their names.
-constexpr std::array<std::string_view, 4> kBuiltinAlerts{"HighErrorRate", "HighResponseTime",
-                                                         "InstanceCrashLooping", "HighMemoryUsage"};
+constexpr std::array<std::string_view, 5> kBuiltinAlerts{"HighErrorRate", "HighResponseTime",
+                                                         "InstanceCrashLooping", "HighMemoryUsage",
+                                                         "CertificateRenewalFailing"};
 
 ValueType<std::string> mime_type_type() {
   return {"a MIME type", [](std::string_view text) -> ParseResult<std::string> {
