@@ -70,9 +70,13 @@ void parse_acme(const MapReader& parent, Acme& out) {
   if (!acme) return;
   out.pos = acme->pos();
   acme->read("email", out.email, email_type());
-  if (acme->read_list("domains", out.domains, domain_type()) && out.domains.empty()) {
-    acme->ctx().error(acme->find("domains")->value_pos,
-                      fmt::format("{}.domains: must not be empty", acme->path()));
+  if (acme->read_list("domains", out.domains, domain_type())) {
+    if (out.domains.empty()) {
+      acme->ctx().error(acme->find("domains")->value_pos,
+                        fmt::format("{}.domains: must not be empty", acme->path()));
+    }
+  } else if (acme->has("domains")) {
+    out.domains = {std::string{}};  // reported: complete_acme says nothing more about it
   }
   acme->read("directory", out.directory, directory_type());
   acme->read_path("ca_root", out.ca_root);
@@ -101,6 +105,7 @@ void complete_acme(LoadContext& ctx, Spec& spec) {
     if (!acme.ca_root) acme.ca_root = defaults.ca_root;
     if (!acme.challenge) acme.challenge = defaults.challenge.value_or(AcmeChallenge::http_01);
     if (!acme.retry_initial) acme.retry_initial = defaults.retry_initial.value_or(Duration{60s});
+    if (acme.domains.size() == 1 && acme.domains.front().empty()) continue;  // reported
     if (acme.domains.empty()) {
       ctx.error(acme.pos, fmt::format("listen[{}].tls.acme: needs 'domains' (here or in the "
                                       "top-level 'acme:')",

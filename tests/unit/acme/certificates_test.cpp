@@ -3,6 +3,8 @@
 // acmeIdentifier extension with SHA-256 of the key authorization (RFC 8737 §3).
 #include "acme/certificates.hpp"
 
+#include <cstring>
+
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>

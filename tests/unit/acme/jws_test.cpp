@@ -2,6 +2,8 @@
 // thumbprint, a signature that OpenSSL verifies over the signing input, and kid vs jwk headers.
 #include "acme/jws.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>

@@ -56,11 +56,13 @@ TEST(ParseAcme, ErrorsSayWhereAndWhy) {
     tls:
       acme: { domains: ["*.a.test"], directory: "http://x/dir", challenge: dns-01 }
 )"),
-            (Lines{"4:24: invalid domain '*.a.test': use a host name such as www.example.com (no "
-                   "wildcard, IP address or port)",
-                   "4:48: invalid ACME directory 'http://x/dir': expected an https:// URL such as "
+            (Lines{"4:25: listen[0].tls.acme.domains[0]: invalid domain '*.a.test': use a host "
+                   "name such as www.example.com (no wildcard, IP address or port)",
+                   "4:49: listen[0].tls.acme.directory: invalid ACME directory 'http://x/dir': "
+                   "expected an https:// URL such as "
                    "https://acme-v02.api.letsencrypt.org/directory",
-                   "4:74: invalid ACME challenge type 'dns-01', expected http-01 or tls-alpn-01"}));
+                   "4:76: listen[0].tls.acme.challenge: expected one of http-01, tls-alpn-01, got "
+                   "'dns-01'"}));
   const Lines missing = errors_of(R"(listen:
   - address: "0.0.0.0:443"
     tls:
