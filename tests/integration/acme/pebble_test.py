@@ -76,6 +76,7 @@ workers: 2
 state_dir: {state_dir}
 alerts:
   evaluation_interval: 1s
+  defaults: {{ for: 1s }}
 acme:
   email: ops@example.com
   directory: {DIRECTORY}
