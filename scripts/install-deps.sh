@@ -32,6 +32,8 @@ packages=(
   # compression tests decompress bodies with the Debian tools; the compression benchmark's nginx
   # brotli filter
   gzip brotli zstd libnginx-mod-http-brotli-filter
+  # tests/integration/acme/: Let's Encrypt's test ACME server
+  pebble
   # the dashboard: Chart.js is embedded into the binary at build time (src/dashboard/); its
   # test drives Debian's headless Chromium over the DevTools protocol (fonts for the screenshot)
   libjs-chart.js chromium fonts-dejavu-core

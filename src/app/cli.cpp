@@ -225,6 +225,25 @@ int run_cli(int argc, char** argv) {
     result = reload_command(reload);
   });
 
+  RemoteOptions certs;
+  auto* certs_cmd = add_remote_command(
+      app, "certs", "TLS certificates: domains, issuer, expiry, source, next renewal", certs);
+  RemoteOptions certs_renew;
+  std::string certs_renew_domain;
+  auto* certs_renew_cmd = add_remote_command(
+      *certs_cmd, "renew", "order a new ACME certificate for DOMAIN now", certs_renew);
+  certs_renew_cmd->add_option("domain", certs_renew_domain, "a domain of an ACME certificate")
+      ->required();
+  certs_renew_cmd->callback([&] {
+    certs_renew.config_given = certs_renew_cmd->count("--config") > 0;
+    result = certs_renew_command(certs_renew, certs_renew_domain);
+  });
+  certs_cmd->callback([&] {
+    if (certs_renew_cmd->parsed()) return;
+    certs.config_given = certs_cmd->count("--config") > 0;
+    result = certs_command(certs);
+  });
+
   DrainOptions drain;
   auto* drain_cmd = add_remote_command(
       app, "drain", "stop routing to one instance: flotilla drain web/2", drain.remote);

@@ -93,6 +93,11 @@ struct HistoryOptions {
 int history_command(const HistoryOptions& options);
 
 int reload_command(const RemoteOptions& options);
+// certs_command.cpp: `flotilla certs` and `flotilla certs renew DOMAIN`; the table is shared
+// with `flotilla status`.
+int certs_command(const RemoteOptions& options);
+int certs_renew_command(const RemoteOptions& options, const std::string& domain);
+std::string render_certificates(const nlohmann::json& certificates);
 
 struct DrainOptions {
   RemoteOptions remote;

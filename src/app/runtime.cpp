@@ -89,6 +89,7 @@ Runtime::Runtime(std::shared_ptr<const config::Spec> spec, RuntimeOptions option
 
 Runtime::~Runtime() {
   // Handlers on the control io_context refer to these: they go first, in dependency order.
+  acme_.reset();
   autoscaler_.reset();
   alert_engine_.reset();
   admin_.reset();
@@ -107,6 +108,7 @@ int Runtime::run() {
     }
     state_lock_.emplace(std::move(*lock));
   }
+  if (!prepare_acme()) return kExitFailure;
   const TlsCheck tls = check_tls_files(spec(), options_.config_path);
   for (const std::string& warning : tls.warnings) spdlog::warn("{}", warning);
   for (const std::string& error : tls.errors) fmt::print(stderr, "flotilla up: {}\n", error);
@@ -161,6 +163,7 @@ int Runtime::run() {
   supervisor_->start();
   autoscaler_ = std::make_unique<AutoscaleLoop>(*this);
   autoscaler_->start();
+  start_acme();
   admin_->start();
   alert_engine_->start();
   refresh_metrics_cache();
@@ -306,6 +309,7 @@ asio::awaitable<void> Runtime::shut_down() {
   health_checker_.stop();
   alert_engine_->stop();
   if (autoscaler_) autoscaler_->stop();
+  if (acme_) acme_->stop();
   metrics_refresh_.cancel();
   tls_timer_.cancel();
   gateway_->close_crash_verdicts();  // the drain thread tears the workers down

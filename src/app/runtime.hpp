@@ -16,6 +16,7 @@
 
 #include <asio/steady_timer.hpp>
 
+#include "acme/manager.hpp"
 #include "admin/server.hpp"
 #include "app/state_dir_lock.hpp"
 #include "app/systemd_notify.hpp"
@@ -83,6 +84,11 @@ class Runtime {
   // Everything /metrics shows: the gateway's families plus the instances'.
   asio::awaitable<observe::MetricsView> collect_metrics();
 
+  // runtime_certificates.cpp: every served certificate (ACME and files) for status and
+  // `flotilla certs`; a forced ACME renewal (false: no ACME block has that domain).
+  nlohmann::json certificates_json() const;
+  bool renew_certificate(std::string_view domain);
+
  private:
   void on_ready_changed(const std::string& service,
                         std::vector<supervisor::InstanceEndpoint> ready);
@@ -101,6 +107,12 @@ class Runtime {
   // files replaced on disk are reloaded (a bad new one is refused and logged; the old stays).
   void schedule_tls_upkeep();
   void tls_upkeep();
+  // ACME (runtime_certificates.cpp): temporary certificates before the contexts are built, the
+  // manager after the gateway starts, and its new certificates swapped in.
+  bool prepare_acme();
+  void start_acme();
+  void on_acme_certificate();
+  void append_certificate_metrics(observe::MetricsView& view) const;
 
   // Held from the start of run() to the end of the process: one flotilla per state_dir.
   std::optional<StateDirLock> state_lock_;
@@ -120,6 +132,7 @@ class Runtime {
   std::unique_ptr<admin::Server> admin_;
   std::unique_ptr<observe::AlertEngine> alert_engine_;
   std::unique_ptr<AutoscaleLoop> autoscaler_;
+  std::unique_ptr<acme::Manager> acme_;
   // The gateway's families as of the last refresh: the alert engine's scrape is synchronous.
   observe::MetricsView gateway_metrics_;
   asio::steady_timer metrics_refresh_{control_};

@@ -86,6 +86,7 @@ asio::awaitable<observe::MetricsView> Runtime::collect_metrics() {
   const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
   append_instance_metrics(out, instances);
   if (autoscaler_) autoscaler_->append_metrics(out);
+  append_certificate_metrics(out);
   co_return out;
 }
 
@@ -148,6 +149,24 @@ bool Runtime::start_admin() {
                }
                co_return admin::json_response(200, nlohmann::json{{"services", services}});
              });
+  router.add(
+      "GET", "/api/v1/certificates",
+      [this](const admin::AdminRequest&) -> asio::awaitable<admin::AdminResponse> {
+        co_return admin::json_response(200, nlohmann::json{{"certificates", certificates_json()}});
+      });
+  router.add("POST", "/api/v1/certificates/{domain}/renew",
+             [this](const admin::AdminRequest& request) -> asio::awaitable<admin::AdminResponse> {
+               const std::string domain = request.param("domain");
+               if (!renew_certificate(domain)) {
+                 co_return admin::json_response(
+                     404, nlohmann::json{{"error", fmt::format("no ACME certificate has the domain "
+                                                               "'{}' (see flotilla certs)",
+                                                               domain)}});
+               }
+               co_return admin::json_response(
+                   202, nlohmann::json{{"renewing", domain},
+                                       {"message", "an order has started; watch flotilla certs"}});
+             });
   admin_->set_ready_check([this] { return !shutting_down_; });
   if (!admin_->listen(error)) {
     fmt::print(stderr, "flotilla up: admin: {}\n", error);
@@ -160,6 +179,7 @@ bool Runtime::start_admin() {
       const std::vector<supervisor::InstanceStatus> instances = supervisor_->status();
       append_instance_metrics(view, instances);
       if (autoscaler_) autoscaler_->append_metrics(view);
+      append_certificate_metrics(view);
       return view;
     });
   } catch (const std::exception& e) {

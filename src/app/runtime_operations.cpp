@@ -84,6 +84,7 @@ asio::awaitable<json> RuntimeOperations::status_document() {
     alerts.push_back(std::move(a));
   }
   out["alerts"] = std::move(alerts);
+  out["certificates"] = runtime_.certificates_json();
   co_return out;
 }
 

@@ -1,6 +1,7 @@
 // Layout of `flotilla status`: one table per kind of thing, each only when there is something
 // to show, separated by blank lines.
 #include "app/status_view.hpp"
+#include "app/commands.hpp"
 
 #include <fmt/format.h>
 
@@ -285,6 +286,8 @@ std::string render_status(const json& status) {
   upstreams_section(status, sections);
   listeners_section(status, sections);
   alerts_section(status, sections);
+  const json& certificates = array_field(status, "certificates");
+  if (!certificates.empty()) sections.push_back(render_certificates(certificates));
   return fmt::format("{}", fmt::join(sections, "\n"));
 }
 

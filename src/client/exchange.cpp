@@ -73,7 +73,7 @@ asio::awaitable<Result> exchange(asio::any_io_executor executor, Endpoint endpoi
   std::string error;
   const std::string head = request_head(endpoint, request, error);
   if (head.empty()) co_return failed(Failure::kInvalidRequest, {}, error);
-  std::unique_ptr<Stream> stream = make_stream(executor, endpoint, error);
+  std::unique_ptr<Stream> stream = make_stream(executor, endpoint, options.tls, error);
   if (!stream) co_return failed(Failure::kUnsupported, {}, error);
 
   Stream& s = *stream;

@@ -15,7 +15,15 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 
+#include <filesystem>
+#include <memory>
+#include <optional>
+
 #include "client/endpoint.hpp"
+
+namespace flotilla::tls {
+class ClientContext;
+}
 
 namespace flotilla::client {
 
@@ -39,7 +47,16 @@ struct Options {
       std::chrono::seconds(10)};            // the whole exchange, connect included
   std::size_t max_body = 16 * 1024 * 1024;  // a longer response body fails the exchange
   bool read_body = true;  // false: the exchange ends at the final head (a check needs the status)
+  // https: the certificates the server's chain is verified against (https_context()); null: the
+  // system's trust store. The server's name must be on its certificate either way.
+  std::shared_ptr<const tls::ClientContext> tls;
 };
+
+// A verifying TLS client context for https exchanges: trusting the PEM CA certificates in
+// `ca_file`, or the system's trust store without one; nullptr and `error` when unusable. Build it
+// once and keep it (loading a trust store is not free).
+std::shared_ptr<const tls::ClientContext> https_context(
+    const std::optional<std::filesystem::path>& ca_file, std::string& error);
 
 struct Response {
   int status = 0;               // the final status (1xx responses are skipped)
@@ -53,8 +70,8 @@ struct Response {
 enum class Failure : std::uint8_t {
   kNone,
   kInvalidRequest,  // the request cannot be written as given (CR/LF in a field, bad method)
-  kUnsupported,     // no transport for the endpoint (https)
-  kConnect,         // name lookup or connect failed or timed out: nothing was sent
+  kUnsupported,     // no transport for the endpoint (no trust store for https)
+  kConnect,         // name lookup, connect or TLS handshake failed or timed out: nothing sent
   kSend,            // the request could not be sent
   kReceive,         // no complete, well-formed response within the bounds
 };

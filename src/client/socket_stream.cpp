@@ -1,6 +1,7 @@
-// Plain TCP (names resolved with Asio's resolver, every address tried in turn) and unix-socket
-// streams for the control plane's HTTP client. Never blocks the caller's thread: name lookups
-// run on Asio's resolver thread (a lookup cannot be interrupted; its result is then ignored).
+// Plain TCP (names resolved with Asio's resolver, every address tried in turn), TLS over it
+// (tls::Connection driven by readiness waits) and unix-socket streams for the control plane's
+// HTTP client. Never blocks the caller's thread: name lookups run on Asio's resolver thread (a
+// lookup cannot be interrupted; its result is then ignored), OpenSSL runs on a non-blocking fd.
 #include <sys/un.h>
 
 #include <asio/connect.hpp>
@@ -10,6 +11,8 @@
 
 #include "client/stream.hpp"
 #include "net/async.hpp"
+#include "tls/client_context.hpp"
+#include "tls/connection.hpp"
 
 namespace flotilla::client {
 namespace {
@@ -27,7 +30,7 @@ asio::awaitable<IoResult> write_to(Socket& socket, std::span<const asio::const_b
   co_return IoResult{error, n};
 }
 
-class TcpStream final : public Stream {
+class TcpStream : public Stream {
  public:
   TcpStream(const asio::any_io_executor& executor, std::string host, std::uint16_t port)
       : resolver_(executor), socket_(executor), host_(std::move(host)), port_(port) {}
@@ -62,12 +65,83 @@ class TcpStream final : public Stream {
     socket_.close(ignored);
   }
 
- private:
+ protected:
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::socket socket_;
   std::string host_;
   std::uint16_t port_;
   bool closed_ = false;
+};
+
+// TLS over a TcpStream: the handshake follows the connect; every read and write goes through
+// one tls::Connection on the socket's fd, waiting for readiness whenever OpenSSL asks.
+class TlsStream final : public TcpStream {
+ public:
+  TlsStream(const asio::any_io_executor& executor, std::string host, std::uint16_t port,
+            std::shared_ptr<const tls::ClientContext> context)
+      : TcpStream(executor, host, port), context_(std::move(context)) {}
+
+  asio::awaitable<std::error_code> connect() override {
+    const std::error_code connected = co_await TcpStream::connect();
+    if (connected) co_return connected;
+    std::error_code error;
+    socket_.non_blocking(true, error);
+    if (error) co_return error;
+    tls_ = tls::Connection::client(*context_, socket_.native_handle(), host_, nullptr, error);
+    if (error) co_return error;
+    for (;;) {
+      const tls::Step step = tls_->handshake();
+      if (step.want == tls::Want::kNone) co_return failure(step);
+      const std::error_code waited = co_await wait(step.want);
+      if (waited) co_return waited;
+    }
+  }
+
+  asio::awaitable<IoResult> read_some(std::span<char> into) override {
+    for (;;) {
+      const tls::Step step = tls_->read(into.data(), into.size());
+      if (step.bytes > 0) co_return IoResult{{}, step.bytes};
+      if (step.want == tls::Want::kNone) co_return IoResult{failure(step), 0};
+      const std::error_code waited = co_await wait(step.want);
+      if (waited) co_return IoResult{waited, 0};
+    }
+  }
+
+  asio::awaitable<IoResult> write(std::span<const asio::const_buffer> buffers) override {
+    std::size_t total = 0;
+    for (const asio::const_buffer& buffer : buffers) {
+      const char* data = static_cast<const char*>(buffer.data());
+      std::size_t left = buffer.size();
+      while (left > 0) {
+        const tls::Step step = tls_->write(data, left);
+        data += step.bytes;
+        left -= step.bytes;
+        total += step.bytes;
+        if (step.bytes > 0) continue;
+        if (step.want == tls::Want::kNone) co_return IoResult{failure(step), total};
+        const std::error_code waited = co_await wait(step.want);
+        if (waited) co_return IoResult{waited, total};
+      }
+    }
+    co_return IoResult{{}, total};
+  }
+
+ private:
+  static std::error_code failure(const tls::Step& step) {
+    if (step.error) return step.error;
+    if (step.eof) return asio::error::eof;
+    return {};
+  }
+
+  asio::awaitable<std::error_code> wait(tls::Want want) {
+    auto [error] = co_await socket_.async_wait(
+        want == tls::Want::kWrite ? asio::socket_base::wait_write : asio::socket_base::wait_read,
+        net::use_nothrow);
+    co_return error;
+  }
+
+  std::shared_ptr<const tls::ClientContext> context_;
+  std::unique_ptr<tls::Connection> tls_;  // after the TCP connect
 };
 
 class UnixStream final : public Stream {
@@ -103,15 +177,33 @@ class UnixStream final : public Stream {
 
 }  // namespace
 
+std::shared_ptr<const tls::ClientContext> https_context(
+    const std::optional<std::filesystem::path>& ca_file, std::string& error) {
+  config::UpstreamTls settings;
+  settings.ca = ca_file;
+  return tls::ClientContext::build(settings, "https", error);
+}
+
 std::unique_ptr<Stream> make_stream(const asio::any_io_executor& executor, const Endpoint& endpoint,
+                                    std::shared_ptr<const tls::ClientContext> context,
                                     std::string& error) {
   if (endpoint.kind == Endpoint::Kind::kUnix) {
     return std::make_unique<UnixStream>(executor, endpoint.socket_path);
   }
   if (endpoint.scheme == Endpoint::Scheme::kHttps) {
-    // The TLS transport goes here: a Stream that connects a TcpStream, then handshakes.
-    error = "https:// is not supported yet (no TLS client transport): use http://";
-    return nullptr;
+    if (!context) {
+      // The system's trust store, read once per process (thread-safe static initialisation).
+      static const std::shared_ptr<const tls::ClientContext> system_default = [] {
+        std::string ignored;
+        return https_context(std::nullopt, ignored);
+      }();
+      context = system_default;
+    }
+    if (!context) {
+      error = "https: cannot load the system's trust store";
+      return nullptr;
+    }
+    return std::make_unique<TlsStream>(executor, endpoint.host, endpoint.port, std::move(context));
   }
   return std::make_unique<TcpStream>(executor, endpoint.host, endpoint.port);
 }

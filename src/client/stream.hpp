@@ -1,6 +1,6 @@
 // The transport seam of the control plane's HTTP client: one byte stream per exchange, opened
-// for an Endpoint. Plain TCP and unix sockets live in socket_stream.cpp; a TLS stream plugs in
-// later as one more Stream that make_stream returns for https (refused until then). Knows no HTTP.
+// for an Endpoint. Plain TCP, TLS over TCP (https) and unix sockets live in socket_stream.cpp.
+// Knows no HTTP.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +15,10 @@
 
 #include "client/endpoint.hpp"
 
+namespace flotilla::tls {
+class ClientContext;
+}
+
 namespace flotilla::client {
 
 struct IoResult {
@@ -26,7 +30,7 @@ class Stream {
  public:
   virtual ~Stream() = default;
 
-  // Resolves a name, connects (and, for TLS, would handshake). An error as a value.
+  // Resolves a name, connects (and, for TLS, handshakes). An error as a value.
   virtual asio::awaitable<std::error_code> connect() = 0;
   // Some bytes into `into`; asio::error::eof when the peer has closed.
   virtual asio::awaitable<IoResult> read_some(std::span<char> into) = 0;
@@ -37,9 +41,11 @@ class Stream {
   virtual void close() noexcept = 0;
 };
 
-// An unconnected stream for `endpoint`; nullptr with `error` when there is no transport for it
-// (https:// until src/tls/ is wired in here).
+// An unconnected stream for `endpoint`; nullptr with `error` when there is no transport for it.
+// https: verified with `context` (the host name must be on the certificate), or with the
+// system's trust store when it is null.
 std::unique_ptr<Stream> make_stream(const asio::any_io_executor& executor, const Endpoint& endpoint,
+                                    std::shared_ptr<const tls::ClientContext> context,
                                     std::string& error);
 
 }  // namespace flotilla::client

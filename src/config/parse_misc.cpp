@@ -14,8 +14,9 @@ namespace flotilla::config {
 namespace {
 
 // The rules alerts.defaults turns on; a user rule may not reuse their names.
-constexpr std::array<std::string_view, 4> kBuiltinAlerts{"HighErrorRate", "HighResponseTime",
-                                                         "InstanceCrashLooping", "HighMemoryUsage"};
+constexpr std::array<std::string_view, 5> kBuiltinAlerts{"HighErrorRate", "HighResponseTime",
+                                                         "InstanceCrashLooping", "HighMemoryUsage",
+                                                         "CertificateRenewalFailing"};
 
 // A media type (`text/html`) or a wildcard over a type's subtypes (`text/*`).
 ValueType<std::string> mime_type_type() {

@@ -40,6 +40,11 @@ void parse_header_rules(const MapReader& parent, std::optional<HeaderRules>& out
 // `tls:` under a listener / an upstream (parse_tls.cpp); record "tls" / "upstream_tls".
 void parse_listener_tls(const MapReader& listener, std::optional<Tls>& out);
 void parse_upstream_tls(const MapReader& upstream, std::optional<UpstreamTls>& out);
+// parse_acme.cpp: `acme:` under `parent` (the top level or a listener's tls); then, once the
+// whole file is read, each listener's block completed from the top-level one and given its
+// certificate paths under state_dir (errors at the listener's `acme:`).
+void parse_acme(const MapReader& parent, Acme& out);
+void complete_acme(LoadContext& ctx, Spec& spec);
 
 // parse_misc.cpp: the small top-level sections.
 void parse_compression(const MapReader& top, Compression& out);

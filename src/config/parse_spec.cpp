@@ -9,8 +9,8 @@ namespace flotilla::config {
 namespace {
 
 const std::vector<std::string_view> kTopLevelKeys{
-    "workers", "listen", "services",     "upstreams",  "routes",    "compression",
-    "admin",   "alerts", "alertmanager", "access_log", "state_dir", "log"};
+    "workers", "listen",       "services",   "upstreams", "routes", "compression", "admin",
+    "alerts",  "alertmanager", "access_log", "state_dir", "log",    "acme"};
 
 ValueType<std::uint32_t> workers_type() {
   static constexpr std::int64_t kMaxWorkers = 1024;
@@ -61,6 +61,11 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
   parse_access_log(top, spec.access_log);
   top.read_path("state_dir", spec.state_dir);
   parse_log(top, spec.log);
+  if (top.has("acme")) {
+    spec.acme.emplace();
+    parse_acme(top, *spec.acme);
+  }
+  complete_acme(ctx, spec);
   return spec;
 }
 

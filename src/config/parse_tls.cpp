@@ -27,7 +27,8 @@ const std::vector<std::string_view> kListenerTlsKeys{"cert",
                                                      "verify",
                                                      "client_subject_header",
                                                      "handshake_timeout",
-                                                     "max_handshakes"};
+                                                     "max_handshakes",
+                                                     "acme"};
 
 const std::vector<std::string_view> kCertificateKeys{"cert", "key", "ocsp"};
 
@@ -95,6 +96,12 @@ void read_certificate(const MapReader& r, TlsCertificate& out) {
 void read_certificates(const MapReader& tls, Tls& out) {
   const bool listed = tls.has("certificates");
   const bool flat = tls.has("cert") || tls.has("key") || tls.has("ocsp");
+  if (tls.has("acme")) {  // the certificate is obtained: none may be given
+    for (std::string_view key : {"certificates", "cert", "key", "ocsp"}) {
+      if (tls.has(key)) tls.exclusive("acme", key);
+    }
+    return;
+  }
   if (listed && flat) {
     for (std::string_view key : kCertificateKeys) tls.exclusive("certificates", key);
     return;
@@ -183,6 +190,10 @@ void parse_listener_tls(const MapReader& listener, std::optional<Tls>& out) {
   read_client_verification(*tls, result);
   tls->read("handshake_timeout", result.handshake_timeout, positive_duration_type());
   tls->read("max_handshakes", result.max_handshakes, count_type(1, kMaxHandshakes));
+  if (tls->has("acme")) {
+    result.acme.emplace();
+    parse_acme(*tls, *result.acme);
+  }
   out = std::move(result);
 }
 

@@ -55,11 +55,33 @@ struct TlsCertificate {
 
 enum class TlsVerify { none, optional, required };
 
+enum class AcmeChallenge { http_01, tls_alpn_01 };
+
+// `acme:` at the top level (defaults) and under a listener's `tls:` (certificates obtained and
+// renewed by flotilla over RFC 8555). After loading, a listener's block has every default
+// filled in from the top level; `ca_root` alone may stay empty (the system's trust store).
+struct Acme {
+  SourcePos pos;
+  std::optional<std::string> email;
+  std::vector<std::string> domains;              // the first names the certificate's directory
+  std::optional<std::string> directory;          // the ACME directory URL (https)
+  std::optional<std::filesystem::path> ca_root;  // absolute; CA certificates of that server
+  std::optional<AcmeChallenge> challenge;
+  // After a failed order: retry after this, doubled per failure (jittered, at most 6 h).
+  std::optional<Duration> retry_initial;
+  friend bool operator==(const Acme&, const Acme&) = default;
+};
+inline constexpr std::string_view kLetsEncryptDirectory =
+    "https://acme-v02.api.letsencrypt.org/directory";
+
 // A listener's TLS: `tls: { cert, key }` or `tls: { certificates: [...] }`; the first
 // certificate is the default, the others are chosen by SNI from their own names.
 struct Tls {
   SourcePos pos;
+  // With `acme`, one entry the loader makes:
+  // <state_dir>/acme/certificates/<domain>/{fullchain,key}.pem
   std::vector<TlsCertificate> certificates;
+  std::optional<Acme> acme;
   std::vector<TlsProtocol> protocols{TlsProtocol::tls1_2, TlsProtocol::tls1_3};
   std::string ciphers;              // TLS 1.2 cipher list (OpenSSL syntax); empty: the safe default
   std::string ciphersuites;         // TLS 1.3 suites; empty: the safe default
@@ -506,7 +528,8 @@ struct DefaultAlertRules {
 };
 
 struct Alerts {
-  bool defaults = true;  // HighErrorRate, HighResponseTime, InstanceCrashLooping, HighMemoryUsage
+  bool defaults = true;  // HighErrorRate, HighResponseTime, InstanceCrashLooping, HighMemoryUsage,
+                         // CertificateRenewalFailing
   DefaultAlertRules default_rules;  // `defaults: { window: 10s, for: 2s }` also turns them on
   Duration evaluation_interval{15s};
   std::vector<AlertRule> rules;
@@ -557,6 +580,7 @@ struct Spec {
   std::optional<Alertmanager> alertmanager;
   AccessLog access_log;
   std::filesystem::path state_dir;  // absolute; default <config dir>/.flotilla
+  std::optional<Acme> acme;         // top-level defaults for listeners' `tls.acme`
   LogConfig log;
   std::vector<FeatureUse> features;
   friend bool operator==(const Spec&, const Spec&) = default;

@@ -61,7 +61,7 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
 }
 
 ListenerTarget build_listener(const config::Listener& listener, std::uint16_t https_port,
-                              std::shared_ptr<const tls::ServerContext> tls) {
+                              std::shared_ptr<const tls::ServerContext> tls, bool acme_http) {
   ListenerTarget target;
   if (listener.tls) {
     target.tls = std::move(tls);
@@ -70,6 +70,7 @@ ListenerTarget build_listener(const config::Listener& listener, std::uint16_t ht
     if (listener.tls->client_ca) target.client_subject_header = listener.tls->client_subject_header;
   }
   StageChain& chain = target.chain;
+  if (acme_http && !listener.tls) chain.request.push_back(make_acme_challenge_stage());
   // The listener's own paths come first: they are answered even where everything else is
   // redirected to HTTPS.
   if (listener.health_path) chain.request.push_back(make_health_stage(*listener.health_path));

@@ -169,10 +169,22 @@ void SnapshotBuilder::build_listeners() {
     }
   }
   listeners_.clear();
+  const bool acme_http = uses_acme_http(spec_);
   for (std::size_t i = 0; i < listeners.size(); ++i) {
     listeners_.push_back(build_listener(*listeners[i], https_port,
-                                        i < tls_.listeners.size() ? tls_.listeners[i] : nullptr));
+                                        i < tls_.listeners.size() ? tls_.listeners[i] : nullptr,
+                                        acme_http));
   }
+}
+
+bool uses_acme_http(const config::Spec& spec) {
+  for (const config::Listener& listener : spec.listeners) {
+    if (listener.tls && listener.tls->acme &&
+        listener.tls->acme->challenge == config::AcmeChallenge::http_01) {
+      return true;
+    }
+  }
+  return false;
 }
 
 SnapshotPtr SnapshotBuilder::build(const ServiceEndpoints& services) {

@@ -58,9 +58,13 @@ class SnapshotBuilder {
 RouteTarget build_route(const config::Spec& spec, const config::Route& route,
                         std::vector<std::string>& errors);
 
-// The stages of one listener; `https_port` is the first TLS listener's (0: none).
+// The stages of one listener; `https_port` is the first TLS listener's (0: none); `acme_http`:
+// some listener obtains its certificate over ACME HTTP-01, which a plain listener answers.
 ListenerTarget build_listener(const config::Listener& listener, std::uint16_t https_port,
-                              std::shared_ptr<const tls::ServerContext> tls);
+                              std::shared_ptr<const tls::ServerContext> tls,
+                              bool acme_http = false);
+// Whether any listener of `spec` obtains its certificate over ACME HTTP-01.
+bool uses_acme_http(const config::Spec& spec);
 
 // The config's TCP listeners, in the order of build_listener_settings().
 std::vector<const config::Listener*> tcp_listeners(const config::Spec& spec);

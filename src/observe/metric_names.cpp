@@ -8,7 +8,7 @@ namespace {
 
 // Kept true by tests/unit/observe/metric_names_test.cpp (against the families observe builds)
 // and by the families' own files (gateway/gateway.cpp, app/autoscale_loop.cpp).
-constexpr std::array<std::string_view, 30> kFamilies{
+constexpr std::array<std::string_view, 34> kFamilies{
     // gateway (observe/gateway_metrics.cpp, gateway/gateway.cpp)
     "http_requests_total",
     "http_request_duration_seconds",
@@ -42,6 +42,11 @@ constexpr std::array<std::string_view, 30> kFamilies{
     "flotilla_autoscaler_metric_value",
     "flotilla_autoscaler_metric_target",
     "flotilla_autoscaler_scale_events_total",
+    // certificates and ACME (observe/certificate_metrics.cpp)
+    "flotilla_certificate_expiry_timestamp_seconds",
+    "flotilla_certificate_renewal_failing",
+    "flotilla_certificate_temporary",
+    "flotilla_acme_orders_total",
 };
 
 constexpr std::array<std::string_view, 1> kHistograms{"http_request_duration_seconds"};

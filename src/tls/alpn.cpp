@@ -3,12 +3,18 @@
 
 #include <fmt/format.h>
 
+#include "tls/acme_alpn.hpp"
+
 namespace flotilla::tls {
 namespace {
 
-int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length,
+int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* out_length,
                 const unsigned char* offered, unsigned int offered_length, void* arg) {
   const auto* wire = static_cast<const std::string*>(arg);
+  if (is_acme_alpn_handshake(ssl)) {  // RFC 8737 §3: a validation negotiates acme-tls/1 only
+    static const std::string kAcmeWire = std::string(1, '\x0a') + std::string(kAcmeTlsAlpn);
+    wire = &kAcmeWire;
+  }
   unsigned char* chosen = nullptr;
   unsigned char chosen_length = 0;
   const int result = SSL_select_next_proto(

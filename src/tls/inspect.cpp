@@ -97,6 +97,9 @@ std::vector<CertificateProblem> inspect_listener_tls(const config::Tls& tls,
   if (tls.client_ca && !load_ca_bundle(*tls.client_ca, "client_ca", message)) {
     out.error(tls.pos, message);
   }
+  // An ACME certificate is flotilla's own file (a temporary self-signed one until issued):
+  // nothing to check before start, and expiry is the renewal's business.
+  if (tls.acme) return out.take();
   std::vector<Seen> seen;
   for (std::size_t i = 0; i < tls.certificates.size(); ++i) {
     const config::TlsCertificate& entry = tls.certificates[i];

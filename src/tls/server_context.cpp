@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include "tls/acme_alpn.hpp"
 #include "tls/alpn.hpp"
 #include "tls/certificate_file.hpp"
 #include "tls/context_settings.hpp"
@@ -215,6 +216,7 @@ bool ServerContext::configure(SSL_CTX* context, std::string_view where, std::str
   }
 
   if (!alpn_wire_.empty()) enable_alpn_select(context, &alpn_wire_);
+  enable_acme_alpn(context);
   SSL_CTX_set_tlsext_servername_callback(context, &ServerContext::on_server_name);
   SSL_CTX_set_tlsext_servername_arg(context, this);
   return true;

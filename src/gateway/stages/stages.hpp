@@ -13,6 +13,8 @@
 
 namespace flotilla::gateway {
 
+// A plain listener's ACME HTTP-01 answers (/.well-known/acme-challenge/TOKEN), first of all.
+std::shared_ptr<const RequestStage> make_acme_challenge_stage();
 // A listener's own health path: 200 "healthy" (nginx's `location /health { return 200; }`).
 std::shared_ptr<const RequestStage> make_health_stage(std::string path);
 // A listener's readiness path: 200 while some upstream has an endpoint to send to, else 503.

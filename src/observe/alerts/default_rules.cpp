@@ -64,6 +64,12 @@ std::vector<config::AlertRule> default_alert_rules(const config::DefaultAlertRul
            hold, "warning", "Instance {{ $labels.replica }} is near its memory limit",
            "{{ $labels.replica }} uses {{ $value | humanizePercentage }} of "
            "its memory limit"));
+  // An ACME renewal that failed keeps serving the old certificate: worth a look long before it
+  // expires (the renewal starts with a third of the lifetime left and retries with back-off).
+  rules.push_back(rule("CertificateRenewalFailing", "flotilla_certificate_renewal_failing > 0",
+                       hold, "warning", "Certificate renewal for {{ $labels.name }} is failing",
+                       "The last ACME order for {{ $labels.name }} failed; the current "
+                       "certificate is kept (see flotilla certs)"));
   return rules;
 }
 

@@ -9,7 +9,8 @@
 
 namespace flotilla::observe {
 
-// HighErrorRate, HighResponseTime, InstanceCrashLooping, HighMemoryUsage.
+// HighErrorRate, HighResponseTime, InstanceCrashLooping, HighMemoryUsage,
+// CertificateRenewalFailing.
 std::vector<config::AlertRule> default_alert_rules(const config::DefaultAlertRules& tuning);
 
 // The built-in rules when alerts.defaults is on, then the user's rules in file order.

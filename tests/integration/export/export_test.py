@@ -44,7 +44,8 @@ with tempfile.TemporaryDirectory() as scratch:
     defaults = os.path.join(scratch, "defaults.yml")
     with open(defaults, "w") as f:
         f.write(result.stdout)
-    for name in ("HighErrorRate", "HighResponseTime", "InstanceCrashLooping", "HighMemoryUsage"):
+    for name in ("HighErrorRate", "HighResponseTime", "InstanceCrashLooping", "HighMemoryUsage",
+                 "CertificateRenewalFailing"):
         check(f"alert: {name}" in result.stdout, f"defaults: {name} missing")
     promtool_ok(defaults, "defaults")
 

@@ -282,15 +282,5 @@ TEST(ClientExchange, RefusesWhatItCannotSend) {
   EXPECT_EQ(result.failure, Failure::kInvalidRequest);
 }
 
-TEST(ClientExchange, HttpsIsAClearErrorForNow) {
-  std::string error;
-  const std::optional<Url> url = parse_url("https://127.0.0.1:9443/x", error);
-  ASSERT_TRUE(url) << error;
-  const Result result = exchange_blocking(url->endpoint, Request{});
-  EXPECT_EQ(result.failure, Failure::kUnsupported);
-  EXPECT_NE(result.message.find("https:// is not supported yet"), std::string::npos)
-      << result.message;
-}
-
 }  // namespace
 }  // namespace flotilla::client

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "observe/certificate_metrics.hpp"
 #include "observe/gateway_metrics.hpp"
 #include "observe/instance_metrics.hpp"
 
@@ -18,6 +19,9 @@ TEST(MetricNames, EveryFamilyObserveBuildsIsListed) {
   const std::vector<InstanceSample> instances{InstanceSample{}};
   const std::vector<std::string_view> states{"ready"};
   append_instance_metrics(view, instances, states);
+  const std::vector<CertificateSample> certificates{{"a.test", "acme", 1.0, true, false},
+                                                    {"b.test", "file", 2.0, false, false}};
+  append_certificate_metrics(view, certificates, {{"valid", 1}});
   ASSERT_GT(view.size(), 10u);
   for (const MetricFamily& family : view) {
     EXPECT_TRUE(is_exported_metric(family.name)) << family.name;

@@ -50,7 +50,7 @@ namespace {
 
 TEST(AlertTemplateProblem, TheDefaultRulesAreClean) {
   const std::vector<config::AlertRule> rules = default_alert_rules(config::DefaultAlertRules{});
-  ASSERT_EQ(rules.size(), 4u);
+  ASSERT_EQ(rules.size(), 5u);
   for (const config::AlertRule& rule : rules) {
     for (const auto& [name, text] : rule.annotations) {
       EXPECT_EQ(promql::alert_template_problem(text), "") << rule.name << " " << name;

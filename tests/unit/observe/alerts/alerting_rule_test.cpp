@@ -281,14 +281,16 @@ TEST(DefaultRules, AllParseAndFollowTheConfig) {
   config::Alerts alerts;
   alerts.rules.push_back(config::AlertRule{{}, "Mine", "up == 0", {}, {}, {}});
   std::vector<config::AlertRule> rules = effective_alert_rules(alerts);
-  ASSERT_EQ(rules.size(), 5u);
+  ASSERT_EQ(rules.size(), 6u);
   EXPECT_EQ(rules[0].expr, R"(sum(rate(http_requests_total{status=~"5.."}[5m])) > 0.1)");
   EXPECT_EQ(rules[2].expr,
             "(floor(increase(flotilla_instance_restarts_total[15m]) + 0.5) >= 3 or "
             "(floor(increase(flotilla_instance_restarts_total[15m]) + 0.5) > 0 and on (service, "
             "replica) flotilla_instance_state{state=\"crash_loop\"} == 1)) and on (service, "
             "replica) flotilla_instance_up");
-  EXPECT_EQ(rules[4].name, "Mine");
+  EXPECT_EQ(rules[4].name, "CertificateRenewalFailing");
+  EXPECT_EQ(rules[4].expr, "flotilla_certificate_renewal_failing > 0");
+  EXPECT_EQ(rules[5].name, "Mine");
   for (const config::AlertRule& rule : rules) {
     EXPECT_TRUE(promql::parse_alert_expr(rule.expr).ok()) << rule.expr;
     EXPECT_EQ(rule.for_duration, rule.name == "Mine" ? 0s : 5min);
