@@ -176,8 +176,10 @@ void UpstreamState::on_request_end(const EndpointTicket& ticket, const Outcome& 
 
 // An endpoint whose requests stopped completing (a frozen process, a deadlock) while a peer
 // completed requests that started after its wait began: ejected like a failing one.
+// On whether or not `outlier:` is configured (its ejection times and cap apply), but only once the
+// window knows what normal latency is: long requests at start must not look stalled.
 void UpstreamState::eject_stalled(TimePoint now) {
-  if (!outlier_.enabled()) return;
+  if (latency_.count(now) < kMinStallSamples) return;
   const Duration limit = stall_after(now);
   for (std::size_t i = 0; i < states_.size(); ++i) {
     EndpointState& s = states_[i];

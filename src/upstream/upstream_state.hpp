@@ -63,6 +63,7 @@ class UpstreamState {
   // How long an endpoint may hold requests without completing any while its peers complete
   // before it is ejected as stuck: max(kStallFloor, 8 × p99).
   static constexpr Duration kStallFloor{500};
+  static constexpr std::uint32_t kMinStallSamples = 32;
   Duration stall_after(TimePoint now) const;
   std::uint32_t latency_ejections() const { return latency_ejections_; }
 

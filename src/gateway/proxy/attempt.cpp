@@ -63,6 +63,7 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
   if (ec) {
     failure = connection->watchdog().expired() ? failed(OutcomeKind::timeout, false)
                                                : failed(OutcomeKind::connect_error, false);
+    control.live = nullptr;  // the connection goes with this frame
     co_return nullptr;
   }
   std::error_code ignored;
@@ -91,6 +92,7 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
                    timed_out ? std::string("timed out") : tls_error.message());
     }
     failure = failed(timed_out ? OutcomeKind::timeout : OutcomeKind::connect_error, false);
+    control.live = nullptr;
     co_return nullptr;
   }
   co_return connection;
@@ -318,6 +320,7 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
     if (!(stale && may_reuse && may_replay) || control.cancelled) co_return outcome;
     may_reuse = false;
     stale_break = std::move(outcome);
+    control.live = nullptr;  // `connection` ends with this iteration
   }
 }
 

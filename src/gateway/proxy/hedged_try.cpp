@@ -62,9 +62,10 @@ HedgeVerdict launch(Exchange& exchange, TryRun& first, Hedge& hedge, upstream::T
 }
 
 // The hedge delay's timer handler. Over budget, it looks again every kBudgetRecheck for one more
-// hedge delay: slots free up as other hedges end (a frozen endpoint holds many requests at once,
-// whose hedges each take a millisecond), while on a fleet that is slow everywhere a late hedge
-// would only add load.
+// hedge delay, or until the try's per-try timeout when it has one (a hedge then beats a timeout
+// whose retry the budget might refuse): slots free up as other hedges end (a frozen endpoint
+// holds many requests at once, whose hedges each take a millisecond), while on a fleet that is
+// slow everywhere a late hedge would only add load.
 struct DelayHandler {
   static constexpr Millis kBudgetRecheck{25};
   Exchange& exchange;
@@ -85,7 +86,10 @@ struct DelayHandler {
       return;
     }
     const auto now = net::coarse_now();
-    if (recheck_until == std::chrono::steady_clock::time_point{}) recheck_until = now + delay;
+    if (recheck_until == std::chrono::steady_clock::time_point{}) {
+      const Millis per_try = first.control.head_timeout;
+      recheck_until = now + (per_try > delay ? per_try - delay : delay);
+    }
     if (now >= recheck_until) return;
     hedge.handler_ran = false;
     timer.expires_after(kBudgetRecheck);

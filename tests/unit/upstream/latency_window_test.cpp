@@ -16,7 +16,9 @@ TEST(LatencyWindowTest, BucketsCoverEveryValueInOrder) {
     const std::size_t b = LatencyWindow::bucket_of(v);
     ASSERT_GE(b, previous) << v;
     ASSERT_LE(v, LatencyWindow::upper_bound(b)) << v;
-    if (b > 0) ASSERT_GT(v, LatencyWindow::upper_bound(b - 1)) << v;
+    if (b > 0) {
+      ASSERT_GT(v, LatencyWindow::upper_bound(b - 1)) << v;
+    }
     previous = b;
   }
   EXPECT_EQ(LatencyWindow::bucket_of(UINT64_MAX), LatencyWindow::kBuckets - 1);
