@@ -13,6 +13,14 @@ namespace flotilla::upstream {
 
 using Micros = std::chrono::microseconds;
 
+// The percentiles the tail policy reads, taken from a window now and then (a percentile walks
+// 256 counters: not a per-request cost).
+struct LatencySummary {
+  Micros p95{0};
+  Micros p99{0};
+  std::uint32_t samples = 0;
+};
+
 class LatencyWindow {
  public:
   // Each half covers `half` of time: a percentile reads the current half and the previous one,
@@ -26,6 +34,9 @@ class LatencyWindow {
   // The smallest bucket bound at or above the q-quantile (0 < q ≤ 1), or zero when empty.
   Micros percentile(double q, TimePoint now) const;
   std::uint32_t count(TimePoint now) const;
+  LatencySummary summary(TimePoint now) const {
+    return {percentile(0.95, now), percentile(0.99, now), count(now)};
+  }
 
   static std::size_t bucket_of(std::uint64_t micros);
   static std::uint64_t upper_bound(std::size_t bucket);  // in microseconds, inclusive

@@ -1,4 +1,4 @@
-// Per-try timeout and hedge delay from a latency window. Must never read a clock or allocate.
+// Per-try timeout and hedge delay from a latency summary. Must never read a clock or allocate.
 #include "upstream/tail_policy.hpp"
 
 #include <algorithm>
@@ -6,16 +6,15 @@
 namespace flotilla::upstream {
 namespace {
 
-Duration scaled_percentile(const LatencyWindow& window, double q, std::uint32_t multiple,
-                           TimePoint now) {
-  const Micros value = window.percentile(q, now) * multiple;
+Duration scaled(Micros percentile, std::uint32_t multiple) {
+  const Micros value = percentile * multiple;
   // Rounded up to whole milliseconds: a sub-millisecond p99 must not give a 0 ms timeout.
   return std::chrono::ceil<Duration>(value);
 }
 
 }  // namespace
 
-Duration per_try_timeout(const AdaptiveTimeout& setting, const LatencyWindow& window, TimePoint now,
+Duration per_try_timeout(const AdaptiveTimeout& setting, const LatencySummary& latency,
                          Duration read) {
   switch (setting.mode) {
     case AdaptiveTimeout::Mode::off:
@@ -25,14 +24,12 @@ Duration per_try_timeout(const AdaptiveTimeout& setting, const LatencyWindow& wi
     case AdaptiveTimeout::Mode::automatic:
       break;
   }
-  if (window.count(now) < kMinLatencySamples) return read;
-  const Duration derived =
-      std::max(kPerTryFloor, scaled_percentile(window, 0.99, kPerTryP99Multiple, now));
+  if (latency.samples < kMinLatencySamples) return read;
+  const Duration derived = std::max(kPerTryFloor, scaled(latency.p99, kPerTryP99Multiple));
   return std::min(derived, read);
 }
 
-Duration hedge_delay(const AdaptiveTimeout& setting, const LatencyWindow& window, TimePoint now,
-                     Duration read) {
+Duration hedge_delay(const AdaptiveTimeout& setting, const LatencySummary& latency, Duration read) {
   switch (setting.mode) {
     case AdaptiveTimeout::Mode::off:
       return read;
@@ -41,9 +38,8 @@ Duration hedge_delay(const AdaptiveTimeout& setting, const LatencyWindow& window
     case AdaptiveTimeout::Mode::automatic:
       break;
   }
-  if (window.count(now) < kMinLatencySamples) return std::min(kHedgeDefault, read);
-  const Duration derived =
-      std::max(kHedgeFloor, scaled_percentile(window, 0.95, kHedgeP95Multiple, now));
+  if (latency.samples < kMinLatencySamples) return std::min(kHedgeDefault, read);
+  const Duration derived = std::max(kHedgeFloor, scaled(latency.p95, kHedgeP95Multiple));
   return std::min(derived, read);
 }
 

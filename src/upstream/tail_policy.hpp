@@ -1,5 +1,5 @@
 // The tail-latency arithmetic: a route's per-try timeout and hedge delay from the upstream's
-// latency window. Pure functions of their arguments (the window, the time, the route's bounds);
+// latency window. Pure functions of their arguments (the window's summary, the route's bounds);
 // never reads a clock, never decides whether a request may be hedged (the gateway's decide does).
 #pragma once
 
@@ -27,12 +27,11 @@ inline constexpr std::uint32_t kHedgeP95Multiple = 2;
 
 // How long one try waits for its response head: `read` when off (or auto without samples),
 // else auto = max(floor, 4 × p99) or the fixed value, never above `read`.
-Duration per_try_timeout(const AdaptiveTimeout& setting, const LatencyWindow& window, TimePoint now,
+Duration per_try_timeout(const AdaptiveTimeout& setting, const LatencySummary& latency,
                          Duration read);
 
 // How long a try waits for its head before a hedge goes out: auto = max(floor, 2 × p95),
 // kHedgeDefault without samples; never above `read` (a hedge after the try timed out is a retry).
-Duration hedge_delay(const AdaptiveTimeout& setting, const LatencyWindow& window, TimePoint now,
-                     Duration read);
+Duration hedge_delay(const AdaptiveTimeout& setting, const LatencySummary& latency, Duration read);
 
 }  // namespace flotilla::upstream

@@ -117,8 +117,8 @@ EndpointTicket UpstreamState::on_request_start(std::size_t index, TimePoint now)
   return {static_cast<std::uint32_t>(index), s.serial, now};
 }
 
-Duration UpstreamState::stall_after(TimePoint now) const {
-  const auto p99 = std::chrono::duration_cast<Duration>(latency_.percentile(0.99, now));
+Duration UpstreamState::stall_after() const {
+  const auto p99 = std::chrono::duration_cast<Duration>(summary_.p99);
   return std::max(kStallFloor, 8 * p99);
 }
 
@@ -149,7 +149,7 @@ void UpstreamState::on_request_end(const EndpointTicket& ticket, const Outcome& 
       const auto latency = std::chrono::duration_cast<Micros>(now - ticket.started);
       // A latency outlier: far beyond what the upstream's window calls its tail. Counted as an
       // error for outlier detection (consecutive errors eject), and kept out of the window.
-      slow = latency_.count(now) >= 32 && latency > stall_after(now);
+      slow = summary_.samples >= kMinStallSamples && latency > stall_after();
       if (!slow) latency_.record(latency, now);
     }
   }
@@ -168,6 +168,10 @@ void UpstreamState::on_request_end(const EndpointTicket& ticket, const Outcome& 
   } else {
     outlier_.on_success(s.outlier);
   }
+  if (now - summary_at_ >= kSummaryRefresh) {
+    summary_at_ = now;
+    summary_ = latency_.summary(now);
+  }
   if (now - stalls_checked_ >= Duration{50}) {
     stalls_checked_ = now;
     eject_stalled(now);
@@ -179,8 +183,8 @@ void UpstreamState::on_request_end(const EndpointTicket& ticket, const Outcome& 
 // On whether or not `outlier:` is configured (its ejection times and cap apply), but only once the
 // window knows what normal latency is: long requests at start must not look stalled.
 void UpstreamState::eject_stalled(TimePoint now) {
-  if (latency_.count(now) < kMinStallSamples) return;
-  const Duration limit = stall_after(now);
+  if (summary_.samples < kMinStallSamples) return;
+  const Duration limit = stall_after();
   for (std::size_t i = 0; i < states_.size(); ++i) {
     EndpointState& s = states_[i];
     if ((s.in_flight == 0 && s.abandoned == 0) || outlier_.ejected(s.outlier, now)) continue;

@@ -60,11 +60,15 @@ class UpstreamState {
 
   // Completed attempts' latencies over the last 10-20 s (per-try timeouts and hedge delays).
   const LatencyWindow& latency() const { return latency_; }
+  // Its percentiles, refreshed at most every kSummaryRefresh as attempts end (what the request
+  // path reads: a percentile is a walk over the histogram).
+  const LatencySummary& latency_summary() const { return summary_; }
+  static constexpr Duration kSummaryRefresh{20};
   // How long an endpoint may hold requests without completing any while its peers complete
   // before it is ejected as stuck: max(kStallFloor, 8 × p99).
   static constexpr Duration kStallFloor{500};
   static constexpr std::uint32_t kMinStallSamples = 32;
-  Duration stall_after(TimePoint now) const;
+  Duration stall_after() const;
   std::uint32_t latency_ejections() const { return latency_ejections_; }
 
   // The active health checker's verdict. Coming back up starts the slow-start ramp.
@@ -107,6 +111,8 @@ class UpstreamState {
   std::vector<Candidate> candidates_;  // scratch for select(), reserved to the endpoint count
   std::uint64_t next_serial_ = 1;
   LatencyWindow latency_;
+  LatencySummary summary_;
+  TimePoint summary_at_{};
   TimePoint stalls_checked_{};
   std::uint32_t latency_ejections_ = 0;
 };

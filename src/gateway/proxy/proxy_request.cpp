@@ -160,16 +160,15 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
 
     // Tail latency: a per-try timeout and a hedge, for requests that can be sent again.
     const RetryState before = retry_state(exchange);
-    const auto now = net::coarse_now();
     const Millis read = exchange.route.timeouts.read;
     if (per_try_applies(exchange.route.retry, before)) {
       run.control.head_timeout =
-          upstream::per_try_timeout(exchange.route.retry.per_try, state.latency(), now, read);
+          upstream::per_try_timeout(exchange.route.retry.per_try, state.latency_summary(), read);
     }
     HeadOutcome attempt;
     if (decide_hedge(exchange.route.hedge, before, 0, true, true) == HedgeVerdict::kHedge) {
       const Millis delay = upstream::hedge_delay(
-          exchange.route.hedge.after, state.latency(), now,
+          exchange.route.hedge.after, state.latency_summary(),
           run.control.head_timeout.count() > 0 ? run.control.head_timeout : read);
       attempt = co_await obtain_head_hedged(exchange, run, tried, delay, before, key);
     } else {

@@ -1,5 +1,5 @@
-"""Supervised instances: a stopped process (SIGSTOP) leaves rotation at once (no hedging needed
-for new requests), comes back when it runs again; a failed liveness check takes an instance out
+"""Supervised instances: a stopped process (SIGSTOP) leaves rotation at once (requests it held
+are hedged, new ones never reach it), comes back when it runs again; a failed liveness check takes an instance out
 of rotation at once, and the restart follows failure_threshold.
 """
 import json
@@ -31,7 +31,8 @@ def config(first_port, sick_file):
             "stop": {"grace": "2s"},
         }},
         "upstreams": {"app": {"service": "app", "balance": "round_robin"}},
-        "routes": [{"match": {"path": "/"}, "upstream": "app"}],
+        "routes": [{"match": {"path": "/"}, "upstream": "app", "hedge": {"after": "auto"},
+                    "retry": {"per_try_timeout": "auto"}}],
     }, indent=2)
 
 
@@ -75,6 +76,7 @@ def main():
         print(f"frozen supervised instance noticed after {noticed:.2f}s; load {s}", flush=True)
         assert noticed < 1.0, noticed
         assert s["errors"] == 0, s
+        assert s["slower"] == 0, s  # requests it held when it stopped were hedged
 
         # 2. Liveness: one failed check takes it out at once; the restart waits for the threshold.
         with open(sick + "0", "w"):
