@@ -58,11 +58,18 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
   Worker& worker = exchange.ctx.worker;
   auto connection = std::make_unique<UpstreamConnection>(net::Socket(worker.context()), endpoint);
   control.live = connection.get();
-  connection->watchdog().expires_after(exchange.route.timeouts.connect);
+  const auto connect_deadline = net::coarse_now() + exchange.route.timeouts.connect;
+  connection->watchdog().expires_at(control.head_timeout.count() > 0
+                                        ? std::min(connect_deadline, control.deadline)
+                                        : connect_deadline);
   auto [ec] = co_await connection->stream().socket().async_connect(endpoint, net::use_nothrow_io);
   if (ec) {
     failure = connection->watchdog().expired() ? failed(OutcomeKind::timeout, false)
                                                : failed(OutcomeKind::connect_error, false);
+    if (control.cancelled) failure = failed(OutcomeKind::cancelled, false);
+    control.per_try_timed_out = connection->watchdog().expired() &&
+                                control.head_timeout.count() > 0 &&
+                                net::coarse_now() >= control.deadline;
     control.live = nullptr;  // the connection goes with this frame
     co_return nullptr;
   }
@@ -194,6 +201,7 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
 net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint,
                                         TryControl& control) {
   const LiveConnection live(control);
+  if (control.head_timeout.count() > 0) control.deadline = net::coarse_now() + control.head_timeout;
   RequestContext& ctx = exchange.ctx;
   Worker& worker = ctx.worker;
   const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
@@ -259,7 +267,7 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
       // A per-try timeout bounds the whole wait for the head; the read timeout still bounds
       // each wait between two reads.
       const bool per_try = control.head_timeout.count() > 0;
-      const auto head_deadline = net::coarse_now() + control.head_timeout;
+      const auto head_deadline = control.deadline;
       for (;;) {
         const HeadStep step = parse_head(*connection, outcome);
         if (step == HeadStep::kFinal) break;

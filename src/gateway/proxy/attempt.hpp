@@ -37,6 +37,9 @@ struct TryControl {
   UpstreamConnection* live = nullptr;  // the connection the try holds now (set by obtain_head)
   bool cancelled = false;
   bool per_try_timed_out = false;  // out: ended by head_timeout
+  // Set by obtain_head from head_timeout when the try starts: bounds its connect too (a frozen
+  // endpoint's full accept queue drops SYNs, and the connect timeout is the route's).
+  std::chrono::steady_clock::time_point deadline{};
 
   // Stops the try: its connection is closed (never pooled), obtain_head returns without a head.
   void cancel();
