@@ -11,6 +11,7 @@
 # read: Ir (instructions executed) / requests served, and the top functions by self cost (with
 # TLS these include the handshakes of wrk's 50 connections, which the per-request figure leaves out).
 # Kernel work is not counted: bench/alloc_count/run.sh counts syscalls. Ratios vs the second.
+# BENCH_ROUTE_KEYS adds keys to the route, e.g. ', hedge: { after: auto }' (bench/tail/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 (($# >= 1)) || { echo "usage: $0 NEW_BIN [OLD_BIN ...]" >&2; exit 2; }
@@ -48,7 +49,7 @@ listen:
 upstreams:
   app: { servers: ["127.0.0.1:$backend_port"], keepalive: 64, keepalive_requests: 1000000 }
 routes:
-  - { match: { path: / }, upstream: app }
+  - { match: { path: / }, upstream: app${BENCH_ROUTE_KEYS:-} }
 EOC
 taskset -c 1 nginx -p "$work/backend" -c "$work/backend/nginx.conf" -e "$work/backend/error.log" &
 pids+=($!)

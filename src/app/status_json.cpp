@@ -7,6 +7,7 @@
 
 #include "app/runtime.hpp"
 #include "observe/alerts/alert_status.hpp"
+#include "upstream/tail_policy.hpp"
 
 namespace flotilla::app {
 namespace {
@@ -123,11 +124,27 @@ json service_json(const supervisor::ServiceStatus& service, CpuMeter& cpu) {
   return s;
 }
 
+// The upstream's completed-try latency and what `auto` derives from it now (before a route's read
+// timeout bounds it): retry.per_try_timeout and hedge.after (upstream/tail_policy.hpp).
+json latency_json(std::uint64_t p99_us, std::uint32_t samples) {
+  json l = json::object();
+  l["samples"] = samples;
+  l["p99_ms"] = static_cast<double>(p99_us) / 1000.0;
+  const bool enough = samples >= upstream::kMinLatencySamples;
+  const double per_try =
+      std::max(static_cast<double>(upstream::kPerTryFloor.count()),
+               upstream::kPerTryP99Multiple * static_cast<double>(p99_us) / 1000.0);
+  l["per_try_timeout_auto_ms"] = enough ? json(per_try) : json(nullptr);
+  return l;
+}
+
 json upstreams_json(const Runtime& runtime, const std::vector<observe::EndpointStats>& stats) {
   const config::Spec& spec = runtime.spec();
   json out = json::array();
   for (const config::Upstream& upstream : spec.upstreams) {
     json endpoints = json::array();
+    std::uint64_t p99_us = 0;
+    std::uint32_t samples = 0;
     for (const observe::EndpointStats& endpoint : stats) {
       if (endpoint.upstream != upstream.name) continue;
       bool backup = false;
@@ -148,13 +165,18 @@ json upstreams_json(const Runtime& runtime, const std::vector<observe::EndpointS
       e["requests"] = endpoint.requests;
       e["failures"] = endpoint.failures;
       e["errors"] = endpoint.errors;
+      e["stuck"] = endpoint.stuck;
+      e["latency_ejections"] = endpoint.latency_ejections;
       endpoints.push_back(std::move(e));
+      p99_us = std::max(p99_us, endpoint.latency_p99_us);
+      samples = std::max(samples, endpoint.latency_samples);
     }
     json u = json::object();
     u["name"] = upstream.name;
     u["balance"] = balance_name(upstream.balance);
     u["service"] = upstream.service ? json(*upstream.service) : json(nullptr);
     u["endpoints"] = std::move(endpoints);
+    u["latency"] = latency_json(p99_us, samples);
     out.push_back(std::move(u));
   }
   return out;

@@ -16,7 +16,7 @@ namespace {
 const std::vector<std::string_view> kRouteKeys{
     "match",       "upstream",   "static", "redirect", "retry",
     "timeouts",    "rate_limit", "cache",  "headers",  "ignore_client_abort",
-    "allow_trace", "compression"};
+    "allow_trace", "compression", "hedge"};
 
 const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{
     {"error", RetryOn::error},
@@ -99,8 +99,28 @@ bool read_action(const MapReader& r, Route& route) {
   return true;
 }
 
+// `auto` or a positive duration.
+ValueType<AdaptiveDuration> adaptive_duration_type() {
+  return {"'auto' or a duration", [](std::string_view text) -> ParseResult<AdaptiveDuration> {
+            if (text == "auto") return AdaptiveDuration{};
+            auto parsed = positive_duration_type().parse(text);
+            if (!parsed) return parse_error(parsed.error() + " (or 'auto')");
+            return AdaptiveDuration{false, *parsed};
+          }};
+}
+
+void read_hedge(const MapReader& r, Route& route) {
+  const auto hedge = r.child("hedge", {"after", "max"});
+  if (!hedge) return;
+  Hedge out;
+  hedge->read("after", out.after, adaptive_duration_type());
+  hedge->read("max", out.max, count_type(1, 1));
+  route.hedge = out;
+}
+
 void read_retry(const MapReader& r, Route& route) {
-  const auto retry = r.child("retry", {"on", "tries", "timeout", "non_idempotent"});
+  const auto retry =
+      r.child("retry", {"on", "tries", "timeout", "non_idempotent", "per_try_timeout"});
   r.feature("retry", "retry");
   if (!retry) return;
   constexpr std::uint32_t kMaxTries = 100;
@@ -114,6 +134,7 @@ void read_retry(const MapReader& r, Route& route) {
   retry->read("tries", out.tries, count_type(1, kMaxTries));
   retry->read("timeout", out.timeout, duration_type());
   retry->read("non_idempotent", out.non_idempotent, bool_type());
+  retry->read("per_try_timeout", out.per_try_timeout, adaptive_duration_type());
   route.retry = std::move(out);
 }
 
@@ -164,7 +185,7 @@ void read_switches(const MapReader& r, Route& route) {
 // silently ignored, so they are errors there.
 void check_proxy_only_keys(const MapReader& r, const Route& route) {
   if (std::holds_alternative<ProxyAction>(route.action)) return;
-  for (std::string_view key : {"retry", "timeouts", "cache"}) {
+  for (std::string_view key : {"retry", "hedge", "timeouts", "cache"}) {
     if (const Entry* entry = r.find(key)) {
       r.ctx().error(entry->key_pos,
                     fmt::format("{}: only applies to routes with an 'upstream'", entry->path));
@@ -178,6 +199,7 @@ void parse_route(LoadContext& ctx, const Entry& item, const Compression& global,
   read_match(r, route.match);
   const bool has_action = read_action(r, route);
   read_retry(r, route);
+  read_hedge(r, route);
   read_route_timeouts(r, route.timeouts);
   read_rate_limit(r, route);
   read_cache(r, route);

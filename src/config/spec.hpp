@@ -424,12 +424,30 @@ struct RedirectAction {
 
 using RouteAction = std::variant<ProxyAction, StaticAction, RedirectAction>;
 
+// `auto` (derived from the upstream's observed latency) or a fixed duration.
+struct AdaptiveDuration {
+  bool automatic = true;
+  Duration fixed{0s};  // when not automatic
+  friend bool operator==(const AdaptiveDuration&, const AdaptiveDuration&) = default;
+};
+
 struct Retry {  // nginx proxy_next_upstream
   std::vector<RetryOn> on{RetryOn::error, RetryOn::timeout};
   std::uint32_t tries = 3;      // attempts in total, the first included
   Duration timeout{0s};         // budget for all attempts; 0 = none
   bool non_idempotent = false;  // also retry POST/PATCH/LOCK...
+  // How long one try of an idempotent, replayable request may wait for its response head before
+  // the next try starts; absent = the route's read timeout.
+  std::optional<AdaptiveDuration> per_try_timeout;
   friend bool operator==(const Retry&, const Retry&) = default;
+};
+
+// Hedged tries: an idempotent request with no response head after `after` also goes to another
+// endpoint; the first head wins.
+struct Hedge {
+  AdaptiveDuration after;
+  std::uint32_t max = 1;  // hedges per request
+  friend bool operator==(const Hedge&, const Hedge&) = default;
 };
 
 struct RouteTimeouts {  // nginx proxy_connect/send/read_timeout
@@ -487,6 +505,7 @@ struct Route {
   RouteMatch match;
   RouteAction action;
   std::optional<Retry> retry;  // absent: the gateway's own default
+  std::optional<Hedge> hedge;  // absent: no hedging
   RouteTimeouts timeouts;
   std::optional<RateLimit> rate_limit;
   std::optional<CachePolicy> cache;

@@ -47,6 +47,16 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
     target.retry.tries = retry.tries;
     target.retry.budget = retry.timeout;
     target.retry.non_idempotent = retry.non_idempotent;
+    const auto adaptive = [](const config::AdaptiveDuration& d) {
+      return upstream::AdaptiveTimeout{d.automatic ? upstream::AdaptiveTimeout::Mode::automatic
+                                                   : upstream::AdaptiveTimeout::Mode::fixed,
+                                       d.fixed};
+    };
+    if (retry.per_try_timeout) target.retry.per_try = adaptive(*retry.per_try_timeout);
+    if (route.hedge) {
+      target.hedge.after = adaptive(route.hedge->after);
+      target.hedge.max = route.hedge->max;
+    }
     target.timeouts = {route.timeouts.connect, route.timeouts.send, route.timeouts.read};
   } else if (const auto* redirect = std::get_if<config::RedirectAction>(&route.action)) {
     target.proxy = false;

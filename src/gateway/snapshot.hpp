@@ -15,6 +15,7 @@
 #include "gateway/pipeline/stage.hpp"
 #include "gateway/route_table.hpp"
 #include "upstream/snapshot.hpp"
+#include "upstream/tail_policy.hpp"
 
 namespace flotilla::tls {
 class ServerContext;
@@ -32,6 +33,14 @@ struct RetryPolicy {
   std::uint32_t tries = 3;  // attempts in total, the first included
   Millis budget{0};         // wall time for all attempts; 0 = unbounded
   bool non_idempotent = false;
+  // retry.per_try_timeout: off (the read timeout bounds a try), auto, or fixed.
+  upstream::AdaptiveTimeout per_try;
+};
+
+// hedge: off unless the route says so.
+struct HedgePolicy {
+  upstream::AdaptiveTimeout after;
+  std::uint32_t max = 0;  // 0: no hedging
 };
 
 struct RouteTimeouts {
@@ -48,6 +57,7 @@ struct RouteTarget {
   bool proxy = true;  // the proxy is the terminal stage
   std::uint32_t upstream = 0;
   RetryPolicy retry;
+  HedgePolicy hedge;
   RouteTimeouts timeouts;
   bool ignore_client_abort = false;  // nginx proxy_ignore_client_abort
 };

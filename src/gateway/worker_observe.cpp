@@ -96,6 +96,7 @@ void Worker::finish_request(observe::RequestRecord& record, std::string_view cli
     entry.upstream = metrics_.endpoints()[record.endpoint].key;
   }
   entry.attempts = record.attempts;
+  entry.hedged = record.hedged;
   entry.request_id = record.request_id;
   entry.route = metrics_.routes()[record.route].name;
   access_log_->append(entry);
@@ -108,8 +109,11 @@ WorkerStats Worker::stats() const {
   const auto now = std::chrono::steady_clock::now();
   for (const WorkerUpstream* upstream : by_index_) {
     const upstream::UpstreamState& state = upstream->state;
+    const auto p99 = static_cast<std::uint64_t>(state.latency().percentile(0.99, now).count());
+    const std::uint32_t samples = state.latency().count(now);
     for (std::size_t i = 0; i < state.size(); ++i) {
-      stats.endpoints.push_back({state.spec().name, state.endpoint(i).key, state.status(i, now)});
+      stats.endpoints.push_back(
+          {state.spec().name, state.endpoint(i).key, state.status(i, now), p99, samples});
     }
   }
   return stats;

@@ -1,5 +1,6 @@
 #include "gateway/worker_stats.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -24,6 +25,10 @@ observe::GatewayStats merge_worker_stats(const std::vector<WorkerStats>& workers
       endpoint.up = endpoint.up || reading.status.available;
       endpoint.in_flight += reading.status.in_flight;
       endpoint.fails += reading.status.fails;
+      endpoint.stuck += reading.status.abandoned;
+      endpoint.latency_ejections += reading.status.latency_ejections;
+      endpoint.latency_p99_us = std::max(endpoint.latency_p99_us, reading.latency_p99_us);
+      endpoint.latency_samples += reading.latency_samples;
     }
   }
   const auto& upstreams = stats.totals.upstreams();

@@ -17,6 +17,9 @@ struct EndpointReading {
   std::string upstream;
   std::string endpoint;  // key
   upstream::EndpointStatus status;
+  // The upstream's latency window in this worker (the same for each of its endpoints).
+  std::uint64_t latency_p99_us = 0;
+  std::uint32_t latency_samples = 0;
 };
 
 struct WorkerStats {

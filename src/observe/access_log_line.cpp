@@ -85,9 +85,10 @@ void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc33
   out.append(numbers, end.out);
   out += ",\"upstream\":";
   append_string_or_null(out, entry.upstream);
-  end =
-      fmt::format_to_n(numbers, sizeof numbers, ",\"attempts\":{},\"request_id\":", entry.attempts);
+  end = fmt::format_to_n(numbers, sizeof numbers, ",\"attempts\":{}", entry.attempts);
   out.append(numbers, end.out);
+  if (entry.hedged) out += ",\"hedged\":true";
+  out += ",\"request_id\":";
   append_string_or_null(out, entry.request_id);
   out += ",\"route\":";
   append_string_or_null(out, entry.route);

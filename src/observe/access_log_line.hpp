@@ -22,6 +22,7 @@ struct AccessLogEntry {
   std::chrono::nanoseconds duration{0};
   std::string_view upstream;  // the endpoint key of the last attempt; empty: null
   std::uint32_t attempts = 0;
+  bool hedged = false;          // a hedge went out: `"hedged":true` after attempts (else absent)
   std::string_view request_id;  // empty: null
   std::string_view route;       // the route's name; empty (unrouted): null
 };
@@ -44,7 +45,7 @@ void append_json_string(std::string& out, std::string_view text);
 // Appends the entry's line, newline included:
 // {"time":"…","client":"…","scheme":"https","protocol":"HTTP/1.1","method":"GET","path":"/x","status":200,"bytes_in":78,
 //  "bytes_out":120,"duration_ms":1.234,"upstream":"127.0.0.1:8001","attempts":1,
-//  "request_id":"…","route":"/"}
+//  ["hedged":true,] "request_id":"…","route":"/"}
 void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc3339Clock& clock);
 
 }  // namespace flotilla::observe

@@ -116,6 +116,29 @@ MetricFamily retries_family(const MetricShard& totals) {
   return f;
 }
 
+MetricFamily tail_family(const MetricShard& totals, TailEvent event, std::string name,
+                         std::string help) {
+  MetricFamily f = family(std::move(name), std::move(help), MetricType::counter);
+  const auto& upstreams = totals.upstreams();
+  for (std::size_t u = 1; u < upstreams.size(); ++u) {
+    add(f, f.name, {{"upstream", upstreams[u].name}},
+        static_cast<double>(upstreams[u].tail[static_cast<std::size_t>(event)]));
+  }
+  return f;
+}
+
+MetricFamily latency_ejections_family(const GatewayStats& stats) {
+  MetricFamily f = family("flotilla_latency_ejections_total",
+                          "Endpoints ejected because their requests stalled or their latency was "
+                          "an outlier (summed over workers; per endpoint of the current snapshot).",
+                          MetricType::counter);
+  for (const EndpointStats& endpoint : stats.endpoints) {
+    add(f, f.name, {{"endpoint", endpoint.endpoint}, {"upstream", endpoint.upstream}},
+        static_cast<double>(endpoint.latency_ejections));
+  }
+  return f;
+}
+
 MetricFamily endpoint_up_family(const GatewayStats& stats) {
   MetricFamily f =
       family("flotilla_endpoint_up",
@@ -232,6 +255,15 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(upstream_requests_family(stats.totals));
   view.push_back(upstream_failures_family(stats.totals));
   view.push_back(retries_family(stats.totals));
+  view.push_back(tail_family(stats.totals, TailEvent::hedge_sent, "flotilla_hedges_sent_total",
+                             "Hedged tries: a request with no response head after the hedge "
+                             "delay also sent to another endpoint."));
+  view.push_back(tail_family(stats.totals, TailEvent::hedge_won, "flotilla_hedges_won_total",
+                             "Hedged tries whose response head came first."));
+  view.push_back(tail_family(stats.totals, TailEvent::per_try_timeout,
+                             "flotilla_per_try_timeouts_total",
+                             "Tries ended by the route's retry.per_try_timeout."));
+  view.push_back(latency_ejections_family(stats));
   view.push_back(endpoint_up_family(stats));
   view.push_back(single_gauge("flotilla_in_flight_requests",
                               "Requests the gateway is handling now.",

@@ -26,6 +26,11 @@ struct EndpointStats {
   // Attempts since start that ended in a 5xx, or broke (connect error, reset, timeout, invalid
   // header): what an operator calls this endpoint's errors, whatever passive health counts.
   std::uint64_t errors = 0;
+  std::uint32_t stuck = 0;  // attempts given up on (per-try timeout, lost hedge) it may still hold
+  std::uint64_t latency_ejections = 0;  // ejections for stalled or outlying latency
+  // Its upstream's completed-try latency window: the largest p99 of any worker, samples summed.
+  std::uint64_t latency_p99_us = 0;
+  std::uint32_t latency_samples = 0;
 };
 
 // One certificate a TLS listener serves, for flotilla_tls_certificate_expiry_seconds.

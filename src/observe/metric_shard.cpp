@@ -119,6 +119,7 @@ void MetricShard::merge(const MetricShard& other) {
     upstream_map[u] = upstream_series(theirs.name);
     UpstreamSeries& mine = upstreams_[upstream_map[u]];
     for (std::size_t r = 0; r < kRetryReasonCount; ++r) mine.retries[r] += theirs.retries[r];
+    for (std::size_t t = 0; t < kTailEventCount; ++t) mine.tail[t] += theirs.tail[t];
   }
   for (std::size_t e = 1; e < other.endpoints_.size(); ++e) {
     const EndpointSeries& theirs = other.endpoints_[e];

@@ -115,6 +115,7 @@ struct RequestRecord {
   std::uint32_t route = kNoSeries;
   std::uint32_t endpoint = kNoSeries;  // the last attempt's endpoint series
   std::uint32_t attempts = 0;
+  bool hedged = false;          // a hedge went out for it (the access log marks it)
   std::uint64_t bytes_in = 0;   // head bytes + request body payload bytes
   std::uint64_t bytes_out = 0;  // bytes written to the client
   std::string_view request_id;  // views into the workspace; empty = none
@@ -132,6 +133,7 @@ struct RequestRecord {
     route = kNoSeries;
     endpoint = kNoSeries;
     attempts = 0;
+    hedged = false;
     bytes_in = 0;
     bytes_out = 0;
     request_id = {};
@@ -153,9 +155,18 @@ struct RouteSeries {
   DurationHistogram duration;
 };
 
+// Tail-latency events of one upstream (flotilla_hedges_sent_total, ...).
+enum class TailEvent : std::uint8_t {
+  hedge_sent,       // a second try went to another endpoint after the hedge delay
+  hedge_won,        // ... and its response head came first
+  per_try_timeout,  // a try ended by retry.per_try_timeout
+};
+inline constexpr std::size_t kTailEventCount = 3;
+
 struct UpstreamSeries {
   std::string name;
   std::array<std::uint64_t, kRetryReasonCount> retries{};
+  std::array<std::uint64_t, kTailEventCount> tail{};
 };
 
 struct EndpointSeries {
@@ -186,6 +197,9 @@ class MetricShard {
   }
   void retried(std::uint32_t upstream, config::RetryOn reason) noexcept {
     ++upstreams_[upstream].retries[static_cast<std::size_t>(reason)];
+  }
+  void tail_event(std::uint32_t upstream, TailEvent event) noexcept {
+    ++upstreams_[upstream].tail[static_cast<std::size_t>(event)];
   }
 
   void tls_handshake(TlsProtocol protocol, TlsResult result, bool resumed) noexcept {

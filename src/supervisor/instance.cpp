@@ -104,6 +104,9 @@ void Instance::start() {
 void Instance::spawn() {
   if (context_->closed || stopping_) return;
   const std::uint64_t run = ++run_;
+  liveness_failing_ = false;  // a new run starts with a clean slate
+  frozen_ = false;
+  probe_waiting_since_ = {};
   SpawnRequest request;
   request.argv = expanded_argv(service_.command.argv);
   request.env = environment();
@@ -285,7 +288,8 @@ void Instance::note_after_output(std::string_view text) {
 
 void Instance::set_ready(bool ready) {
   probe_ready_ = ready;
-  if (ready && drained_) return;  // readiness passes, but a drained instance stays out
+  // Readiness passes, but a drained, failing-liveness or frozen instance stays out.
+  if (ready && (drained_ || liveness_failing_ || frozen_)) return;
   if (ready_ == ready) return;
   ready_ = ready;
   if (ready) {
@@ -305,6 +309,21 @@ void Instance::drain() {
   const bool probe_ready = probe_ready_;
   set_ready(false);
   probe_ready_ = probe_ready;  // leaving rotation is not a readiness result
+}
+
+void Instance::hold_out(bool& flag, bool on, std::string_view why) {
+  if (flag == on) return;
+  flag = on;
+  const bool probe_ready = probe_ready_;
+  if (on) {
+    if (ready_) spdlog::warn("{}: out of rotation at once: {}", key_, why);
+    last_probe_failure_ = std::string(why);
+    set_ready(false);
+    probe_ready_ = probe_ready;
+    return;
+  }
+  spdlog::info("{}: {}", key_, why);
+  if (probe_ready_) set_ready(true);
 }
 
 void Instance::undrain() {

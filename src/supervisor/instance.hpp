@@ -104,6 +104,14 @@ class Instance : public std::enable_shared_from_this<Instance> {
   asio::awaitable<void> readiness_run(std::uint64_t run);
   asio::awaitable<bool> port_accepts(std::uint64_t run);  // the implicit readiness check
   asio::awaitable<void> liveness_run(std::uint64_t run);
+  // Every kFreezeCheck: a stopped process (SIGSTOP), or one whose CPU time has not moved while a
+  // probe waited on it for kFreezeWait, is out of rotation until it moves again.
+  asio::awaitable<void> freeze_watch(std::uint64_t run);
+  // Takes the instance out of rotation at once (a liveness failure, a freeze) or lets it back
+  // when nothing holds it out and readiness passes; `probe_ready_` is not a readiness result.
+  void hold_out(bool& flag, bool on, std::string_view why);
+  void probe_check_started();
+  void probe_check_ended() { probe_waiting_since_ = {}; }
   asio::awaitable<void> kill_for_restart(std::uint64_t run, std::string reason);
   asio::awaitable<void> stop_run(bool was_ready);
   std::vector<std::string> environment() const;
@@ -145,7 +153,11 @@ class Instance : public std::enable_shared_from_this<Instance> {
   bool stopping_ = false;
   bool killed_by_probe_ = false;
   bool drained_ = false;
-  bool probe_ready_ = false;  // what readiness last said, drained or not (for undrain)
+  bool probe_ready_ = false;       // what readiness last said, drained or not (for undrain)
+  bool liveness_failing_ = false;  // its last liveness check failed: out of rotation
+  bool frozen_ = false;            // no progress (stopped, or no CPU while a probe waits)
+  Clock::time_point probe_waiting_since_{};  // a probe check in flight since; epoch: none
+  std::uint64_t probe_ticks_at_start_ = 0;   // the process's CPU ticks when it was sent
   bool ever_available_ = false;
   std::string last_probe_failure_;  // "readiness probe: status 503"; cleared when ready
   Clock::time_point created_at_ = Clock::now();

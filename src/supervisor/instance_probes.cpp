@@ -8,8 +8,10 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 
+#include "net/async.hpp"
 #include "supervisor/instance.hpp"
 #include "supervisor/probe_runner.hpp"
+#include "supervisor/proc_stats.hpp"
 
 namespace flotilla::supervisor {
 namespace {
@@ -72,6 +74,7 @@ asio::awaitable<void> Instance::probe_run(std::uint64_t run) {
   if (!alive(run) || stopping_) co_return;
   if (state_ == InstanceState::starting) state_ = InstanceState::running;
   if (probes.liveness) asio::co_spawn(context_->control, liveness_run(run), asio::detached);
+  if (port_) asio::co_spawn(context_->control, freeze_watch(run), asio::detached);
   if (!port_) {  // a worker: never in rotation, available once started
     ever_available_ = true;
     if (!context_->closed && on_change_) on_change_();
@@ -137,6 +140,8 @@ asio::awaitable<void> Instance::readiness_run(std::uint64_t run) {
     last_probe_failure_ = "readiness probe failed: " + r.detail;
     spdlog::debug("{}: readiness probe: {}", key_, r.detail);
   };
+  hooks.on_check_start = [this] { probe_check_started(); };
+  hooks.on_check_end = [this] { probe_check_ended(); };
   co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::unknown,
                           std::move(hooks));
 }
@@ -172,14 +177,56 @@ asio::awaitable<void> Instance::liveness_run(std::uint64_t run) {
     detail = last.detail;
     return passing;
   };
+  // One failed check takes the instance out of rotation at once (requests go elsewhere while the
+  // threshold is counted); the restart waits for failure_threshold, as Kubernetes' does.
   hooks.on_failure = [this](const ProbeResult& r) {
     spdlog::info("{}: liveness probe failed: {}", key_, r.detail);
+    hold_out(liveness_failing_, true, "liveness probe failed: " + r.detail);
   };
+  hooks.on_success = [this] {
+    hold_out(liveness_failing_, false, "liveness probe passes again: back in rotation");
+  };
+  hooks.on_check_start = [this] { probe_check_started(); };
+  hooks.on_check_end = [this] { probe_check_ended(); };
   co_await run_probe_loop(context_->control.get_executor(), probe, *check, Verdict::passing,
                           std::move(hooks));
   if (failed) {
     co_await kill_for_restart(
         run, fmt::format("liveness probe failed {} times ({})", probe.failure_threshold, detail));
+  }
+}
+
+void Instance::probe_check_started() {
+  probe_waiting_since_ = Clock::now();
+  const auto progress = pid_ > 0 ? read_process_progress(pid_) : std::nullopt;
+  probe_ticks_at_start_ = progress ? progress->cpu_ticks : 0;
+}
+
+asio::awaitable<void> Instance::freeze_watch(std::uint64_t run) {
+  auto self = shared_from_this();
+  constexpr std::chrono::milliseconds kFreezeCheck{200};
+  constexpr std::chrono::milliseconds kFreezeWait{1000};
+  asio::steady_timer timer(context_->control);
+  while (alive(run) && !stopping_) {
+    timer.expires_after(kFreezeCheck);
+    co_await timer.async_wait(net::use_nothrow);
+    if (!alive(run) || stopping_) co_return;
+    const auto progress = read_process_progress(pid_);
+    if (!progress) continue;
+    const bool stopped = progress->state == 'T' || progress->state == 't';
+    const bool probe_waits = probe_waiting_since_ != Clock::time_point{} &&
+                             Clock::now() - probe_waiting_since_ >= kFreezeWait;
+    const bool stalled = probe_waits && progress->cpu_ticks == probe_ticks_at_start_;
+    if (stopped || stalled) {
+      hold_out(frozen_, true,
+               stopped ? fmt::format("frozen: process {} is stopped", pid_)
+                       : fmt::format("frozen: no CPU progress for {} ms while a probe waits",
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         Clock::now() - probe_waiting_since_)
+                                         .count()));
+    } else if (frozen_) {
+      hold_out(frozen_, false, "runs again: back in rotation");
+    }
   }
 }
 

@@ -37,9 +37,12 @@ asio::awaitable<void> run_probe_loop(asio::any_io_executor executor, const confi
   }
   while (hooks.alive()) {
     const auto started = std::chrono::steady_clock::now();
+    if (hooks.on_check_start) hooks.on_check_start();
     const ProbeResult result = co_await check.run();
     if (!hooks.alive()) co_return;
+    if (hooks.on_check_end) hooks.on_check_end();
     if (!result.ok && hooks.on_failure) hooks.on_failure(result);
+    if (result.ok && hooks.on_success) hooks.on_success();
     if (std::optional<ProbeTracker::Verdict> changed = tracker.record(result.ok)) {
       if (!hooks.on_change(*changed == ProbeTracker::Verdict::passing, result)) co_return;
     }

@@ -47,6 +47,9 @@ struct ProbeLoopHooks {
   // Return false to end the loop.
   std::function<bool(bool passing, const ProbeResult& last)> on_change;
   std::function<void(const ProbeResult& failed)> on_failure;  // every failed check (for logging)
+  std::function<void()> on_success;                           // every passed check (optional)
+  std::function<void()> on_check_start;                       // a check is sent (optional)
+  std::function<void()> on_check_end;                         // ... and its result came (optional)
 };
 
 // Runs until hooks.alive() turns false or on_change returns false. The check must stay alive as

@@ -30,6 +30,24 @@ std::optional<ProcessUsage> parse_proc_stat(std::string_view stat, long ticks_pe
   }
 }
 
+std::optional<char> parse_proc_state(std::string_view stat) {
+  const std::size_t close = stat.rfind(')');
+  if (close == std::string_view::npos || close + 2 >= stat.size()) return std::nullopt;
+  return stat[close + 2];
+}
+
+std::optional<ProcessProgress> read_process_progress(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string stat = text.str();
+  const auto state = parse_proc_state(stat);
+  const auto usage = parse_proc_stat(stat, 100, 1);  // ticks as "seconds" × 100
+  if (!state || !usage) return std::nullopt;
+  return ProcessProgress{*state, static_cast<std::uint64_t>(usage->cpu_seconds * 100 + 0.5)};
+}
+
 std::optional<ProcessUsage> read_process_usage(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   if (!in) return std::nullopt;

@@ -20,4 +20,13 @@ std::optional<ProcessUsage> parse_proc_stat(std::string_view stat, long ticks_pe
                                             long page_size);
 std::optional<ProcessUsage> read_process_usage(pid_t pid);
 
+// Field 3 of /proc/PID/stat: 'R', 'S', 'D', 'T' (stopped: SIGSTOP), 't' (traced), 'Z'...
+std::optional<char> parse_proc_state(std::string_view stat);
+// The state and the CPU ticks (utime + stime) in one read; nullopt when the process is gone.
+struct ProcessProgress {
+  char state = '?';
+  std::uint64_t cpu_ticks = 0;
+};
+std::optional<ProcessProgress> read_process_progress(pid_t pid);
+
 }  // namespace flotilla::supervisor

@@ -17,6 +17,12 @@ struct EndpointState {
   std::uint32_t in_flight = 0;
   bool active_up = true;   // last verdict of the active health checker
   TimePoint ramp_since{};  // start of the current slow-start ramp; epoch = none
+  // Attempts the gateway gave up on (per-try timeout, lost hedge) since the endpoint last
+  // completed one: still load on the endpoint as far as the balancers are concerned.
+  std::uint32_t abandoned = 0;
+  TimePoint busy_since{};      // when it last went from idle to holding requests
+  TimePoint last_completed{};  // its last attempt that ended with a response head
+  std::uint32_t latency_ejections = 0;
   PassiveHealth passive;
   OutlierState outlier;
 };
@@ -26,6 +32,7 @@ struct EndpointState {
 struct EndpointTicket {
   std::uint32_t index = 0;
   std::uint64_t serial = 0;
+  TimePoint started{};  // epoch: no latency is recorded for the attempt
 };
 
 // For metrics and `flotilla status`.
@@ -34,6 +41,8 @@ struct EndpointStatus {
   std::uint32_t fails = 0;
   std::uint32_t times_ejected = 0;
   std::uint32_t effective_weight = 0;  // in kWeightScale units (slow start applied)
+  std::uint32_t abandoned = 0;         // attempts given up on that it may still hold
+  std::uint32_t latency_ejections = 0;
   bool passive_down = false;
   bool ejected = false;
   bool active_up = true;

@@ -21,14 +21,18 @@ struct Outcome {
   // The route treats this status as an upstream failure (nginx lists `http_502` etc. in
   // proxy_next_upstream): it then counts for max_fails like a connect error does.
   bool status_is_failure = false;
+  // The gateway gave up waiting (a per-try timeout, a hedge that lost): the endpoint may still be
+  // working on it, so it keeps counting as load until the endpoint completes something.
+  bool abandoned = false;
 
   static constexpr Outcome ok(std::uint16_t status = 200) {
-    return {OutcomeKind::response, status, false};
+    return {OutcomeKind::response, status, false, false};
   }
   static constexpr Outcome http(std::uint16_t status, bool is_failure) {
-    return {OutcomeKind::response, status, is_failure};
+    return {OutcomeKind::response, status, is_failure, false};
   }
-  static constexpr Outcome error(OutcomeKind kind) { return {kind, 0, false}; }
+  static constexpr Outcome error(OutcomeKind kind) { return {kind, 0, false, false}; }
+  static constexpr Outcome gave_up(OutcomeKind kind) { return {kind, 0, false, true}; }
 };
 
 }  // namespace flotilla::upstream

@@ -99,7 +99,9 @@ std::optional<std::size_t> UpstreamState::select_in(Group& group, TimePoint now,
     const std::uint32_t index = group.endpoints[member];
     const EndpointState& s = states_[index];
     if (tried.contains(s.serial) || !available(index, now)) continue;
-    candidates_.push_back({member, effective_weight(index, now), s.in_flight});
+    // Requests given up on still weigh: least_conn / random_two must not take an endpoint whose
+    // requests time out for an idle one.
+    candidates_.push_back({member, effective_weight(index, now), s.in_flight + s.abandoned});
   }
   const auto chosen = group.balancer->pick({hash_key, rng_}, candidates_);
   if (!chosen) return std::nullopt;
@@ -108,10 +110,16 @@ std::optional<std::size_t> UpstreamState::select_in(Group& group, TimePoint now,
   return index;
 }
 
-EndpointTicket UpstreamState::on_request_start(std::size_t index) {
+EndpointTicket UpstreamState::on_request_start(std::size_t index, TimePoint now) {
   EndpointState& s = states_[index];
+  if (s.in_flight == 0 && s.abandoned == 0) s.busy_since = now;
   ++s.in_flight;
-  return {static_cast<std::uint32_t>(index), s.serial};
+  return {static_cast<std::uint32_t>(index), s.serial, now};
+}
+
+Duration UpstreamState::stall_after() const {
+  const auto p99 = std::chrono::duration_cast<Duration>(summary_.p99);
+  return std::max(kStallFloor, 8 * p99);
 }
 
 std::optional<std::size_t> UpstreamState::find(const EndpointTicket& ticket) const {
@@ -131,7 +139,20 @@ void UpstreamState::on_request_end(const EndpointTicket& ticket, const Outcome& 
   if (!index) return;
   EndpointState& s = states_[*index];
   if (s.in_flight > 0) --s.in_flight;
+  if (outcome.abandoned) ++s.abandoned;
   if (outcome.kind == OutcomeKind::cancelled) return;
+  bool slow = false;
+  if (outcome.kind == OutcomeKind::response) {
+    s.abandoned = 0;  // it answers again
+    s.last_completed = now;
+    if (ticket.started != TimePoint{}) {
+      const auto latency = std::chrono::duration_cast<Micros>(now - ticket.started);
+      // A latency outlier: far beyond what the upstream's window calls its tail. Counted as an
+      // error for outlier detection (consecutive errors eject), and kept out of the window.
+      slow = summary_.samples >= kMinStallSamples && latency > stall_after();
+      if (!slow) latency_.record(latency, now);
+    }
+  }
 
   const bool gateway_error = outcome.kind != OutcomeKind::response;
   if (gateway_error || outcome.status_is_failure) {
@@ -139,16 +160,54 @@ void UpstreamState::on_request_end(const EndpointTicket& ticket, const Outcome& 
   } else if (s.passive.on_success(passive_) && spec_.slow_start.count() > 0) {
     s.ramp_since = now;
   }
-  if (gateway_error || outcome.status >= 500) {
-    record_error(*index, now);
+  if (gateway_error || outcome.status >= 500 || slow) {
+    if (record_error(*index, now) && (slow || outcome.kind == OutcomeKind::timeout)) {
+      ++s.latency_ejections;
+      ++latency_ejections_;
+    }
   } else {
     outlier_.on_success(s.outlier);
   }
+  if (now - summary_at_ >= kSummaryRefresh) {
+    summary_at_ = now;
+    summary_ = latency_.summary(now);
+  }
+  if (now - stalls_checked_ >= Duration{50}) {
+    stalls_checked_ = now;
+    eject_stalled(now);
+  }
 }
 
-void UpstreamState::record_error(std::size_t index, TimePoint now) {
+// An endpoint whose requests stopped completing (a frozen process, a deadlock) while a peer
+// completed requests that started after its wait began: ejected like a failing one.
+// On whether or not `outlier:` is configured (its ejection times and cap apply), but only once the
+// window knows what normal latency is: long requests at start must not look stalled.
+void UpstreamState::eject_stalled(TimePoint now) {
+  if (summary_.samples < kMinStallSamples) return;
+  const Duration limit = stall_after();
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    EndpointState& s = states_[i];
+    if ((s.in_flight == 0 && s.abandoned == 0) || outlier_.ejected(s.outlier, now)) continue;
+    const TimePoint waiting_since = std::max(s.busy_since, s.last_completed);
+    if (waiting_since == TimePoint{} || now - waiting_since < limit) continue;
+    bool peers_complete = false;
+    for (std::size_t j = 0; j < states_.size() && !peers_complete; ++j) {
+      peers_complete = j != i && states_[j].last_completed > waiting_since + limit / 2;
+    }
+    if (!peers_complete || !try_eject(i, now)) continue;
+    ++s.latency_ejections;
+    ++latency_ejections_;
+  }
+}
+
+bool UpstreamState::record_error(std::size_t index, TimePoint now) {
   EndpointState& s = states_[index];
-  if (!outlier_.on_error(s.outlier, now)) return;
+  if (!outlier_.on_error(s.outlier, now)) return false;
+  return try_eject(index, now);
+}
+
+bool UpstreamState::try_eject(std::size_t index, TimePoint now) {
+  EndpointState& s = states_[index];
   std::size_t ejected_now = 0;
   std::size_t others_available = 0;
   const bool backup = spec_.endpoints[index].backup;
@@ -156,9 +215,9 @@ void UpstreamState::record_error(std::size_t index, TimePoint now) {
     if (outlier_.ejected(states_[i].outlier, now)) ++ejected_now;
     if (i != index && spec_.endpoints[i].backup == backup && available(i, now)) ++others_available;
   }
-  if (outlier_.may_eject(states_.size(), ejected_now, others_available)) {
-    outlier_.eject(s.outlier, now);
-  }
+  if (!outlier_.may_eject(states_.size(), ejected_now, others_available)) return false;
+  outlier_.eject(s.outlier, now);
+  return true;
 }
 
 void UpstreamState::set_active_health(std::size_t index, bool up, TimePoint now) {
@@ -174,6 +233,8 @@ EndpointStatus UpstreamState::status(std::size_t index, TimePoint now) const {
   out.fails = s.passive.fails();
   out.times_ejected = s.outlier.times_ejected;
   out.effective_weight = effective_weight(index, now);
+  out.abandoned = s.abandoned;
+  out.latency_ejections = s.latency_ejections;
   out.passive_down = s.passive.down(now, passive_);
   out.ejected = outlier_.ejected(s.outlier, now);
   out.active_up = s.active_up;

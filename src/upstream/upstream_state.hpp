@@ -12,6 +12,7 @@
 
 #include "upstream/balancer.hpp"
 #include "upstream/endpoint_state.hpp"
+#include "upstream/latency_window.hpp"
 #include "upstream/outcome.hpp"
 #include "upstream/outlier_detector.hpp"
 #include "upstream/passive_health.hpp"
@@ -51,8 +52,24 @@ class UpstreamState {
   // Bracket every attempt on an endpoint. on_request_end feeds in-flight, passive health
   // (failures: connection errors, timeouts, invalid heads, and statuses the route calls failures)
   // and outlier detection (errors: connection errors, timeouts, invalid heads and any 5xx).
-  [[nodiscard]] EndpointTicket on_request_start(std::size_t index);
+  // With `now`, the attempt's latency (to its response head) is recorded in the upstream's
+  // window when it ends with a response; attempts given up on are not recorded (their latency is
+  // unknown, and recording the bound would hide the tail that caused it).
+  [[nodiscard]] EndpointTicket on_request_start(std::size_t index, TimePoint now = {});
   void on_request_end(const EndpointTicket& ticket, const Outcome& outcome, TimePoint now);
+
+  // Completed attempts' latencies over the last 10-20 s (per-try timeouts and hedge delays).
+  const LatencyWindow& latency() const { return latency_; }
+  // Its percentiles, refreshed at most every kSummaryRefresh as attempts end (what the request
+  // path reads: a percentile is a walk over the histogram).
+  const LatencySummary& latency_summary() const { return summary_; }
+  static constexpr Duration kSummaryRefresh{20};
+  // How long an endpoint may hold requests without completing any while its peers complete
+  // before it is ejected as stuck: max(kStallFloor, 8 × p99).
+  static constexpr Duration kStallFloor{500};
+  static constexpr std::uint32_t kMinStallSamples = 32;
+  Duration stall_after() const;
+  std::uint32_t latency_ejections() const { return latency_ejections_; }
 
   // The active health checker's verdict. Coming back up starts the slow-start ramp.
   void set_active_health(std::size_t index, bool up, TimePoint now);
@@ -78,7 +95,10 @@ class UpstreamState {
                                        const TriedSet& tried);
   std::optional<std::size_t> find(const EndpointTicket& ticket) const;
   std::uint32_t effective_weight(std::size_t index, TimePoint now) const;
-  void record_error(std::size_t index, TimePoint now);
+  // True when the endpoint was ejected.
+  bool record_error(std::size_t index, TimePoint now);
+  bool try_eject(std::size_t index, TimePoint now);
+  void eject_stalled(TimePoint now);
 
   UpstreamSpec spec_;
   PassiveHealthSettings passive_;
@@ -90,6 +110,11 @@ class UpstreamState {
   Group backup_;
   std::vector<Candidate> candidates_;  // scratch for select(), reserved to the endpoint count
   std::uint64_t next_serial_ = 1;
+  LatencyWindow latency_;
+  LatencySummary summary_;
+  TimePoint summary_at_{};
+  TimePoint stalls_checked_{};
+  std::uint32_t latency_ejections_ = 0;
 };
 
 }  // namespace flotilla::upstream

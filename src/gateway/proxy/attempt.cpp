@@ -34,25 +34,43 @@ HeadOutcome client_left() {
   return outcome;
 }
 
-// The name TLS to this exchange's endpoint is started with (SNI, and the name verified).
-std::string_view tls_name(const Exchange& exchange) {
+// The name TLS to the try's endpoint is started with (SNI, and the name verified).
+std::string_view tls_name(const Exchange& exchange, std::uint32_t index) {
   const WorkerUpstream& upstream = exchange.upstream;
-  const std::uint32_t index = exchange.endpoint_index;
   return index < upstream.tls_names.size() ? std::string_view(upstream.tls_names[index]) : "";
 }
+
+// Keeps TryControl::live naming the connection the try holds, and nothing after the try ends.
+struct LiveConnection {
+  TryControl& control;
+  explicit LiveConnection(TryControl& c) : control(c) {}
+  LiveConnection(const LiveConnection&) = delete;
+  LiveConnection& operator=(const LiveConnection&) = delete;
+  ~LiveConnection() { control.live = nullptr; }
+};
 
 // A fresh connection to `endpoint`, or null with `failure` set. (A pooled one is taken by the
 // caller without a coroutine of its own: that is the common case.)
 net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
                                                             const asio::ip::tcp::endpoint& endpoint,
-                                                            HeadOutcome& failure) {
+                                                            HeadOutcome& failure,
+                                                            TryControl& control) {
   Worker& worker = exchange.ctx.worker;
   auto connection = std::make_unique<UpstreamConnection>(net::Socket(worker.context()), endpoint);
-  connection->watchdog().expires_after(exchange.route.timeouts.connect);
+  control.live = connection.get();
+  const auto connect_deadline = net::coarse_now() + exchange.route.timeouts.connect;
+  connection->watchdog().expires_at(control.head_timeout.count() > 0
+                                        ? std::min(connect_deadline, control.deadline)
+                                        : connect_deadline);
   auto [ec] = co_await connection->stream().socket().async_connect(endpoint, net::use_nothrow_io);
   if (ec) {
     failure = connection->watchdog().expired() ? failed(OutcomeKind::timeout, false)
                                                : failed(OutcomeKind::connect_error, false);
+    if (control.cancelled) failure = failed(OutcomeKind::cancelled, false);
+    control.per_try_timed_out = connection->watchdog().expired() &&
+                                control.head_timeout.count() > 0 &&
+                                net::coarse_now() >= control.deadline;
+    control.live = nullptr;  // the connection goes with this frame
     co_return nullptr;
   }
   std::error_code ignored;
@@ -63,8 +81,8 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
   if (!upstream.tls) co_return connection;
 
   // TLS to the upstream, within the connect timeout, offering the endpoint's last session.
-  const std::uint32_t index = exchange.endpoint_index;
-  const std::string_view name = tls_name(exchange);
+  const std::uint32_t index = control.endpoint_index;
+  const std::string_view name = tls_name(exchange, index);
   connection->set_tls_name(name);
   SSL_SESSION* resume =
       index < upstream.tls_sessions.size() ? upstream.tls_sessions[index].get() : nullptr;
@@ -81,6 +99,7 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
                    timed_out ? std::string("timed out") : tls_error.message());
     }
     failure = failed(timed_out ? OutcomeKind::timeout : OutcomeKind::connect_error, false);
+    control.live = nullptr;
     co_return nullptr;
   }
   co_return connection;
@@ -177,7 +196,21 @@ net::Awaitable<void> finish_pump(Exchange& exchange, bool stop) {
   while (pump.running) co_await pump.finished.async_wait(net::use_nothrow_io);
 }
 
+void TryControl::cancel() {
+  cancelled = true;
+  if (live) live->stream().close();
+}
+
 net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint) {
+  TryControl control;
+  control.endpoint_index = exchange.endpoint_index;
+  co_return co_await obtain_head(exchange, endpoint, control);
+}
+
+net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint,
+                                        TryControl& control) {
+  const LiveConnection live(control);
+  if (control.head_timeout.count() > 0) control.deadline = net::coarse_now() + control.head_timeout;
   RequestContext& ctx = exchange.ctx;
   Worker& worker = ctx.worker;
   const bool replayable_on_failure = exchange.idempotent || exchange.route.retry.non_idempotent;
@@ -189,12 +222,13 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
     std::unique_ptr<UpstreamConnection> connection;
     if (may_reuse) {
       connection = worker.connection_pool().take(endpoint, exchange.upstream.tls.get(),
-                                                 tls_name(exchange), !replayable_on_failure);
+                                                 tls_name(exchange, control.endpoint_index),
+                                                 !replayable_on_failure);
     }
     const bool pooled = connection != nullptr;
     if (!connection) {
       HeadOutcome failure;
-      connection = co_await connect(exchange, endpoint, failure);
+      connection = co_await connect(exchange, endpoint, failure, control);
       // Refused right after a pooled connection broke: the endpoint went away with the request
       // (its process ended), which is what the exchange must judge, not the refusal.
       if (!connection && stale_break && failure.end.failure == OutcomeKind::connect_error) {
@@ -202,6 +236,8 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
       }
       if (!connection) co_return failure;
     }
+    control.live = connection.get();
+    if (control.cancelled) co_return failed(OutcomeKind::cancelled, false);
     connection->count_request();
 
     connection->watchdog().expires_after(exchange.route.timeouts.send);
@@ -234,8 +270,13 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
       http::ResponseParser& parser = connection->parser();
       std::size_t& buffered = connection->buffered();
       parser.reset(ctx.head.method);
-      const PresenceWatch watch(
-          ctx, exchange.route.ignore_client_abort ? nullptr : &connection->stream());
+      const PresenceWatch watch(ctx, exchange.route.ignore_client_abort || !control.watch_client
+                                         ? nullptr
+                                         : &connection->stream());
+      // A per-try timeout bounds the whole wait for the head; the read timeout still bounds
+      // each wait between two reads.
+      const bool per_try = control.head_timeout.count() > 0;
+      const auto head_deadline = control.deadline;
       for (;;) {
         const HeadStep step = parse_head(*connection, outcome);
         if (step == HeadStep::kFinal) break;
@@ -245,7 +286,7 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
         }
         if (step == HeadStep::kInterim) {
           const std::size_t size = outcome.head_size;
-          if (parser.head().status != 100) {  // 100 Continue was ours to answer
+          if (parser.head().status != 100 && control.watch_client) {  // 100 Continue: ours
             auto [ec, n] = co_await ctx.sink.interim(parser.head(),
                                                      std::string_view(connection->buffer(), size));
             if (ec) {
@@ -259,14 +300,19 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
           parser.reset(ctx.head.method);
           continue;
         }
-        connection->watchdog().expires_after(exchange.route.timeouts.read);
+        const auto read_deadline = net::coarse_now() + exchange.route.timeouts.read;
+        connection->watchdog().expires_at(per_try ? std::min(read_deadline, head_deadline)
+                                                  : read_deadline);
         auto [ec, n] = co_await connection->stream().read_some(asio::buffer(
             connection->buffer() + buffered, UpstreamConnection::kBufferSize - buffered));
         if (ec) {
-          if (ctx.presence.client_gone()) {
+          if (control.cancelled) {
+            outcome = failed(OutcomeKind::cancelled, true);
+          } else if (control.watch_client && ctx.presence.client_gone()) {
             outcome = client_left();
           } else if (connection->watchdog().expired()) {
             outcome = failed(OutcomeKind::timeout, true);
+            control.per_try_timed_out = per_try && net::coarse_now() >= head_deadline;
           } else {
             outcome = failed(OutcomeKind::reset, true);
           }
@@ -288,9 +334,10 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
     const bool stale = pooled && outcome.end.failure == OutcomeKind::reset &&
                        connection->buffered() == 0 && !connection->watchdog().expired();
     const bool may_replay = !ctx.body.streamed() && replayable_on_failure;
-    if (!(stale && may_reuse && may_replay)) co_return outcome;
+    if (!(stale && may_reuse && may_replay) || control.cancelled) co_return outcome;
     may_reuse = false;
     stale_break = std::move(outcome);
+    control.live = nullptr;  // `connection` ends with this iteration
   }
 }
 

@@ -25,6 +25,29 @@ struct HeadOutcome {
   bool client_gone = false;  // the client left while we waited (nothing to answer)
 };
 
+// How the exchange steers one try, and how it can stop it: a hedged request runs two tries at
+// once, each with its own control (the endpoint index for TLS names and sessions, the head
+// deadline), and the loser is cancelled by closing its connection.
+struct TryControl {
+  std::uint32_t endpoint_index = 0;
+  // The try's whole wait for its response head (a per-try timeout); zero: the route's read
+  // timeout between reads, as without one.
+  Millis head_timeout{0};
+  bool watch_client = true;  // this try watches the client's presence and forwards 1xx heads
+  UpstreamConnection* live = nullptr;  // the connection the try holds now (set by obtain_head)
+  bool cancelled = false;
+  bool per_try_timed_out = false;  // out: ended by head_timeout
+  // Set by obtain_head from head_timeout when the try starts: bounds its connect too (a frozen
+  // endpoint's full accept queue drops SYNs, and the connect timeout is the route's).
+  std::chrono::steady_clock::time_point deadline{};
+
+  // Stops the try: its connection is closed (never pooled), obtain_head returns without a head.
+  void cancel();
+};
+
+net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint,
+                                        TryControl& control);
+
 // `endpoint` by value: a snapshot installed while the attempt waits may renumber the upstream's
 // address list (a reference into it would then name another endpoint, and a retry on a fresh
 // connection would go there).

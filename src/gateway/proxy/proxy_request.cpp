@@ -11,6 +11,7 @@
 #include "gateway/proxy/attempt.hpp"
 #include "gateway/proxy/crash_verdict.hpp"
 #include "gateway/proxy/forward_response.hpp"
+#include "gateway/proxy/hedged_try.hpp"
 #include "gateway/proxy/upstream_request.hpp"
 #include "gateway/request_target.hpp"
 #include "gateway/worker.hpp"
@@ -36,6 +37,7 @@ RetryState retry_state(const Exchange& exchange) {
   state.within_time_budget = within_time_budget(exchange);
   state.upgrade_requested = upgrade_forwarded(exchange.ctx.head);
   state.suspect = exchange.suspect;
+  state.body_held = exchange.ctx.body.complete() && !exchange.ctx.body.streamed();
   return state;
 }
 
@@ -152,17 +154,35 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
     // failing with 503: as in nginx, a lone server is never made unavailable by passive checks.
     if (!index && tried.empty()) index = state.select(net::coarse_now(), key, tried);
     if (!index) break;
-    const upstream::EndpointTicket ticket = state.on_request_start(*index);
-    tried.add(ticket);
+    TryRun run = start_try(exchange, *index, tried);
     ++exchange.attempts;
-    exchange.endpoint = &upstream.addresses[*index];
-    exchange.endpoint_index = static_cast<std::uint32_t>(*index);
-    // Resolved now: a snapshot installed during the attempt may renumber the endpoints.
-    const std::uint32_t endpoint_series = upstream.endpoint_series[*index];
-    const std::uint64_t crash_key = crash_endpoint_key(upstream, *index);
-    ctx.record.endpoint = endpoint_series;
+    exchange.endpoint_index = run.control.endpoint_index;
 
-    HeadOutcome attempt = co_await obtain_head(exchange, upstream.addresses[*index]);
+    // Tail latency: a per-try timeout and a hedge, for requests that can be sent again.
+    const RetryState before = retry_state(exchange);
+    const Millis read = exchange.route.timeouts.read;
+    if (per_try_applies(exchange.route.retry, before)) {
+      run.control.head_timeout =
+          upstream::per_try_timeout(exchange.route.retry.per_try, state.latency_summary(), read);
+    }
+    HeadOutcome attempt;
+    if (decide_hedge(exchange.route.hedge, before, 0, true, true) == HedgeVerdict::kHedge) {
+      const Millis delay = upstream::hedge_delay(
+          exchange.route.hedge.after, state.latency_summary(),
+          run.control.head_timeout.count() > 0 ? run.control.head_timeout : read);
+      attempt = co_await obtain_head_hedged(exchange, run, tried, delay, before, key);
+    } else {
+      attempt = co_await obtain_head(exchange, run.address, run.control);
+    }
+    // The winner's endpoint (a hedge may have answered first).
+    const upstream::EndpointTicket ticket = run.ticket;
+    const std::uint32_t endpoint_series = run.endpoint_series;
+    const std::uint64_t crash_key = run.crash_key;
+    exchange.endpoint_index = run.control.endpoint_index;
+    ctx.record.endpoint = endpoint_series;
+    if (run.control.per_try_timed_out) {
+      ctx.worker.metrics().tail_event(upstream.series, observe::TailEvent::per_try_timeout);
+    }
     const bool had_slot = std::exchange(slot_taken, false);
     if (attempt.client_gone) {
       exchange.client_gone = true;
@@ -197,7 +217,8 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
         apply_budget(decision, attempt.end, budget, slot_taken);
       }
     }
-    const Outcome outcome = attempt_outcome(attempt, decision, forwarded ? &*forwarded : nullptr);
+    Outcome outcome = attempt_outcome(attempt, decision, forwarded ? &*forwarded : nullptr);
+    outcome.abandoned = run.control.per_try_timed_out;
     state.on_request_end(ticket, outcome, net::coarse_now());
     ctx.worker.record_attempt(endpoint_series, outcome);
     if (had_slot) budget.on_retry_end();

@@ -83,6 +83,25 @@ config::RetryOn failure_reason(upstream::OutcomeKind failure) noexcept {
   }
 }
 
+HedgeVerdict decide_hedge(const HedgePolicy& policy, const RetryState& request,
+                          std::uint32_t hedges_sent, bool endpoint_left, bool budget_slot) {
+  if (policy.max == 0) return HedgeVerdict::kOff;
+  if (!request.idempotent) return HedgeVerdict::kNotIdempotent;
+  if (!request.body_held || !request.replayable) return HedgeVerdict::kBodyNotHeld;
+  if (hedges_sent >= policy.max || request.attempts + hedges_sent >= kMaxAttempts) {
+    return HedgeVerdict::kMaxReached;
+  }
+  if (!request.within_time_budget) return HedgeVerdict::kOutOfTime;
+  if (!endpoint_left) return HedgeVerdict::kNoEndpoint;
+  if (!budget_slot) return HedgeVerdict::kOverBudget;
+  return HedgeVerdict::kHedge;
+}
+
+bool per_try_applies(const RetryPolicy& policy, const RetryState& request) noexcept {
+  return policy.per_try.mode != upstream::AdaptiveTimeout::Mode::off && request.idempotent &&
+         request.body_held && request.replayable;
+}
+
 Decision decide(const RetryPolicy& policy, const RetryState& request, const AttemptEnd& attempt) {
   if (!attempt.head) {
     if (attempt.crash != InstanceCrash::none && wants_crash_verdict(policy, attempt)) {

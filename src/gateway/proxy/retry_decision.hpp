@@ -30,7 +30,8 @@ struct RetryState {
   bool replayable = true;          // no body byte beyond what is kept was consumed
   bool within_time_budget = true;  // the route's retry.timeout has not passed
   bool upgrade_requested = false;  // the request asked for a protocol upgrade
-  bool suspect = false;  // an instance already crashed holding it, and it was replayed once
+  bool suspect = false;   // an instance already crashed holding it, and it was replayed once
+  bool body_held = true;  // the whole body was read before the first try (nothing streams)
 };
 
 // How the last attempt ended.
@@ -58,6 +59,27 @@ struct Decision {
 };
 
 Decision decide(const RetryPolicy& policy, const RetryState& request, const AttemptEnd& attempt);
+
+// Whether a try that has no response head after the hedge delay is sent to another endpoint too.
+enum class HedgeVerdict : std::uint8_t {
+  kHedge,
+  kOff,            // the route does not hedge
+  kNotIdempotent,  // POST, PATCH...: never sent twice at once, whatever retry.non_idempotent says
+  kBodyNotHeld,    // the body streams (or was consumed): there is nothing to send again
+  kMaxReached,     // hedge.max hedges already went out
+  kOutOfTime,      // the route's retry.timeout has passed
+  kNoEndpoint,     // no other available endpoint
+  kOverBudget,     // the upstream's retry budget has no slot
+};
+
+// `hedges_sent`: hedges this request already made; `endpoint_left`: an available endpoint this
+// request has not tried; `budget_slot`: the retry budget would admit one more retry now.
+HedgeVerdict decide_hedge(const HedgePolicy& policy, const RetryState& request,
+                          std::uint32_t hedges_sent, bool endpoint_left, bool budget_slot);
+
+// Whether retry.per_try_timeout bounds a try of this request (else the read timeout does): only
+// idempotent requests whose body is held whole, which a timed-out try can be replayed from.
+bool per_try_applies(const RetryPolicy& policy, const RetryState& request) noexcept;
 
 // retry.on's `crashed`: a route that replays crashes like any broken connection.
 inline constexpr std::uint32_t kReplayCrashes = config::retry_bit(config::RetryOn::crashed);

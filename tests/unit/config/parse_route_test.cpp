@@ -335,3 +335,46 @@ TEST(ParseRoute, SwitchesOnAnyRouteKind) {
 
 }  // namespace
 }  // namespace flotilla::config
+
+namespace flotilla::config {
+namespace {
+
+TEST(ParseRouteTail, PerTryTimeoutAndHedge) {
+  const auto routes = testing::load_ok(std::string(kRouteHeader) + R"(  - match: { path: /a }
+    upstream: app
+    retry: { per_try_timeout: auto }
+    hedge: { after: 40ms }
+  - match: { path: /b }
+    upstream: app
+    retry: { per_try_timeout: 2s }
+    hedge: {}
+  - upstream: app
+)")
+                          .routes;
+  ASSERT_EQ(routes.size(), 3u);
+  ASSERT_TRUE(routes[0].retry && routes[0].retry->per_try_timeout);
+  EXPECT_TRUE(routes[0].retry->per_try_timeout->automatic);
+  ASSERT_TRUE(routes[0].hedge);
+  EXPECT_FALSE(routes[0].hedge->after.automatic);
+  EXPECT_EQ(routes[0].hedge->after.fixed, std::chrono::milliseconds(40));
+  EXPECT_EQ(routes[0].hedge->max, 1u);
+  ASSERT_TRUE(routes[1].retry && routes[1].retry->per_try_timeout);
+  EXPECT_EQ(*routes[1].retry->per_try_timeout, (AdaptiveDuration{false, std::chrono::seconds(2)}));
+  ASSERT_TRUE(routes[1].hedge);
+  EXPECT_TRUE(routes[1].hedge->after.automatic);  // `after` defaults to auto
+  EXPECT_FALSE(routes[2].hedge);                   // off unless asked for
+}
+
+TEST(ParseRouteTail, RejectsBadValues) {
+  const auto errors = testing::errors_of(std::string(kRouteHeader) + R"(  - upstream: app
+    retry: { per_try_timeout: soon }
+    hedge: { after: 0s, max: 2 }
+)");
+  ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
+  EXPECT_NE(errors[0].find("per_try_timeout"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("hedge.after"), std::string::npos) << errors[1];
+  EXPECT_NE(errors[2].find("hedge.max"), std::string::npos) << errors[2];
+}
+
+}  // namespace
+}  // namespace flotilla::config
