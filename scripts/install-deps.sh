@@ -26,6 +26,8 @@ packages=(
   python3-fastapi python3-uvicorn
   # tests/integration/demo/single_write_test.py watches the demo app's write syscalls
   strace
+  # static files: /etc/mime.types for the media-type table (a built-in table when it is missing)
+  media-types
   # the dashboard: Chart.js is embedded into the binary at build time (src/dashboard/); its
   # test drives Debian's headless Chromium over the DevTools protocol (fonts for the screenshot)
   libjs-chart.js chromium fonts-dejavu-core

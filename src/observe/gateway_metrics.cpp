@@ -183,6 +183,19 @@ MetricFamily http2_events_family(const MetricShard& totals) {
   return f;
 }
 
+MetricFamily static_file_bytes_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_static_file_bytes_total",
+                          "Static file body bytes sent, by how: sendfile (no copy) or copy "
+                          "(read and written: TLS, HTTP/2).",
+                          MetricType::counter);
+  for (std::size_t h = 0; h < kFileSendCount; ++h) {
+    const auto how = static_cast<FileSend>(h);
+    add(f, f.name, {{"send", std::string(to_string(how))}},
+        static_cast<double>(totals.static_file_bytes(how)));
+  }
+  return f;
+}
+
 MetricFamily certificate_expiry_family(const GatewayStats& stats) {
   MetricFamily f =
       family("flotilla_tls_certificate_expiry_seconds",
@@ -221,6 +234,7 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(certificate_expiry_family(stats));
   view.push_back(requests_by_protocol_family(stats.totals));
   view.push_back(http2_events_family(stats.totals));
+  view.push_back(static_file_bytes_family(stats.totals));
   return view;
 }
 

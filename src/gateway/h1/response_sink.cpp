@@ -1,5 +1,6 @@
 #include "gateway/h1/response_sink.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -188,6 +189,33 @@ net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool l
     if (first) record_->status = static_cast<std::uint16_t>(status_);
   }
   co_return result;
+}
+
+net::Awaitable<tls::IoResult> H1ResponseSink::file(int fd, std::uint64_t offset,
+                                                   std::uint64_t length, bool last) {
+  if (downstream_.secure() || chunked_ || no_body_) {
+    co_return co_await ResponseSink::file(fd, offset, length, last);
+  }
+  // The send deadline covers one slice: a slow reader that keeps taking bytes is not cut off
+  // in the middle of a large file, one that stops is.
+  constexpr std::uint64_t kSlice = 4 * 1024 * 1024;
+  if (head_pending_ || length == 0) {
+    auto [error, written] = co_await body({}, last && length == 0);
+    if (error || length == 0) co_return tls::IoResult{error, 0};
+  }
+  std::uint64_t done = 0;
+  while (done < length) {
+    const std::uint64_t want = std::min(length - done, kSlice);
+    downstream_.write_deadline().expires_after(listener_.send_timeout);
+    auto [error, sent] = co_await downstream_.stream().send_file(fd, offset + done, want);
+    downstream_.write_deadline().disarm();
+    done += sent;
+    bytes_sent_ += sent;
+    if (record_) record_->bytes_out += sent;
+    if (error) co_return tls::IoResult{error, static_cast<std::size_t>(done)};
+  }
+  if (last) complete_ = true;
+  co_return tls::IoResult{std::error_code{}, static_cast<std::size_t>(done)};
 }
 
 }  // namespace flotilla::gateway
