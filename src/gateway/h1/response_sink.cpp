@@ -1,5 +1,7 @@
 #include "gateway/h1/response_sink.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -199,9 +201,37 @@ net::Awaitable<tls::IoResult> H1ResponseSink::file(int fd, std::uint64_t offset,
   // The send deadline covers one slice: a slow reader that keeps taking bytes is not cut off
   // in the middle of a large file, one that stops is.
   constexpr std::uint64_t kSlice = 4 * 1024 * 1024;
-  if (head_pending_ || length == 0) {
-    auto [error, written] = co_await body({}, last && length == 0);
-    if (error || length == 0) co_return tls::IoResult{error, 0};
+  if (length == 0) {
+    auto [error, written] = co_await body({}, last);
+    co_return tls::IoResult{error, 0};
+  }
+  if (head_pending_) {
+    // The head with MSG_MORE: the kernel holds it until the file's first bytes join it, so a
+    // small file leaves in one segment (nginx corks with two setsockopt calls for the same).
+    std::vector<asio::const_buffer>& iov = ws_.iov;
+    iov.clear();
+    for (const http::IoPiece& piece : head_pieces_) iov.emplace_back(piece.data, piece.size);
+    head_pending_ = false;
+    started_ = true;
+    const std::span<const asio::const_buffer> pieces(iov);
+    // (The socket directly, as Stream::write_now would: only in the clear and non-blocking.)
+    net::Socket& socket = downstream_.stream().socket();
+    std::error_code now_error = asio::error::would_block;
+    const std::size_t now = socket.non_blocking() ? socket.send(pieces, MSG_MORE, now_error) : 0;
+    tls::IoResult result{now_error, now};
+    downstream_.write_deadline().expires_after(listener_.send_timeout);
+    if (now_error == asio::error::would_block) {
+      result = co_await downstream_.stream().write(pieces);
+    } else if (!now_error && now < asio::buffer_size(pieces)) {
+      result = co_await downstream_.stream().write_rest(pieces, now);
+    }
+    downstream_.write_deadline().disarm();
+    bytes_sent_ += std::get<1>(result);
+    if (record_) {
+      record_->bytes_out += std::get<1>(result);
+      record_->status = static_cast<std::uint16_t>(status_);
+    }
+    if (std::get<0>(result)) co_return tls::IoResult{std::get<0>(result), 0};
   }
   std::uint64_t done = 0;
   while (done < length) {

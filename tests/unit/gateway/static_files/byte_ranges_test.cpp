@@ -7,14 +7,14 @@
 namespace flotilla::gateway::files {
 namespace {
 
-struct Row {
+struct RangeRow {
   const char* header;
   RangeVerdict verdict;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
 };
 
 TEST(ByteRanges, Table) {
-  const Row rows[] = {
+  const RangeRow rows[] = {
       {"bytes=0-499", RangeVerdict::kSatisfiable, {{0, 499}}},
       {"bytes=500-", RangeVerdict::kSatisfiable, {{500, 999}}},
       {"bytes=-200", RangeVerdict::kSatisfiable, {{800, 999}}},
@@ -36,7 +36,7 @@ TEST(ByteRanges, Table) {
       // more than two overlapping or reordered ranges: the whole file
       {"bytes=0-10,5-15,1-2,3-4", RangeVerdict::kIgnore, {}},
   };
-  for (const Row& row : rows) {
+  for (const RangeRow& row : rows) {
     std::vector<ByteRange> ranges;
     EXPECT_EQ(parse_ranges(row.header, 1000, ranges), row.verdict) << row.header;
     ASSERT_EQ(ranges.size(), row.ranges.size()) << row.header;

@@ -50,7 +50,7 @@ Conditions when(std::string_view match, std::string_view none_match = {},
   return c;
 }
 
-struct Row {
+struct PreconditionRow {
   Conditions c;
   bool get_or_head;
   Precondition want;
@@ -58,7 +58,7 @@ struct Row {
 
 TEST(Conditional, PrecedenceTable) {
   const std::string_view e = "\"5f-10\"";
-  const Row rows[] = {
+  const PreconditionRow rows[] = {
       {when({}, {}, {}, {}), true, Precondition::kProceed},
       // If-Match
       {when("\"5f-10\"", {}, {}, {}), true, Precondition::kProceed},
@@ -87,7 +87,7 @@ TEST(Conditional, PrecedenceTable) {
       {when({}, "\"5f-10\"", {}, kBefore), true, Precondition::kFailed},
   };
   int i = 0;
-  for (const Row& row : rows) {
+  for (const PreconditionRow& row : rows) {
     EXPECT_EQ(evaluate(row.c, e, kMtime, row.get_or_head), row.want) << "row " << i;
     ++i;
   }

@@ -9,19 +9,19 @@
 namespace flotilla::gateway::files {
 namespace {
 
-struct Case {
+struct PathCase {
   const char* raw;
   PathVerdict verdict;
   const char* relative = "";
 };
 
-StaticPath resolve(std::string_view raw, std::string& scratch, bool hidden = false,
-                   std::string_view prefix = "/static/") {
+StaticPath resolve_path(std::string_view raw, std::string& scratch, bool hidden = false,
+                        std::string_view prefix = "/static/") {
   return resolve_static_path(raw, prefix, hidden, scratch);
 }
 
 TEST(StaticPath, ServedNames) {
-  const Case cases[] = {
+  const PathCase cases[] = {
       {"/static/a.css", PathVerdict::kFile, "a.css"},
       {"/static/js/app.js", PathVerdict::kFile, "js/app.js"},
       {"/static//js///app.js", PathVerdict::kFile, "js/app.js"},
@@ -33,9 +33,9 @@ TEST(StaticPath, ServedNames) {
       {"/static", PathVerdict::kFile, ""},
       {"/static/a..b", PathVerdict::kFile, "a..b"},
   };
-  for (const Case& c : cases) {
+  for (const PathCase& c : cases) {
     std::string scratch;
-    const StaticPath path = resolve(c.raw, scratch);
+    const StaticPath path = resolve_path(c.raw, scratch);
     EXPECT_EQ(path.verdict, c.verdict) << c.raw;
     EXPECT_EQ(path.relative, c.relative) << c.raw;
   }
@@ -68,35 +68,35 @@ TEST(StaticPath, HostileOrMalformedPathsAreBadRequests) {
   };
   for (const char* raw : cases) {
     std::string scratch;
-    EXPECT_EQ(resolve(raw, scratch).verdict, PathVerdict::kBadRequest) << raw;
+    EXPECT_EQ(resolve_path(raw, scratch).verdict, PathVerdict::kBadRequest) << raw;
   }
   std::string scratch;
   const std::string with_nul("/static/a\0b", 11);
-  EXPECT_EQ(resolve(with_nul, scratch).verdict, PathVerdict::kBadRequest);
-  EXPECT_EQ(resolve("/static/" + std::string(kMaxStaticPath, 'a'), scratch).verdict,
+  EXPECT_EQ(resolve_path(with_nul, scratch).verdict, PathVerdict::kBadRequest);
+  EXPECT_EQ(resolve_path("/static/" + std::string(kMaxStaticPath, 'a'), scratch).verdict,
             PathVerdict::kBadRequest);
 }
 
 TEST(StaticPath, DotfilesAreHiddenUnlessShown) {
   std::string scratch;
-  EXPECT_EQ(resolve("/static/.env", scratch).verdict, PathVerdict::kNotFound);
-  EXPECT_EQ(resolve("/static/.git/config", scratch).verdict, PathVerdict::kNotFound);
-  EXPECT_EQ(resolve("/static/a/.htpasswd", scratch).verdict, PathVerdict::kNotFound);
-  EXPECT_EQ(resolve("/static/%2egit/config", scratch).verdict, PathVerdict::kNotFound);
-  const StaticPath shown = resolve("/static/.well-known/x", scratch, true);
+  EXPECT_EQ(resolve_path("/static/.env", scratch).verdict, PathVerdict::kNotFound);
+  EXPECT_EQ(resolve_path("/static/.git/config", scratch).verdict, PathVerdict::kNotFound);
+  EXPECT_EQ(resolve_path("/static/a/.htpasswd", scratch).verdict, PathVerdict::kNotFound);
+  EXPECT_EQ(resolve_path("/static/%2egit/config", scratch).verdict, PathVerdict::kNotFound);
+  const StaticPath shown = resolve_path("/static/.well-known/x", scratch, true);
   EXPECT_EQ(shown.verdict, PathVerdict::kFile);
   EXPECT_EQ(shown.relative, ".well-known/x");
 }
 
 TEST(StaticPath, PrefixAndTrailingSlash) {
   std::string scratch;
-  EXPECT_EQ(resolve("/other/a.css", scratch).verdict, PathVerdict::kNotFound);
-  EXPECT_EQ(resolve("/a", scratch, false, "/").relative, "a");
-  EXPECT_EQ(resolve("/statics/a", scratch, false, "/static").verdict, PathVerdict::kNotFound);
-  EXPECT_EQ(resolve("/static/a", scratch, false, "/static").relative, "a");
-  EXPECT_TRUE(resolve("/static/docs/", scratch).trailing_slash);
-  EXPECT_FALSE(resolve("/static/docs", scratch).trailing_slash);
-  EXPECT_TRUE(resolve("/", scratch, false, "/").trailing_slash);
+  EXPECT_EQ(resolve_path("/other/a.css", scratch).verdict, PathVerdict::kNotFound);
+  EXPECT_EQ(resolve_path("/a", scratch, false, "/").relative, "a");
+  EXPECT_EQ(resolve_path("/statics/a", scratch, false, "/static").verdict, PathVerdict::kNotFound);
+  EXPECT_EQ(resolve_path("/static/a", scratch, false, "/static").relative, "a");
+  EXPECT_TRUE(resolve_path("/static/docs/", scratch).trailing_slash);
+  EXPECT_FALSE(resolve_path("/static/docs", scratch).trailing_slash);
+  EXPECT_TRUE(resolve_path("/", scratch, false, "/").trailing_slash);
 }
 
 TEST(StaticPath, Utf8) {
