@@ -44,7 +44,7 @@ class Fd {
 
 // Kernels before 5.6 have no openat2: the opened file's real path must start with root's.
 int open_checked_by_path(int root_fd, const char* path, const std::string& root) {
-  const int fd = ::openat(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  const int fd = ::openat(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return -1;
   char link[64];
   char real[4096];
@@ -82,14 +82,17 @@ OpenResult open_beneath(const std::string& root, std::string_view relative, bool
   }
   const std::string path = relative.empty() ? std::string(".") : std::string(relative);
   open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+  // O_NONBLOCK: opening a FIFO someone left under root must not wait for a writer (the worker
+  // would hang); regular files and directories ignore it.
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
   // No `..` reaches here (static_path refuses it); symlinks are the only way out of root, and
   // RESOLVE_BENEATH refuses every resolution that would leave it, at any depth.
   how.resolve = RESOLVE_NO_MAGICLINKS | (follow_symlinks ? 0 : RESOLVE_BENEATH);
   int fd = static_cast<int>(::syscall(SYS_openat2, root_fd.get(), path.c_str(), &how, sizeof how));
   if (fd < 0 && errno == ENOSYS) {
-    fd = follow_symlinks ? ::openat(root_fd.get(), path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)
-                         : open_checked_by_path(root_fd.get(), path.c_str(), root);
+    fd = follow_symlinks
+             ? ::openat(root_fd.get(), path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+             : open_checked_by_path(root_fd.get(), path.c_str(), root);
   }
   if (fd < 0) {
     out.error = error_of(errno);

@@ -34,7 +34,7 @@ TEST(ByteRanges, Table) {
       {"items=0-1", RangeVerdict::kIgnore, {}},
       {"bytes=99999999999999999999-", RangeVerdict::kIgnore, {}},
       // more than two overlapping or reordered ranges: the whole file
-      {"bytes=0-10,5-15,1-2,3-4", RangeVerdict::kIgnore, {}},
+      {"bytes=0-10,5-15,1-2,0-4", RangeVerdict::kIgnore, {}},
   };
   for (const RangeRow& row : rows) {
     std::vector<ByteRange> ranges;

@@ -26,7 +26,7 @@ TEST(StaticPath, ServedNames) {
       {"/static/js/app.js", PathVerdict::kFile, "js/app.js"},
       {"/static//js///app.js", PathVerdict::kFile, "js/app.js"},
       {"/static/a%20b.txt", PathVerdict::kFile, "a b.txt"},
-      {"/static/%2e%2e.txt", PathVerdict::kFile, "...txt"},
+      {"/static/a%2e%2e.txt", PathVerdict::kFile, "a...txt"},
       {"/static/%252e%252e/x", PathVerdict::kFile, "%2e%2e/x"},  // decoded once only
       {"/static/caf%C3%A9", PathVerdict::kFile, "caf\xC3\xA9"},
       {"/static/", PathVerdict::kFile, ""},
