@@ -34,6 +34,8 @@ packages=(
   gzip brotli zstd libnginx-mod-http-brotli-filter
   # tests/integration/acme/: Let's Encrypt's test ACME server
   pebble
+  # static files: /etc/mime.types for the media-type table (a built-in table when it is missing)
+  media-types
   # the dashboard: Chart.js is embedded into the binary at build time (src/dashboard/); its
   # test drives Debian's headless Chromium over the DevTools protocol (fonts for the screenshot)
   libjs-chart.js chromium fonts-dejavu-core

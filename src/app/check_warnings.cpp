@@ -142,6 +142,18 @@ std::vector<config::Diagnostic> check_warnings(const config::Spec& spec) {
                   fmt::format("{}.group: no group '{}' on this machine", where, *service.group)));
     }
   }
+  // A static route's root that is not there is a warning, as nginx -t says nothing of a missing
+  // root: the route answers 404 until the directory appears (a deploy may create it later).
+  for (const config::Route& route : spec.routes) {
+    const auto* files = std::get_if<config::StaticAction>(&route.action);
+    std::error_code ec;
+    if (files && !fs::is_directory(files->root, ec)) {
+      out.push_back(warning(spec, route.pos,
+                            fmt::format("routes[{}].static.root: {} does not exist (or is not a "
+                                        "directory): the route answers 404",
+                                        &route - spec.routes.data(), files->root.string())));
+    }
+  }
   for (const config::AlertRule& rule : spec.alerts.rules) {
     const promql::ExprParseResult parsed = promql::parse_alert_expr(rule.expr);
     if (!parsed.ok()) continue;  // an error, reported by the loader

@@ -41,6 +41,7 @@ inline constexpr std::array kSupportedFeatureList = {
     std::string_view{"http2"},
     std::string_view{"trace"},
     std::string_view{"compression"},
+    std::string_view{"static"},
 };
 inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};
 

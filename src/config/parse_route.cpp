@@ -57,12 +57,41 @@ void read_match(const MapReader& r, RouteMatch& out) {
   match->read("path", out.path, url_path_type());
 }
 
+// `index` (a plain file name) and `fallback` (a relative path under root): never absolute,
+// never a `.` or `..` segment, no NUL or backslash — they name files inside root only.
+ValueType<std::string> static_name_type(bool slashes) {
+  return {slashes ? "a path under root" : "a file name",
+          [slashes](std::string_view text) -> ParseResult<std::string> {
+            bool bad = text.empty() || text.front() == '/' ||
+                       text.find_first_of(std::string_view("\\\0", 2)) != std::string_view::npos ||
+                       (!slashes && text.find('/') != std::string_view::npos);
+            std::size_t start = 0;
+            while (!bad && start <= text.size()) {
+              const std::size_t end = std::min(text.find('/', start), text.size());
+              const std::string_view segment = text.substr(start, end - start);
+              bad = segment.empty() || segment == "." || segment == "..";
+              start = end + 1;
+            }
+            if (!bad) return std::string(text);
+            return parse_error(
+                slashes ? fmt::format("invalid '{}': a relative path under root (no leading '/', "
+                                      "no '\\', '.', '..' or empty segments)",
+                                      text)
+                        : fmt::format("invalid '{}': a plain file name (no '/', '\\', '.' or '..')",
+                                      text));
+          }};
+}
+
 void read_static(const MapReader& action, StaticAction& out) {
   action.require("root");
   action.read_path("root", out.root);
-  action.read("index", out.index, string_type());
   action.read("expires", out.expires, duration_type());
   action.read("immutable", out.immutable, bool_type());
+  action.read("index", out.index, static_name_type(false));
+  action.read("precompressed", out.precompressed, bool_type());
+  action.read("fallback", out.fallback, static_name_type(true));
+  action.read("follow_symlinks", out.follow_symlinks, bool_type());
+  action.read("show_hidden", out.show_hidden, bool_type());
 }
 
 void read_redirect(const MapReader& action, RedirectAction& out) {
@@ -86,7 +115,8 @@ bool read_action(const MapReader& r, Route& route) {
   }
   r.feature(action->name, action->name);
   if (action->name == "static") {
-    const auto files = r.child("static", {"root", "index", "expires", "immutable"});
+    const auto files = r.child("static", {"root", "index", "expires", "immutable", "precompressed",
+                                          "fallback", "follow_symlinks", "show_hidden"});
     StaticAction out;
     if (files) read_static(*files, out);
     route.action = std::move(out);

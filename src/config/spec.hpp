@@ -409,10 +409,14 @@ struct ProxyAction {
 };
 
 struct StaticAction {
-  std::filesystem::path root;  // absolute
-  std::string index = "index.html";
-  std::optional<Duration> expires;
+  std::filesystem::path root;        // absolute; the route's path prefix maps onto it
+  std::string index = "index.html";  // a file name, served for a directory
+  std::optional<Duration> expires;   // Cache-Control max-age (public) and Expires
   bool immutable = false;
+  bool precompressed = false;    // serve .br/.zst/.gz siblings the client accepts
+  std::string fallback;          // relative to root, for paths not found (SPA); empty = none
+  bool follow_symlinks = false;  // symlinks that leave root are refused unless set
+  bool show_hidden = false;      // dotfiles are 404 unless set
   friend bool operator==(const StaticAction&, const StaticAction&) = default;
 };
 

@@ -17,12 +17,14 @@ std::vector<const config::Listener*> tcp_listeners(const config::Spec& spec) {
 }
 
 RouteTarget build_route(const config::Spec& spec, const config::Route& route,
-                        std::vector<std::string>& errors) {
+                        [[maybe_unused]] std::vector<std::string>& errors) {
   RouteTarget target;
   target.name = route.match.host + route.match.path;
   target.ignore_client_abort = route.ignore_client_abort;
   StageChain& chain = target.chain;
-  if (!route.allow_trace) chain.request.push_back(make_trace_guard_stage());
+  // A static route answers TRACE itself (405, Allow: GET, HEAD).
+  const auto* files = std::get_if<config::StaticAction>(&route.action);
+  if (!route.allow_trace && !files) chain.request.push_back(make_trace_guard_stage());
   if (route.headers) {
     if (!route.headers->request.empty()) {
       chain.upstream_request.push_back(make_request_header_rules(route.headers->request));
@@ -61,11 +63,9 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
   } else if (const auto* redirect = std::get_if<config::RedirectAction>(&route.action)) {
     target.proxy = false;
     chain.request.push_back(make_redirect_stage(*redirect));
-  } else {
+  } else if (files) {
     target.proxy = false;
-    errors.push_back(fmt::format("{}:{}:{}: routes[{}]: static files are not served by this build",
-                                 spec.source_file, route.pos.line, route.pos.column,
-                                 &route - spec.routes.data()));
+    chain.request.push_back(make_static_files_stage(*files, route.match.path));
   }
   return target;
 }

@@ -19,6 +19,7 @@
 #include "gateway/listener_settings.hpp"
 #include "gateway/proxy/connection_pool.hpp"
 #include "gateway/snapshot.hpp"
+#include "gateway/static_files/open_file_cache.hpp"
 #include "gateway/worker_stats.hpp"
 #include "gateway/workspace.hpp"
 #include "net/intrusive_list.hpp"
@@ -104,6 +105,8 @@ class Worker {
   std::uint32_t& handshakes() noexcept { return handshakes_; }
   // The Date value for responses this worker writes itself (nginx sends one on its own too).
   std::string_view http_date() { return http_date_.now(); }
+  // Static routes' open files (nginx open_file_cache), this worker's own.
+  files::OpenFileCache& open_files() noexcept { return open_files_; }
 
   // Connection bookkeeping: every connection is counted, and linked either in the busy list or
   // in the idle list of its listener and timeout (first request or keep-alive), where the sweep
@@ -149,6 +152,7 @@ class Worker {
   ConnectionPool connection_pool_;
   upstream::Prng rng_;
   HttpDate http_date_;
+  files::OpenFileCache open_files_;
   std::optional<asio::steady_timer> sweep_timer_;
   std::optional<net::ReadinessPoller> poller_;  // reset before the io_context goes
   // Client-side deadlines are enforced by the sweep, so its tick bounds their precision.

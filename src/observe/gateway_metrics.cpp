@@ -228,6 +228,19 @@ void add_compression_families(const MetricShard& totals, MetricsView& view) {
   view.push_back(std::move(responses));
 }
 
+MetricFamily static_file_bytes_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_static_file_bytes_total",
+                          "Static file body bytes sent, by how: sendfile (no copy) or copy "
+                          "(read and written: TLS, HTTP/2).",
+                          MetricType::counter);
+  for (std::size_t h = 0; h < kFileSendCount; ++h) {
+    const auto how = static_cast<FileSend>(h);
+    add(f, f.name, {{"send", std::string(to_string(how))}},
+        static_cast<double>(totals.static_file_bytes(how)));
+  }
+  return f;
+}
+
 MetricFamily certificate_expiry_family(const GatewayStats& stats) {
   MetricFamily f =
       family("flotilla_tls_certificate_expiry_seconds",
@@ -276,6 +289,7 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(requests_by_protocol_family(stats.totals));
   view.push_back(http2_events_family(stats.totals));
   add_compression_families(stats.totals, view);
+  view.push_back(static_file_bytes_family(stats.totals));
   return view;
 }
 

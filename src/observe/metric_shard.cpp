@@ -143,6 +143,13 @@ void MetricShard::merge(const MetricShard& other) {
   for (std::size_t p = 0; p < kClientProtocolCount; ++p) {
     requests_by_protocol_[p] += other.requests_by_protocol_[p];
   }
+  for (std::size_t h = 0; h < kFileSendCount; ++h) {
+    static_file_bytes_[h] += other.static_file_bytes_[h];
+  }
+}
+
+std::string_view to_string(FileSend how) noexcept {
+  return how == FileSend::sendfile ? "sendfile" : "copy";
 }
 
 std::string_view to_string(ClientProtocol protocol) noexcept {

@@ -102,6 +102,12 @@ enum class Http2Event : std::uint8_t {
 inline constexpr std::size_t kHttp2EventCount = 12;
 std::string_view to_string(Http2Event event) noexcept;
 
+// How a static file's body bytes left: handed to the kernel (sendfile) or read and written
+// (TLS, HTTP/2).
+enum class FileSend : std::uint8_t { sendfile, copy };
+inline constexpr std::size_t kFileSendCount = 2;
+std::string_view to_string(FileSend how) noexcept;
+
 // Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
 inline constexpr std::uint32_t kNoSeries = 0;
 
@@ -237,6 +243,13 @@ class MetricShard {
     return requests_by_protocol_[static_cast<std::size_t>(protocol)];
   }
 
+  void static_file_bytes(FileSend how, std::uint64_t bytes) noexcept {
+    static_file_bytes_[static_cast<std::size_t>(how)] += bytes;
+  }
+  std::uint64_t static_file_bytes(FileSend how) const noexcept {
+    return static_file_bytes_[static_cast<std::size_t>(how)];
+  }
+
   // Adds another shard's counts, matching series by name (shards intern in different orders).
   void merge(const MetricShard& other);
 
@@ -258,6 +271,7 @@ class MetricShard {
   std::array<std::uint64_t, kHttp2EventCount> http2_events_{};
   std::array<CompressionCounts, kContentCodingCount> compression_{};
   std::array<std::uint64_t, kClientProtocolCount> requests_by_protocol_{};
+  std::array<std::uint64_t, kFileSendCount> static_file_bytes_{};
 };
 
 }  // namespace flotilla::observe

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -57,6 +58,12 @@ class Stream {
   // Writes what follows the first `written` bytes of `buffers`; the result counts them too.
   net::Awaitable<IoResult> write_rest(std::span<const asio::const_buffer> buffers,
                                       std::size_t written);
+
+  // Clear text only: `count` bytes of the file `fd` from `offset` straight from the page cache
+  // (sendfile(2)), waiting for the socket whenever it is full; the result counts the bytes sent.
+  // Over TLS it sends nothing and says operation_not_supported (the caller reads and writes).
+  // A file that shrank under it ends with asio::error::eof.
+  net::Awaitable<IoResult> send_file(int fd, std::uint64_t offset, std::uint64_t count);
 
   // Bytes already taken from the socket and buffered by the TLS session: they never wake a
   // readiness wait, so a reader must look before it parks. Always false in the clear.

@@ -1,5 +1,8 @@
 #include "gateway/h1/response_sink.hpp"
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -236,6 +239,61 @@ net::Awaitable<tls::IoResult> H1ResponseSink::body(std::string_view data, bool l
     if (first) record_->status = static_cast<std::uint16_t>(status_);
   }
   co_return result;
+}
+
+net::Awaitable<tls::IoResult> H1ResponseSink::file(int fd, std::uint64_t offset,
+                                                   std::uint64_t length, bool last) {
+  if (downstream_.secure() || chunked_ || no_body_) {
+    co_return co_await ResponseSink::file(fd, offset, length, last);
+  }
+  // The send deadline covers one slice: a slow reader that keeps taking bytes is not cut off
+  // in the middle of a large file, one that stops is.
+  constexpr std::uint64_t kSlice = 4 * 1024 * 1024;
+  if (length == 0) {
+    auto [error, written] = co_await body({}, last);
+    co_return tls::IoResult{error, 0};
+  }
+  if (head_pending_) {
+    // The head with MSG_MORE: the kernel holds it until the file's first bytes join it, so a
+    // small file leaves in one segment (nginx corks with two setsockopt calls for the same).
+    std::vector<asio::const_buffer>& iov = ws_.iov;
+    iov.clear();
+    for (const http::IoPiece& piece : head_pieces_) iov.emplace_back(piece.data, piece.size);
+    head_pending_ = false;
+    started_ = true;
+    const std::span<const asio::const_buffer> pieces(iov);
+    // (The socket directly, as Stream::write_now would: only in the clear and non-blocking.)
+    net::Socket& socket = downstream_.stream().socket();
+    std::error_code now_error = asio::error::would_block;
+    const std::size_t now = socket.non_blocking() ? socket.send(pieces, MSG_MORE, now_error) : 0;
+    tls::IoResult result{now_error, now};
+    downstream_.write_deadline().expires_after(listener_.send_timeout);
+    if (now_error == asio::error::would_block) {
+      result = co_await downstream_.stream().write(pieces);
+    } else if (!now_error && now < asio::buffer_size(pieces)) {
+      result = co_await downstream_.stream().write_rest(pieces, now);
+    }
+    downstream_.write_deadline().disarm();
+    bytes_sent_ += std::get<1>(result);
+    if (record_) {
+      record_->bytes_out += std::get<1>(result);
+      record_->status = static_cast<std::uint16_t>(status_);
+    }
+    if (std::get<0>(result)) co_return tls::IoResult{std::get<0>(result), 0};
+  }
+  std::uint64_t done = 0;
+  while (done < length) {
+    const std::uint64_t want = std::min(length - done, kSlice);
+    downstream_.write_deadline().expires_after(listener_.send_timeout);
+    auto [error, sent] = co_await downstream_.stream().send_file(fd, offset + done, want);
+    downstream_.write_deadline().disarm();
+    done += sent;
+    bytes_sent_ += sent;
+    if (record_) record_->bytes_out += sent;
+    if (error) co_return tls::IoResult{error, static_cast<std::size_t>(done)};
+  }
+  if (last) complete_ = true;
+  co_return tls::IoResult{std::error_code{}, static_cast<std::size_t>(done)};
 }
 
 }  // namespace flotilla::gateway

@@ -2,7 +2,8 @@
 // the gateway makes), framing chosen here — the upstream's Content-Length kept, a body of unknown
 // length re-chunked for HTTP/1.1 (so the connection survives it) or close-delimited for 1.0 —
 // `Connection` as keep-alive allows, nothing after the head for HEAD, head and first body bytes
-// in one write. Owns no socket: writes through the connection's Downstream.
+// in one write; file bodies by sendfile in the clear. Owns no socket: writes through the
+// connection's Downstream.
 #pragma once
 
 #include <array>
@@ -39,6 +40,11 @@ class H1ResponseSink final : public ResponseSink {
                                         std::string_view raw) override;
   void head(const ResponseHeadOut& head) override;
   net::Awaitable<tls::IoResult> body(std::string_view data, bool last) override;
+  // In the clear: the head, then sendfile(2) in slices (the write deadline re-armed for each);
+  // over TLS or chunked: ResponseSink's read-and-write.
+  net::Awaitable<tls::IoResult> file(int fd, std::uint64_t offset, std::uint64_t length,
+                                     bool last) override;
+  bool zero_copy_files() const noexcept override { return !downstream_.secure(); }
   bool keeps_connection() const noexcept override { return keep_alive_ && !close_after_; }
   void close_after() noexcept override { close_after_ = true; }
   bool started() const noexcept override { return started_; }

@@ -57,10 +57,12 @@ struct RequestScratch {
     request_id.reserve(64);
     text.reserve(512);
     location.reserve(256);
+    path.reserve(256);
   }
   std::string request_id;      // kept or generated, see request_id()
   std::string text;            // a local answer's body or other short text
   std::string location;        // a redirect's target
+  std::string path;            // a static file's decoded path
   HeaderEdits upstream_edits;  // changes to the request sent upstream
   HeaderEdits response_edits;  // changes to the response head
 };

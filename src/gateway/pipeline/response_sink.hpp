@@ -48,6 +48,18 @@ class ResponseSink {
   // the body; for kNone heads it writes the head alone.
   virtual net::Awaitable<tls::IoResult> body(std::string_view data, bool last) = 0;
 
+  // Body bytes from an open file: `length` bytes of `fd` from `offset` (after head(); `last` as
+  // for body()). The sink picks how: HTTP/1.1 in the clear hands the file to the kernel
+  // (sendfile, no copy through user space); otherwise — TLS, HTTP/2, a chunked body — the
+  // default reads bounded pieces (kFilePiece, pread: the fd's offset is never moved, so one fd
+  // serves many responses at once) and writes each through body(). `fd` stays open until the
+  // call returns.
+  virtual net::Awaitable<tls::IoResult> file(int fd, std::uint64_t offset, std::uint64_t length,
+                                             bool last);
+  // Whether file() sends without copying (for the static-file byte counters).
+  virtual bool zero_copy_files() const noexcept { return false; }
+  static constexpr std::size_t kFilePiece = 64 * 1024;
+
   // Whether the connection can serve another request once this response is complete.
   virtual bool keeps_connection() const noexcept = 0;
   // The connection must close after this response (its request body was not read in full...).

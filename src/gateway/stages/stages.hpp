@@ -24,6 +24,10 @@ std::shared_ptr<const RequestStage> make_ready_stage(std::string path);
 std::shared_ptr<const RequestStage> make_redirect_https_stage(std::uint16_t https_port);
 // A route's `redirect: { to, status }`.
 std::shared_ptr<const RequestStage> make_redirect_stage(const config::RedirectAction& redirect);
+// A route's `static:` files; `prefix` is the route's match.path, mapped onto the root. Answers
+// every request (405 with Allow for methods other than GET and HEAD).
+std::shared_ptr<const RequestStage> make_static_files_stage(const config::StaticAction& files,
+                                                            std::string prefix);
 // TRACE is answered 405 (with Allow) on routes that do not allow it: echoing a request back can
 // leak credentials that scripts may not read (cross-site tracing).
 std::shared_ptr<const RequestStage> make_trace_guard_stage();

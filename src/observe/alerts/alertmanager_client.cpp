@@ -18,7 +18,8 @@ constexpr std::size_t kMaxQueuedAlerts = 10000;
 // Alertmanager answers a POST with a short status; anything longer is not worth keeping.
 constexpr std::size_t kMaxReplyBytes = 64 * 1024;
 
-nlohmann::json labels_json(const Labels& labels) {
+// (Not labels_json: alert_status.cpp has one, and the unity build may put both in one unit.)
+nlohmann::json alertmanager_labels(const Labels& labels) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, value] : labels) out[name] = value;
   return out;
@@ -33,8 +34,8 @@ std::string alertmanager_payload(const std::vector<ActiveAlert>& alerts, std::in
     const std::int64_t ends =
         alert.state == AlertState::inactive ? alert.resolved_at_ms : now_ms + valid_for_ms;
     out.push_back({
-        {"labels", labels_json(alert.labels)},
-        {"annotations", labels_json(alert.annotations)},
+        {"labels", alertmanager_labels(alert.labels)},
+        {"annotations", alertmanager_labels(alert.annotations)},
         {"startsAt", format_rfc3339(wall_time(alert.active_at_ms))},
         {"endsAt", format_rfc3339(wall_time(ends))},
         {"generatorURL", generator_url},

@@ -107,5 +107,23 @@ TEST(CheckWarnings, WhatWouldFailAtStart) {
   fs::remove_all(dir);
 }
 
+// nginx -t says nothing of a missing root either: a warning (the route answers 404), not an error.
+TEST(CheckWarnings, StaticRootThatIsNotADirectory) {
+  config::Spec spec;
+  config::StaticAction files;
+  config::Route present;
+  present.pos = {4, 5};
+  files.root = fs::temp_directory_path();
+  present.action = files;
+  config::Route missing;
+  missing.pos = {6, 5};
+  files.root = "/no/such/flotilla/root";
+  missing.action = files;
+  spec.routes = {present, missing};
+  EXPECT_EQ(joined(check_warnings(spec)),
+            "6:5 warning: routes[1].static.root: /no/such/flotilla/root does not exist (or is "
+            "not a directory): the route answers 404\n");
+}
+
 }  // namespace
 }  // namespace flotilla::app

@@ -49,7 +49,8 @@ TEST(ParseRoute, ReadsEveryKey) {
       set: { X-Frame-Options: DENY, Strict-Transport-Security: "max-age=31536000" }
       remove: [Server, X-Powered-By]
   - match: { host: "*.example.com", path: /static/ }
-    static: { root: public, index: home.html, expires: 1y, immutable: true }
+    static: { root: public, index: home.html, expires: 1y, immutable: true, precompressed: true,
+              fallback: app/index.html, follow_symlinks: true, show_hidden: true }
   - match: { path: /old }
     redirect: { to: "https://example.com/new", status: 308 }
   - match: { path: /moved }
@@ -93,6 +94,10 @@ TEST(ParseRoute, ReadsEveryKey) {
   EXPECT_EQ(files.index, "home.html");
   EXPECT_EQ(files.expires, std::chrono::days(365));
   EXPECT_TRUE(files.immutable);
+  EXPECT_TRUE(files.precompressed);
+  EXPECT_EQ(files.fallback, "app/index.html");
+  EXPECT_TRUE(files.follow_symlinks);
+  EXPECT_TRUE(files.show_hidden);
 
   const auto& redirect = std::get<RedirectAction>(routes[2].action);
   EXPECT_EQ(redirect.to.text, "https://example.com/new");
@@ -102,6 +107,31 @@ TEST(ParseRoute, ReadsEveryKey) {
   ASSERT_TRUE(routes[4].retry);  // given, even if empty: the gateway must not add its default
   EXPECT_EQ(routes[4].retry->on, (std::vector<RetryOn>{RetryOn::error, RetryOn::timeout}));
   EXPECT_EQ(routes[4].retry->tries, 3u);
+}
+
+TEST(ParseRoute, StaticDefaultsAndNamesThatWouldLeaveRoot) {
+  const auto routes = routes_of(R"(  - match: { path: /s/ }
+    static: { root: s }
+)");
+  const auto& files = std::get<StaticAction>(routes[0].action);
+  EXPECT_EQ(files.index, "index.html");
+  EXPECT_FALSE(files.precompressed || files.follow_symlinks || files.show_hidden);
+  EXPECT_EQ(files.fallback, "");
+  const Lines errors = errors_of(std::string(kRouteHeader) + R"(  - match: { path: /a }
+    static: { root: s, index: ../x.html, fallback: /etc/passwd }
+  - match: { path: /b }
+    static: { root: s, index: a/b.html, fallback: "a/../../b" }
+)");
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_NE(errors[0].find("routes[0].static.index: invalid '../x.html': a plain file name"),
+            std::string::npos)
+      << errors[0];
+  EXPECT_NE(errors[1].find("routes[0].static.fallback: invalid '/etc/passwd': a relative path"),
+            std::string::npos)
+      << errors[1];
+  EXPECT_NE(errors[2].find("invalid 'a/b.html': a plain file name"), std::string::npos)
+      << errors[2];
+  EXPECT_NE(errors[3].find("'a/../../b'"), std::string::npos) << errors[3];
 }
 
 TEST(ParseRoute, ReportsLocalMistakes) {

@@ -1,0 +1,333 @@
+// A route's `static:` — the route's path prefix mapped onto a root directory, as nginx's
+// `location /static/ { root ...; }`: GET and HEAD only, conditional requests, ranges, index
+// files, the SPA fallback, and bodies sent by the sink's file() (sendfile in the clear). Owns
+// the decisions about one file answer; never opens anything outside root (static_path and
+// open_file_cache see to it) and never holds more than a piece of a file in memory.
+#include "gateway/stages/stages.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <span>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "gateway/pipeline/request_context.hpp"
+#include "gateway/pipeline/response_sink.hpp"
+#include "gateway/pipeline/serve_request.hpp"
+#include "gateway/request_target.hpp"
+#include "gateway/static_files/byte_ranges.hpp"
+#include "gateway/static_files/conditional.hpp"
+#include "gateway/static_files/mime_types.hpp"
+#include "gateway/static_files/open_file_cache.hpp"
+#include "gateway/static_files/static_path.hpp"
+#include "gateway/worker.hpp"
+#include "http/content_coding.hpp"
+
+namespace flotilla::gateway {
+namespace {
+
+using files::OpenError;
+using files::OpenFile;
+using files::OpenResult;
+
+constexpr std::string_view kAllow = "Allow: GET, HEAD\r\n";
+
+Verdict error_answer(RequestContext& ctx, int status) {
+  ctx.answer = LocalAnswer{};
+  ctx.answer.status = status;
+  ctx.answer.error = true;
+  return Verdict::kAnswer;
+}
+
+// The file to answer with, its name (for the media type) and what went wrong otherwise.
+struct Found {
+  std::shared_ptr<const OpenFile> file;
+  std::string_view name;
+  int status = 200;           // 301 (directory without '/'), 400, 403, 404
+  std::string_view encoding;  // a precompressed sibling's Content-Encoding token
+};
+
+class StaticFilesStage final : public RequestStage {
+ public:
+  StaticFilesStage(const config::StaticAction& files, std::string prefix)
+      : files_(files), root_(files.root.string()), prefix_(std::move(prefix)) {
+    while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+    if (files_.expires) {
+      max_age_ = std::chrono::duration_cast<std::chrono::seconds>(*files_.expires).count();
+      cache_control_ =
+          fmt::format("public, max-age={}{}", max_age_, files_.immutable ? ", immutable" : "");
+    }
+  }
+  std::string_view name() const noexcept override { return "static_files"; }
+
+  Verdict on_request(RequestContext& ctx) const override {
+    const http::Method method = ctx.head.method;
+    if (method == http::Method::kGet || method == http::Method::kHead) return Verdict::kAsync;
+    error_answer(ctx, 405);
+    ctx.answer.extra_lines = kAllow;
+    return Verdict::kAnswer;
+  }
+
+  net::Awaitable<Verdict> on_request_async(RequestContext& ctx) const override {
+    Found found = find(ctx);
+    if (found.status == 301) {
+      ctx.answer = LocalAnswer{};
+      ctx.answer.status = 301;
+      ctx.answer.location = ctx.scratch.location;
+      ctx.answer.content_type = {};
+      co_return Verdict::kAnswer;
+    }
+    if (!found.file) co_return error_answer(ctx, found.status);
+    if (files_.precompressed) choose_precompressed(ctx, found);
+    co_await send_file(ctx, *found.file, found.name, found.encoding);
+    co_return Verdict::kDone;
+  }
+
+ private:
+  // Path → open file: the directory rules (301, index), hidden names, the fallback.
+  Found find(RequestContext& ctx) const {
+    Found out;
+    const files::StaticPath path = files::resolve_static_path(request_path(ctx.head), prefix_,
+                                                              files_.show_hidden, ctx.scratch.path);
+    if (path.verdict == files::PathVerdict::kBadRequest) {
+      out.status = 400;
+      return out;
+    }
+    if (path.verdict == files::PathVerdict::kNotFound) {
+      out.status = 404;
+      return out;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    files::OpenFileCache& cache = ctx.worker.open_files();
+    OpenResult opened = cache.open(root_, path.relative, files_.follow_symlinks, now);
+    out.name = path.relative;
+    if (opened.file && opened.file->directory) {
+      if (!path.trailing_slash) {
+        // "/docs" names a directory: 301 to "/docs/" (the query kept), as nginx does.
+        const std::string_view target = ctx.head.target;
+        const std::string_view raw = request_path(ctx.head);
+        const std::size_t query = target.find('?');
+        std::string& location = ctx.scratch.location;
+        location.assign(raw);
+        location += '/';
+        if (query != std::string_view::npos) location += target.substr(query);
+        out.status = 301;
+        return out;
+      }
+      std::string& index = ctx.scratch.text;
+      index.assign(path.relative);
+      if (!index.empty()) index += '/';
+      index += files_.index;
+      opened = cache.open(root_, index, files_.follow_symlinks, now);
+      out.name = index;
+      if (!opened.file && opened.error == OpenError::kNotFound) {
+        opened.error = OpenError::kForbidden;  // listings are off: nginx's 403
+      }
+    } else if (opened.file && path.trailing_slash) {
+      opened = OpenResult{nullptr, OpenError::kNotFound};  // "/a.txt/" is not a.txt
+    }
+    if (opened.file && opened.file->directory) opened = OpenResult{nullptr, OpenError::kForbidden};
+    if (!opened.file && !files_.fallback.empty() &&
+        (opened.error == OpenError::kNotFound || path.relative.empty())) {
+      // A single-page app: any path that names no file gets the app's page.
+      opened = cache.open(root_, files_.fallback, files_.follow_symlinks, now);
+      out.name = files_.fallback;
+      if (opened.file && !opened.file->regular) opened = OpenResult{nullptr, OpenError::kNotFound};
+    }
+    if (!opened.file) {
+      out.status = opened.error == OpenError::kForbidden ? 403 : 404;
+      return out;
+    }
+    out.file = std::move(opened.file);
+    return out;
+  }
+
+  // `precompressed`: the sibling FILE.br / FILE.zst / FILE.gz the client accepts, chosen by the
+  // shared Accept-Encoding negotiation (http/content_coding) among the siblings that exist; the
+  // file itself when none does or the client takes none. The answer varies either way.
+  void choose_precompressed(RequestContext& ctx, Found& found) const {
+    ctx.scratch.response_edits.add("Vary", "Accept-Encoding");
+    std::string_view accept_value;
+    const std::string_view* accept = nullptr;
+    for (const http::Header& field : ctx.head.headers) {
+      if (field.id != http::HeaderId::kAcceptEncoding) continue;
+      accept_value = field.value;
+      accept = &accept_value;
+      break;
+    }
+    if (accept == nullptr) return;
+    std::array<http::ContentCoding, 3> offered{
+        http::ContentCoding::kBrotli, http::ContentCoding::kZstd, http::ContentCoding::kGzip};
+    std::size_t count = offered.size();
+    std::string sibling;
+    const auto now = std::chrono::steady_clock::now();
+    while (count > 0) {
+      const http::ContentCoding coding = http::negotiate_coding(
+          accept, std::span<const http::ContentCoding>(offered.data(), count));
+      const auto at = std::find(offered.begin(), offered.begin() + count, coding);
+      if (at == offered.begin() + count) return;  // identity (or nothing acceptable): as it is
+      sibling.assign(found.name);
+      sibling += coding == http::ContentCoding::kBrotli ? ".br"
+                 : coding == http::ContentCoding::kZstd ? ".zst"
+                                                        : ".gz";
+      OpenResult opened = ctx.worker.open_files().open(root_, sibling, files_.follow_symlinks, now);
+      if (opened.file && opened.file->regular) {
+        found.file = std::move(opened.file);
+        found.encoding = http::coding_token(coding);
+        return;
+      }
+      std::rotate(at, at + 1, offered.begin() + count);  // not there: negotiate without it
+      --count;
+    }
+  }
+
+  // The validators and caching fields every answer about the file carries (200, 206, 304).
+  void add_validators(RequestContext& ctx, HeaderEdits& edits, const OpenFile& file,
+                      std::string_view etag) const {
+    std::array<char, 29> date{};
+    edits.add("Last-Modified", files::format_http_date(file.mtime, date));
+    edits.add("ETag", etag);
+    if (files_.expires) {
+      edits.add("Cache-Control", cache_control_);
+      const std::time_t expires = std::time(nullptr) + static_cast<std::time_t>(max_age_);
+      edits.add("Expires", files::format_http_date(expires, date));
+    }
+    if (!ctx.scratch.request_id.empty() && !edits.added("X-Request-Id")) {
+      edits.add("X-Request-Id", ctx.scratch.request_id);
+    }
+  }
+
+  void send_head(RequestContext& ctx, int status, BodyLength length,
+                 std::uint64_t content_length) const {
+    run_response_head_stages(ctx, status);
+    ResponseHeadOut head;
+    head.status = status;
+    head.edits = &ctx.scratch.response_edits;
+    head.length = length;
+    head.content_length = content_length;
+    ctx.sink.head(head);
+  }
+
+  // Sends the file's bytes [offset, offset + length) and counts how they left.
+  static net::Awaitable<bool> send_slice(RequestContext& ctx, const OpenFile& file,
+                                         std::uint64_t offset, std::uint64_t length, bool last) {
+    const bool zero_copy = ctx.sink.zero_copy_files();
+    auto [error, sent] = co_await ctx.sink.file(file.fd, offset, length, last);
+    ctx.worker.metrics().static_file_bytes(
+        zero_copy ? observe::FileSend::sendfile : observe::FileSend::copy, sent);
+    co_return !error;
+  }
+
+  net::Awaitable<void> send_file(RequestContext& ctx, const OpenFile& file, std::string_view name,
+                                 std::string_view encoding) const {
+    HeaderEdits& edits = ctx.scratch.response_edits;
+    const files::Etag etag = files::make_etag(file.mtime, file.size);
+    const files::Conditions conditions = files::conditions_of(ctx.head);
+    const files::Precondition precondition =
+        files::evaluate(conditions, etag.view(), file.mtime, true);
+    if (precondition == files::Precondition::kFailed) {
+      ctx.answer = LocalAnswer{};
+      ctx.answer.status = 412;
+      ctx.answer.error = true;
+      co_await send_answer(ctx, ctx.answer);
+      co_return;
+    }
+    const std::string_view content_type = files::system_mime_table().content_type(name);
+    if (precondition == files::Precondition::kNotModified) {
+      add_validators(ctx, edits, file, etag.view());
+      send_head(ctx, 304, BodyLength::kNone, 0);
+      co_await ctx.sink.body({}, true);
+      co_return;
+    }
+
+    // Range applies to GET only (§14.2), and only while If-Range holds.
+    std::vector<files::ByteRange> ranges;
+    files::RangeVerdict range = files::RangeVerdict::kIgnore;
+    if (!conditions.range.empty() && ctx.head.method == http::Method::kGet &&
+        files::if_range_holds(conditions.if_range, etag.view(), file.mtime)) {
+      range = files::parse_ranges(conditions.range, file.size, ranges);
+    }
+    if (range == files::RangeVerdict::kUnsatisfiable) {
+      std::string& line = edits.begin_line("Content-Range");
+      fmt::format_to(std::back_inserter(line), "bytes */{}", file.size);
+      edits.end_line();
+      ctx.answer = LocalAnswer{};
+      ctx.answer.status = 416;
+      ctx.answer.error = true;
+      co_await send_answer(ctx, ctx.answer);
+      co_return;
+    }
+
+    if (!encoding.empty()) edits.add("Content-Encoding", encoding);
+    edits.add("Accept-Ranges", "bytes");
+    edits.add("X-Content-Type-Options", "nosniff");
+    add_validators(ctx, edits, file, etag.view());
+    if (range == files::RangeVerdict::kSatisfiable && ranges.size() == 1) {
+      const files::ByteRange r = ranges.front();
+      edits.add("Content-Type", content_type);
+      std::string& line = edits.begin_line("Content-Range");
+      fmt::format_to(std::back_inserter(line), "bytes {}-{}/{}", r.first, r.last, file.size);
+      edits.end_line();
+      send_head(ctx, 206, BodyLength::kKnown, r.size());
+      if (ctx.head_only()) {
+        co_await ctx.sink.body({}, true);
+      } else {
+        co_await send_slice(ctx, file, r.first, r.size(), true);
+      }
+      co_return;
+    }
+    if (range == files::RangeVerdict::kSatisfiable) {
+      co_await send_multipart(ctx, file, content_type, ranges);
+      co_return;
+    }
+    edits.add("Content-Type", content_type);
+    send_head(ctx, 200, BodyLength::kKnown, file.size);
+    if (ctx.head_only() || file.size == 0) {
+      co_await ctx.sink.body({}, true);
+    } else {
+      co_await send_slice(ctx, file, 0, file.size, true);
+    }
+  }
+
+  // Several ranges: multipart/byteranges (RFC 9110 §14.6), each part with its own head.
+  net::Awaitable<void> send_multipart(RequestContext& ctx, const OpenFile& file,
+                                      std::string_view content_type,
+                                      const std::vector<files::ByteRange>& ranges) const {
+    static thread_local std::uint64_t sequence = 0;
+    const std::string boundary = fmt::format("{:020}", ++sequence * 0x9e3779b97f4a7c15ULL >> 1);
+    const files::Multipart parts = files::make_multipart(ranges, file.size, content_type, boundary);
+    HeaderEdits& edits = ctx.scratch.response_edits;
+    std::string& line = edits.begin_line("Content-Type");
+    fmt::format_to(std::back_inserter(line), "multipart/byteranges; boundary={}", boundary);
+    edits.end_line();
+    send_head(ctx, 206, BodyLength::kKnown, parts.content_length);
+    if (ctx.head_only()) {
+      co_await ctx.sink.body({}, true);
+      co_return;
+    }
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+      auto [error, written] = co_await ctx.sink.body(parts.heads[i], false);
+      if (error) co_return;
+      const bool sent = co_await send_slice(ctx, file, ranges[i].first, ranges[i].size(), false);
+      if (!sent) co_return;
+    }
+    co_await ctx.sink.body(parts.tail, true);
+  }
+
+  config::StaticAction files_;
+  std::string root_;
+  std::string prefix_;
+  std::int64_t max_age_ = 0;
+  std::string cache_control_;
+};
+
+}  // namespace
+
+std::shared_ptr<const RequestStage> make_static_files_stage(const config::StaticAction& files,
+                                                            std::string prefix) {
+  return std::make_shared<StaticFilesStage>(files, std::move(prefix));
+}
+
+}  // namespace flotilla::gateway
