@@ -27,16 +27,16 @@ TEST(PrometheusRules, HoldsDefaultAndUserRules) {
   EXPECT_EQ(group["name"].as<std::string>(), "flotilla");
   EXPECT_EQ(group["interval"].as<std::string>(), "30s");
   const YAML::Node rules = group["rules"];
-  ASSERT_EQ(rules.size(), 5u);
+  ASSERT_EQ(rules.size(), 6u);  // 5 default rules (CertificateRenewalFailing the fifth) + mine
   EXPECT_EQ(rules[0]["alert"].as<std::string>(), "HighErrorRate");
   EXPECT_EQ(rules[0]["expr"].as<std::string>(),
             R"(sum(rate(http_requests_total{status=~"5.."}[1m])) > 0.1)");
   EXPECT_EQ(rules[0]["for"].as<std::string>(), "5m");
-  EXPECT_EQ(rules[4]["alert"].as<std::string>(), "QueueStuck");
-  EXPECT_EQ(rules[4]["expr"].as<std::string>(), mine.expr);
-  EXPECT_EQ(rules[4]["for"].as<std::string>(), "1m30s");
-  EXPECT_EQ(rules[4]["labels"]["team"].as<std::string>(), "ops");
-  EXPECT_EQ(rules[4]["annotations"]["summary"].as<std::string>(), "{{ $value }} jobs waiting");
+  EXPECT_EQ(rules[5]["alert"].as<std::string>(), "QueueStuck");
+  EXPECT_EQ(rules[5]["expr"].as<std::string>(), mine.expr);
+  EXPECT_EQ(rules[5]["for"].as<std::string>(), "1m30s");
+  EXPECT_EQ(rules[5]["labels"]["team"].as<std::string>(), "ops");
+  EXPECT_EQ(rules[5]["annotations"]["summary"].as<std::string>(), "{{ $value }} jobs waiting");
 }
 
 TEST(PrometheusRules, OmitsAZeroFor) {
