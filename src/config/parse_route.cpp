@@ -14,8 +14,8 @@ namespace flotilla::config {
 namespace {
 
 const std::vector<std::string_view> kRouteKeys{
-    "match",       "upstream",   "static", "redirect", "retry",
-    "timeouts",    "rate_limit", "cache",  "headers",  "ignore_client_abort",
+    "match",       "upstream",    "static", "redirect", "retry",
+    "timeouts",    "rate_limit",  "cache",  "headers",  "ignore_client_abort",
     "allow_trace", "compression", "hedge"};
 
 const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{

@@ -392,7 +392,7 @@ TEST(ParseRouteTail, PerTryTimeoutAndHedge) {
   EXPECT_EQ(*routes[1].retry->per_try_timeout, (AdaptiveDuration{false, std::chrono::seconds(2)}));
   ASSERT_TRUE(routes[1].hedge);
   EXPECT_TRUE(routes[1].hedge->after.automatic);  // `after` defaults to auto
-  EXPECT_FALSE(routes[2].hedge);                   // off unless asked for
+  EXPECT_FALSE(routes[2].hedge);                  // off unless asked for
 }
 
 TEST(ParseRouteTail, RejectsBadValues) {
