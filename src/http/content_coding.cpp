@@ -2,26 +2,10 @@
 // are a few elements long), no allocation, no state.
 #include "http/content_coding.hpp"
 
+#include "http/ascii.hpp"
+
 namespace flotilla::http {
 namespace {
-
-char lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in thousandths; -1 if malformed.
 int parse_qvalue(std::string_view v) noexcept {
@@ -46,14 +30,14 @@ struct Element {
 Element parse_element(std::string_view item) noexcept {
   Element element;
   const std::size_t semi = item.find(';');
-  element.coding = trim(item.substr(0, semi));
+  element.coding = trim_ows(item.substr(0, semi));
   std::string_view params = semi == std::string_view::npos ? std::string_view{} : item.substr(semi);
   while (!params.empty()) {
     params.remove_prefix(1);  // the ';'
     const std::size_t next = params.find(';');
-    const std::string_view param = trim(params.substr(0, next));
+    const std::string_view param = trim_ows(params.substr(0, next));
     params = next == std::string_view::npos ? std::string_view{} : params.substr(next);
-    if (param.size() >= 2 && lower(param[0]) == 'q' && param[1] == '=') {
+    if (param.size() >= 2 && ascii_lower(param[0]) == 'q' && param[1] == '=') {
       element.weight = parse_qvalue(param.substr(2));
     }
   }
@@ -92,10 +76,10 @@ std::string_view coding_token(ContentCoding coding) noexcept {
 }
 
 ContentCoding coding_from_token(std::string_view token) noexcept {
-  if (iequals(token, "gzip") || iequals(token, "x-gzip")) return ContentCoding::kGzip;
-  if (iequals(token, "br")) return ContentCoding::kBrotli;
-  if (iequals(token, "zstd")) return ContentCoding::kZstd;
-  if (iequals(token, "identity")) return ContentCoding::kIdentity;
+  if (ascii_iequals(token, "gzip") || ascii_iequals(token, "x-gzip")) return ContentCoding::kGzip;
+  if (ascii_iequals(token, "br")) return ContentCoding::kBrotli;
+  if (ascii_iequals(token, "zstd")) return ContentCoding::kZstd;
+  if (ascii_iequals(token, "identity")) return ContentCoding::kIdentity;
   return ContentCoding::kNotAcceptable;
 }
 

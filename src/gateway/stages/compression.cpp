@@ -11,30 +11,14 @@
 #include "gateway/pipeline/response_body.hpp"
 #include "gateway/stages/stages.hpp"
 #include "gateway/worker.hpp"
+
+#include "http/ascii.hpp"
 #include "http/content_coding.hpp"
 
 namespace flotilla::gateway {
 namespace {
 
 using http::ContentCoding;
-
-char lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Whether the comma-separated list `value` has the element `token` (case-insensitive; an
 // element's own parameters, e.g. `max-age=60`, are not the token).
@@ -43,8 +27,8 @@ bool has_token(std::string_view value, std::string_view token) noexcept {
     const std::size_t comma = value.find(',');
     std::string_view item = value.substr(0, comma);
     value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
-    item = trim(item.substr(0, item.find('=')));
-    if (iequals(item, token)) return true;
+    item = http::trim_ows(item.substr(0, item.find('=')));
+    if (http::ascii_iequals(item, token)) return true;
   }
   return false;
 }
@@ -162,7 +146,7 @@ class CompressionStage final : public ResponseBodyStage {
     if (status < 200 || status == 204 || status == 206 || status == 304) return {};
     std::string_view value;
     if (find_response_field(head, http::HeaderId::kContentEncoding, "Content-Encoding", value) &&
-        !trim(value).empty() && !iequals(trim(value), "identity")) {
+        !http::trim_ows(value).empty() && !http::ascii_iequals(http::trim_ows(value), "identity")) {
       return {};  // already encoded
     }
     if (find_response_field(head, http::HeaderId::kCacheControl, "Cache-Control", value) &&
@@ -171,7 +155,7 @@ class CompressionStage final : public ResponseBodyStage {
     }
     std::string_view type;
     if (!find_response_field(head, http::HeaderId::kContentType, "Content-Type", type)) return {};
-    type = trim(type.substr(0, type.find(';')));
+    type = http::trim_ows(type.substr(0, type.find(';')));
     if (!listed(type)) return {};
     if (head.length == BodyLength::kKnown && head.content_length < min_length_) return {};
 
@@ -197,7 +181,7 @@ class CompressionStage final : public ResponseBodyStage {
     CompressTransform* transform = pool->take();
     // An event stream is never held back: every piece leaves as it comes.
     transform->begin(pool, std::move(encoder), coding, ctx.worker.metrics(),
-                     iequals(type, "text/event-stream"));
+                     http::ascii_iequals(type, "text/event-stream"));
 
     edits.set("Content-Encoding", http::coding_token(coding));  // replaces an `identity`
     edits.drop(http::HeaderId::kContentLength);
@@ -224,10 +208,11 @@ class CompressionStage final : public ResponseBodyStage {
 
   bool listed(std::string_view type) const noexcept {
     for (const std::string& t : types_) {
-      if (iequals(t, type)) return true;
+      if (http::ascii_iequals(t, type)) return true;
     }
     for (const std::string& prefix : prefixes_) {
-      if (type.size() > prefix.size() && iequals(type.substr(0, prefix.size()), prefix)) {
+      if (type.size() > prefix.size() &&
+          http::ascii_iequals(type.substr(0, prefix.size()), prefix)) {
         return true;
       }
     }
@@ -249,7 +234,7 @@ class CompressionStage final : public ResponseBodyStage {
   static void weaken_etag(const ResponseHeadOut& head, HeaderEdits& edits) {
     std::string_view etag;
     if (!find_response_field(head, http::HeaderId::kEtag, "ETag", etag)) return;
-    etag = trim(etag);
+    etag = http::trim_ows(etag);
     if (etag.empty() || etag.front() != '"') return;  // already weak (or not a validator)
     std::array<char, 256> weak;
     const bool fits = etag.size() + 2 <= weak.size();

@@ -4,23 +4,14 @@
 #include <charconv>
 #include <cstring>
 
+#include "http/ascii.hpp"
+
 namespace flotilla::gateway::files {
 namespace {
 
 constexpr std::array<std::string_view, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool number(std::string_view text, int& out) noexcept {
   if (text.empty()) return false;
@@ -40,12 +31,6 @@ bool hms(std::string_view text, std::tm& tm) noexcept {
          number(text.substr(0, 2), tm.tm_hour) && number(text.substr(3, 2), tm.tm_min) &&
          number(text.substr(6, 2), tm.tm_sec) && tm.tm_hour < 24 && tm.tm_min < 60 &&
          tm.tm_sec < 61;
-}
-
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace
@@ -94,7 +79,7 @@ std::string_view format_http_date(std::time_t t, std::array<char, 29>& out) noex
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view text) noexcept {
-  text = trim(text);
+  text = http::trim_ows(text);
   std::tm tm{};
   const std::size_t comma = text.find(',');
   if (comma == 3 && text.size() == 29) {
@@ -160,11 +145,11 @@ Conditions conditions_of(const http::RequestHead& head) noexcept {
         out.range = field.value;
         break;
       case http::HeaderId::kOther:
-        if (iequals(field.name, "If-Match")) {
+        if (http::ascii_iequals(field.name, "If-Match")) {
           out.if_match = field.value;
-        } else if (iequals(field.name, "If-Unmodified-Since")) {
+        } else if (http::ascii_iequals(field.name, "If-Unmodified-Since")) {
           out.if_unmodified_since = field.value;
-        } else if (iequals(field.name, "If-Range")) {
+        } else if (http::ascii_iequals(field.name, "If-Range")) {
           out.if_range = field.value;
         }
         break;
@@ -176,13 +161,13 @@ Conditions conditions_of(const http::RequestHead& head) noexcept {
 }
 
 bool etag_list_matches(std::string_view list, std::string_view etag, bool weak) noexcept {
-  list = trim(list);
+  list = http::trim_ows(list);
   if (list == "*") return true;
   const bool ours_weak = etag.starts_with("W/");
   if (ours_weak) etag.remove_prefix(2);
   while (!list.empty()) {
-    list = trim(list);
-    while (!list.empty() && list.front() == ',') list = trim(list.substr(1));
+    list = http::trim_ows(list);
+    while (!list.empty() && list.front() == ',') list = http::trim_ows(list.substr(1));
     if (list.empty()) break;
     bool theirs_weak = false;
     if (list.starts_with("W/")) {
@@ -221,7 +206,7 @@ Precondition evaluate(const Conditions& c, std::string_view etag, std::time_t mt
 }
 
 bool if_range_holds(std::string_view if_range, std::string_view etag, std::time_t mtime) noexcept {
-  if_range = trim(if_range);
+  if_range = http::trim_ows(if_range);
   if (if_range.empty()) return true;
   if (if_range.starts_with("W/")) return false;  // a weak tag never validates a range
   if (if_range.front() == '"') return if_range == etag && !etag.starts_with("W/");
