@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "gateway/pipeline/header_edits.hpp"
+#include "http/ascii.hpp"
 #include "http/char_class.hpp"
 
 namespace flotilla::gateway::h2 {
@@ -11,6 +12,20 @@ namespace {
 
 // Room kept for the framing line and the final CRLF.
 constexpr std::size_t kTailRoom = 64;
+
+// Calls f(name, value) for each `name: value` line of CRLF-separated field lines (value OWS
+// trimmed; lines without a name are skipped).
+template <typename F>
+void for_each_field_line(std::string_view lines, F&& f) {
+  while (!lines.empty()) {
+    const std::size_t end = lines.find("\r\n");
+    const std::string_view line = lines.substr(0, end);
+    lines = end == std::string_view::npos ? std::string_view{} : lines.substr(end + 2);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) continue;
+    f(line.substr(0, colon), http::trim_ows(line.substr(colon + 1)));
+  }
+}
 
 }  // namespace
 
@@ -184,18 +199,8 @@ void ResponseFields::add(std::string_view name, std::string_view value) {
 }
 
 void ResponseFields::add_lines(std::string_view lines) {
-  while (!lines.empty()) {
-    const std::size_t end = lines.find("\r\n");
-    const std::string_view line = lines.substr(0, end);
-    lines = end == std::string_view::npos ? std::string_view{} : lines.substr(end + 2);
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) continue;
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    add(line.substr(0, colon), value);
-  }
+  for_each_field_line(lines,
+                      [this](std::string_view name, std::string_view value) { add(name, value); });
 }
 
 void ResponseFields::drop(std::string_view lower_name) noexcept {
@@ -213,18 +218,9 @@ void ResponseFields::drop(std::string_view lower_name) noexcept {
 }
 
 void ResponseFields::add_trailer_lines(std::string_view lines) {
-  while (!lines.empty()) {
-    const std::size_t end = lines.find("\r\n");
-    const std::string_view line = lines.substr(0, end);
-    lines = end == std::string_view::npos ? std::string_view{} : lines.substr(end + 2);
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) continue;
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (trailer_allowed(line.substr(0, colon), value)) add(line.substr(0, colon), value);
-  }
+  for_each_field_line(lines, [this](std::string_view name, std::string_view value) {
+    if (trailer_allowed(name, value)) add(name, value);
+  });
 }
 
 std::array<char, 24> websocket_key(std::uint64_t high, std::uint64_t low) noexcept {
