@@ -10,6 +10,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "net/frame_pool.hpp"
 #include "net/socket.hpp"
 
 namespace flotilla::net {
