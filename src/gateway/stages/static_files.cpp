@@ -39,6 +39,9 @@ using files::OpenFile;
 using files::OpenResult;
 
 constexpr std::string_view kAllow = "Allow: GET, HEAD\r\n";
+// Every 200/206 about a file carries these (the compression stage removes Accept-Ranges).
+constexpr std::string_view kFileLines =
+    "Accept-Ranges: bytes\r\nX-Content-Type-Options: nosniff\r\n";
 
 Verdict error_answer(RequestContext& ctx, int status) {
   ctx.answer = LocalAnswer{};
@@ -135,9 +138,9 @@ class StaticFilesStage final : public RequestStage {
     }
     HeaderEdits& edits = ctx.scratch.response_edits;
     if (!found.encoding.empty()) edits.add("Content-Encoding", found.encoding);
-    edits.add("Accept-Ranges", "bytes");
-    edits.add("X-Content-Type-Options", "nosniff");
-    add_validators(ctx, edits, file, etag.view());
+    edits.add_lines(kFileLines);
+    // (X-Request-Id: send_answer adds it.)
+    add_validators(ctx, edits, file, etag.view(), false);
     ctx.answer = LocalAnswer{};
     ctx.answer.status = 200;
     ctx.answer.content_type = files::system_mime_table().content_type(found.name);
@@ -253,7 +256,7 @@ class StaticFilesStage final : public RequestStage {
 
   // The validators and caching fields every answer about the file carries (200, 206, 304).
   void add_validators(RequestContext& ctx, HeaderEdits& edits, const OpenFile& file,
-                      std::string_view etag) const {
+                      std::string_view etag, bool request_id = true) const {
     // The worker's last two dates, formatted: one file's mtime, and this second's Expires,
     // repeat from request to request (gmtime and the formatting cost ~450 instructions each).
     thread_local DateMemo last_modified;
@@ -265,7 +268,7 @@ class StaticFilesStage final : public RequestStage {
       const std::time_t expires = std::time(nullptr) + static_cast<std::time_t>(max_age_);
       edits.add("Expires", expires_at.format(expires));
     }
-    if (!ctx.scratch.request_id.empty() && !edits.added("X-Request-Id")) {
+    if (request_id && !ctx.scratch.request_id.empty() && !edits.added("X-Request-Id")) {
       edits.add("X-Request-Id", ctx.scratch.request_id);
     }
   }
@@ -346,8 +349,7 @@ class StaticFilesStage final : public RequestStage {
     }
 
     if (!encoding.empty()) edits.add("Content-Encoding", encoding);
-    edits.add("Accept-Ranges", "bytes");
-    edits.add("X-Content-Type-Options", "nosniff");
+    edits.add_lines(kFileLines);
     add_validators(ctx, edits, file, etag.view());
     if (range == files::RangeVerdict::kSatisfiable && ranges.size() == 1) {
       const files::ByteRange r = ranges.front();
