@@ -1,6 +1,6 @@
 """Compression streams: a 1 GiB compressed response (zstd; gzip at its default level 6, of a body
-whose text repeats inside deflate's window so the test stays short) leaves flotilla in
-constant memory and decodes to the exact upstream bytes; an event stream (`text/event-stream`) is never
+whose text repeats inside deflate's window so the test stays short) leaves flotilla in constant
+memory and decodes to the exact upstream bytes; an event stream (`text/event-stream`) is never
 held back: its first event reaches the client, decodable, while the upstream waits for exactly
 that before it sends the rest."""
 import hashlib

@@ -1,10 +1,11 @@
 """Static files compressed on the fly: a file of a listed type above min_length, with no
 precompressed sibling the client takes, goes through the compression body stage (read in bounded
-pieces instead of sendfile) — Content-Encoding, Vary, a weak ETag, no Content-Length — over
-HTTP/1.1 (chunked) and h2c (DATA frames), decoded byte for byte by Debian's gzip, brotli and zstd.
-Ranges are answered uncompressed (206 of the identity bytes), HEAD as the compression stage answers
-any HEAD (the identity head, with Vary), a 304 carries the Vary and the weak ETag of the 200 it
-stands for; small files, unlisted types, `compression: false` routes and siblings go as they are."""
+pieces instead of sendfile; a file of at most 8 KiB from its in-memory copy) — Content-Encoding,
+Vary, a weak ETag, no Content-Length — over HTTP/1.1 (chunked) and h2c (DATA frames), decoded byte
+for byte by Debian's gzip, brotli and zstd. Ranges are answered uncompressed (206 of the identity
+bytes), HEAD as the compression stage answers any HEAD (the identity head, with Vary), a 304
+carries the Vary and the weak ETag of the 200 it stands for; small files, unlisted types,
+`compression: false` routes and siblings go as they are."""
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ APP = b"".join(b"function f%d() { return %d * 2; } // app bundle line\n" % (i, i
 BIG = b"".join(b'{"id": %d, "name": "row %d", "tags": ["a", "b"]}\n' % (i, i % 977)
                for i in range(60000))
 SMALL = b"body { color: red; }\n" * 20  # 420 bytes: below min_length
+MID = APP[:6000]  # above min_length, within the 8 KiB answered from memory
 PNG = bytes(range(256)) * 20
 
 
@@ -35,7 +37,7 @@ class StaticCompressed(unittest.TestCase):
             site = os.path.join(cls.dir, "site")
             os.makedirs(site)
             for name, data in (("app.js", APP), ("big.json", BIG), ("small.css", SMALL),
-                               ("logo.png", PNG), ("pre.js", APP)):
+                               ("mid.js", MID), ("logo.png", PNG), ("pre.js", APP)):
                 with open(os.path.join(site, name), "wb") as f:
                     f.write(data)
             subprocess.run(["brotli", "-k", os.path.join(site, "pre.js")], check=True)
@@ -92,7 +94,7 @@ class StaticCompressed(unittest.TestCase):
     def test_each_tool_decodes_each_coding_on_both_protocols(self):
         for protocol in ("1.1", "2"):
             for coding in ("gzip", "br", "zstd"):
-                for name, original in (("app.js", APP), ("big.json", BIG)):
+                for name, original in (("app.js", APP), ("big.json", BIG), ("mid.js", MID)):
                     with self.subTest(protocol=protocol, coding=coding, name=name):
                         fields, body = self.curl("/" + name, coding, protocol)
                         self.assertEqual(fields.get("content-encoding"), coding)
@@ -110,6 +112,7 @@ class StaticCompressed(unittest.TestCase):
         rows = [
             # path, Accept-Encoding, Content-Encoding, Vary, the body on the wire
             ("/app.js", None, None, "Accept-Encoding", APP),
+            ("/mid.js", None, None, "Accept-Encoding", MID),
             ("/app.js", "identity", None, "Accept-Encoding", APP),
             ("/app.js", "gzip;q=0, br;q=0, zstd;q=0", None, "Accept-Encoding", APP),
             ("/np/small.css", "gzip, br", None, None, SMALL),
@@ -138,7 +141,8 @@ class StaticCompressed(unittest.TestCase):
             os.path.join(self.dir, "site", "pre.js.br"))))
         self.assertEqual(self.decode("br", body), APP)
         status, h, body = request(self.gw.port, path="/pre.js", headers={"Accept-Encoding": "gzip"})
-        self.assertEqual((status, h["content-encoding"], h["vary"]), (200, "gzip", "Accept-Encoding"))
+        self.assertEqual((status, h["content-encoding"], h["vary"]),
+                         (200, "gzip", "Accept-Encoding"))
         self.assertEqual(h["etag"], "W/" + self.etag_of("pre.js"))
         self.assertEqual(self.decode("gzip", body), APP)
 
