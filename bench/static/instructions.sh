@@ -21,7 +21,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  [[ ${BENCH_KEEP_DIR:-0} == 1 ]] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 # shellcheck source=../proxy/loopback.sh
