@@ -8,10 +8,10 @@
 namespace flotilla::config {
 namespace {
 
-using testing::errors_of;
-using testing::load_ok;
 using ::testing::ElementsAre;
+using testing::errors_of;
 using ::testing::HasSubstr;
+using testing::load_ok;
 using ::testing::StartsWith;
 
 TEST(ParseProtection, ReadsEveryKey) {
@@ -84,7 +84,7 @@ routes:
     methods: [get]
     block: { path_regex: "(", header: { "bad name": x } }
 )");
-  ASSERT_EQ(errors.size(), 7u) << ::testing::PrintToString(errors);
+  ASSERT_EQ(errors.size(), 8u) << ::testing::PrintToString(errors);
   EXPECT_THAT(errors[0], StartsWith("3:13: "));
   EXPECT_THAT(errors[0], HasSubstr("address bits are set below the /8 prefix"));
   EXPECT_THAT(errors[1], StartsWith("4:12: "));
@@ -96,6 +96,7 @@ routes:
   EXPECT_THAT(errors[5], StartsWith("10:15: "));
   EXPECT_THAT(errors[5], HasSubstr("'get' is not a method"));
   EXPECT_THAT(errors[6], HasSubstr("invalid regular expression '('"));
+  EXPECT_THAT(errors[7], StartsWith("11:41: "));
 }
 
 }  // namespace
