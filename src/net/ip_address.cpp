@@ -69,21 +69,23 @@ std::optional<Cidr> Cidr::parse(std::string_view text) noexcept {
   const std::size_t slash = text.find('/');
   const auto address = IpAddress::parse(text.substr(0, slash));
   if (!address) return std::nullopt;
-  const unsigned max = address->v6 ? 128 : 32;
-  unsigned prefix = max;
+  // "::ffff:10.0.0.0/104" names IPv4 addresses: its prefix counts IPv6 bits.
+  const bool mapped = !address->v6 && text.substr(0, slash).find(':') != std::string_view::npos;
+  const unsigned written_max = address->v6 || mapped ? 128 : 32;
+  unsigned prefix = written_max;
   if (slash != std::string_view::npos) {
     const std::string_view digits = text.substr(slash + 1);
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
-        prefix > max) {
+        prefix > written_max) {
       return std::nullopt;
     }
-    // "::ffff:10.0.0.0/104" names IPv4 addresses; the prefix counts IPv6 bits then.
-    if (!address->v6 && text.substr(0, slash).find(':') != std::string_view::npos) {
-      if (prefix < 96) return std::nullopt;
-      prefix -= 96;
-    }
   }
+  if (mapped) {
+    if (prefix < 96) return std::nullopt;
+    prefix -= 96;
+  }
+  const unsigned max = address->v6 ? 128 : 32;
   Cidr out{*address, static_cast<std::uint8_t>(prefix)};
   for (unsigned bit = prefix; bit < max; ++bit) {
     if (out.network.bytes[bit / 8] & (0x80 >> (bit % 8))) return std::nullopt;  // host bits
