@@ -13,10 +13,14 @@
 namespace flotilla::config {
 namespace {
 
-const std::vector<std::string_view> kRouteKeys{
-    "match",       "upstream",    "static", "redirect", "retry",
-    "timeouts",    "rate_limit",  "cache",  "headers",  "ignore_client_abort",
-    "allow_trace", "compression", "hedge"};
+const std::vector<std::string_view> kRouteKeys = [] {
+  std::vector<std::string_view> keys{
+      "match",       "upstream",    "static", "redirect", "retry",
+      "timeouts",    "rate_limit",  "cache",  "headers",  "ignore_client_abort",
+      "allow_trace", "compression", "hedge"};
+  keys.insert(keys.end(), std::begin(kRouteProtectionKeys), std::end(kRouteProtectionKeys));
+  return keys;
+}();
 
 const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{
     {"error", RetryOn::error},
@@ -235,6 +239,7 @@ void parse_route(LoadContext& ctx, const Entry& item, const Compression& global,
   read_cache(r, route);
   parse_header_rules(r, route.headers);
   read_switches(r, route);
+  parse_route_protection(r, route.protection);
   if (r.has("compression")) {
     Compression compression = global;
     read_compression(r, compression);

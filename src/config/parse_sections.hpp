@@ -56,6 +56,18 @@ void parse_alertmanager(const MapReader& top, std::optional<Alertmanager>& out);
 void parse_access_log(const MapReader& top, AccessLog& out);
 void parse_log(const MapReader& top, LogConfig& out);
 
+// parse_protection.cpp: access rules, trusted proxies, PROXY protocol, connection limits.
+void parse_global_protection(const MapReader& top, GlobalProtection& out);
+void parse_listener_protection(const MapReader& listener, ListenerProtection& out);
+void parse_route_protection(const MapReader& route, RouteProtection& out);
+// Keys they read, for the callers' key lists.
+inline constexpr std::string_view kListenerProtectionKeys[] = {
+    "allow",           "deny",
+    "trusted_proxies", "proxy_protocol",
+    "max_connections", "max_connections_per_client",
+    "min_rate"};
+inline constexpr std::string_view kRouteProtectionKeys[] = {"allow", "deny", "methods", "block"};
+
 // A command given as a string (split like a shell would, or run by /bin/sh when `shell`) or
 // as a list (the argv itself).
 std::optional<Command> parse_command(LoadContext& ctx, const Entry& entry, bool shell);

@@ -9,8 +9,9 @@ namespace flotilla::config {
 namespace {
 
 const std::vector<std::string_view> kTopLevelKeys{
-    "workers", "listen",       "services",   "upstreams", "routes", "compression", "admin",
-    "alerts",  "alertmanager", "access_log", "state_dir", "log",    "acme"};
+    "workers",     "listen", "services", "upstreams",       "routes",
+    "compression", "admin",  "alerts",   "alertmanager",    "access_log",
+    "state_dir",   "log",    "acme",     "trusted_proxies", "max_connections"};
 
 ValueType<std::uint32_t> workers_type() {
   static constexpr std::int64_t kMaxWorkers = 1024;
@@ -66,6 +67,7 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
     parse_acme(top, *spec.acme);
   }
   complete_acme(ctx, spec);
+  parse_global_protection(top, spec.protection);
   return spec;
 }
 

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/protection_spec.hpp"
 #include "config/retry_on.hpp"
 #include "config/values.hpp"
 
@@ -184,6 +185,7 @@ struct Listener {
   std::optional<std::string> ready_path;   // 200 while an endpoint is up, else 503
   ListenerTimeouts timeouts;
   ListenerLimits limits;
+  ListenerProtection protection;  // access rules, PROXY protocol, connection limits
   friend bool operator==(const Listener&, const Listener&) = default;
 };
 
@@ -518,7 +520,8 @@ struct Route {
   std::optional<Compression> compression;
   // nginx proxy_ignore_client_abort: false cancels the upstream attempt when the client leaves.
   bool ignore_client_abort = false;
-  bool allow_trace = false;  // TRACE is answered 405 unless a route allows it
+  bool allow_trace = false;    // TRACE is answered 405 unless a route allows it
+  RouteProtection protection;  // allow/deny, methods, block
   friend bool operator==(const Route&, const Route&) = default;
 };
 
@@ -606,6 +609,7 @@ struct Spec {
   std::optional<Acme> acme;         // top-level defaults for listeners' `tls.acme`
   LogConfig log;
   std::vector<FeatureUse> features;
+  GlobalProtection protection;  // trusted_proxies, max_connections
   friend bool operator==(const Spec&, const Spec&) = default;
 };
 

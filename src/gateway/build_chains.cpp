@@ -22,6 +22,14 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
   target.name = route.match.host + route.match.path;
   target.ignore_client_abort = route.ignore_client_abort;
   StageChain& chain = target.chain;
+  // Who may ask, and how, before anything else looks at the request.
+  const config::RouteProtection& protection = route.protection;
+  if (!protection.access.empty())
+    chain.request.push_back(make_access_rules_stage(protection.access));
+  if (!protection.methods.empty()) {
+    chain.request.push_back(make_method_list_stage(protection.methods));
+  }
+  if (protection.block) chain.request.push_back(make_request_filter_stage(*protection.block));
   // A static route answers TRACE itself (405, Allow: GET, HEAD).
   const auto* files = std::get_if<config::StaticAction>(&route.action);
   if (!route.allow_trace && !files) chain.request.push_back(make_trace_guard_stage());
@@ -81,6 +89,10 @@ ListenerTarget build_listener(const config::Listener& listener, std::uint16_t ht
   }
   StageChain& chain = target.chain;
   if (acme_http && !listener.tls) chain.request.push_back(make_acme_challenge_stage());
+  // After the ACME answers (the CA validates from anywhere), before the listener's own paths.
+  if (!listener.protection.access.empty()) {
+    chain.request.push_back(make_access_rules_stage(listener.protection.access));
+  }
   // The listener's own paths come first: they are answered even where everything else is
   // redirected to HTTPS.
   if (listener.health_path) chain.request.push_back(make_health_stage(*listener.health_path));

@@ -228,6 +228,40 @@ void add_compression_families(const MetricShard& totals, MetricsView& view) {
   view.push_back(std::move(responses));
 }
 
+// Requests the access stages refused, by route and reason (only the reasons that fired).
+MetricFamily requests_denied_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_requests_denied_total",
+                          "Requests refused by access rules (deny, allow), a route's methods "
+                          "(method) or its block filter (block), by route.",
+                          MetricType::counter);
+  for (const RouteSeries& route : totals.routes()) {
+    for (std::size_t d = 0; d < kDenyReasonCount; ++d) {
+      if (route.denied[d] == 0) continue;
+      add(f, f.name,
+          {{"reason", std::string(to_string(static_cast<DenyReason>(d)))}, {"route", route.name}},
+          static_cast<double>(route.denied[d]));
+    }
+  }
+  return f;
+}
+
+// Connections closed by a protection, by listener and reason (every reason, so rates start at 0).
+MetricFamily connections_refused_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_connections_refused_total",
+                          "Client connections refused or closed by connection limits, PROXY "
+                          "protocol checks or minimum transfer rates, by listener and reason.",
+                          MetricType::counter);
+  for (const ListenerRefusals& listener : totals.listener_refusals()) {
+    for (std::size_t r = 0; r < kConnectionRefusalCount; ++r) {
+      add(f, f.name,
+          {{"listener", listener.name},
+           {"reason", std::string(to_string(static_cast<ConnectionRefusal>(r)))}},
+          static_cast<double>(listener.refused[r]));
+    }
+  }
+  return f;
+}
+
 MetricFamily static_file_bytes_family(const MetricShard& totals) {
   MetricFamily f = family("flotilla_static_file_bytes_total",
                           "Static file body bytes sent, by how: sendfile (no copy) or copy "
@@ -290,6 +324,8 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(http2_events_family(stats.totals));
   add_compression_families(stats.totals, view);
   view.push_back(static_file_bytes_family(stats.totals));
+  view.push_back(requests_denied_family(stats.totals));
+  view.push_back(connections_refused_family(stats.totals));
   return view;
 }
 

@@ -95,9 +95,22 @@ void MetricShard::request_finished(const RequestRecord& record, std::chrono::nan
   route.duration.observe(duration);
 }
 
+std::uint32_t MetricShard::listener_series(std::string_view name) {
+  for (std::uint32_t i = 0; i < listeners_.size(); ++i) {
+    if (listeners_[i].name == name) return i;
+  }
+  listeners_.push_back(ListenerRefusals{std::string(name), {}});
+  return static_cast<std::uint32_t>(listeners_.size() - 1);
+}
+
 void MetricShard::merge(const MetricShard& other) {
+  for (const ListenerRefusals& theirs : other.listeners_) {
+    ListenerRefusals& mine = listeners_[listener_series(theirs.name)];
+    for (std::size_t r = 0; r < kConnectionRefusalCount; ++r) mine.refused[r] += theirs.refused[r];
+  }
   for (const RouteSeries& theirs : other.routes_) {
     RouteSeries& mine = routes_[route_series(theirs.name)];
+    for (std::size_t d = 0; d < kDenyReasonCount; ++d) mine.denied[d] += theirs.denied[d];
     for (std::size_t m = 0; m < kMethodCount; ++m) {
       for (const StatusCount& entry : theirs.statuses[m]) {
         bool counted = false;
@@ -146,6 +159,38 @@ void MetricShard::merge(const MetricShard& other) {
   for (std::size_t h = 0; h < kFileSendCount; ++h) {
     static_file_bytes_[h] += other.static_file_bytes_[h];
   }
+}
+
+std::string_view to_string(DenyReason reason) noexcept {
+  switch (reason) {
+    case DenyReason::denied_address:
+      return "deny";
+    case DenyReason::not_allowed_address:
+      return "allow";
+    case DenyReason::method:
+      return "method";
+    case DenyReason::blocked:
+      return "block";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ConnectionRefusal reason) noexcept {
+  switch (reason) {
+    case ConnectionRefusal::listener_limit:
+      return "listener_limit";
+    case ConnectionRefusal::client_limit:
+      return "client_limit";
+    case ConnectionRefusal::global_limit:
+      return "global_limit";
+    case ConnectionRefusal::proxy_header:
+      return "proxy_header";
+    case ConnectionRefusal::too_slow:
+      return "too_slow";
+    case ConnectionRefusal::idle_shed:
+      return "idle_shed";
+  }
+  return "unknown";
 }
 
 std::string_view to_string(FileSend how) noexcept {

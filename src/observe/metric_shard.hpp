@@ -108,6 +108,34 @@ enum class FileSend : std::uint8_t { sendfile, copy };
 inline constexpr std::size_t kFileSendCount = 2;
 std::string_view to_string(FileSend how) noexcept;
 
+// Why an access stage refused a request (flotilla_requests_denied_total{reason}).
+enum class DenyReason : std::uint8_t {
+  denied_address,       // in a `deny:` list ("deny")
+  not_allowed_address,  // outside an `allow:` list ("allow")
+  method,               // not in the route's `methods:` (405)
+  blocked,              // matched the route's `block:` filter ("block")
+};
+inline constexpr std::size_t kDenyReasonCount = 4;
+std::string_view to_string(DenyReason reason) noexcept;
+
+// Why a client connection was closed by a protection
+// (flotilla_connections_refused_total{listener,reason}).
+enum class ConnectionRefusal : std::uint8_t {
+  listener_limit,  // the listener's max_connections
+  client_limit,    // the listener's max_connections_per_client
+  global_limit,    // the top-level max_connections
+  proxy_header,    // a PROXY protocol header that was malformed, missing or late
+  too_slow,        // a head or body slower than min_rate
+  idle_shed,       // an idle keep-alive connection closed to make room near a cap
+};
+inline constexpr std::size_t kConnectionRefusalCount = 6;
+std::string_view to_string(ConnectionRefusal reason) noexcept;
+
+struct ListenerRefusals {
+  std::string name;  // the listener's address
+  std::array<std::uint64_t, kConnectionRefusalCount> refused{};
+};
+
 // Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
 inline constexpr std::uint32_t kNoSeries = 0;
 
@@ -159,6 +187,7 @@ struct RouteSeries {
   std::string name;
   std::array<std::vector<StatusCount>, kMethodCount> statuses;  // per method; few statuses each
   DurationHistogram duration;
+  std::array<std::uint64_t, kDenyReasonCount> denied{};
 };
 
 // Tail-latency events of one upstream (flotilla_hedges_sent_total, ...).
@@ -250,6 +279,21 @@ class MetricShard {
     return static_file_bytes_[static_cast<std::size_t>(how)];
   }
 
+  void request_denied(std::uint32_t route, DenyReason reason) noexcept {
+    ++routes_[route < routes_.size() ? route : 0].denied[static_cast<std::size_t>(reason)];
+  }
+  // Listener series are interned once, when the worker starts (listeners live as long).
+  std::uint32_t listener_series(std::string_view name);
+  void rename_listener_series(std::uint32_t id, std::string_view name) {
+    if (id < listeners_.size()) listeners_[id].name = name;
+  }
+  void connection_refused(std::uint32_t listener, ConnectionRefusal reason) noexcept {
+    if (listener < listeners_.size()) {
+      ++listeners_[listener].refused[static_cast<std::size_t>(reason)];
+    }
+  }
+  const std::vector<ListenerRefusals>& listener_refusals() const noexcept { return listeners_; }
+
   // Adds another shard's counts, matching series by name (shards intern in different orders).
   void merge(const MetricShard& other);
 
@@ -262,6 +306,7 @@ class MetricShard {
   std::vector<RouteSeries> routes_;
   std::vector<UpstreamSeries> upstreams_;
   std::vector<EndpointSeries> endpoints_;
+  std::vector<ListenerRefusals> listeners_;
   std::unordered_map<std::string, std::uint32_t> route_ids_;
   std::unordered_map<std::string, std::uint32_t> upstream_ids_;
   std::unordered_map<std::string, std::uint32_t> endpoint_ids_;  // "upstream id \0 key"

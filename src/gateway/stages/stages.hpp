@@ -10,6 +10,7 @@
 
 #include "config/spec.hpp"
 #include "gateway/pipeline/stage.hpp"
+#include "net/ip_address.hpp"
 
 namespace flotilla::gateway {
 
@@ -31,6 +32,15 @@ std::shared_ptr<const RequestStage> make_static_files_stage(const config::Static
 // TRACE is answered 405 (with Allow) on routes that do not allow it: echoing a request back can
 // leak credentials that scripts may not read (cross-site tracing).
 std::shared_ptr<const RequestStage> make_trace_guard_stage();
+// `allow:` / `deny:` of a listener or route (access_rules.cpp): 403 for a client address in
+// `deny` or outside a given `allow`.
+std::shared_ptr<const RequestStage> make_access_rules_stage(const config::AccessRules& rules);
+// The config's checked CIDR blocks as a set.
+net::CidrSet cidr_set(const std::vector<std::string>& blocks);
+// A route's `methods:`: 405 with Allow for any other method (GET admits HEAD).
+std::shared_ptr<const RequestStage> make_method_list_stage(std::vector<std::string> methods);
+// A route's `block:`: 403 for a request whose path, User-Agent or named header matches.
+std::shared_ptr<const RequestStage> make_request_filter_stage(const config::RequestBlock& block);
 // `headers.request`: set/add/remove on the request sent upstream.
 std::shared_ptr<const UpstreamRequestStage> make_request_header_rules(config::HeaderRuleSet rules);
 // `headers.response`: set/add/remove on every response of the route or listener.
