@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kTopLevelKeys{
     "workers", "listen",       "services",   "upstreams", "routes", "compression", "admin",
-    "alerts",  "alertmanager", "access_log", "state_dir", "log",    "acme"};
+    "alerts",  "alertmanager", "access_log", "state_dir", "log",    "acme",        "cache_stores"};
 
 ValueType<std::uint32_t> workers_type() {
   static constexpr std::int64_t kMaxWorkers = 1024;
@@ -66,6 +66,10 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
     parse_acme(top, *spec.acme);
   }
   complete_acme(ctx, spec);
+  if (const Entry* stores = top.find("cache_stores")) {
+    parse_cache_stores(ctx, *stores, spec.cache_stores);
+  }
+  complete_cache_stores(ctx, spec);
   return spec;
 }
 
