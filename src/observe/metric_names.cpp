@@ -8,7 +8,7 @@ namespace {
 
 // Kept true by tests/unit/observe/metric_names_test.cpp (against the families observe builds)
 // and by the families' own files (gateway/gateway.cpp, app/autoscale_loop.cpp).
-constexpr std::array<std::string_view, 39> kFamilies{
+constexpr std::array<std::string_view, 42> kFamilies{
     // gateway (observe/gateway_metrics.cpp, gateway/gateway.cpp)
     "http_requests_total",
     "http_request_duration_seconds",
@@ -32,6 +32,9 @@ constexpr std::array<std::string_view, 39> kFamilies{
     "flotilla_compression_bytes_total",
     "flotilla_compression_responses_total",
     "flotilla_static_file_bytes_total",
+    "flotilla_cache_requests_total",
+    "flotilla_cache_bytes",
+    "flotilla_cache_objects",
     // instances (observe/instance_metrics.cpp)
     "flotilla_instance_restarts_total",
     "flotilla_instance_state",

@@ -1,0 +1,58 @@
+// What a route's cache stages share: the route's settings as the data plane needs them (built
+// once on the control thread from config::CachePolicy), the worker's stores (one MemoryStore per
+// named store per worker thread: no lock between workers — docs/architecture.md), the cache key
+// and the request's fields as cache::Fields. Never answers or stores anything itself.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cache/fields.hpp"
+#include "cache/memory_store.hpp"
+#include "cache/policy.hpp"
+#include "config/cache_spec.hpp"
+#include "http/message.hpp"
+#include "observe/metric_shard.hpp"
+
+namespace flotilla::gateway {
+
+struct RequestContext;
+
+struct CacheRouteSettings {
+  std::string store_name;
+  std::uint64_t store_bytes_per_worker = 0;
+  cache::Policy policy;
+  config::CacheKey key;
+  bool get = true;                          // GET answered from the cache
+  bool head = true;                         // HEAD answered from a stored GET
+  std::optional<std::int64_t> browser_ttl;  // seconds
+};
+
+CacheRouteSettings cache_route_settings(const config::CachePolicy& policy,
+                                        std::uint64_t store_bytes, std::uint32_t workers);
+
+// This worker thread's store for the route (made on first use with the route's bound).
+cache::MemoryStore& worker_cache_store(const CacheRouteSettings& settings);
+
+// scheme "://" host path ["?" query as the key policy says] then, per configured header and
+// cookie, "\n" name "=" value. Lower-case host; the query kept as sent (or its allowed
+// parameters, sorted).
+void build_cache_key(const RequestContext& ctx, const CacheRouteSettings& settings,
+                     std::string& out);
+// The key of another URL on the same origin (a Location / Content-Location target), with the
+// route's query policy but no header or cookie parts; empty when it is not the same origin.
+std::string same_origin_key(const RequestContext& ctx, std::string_view url);
+
+// `headers` as cache::Fields, in a per-thread vector valid until the next call.
+cache::Fields as_fields(std::span<const http::Header> headers);
+
+// This worker thread's stores' sizes, for a scrape (called on the worker thread).
+void report_cache_stores(std::vector<observe::MetricShard::CacheStoreSize>& out);
+
+// Seconds since the epoch (CLOCK_REALTIME_COARSE).
+std::int64_t cache_now() noexcept;
+
+}  // namespace flotilla::gateway
