@@ -175,7 +175,9 @@ bool stale_forbidden(const ResponseFacts& r) noexcept {
 Usability usability(const ResponseFacts& r, std::int64_t lifetime, std::int64_t age,
                     const RequestDirectives& req) noexcept {
   if (req.no_cache || requires_validation(r)) return Usability::kMustValidate;
-  if (req.max_age && age > *req.max_age) return Usability::kMustValidate;  // §5.2.1.1
+  // §5.2.1.1; max-age=0 asks for validation even of a response that is not a second old (ages
+  // are whole seconds here).
+  if (req.max_age && (age > *req.max_age || *req.max_age == 0)) return Usability::kMustValidate;
   if (req.min_fresh && lifetime - age < *req.min_fresh) return Usability::kMustValidate;
   if (age < lifetime) return Usability::kFresh;
   // §4.2.4 / §5.2.1.2: stale only with the request's max-stale, never past a revalidate rule.

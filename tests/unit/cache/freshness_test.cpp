@@ -288,6 +288,8 @@ TEST(Usability, RequestAndResponseDirectives) {
        21,
        Usability::kMustValidate},
       {"request max-age=0", {}, {"Cache-Control: max-age=0"}, 60, 1, Usability::kMustValidate},
+      {"request max-age=0, age 0", {}, {"Cache-Control: max-age=0"}, 60, 0,
+       Usability::kMustValidate},
       {"min-fresh ok", {}, {"Cache-Control: min-fresh=10"}, 60, 50, Usability::kFresh},
       {"min-fresh refuses", {}, {"Cache-Control: min-fresh=10"}, 60, 51, Usability::kMustValidate},
       {"max-stale any", {}, {"Cache-Control: max-stale"}, 60, 1000, Usability::kStaleAllowed},
