@@ -31,6 +31,7 @@ void add_cache_stages(const config::Spec& spec, const config::CachePolicy& polic
   auto settings =
       std::make_shared<const CacheRouteSettings>(cache_route_settings(policy, bytes, workers));
   chain.request.insert(chain.request.begin(), make_cache_lookup_stage(settings));
+  chain.upstream_request.push_back(make_cache_validators_stage());
   chain.response_body = {make_cache_store_stage(settings, std::move(chain.response_body))};
 }
 

@@ -22,6 +22,13 @@ struct CacheScratch {
   // RFC 9211 `fwd` parameter (miss, stale, bypass, request, uri-miss, vary-miss).
   std::string_view x_cache = "MISS";
   std::string_view forward = "miss";
+  // A stored response that could not be served as it is (stale, or no-cache): its validators
+  // went upstream when `validating`; a 304 refreshes and serves it, and a failing origin may
+  // get it served stale (stale-if-error, serve_stale_when_down). `stale_for`: seconds past its
+  // freshness lifetime at the lookup.
+  std::shared_ptr<const cache::StoredResponse> stale;
+  std::int64_t stale_for = 0;
+  bool validating = false;
 };
 
 }  // namespace flotilla::gateway

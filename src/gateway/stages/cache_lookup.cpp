@@ -51,6 +51,9 @@ class CacheLookupStage final : public RequestStage {
   Verdict on_request(RequestContext& ctx) const override {
     CacheScratch& scratch = ctx.scratch.cache;
     scratch.store = false;
+    scratch.stale.reset();
+    scratch.stale_for = 0;
+    scratch.validating = false;
     scratch.x_cache = "BYPASS";
     scratch.forward = "bypass";
     scratch.request_time = cache_now();
@@ -103,6 +106,13 @@ class CacheLookupStage final : public RequestStage {
       if (req.only_if_cached) co_return gateway_timeout(ctx);
       scratch.x_cache = "EXPIRED";
       scratch.forward = "stale";
+      scratch.stale = entry;
+      scratch.stale_for = age - lifetime;
+      // Validators go upstream (cache_validators below) unless the client sent its own: then the
+      // origin's 304 is the client's.
+      scratch.validating = !cache::has_field(fields, "if-none-match") &&
+                           !cache::has_field(fields, "if-modified-since") &&
+                           !cache::validators_for(entry->headers).empty();
       co_return Verdict::kContinue;
     }
     const bool stale = usable == cache::Usability::kStaleAllowed;
@@ -168,7 +178,24 @@ class CacheLookupStage final : public RequestStage {
   std::shared_ptr<const CacheRouteSettings> settings_;
 };
 
+// Adds the stale entry's validators to the request sent upstream (RFC 9111 §4.3.1).
+class CacheValidatorsStage final : public UpstreamRequestStage {
+ public:
+  std::string_view name() const noexcept override { return "cache_validators"; }
+  void on_upstream_request(RequestContext& ctx, HeaderEdits& edits) const override {
+    const CacheScratch& scratch = ctx.scratch.cache;
+    if (!scratch.validating || !scratch.stale) return;
+    for (const auto& [name, value] : cache::validators_for(scratch.stale->headers)) {
+      edits.add(name, value);
+    }
+  }
+};
+
 }  // namespace
+
+std::shared_ptr<const UpstreamRequestStage> make_cache_validators_stage() {
+  return std::make_shared<CacheValidatorsStage>();
+}
 
 std::shared_ptr<const RequestStage> make_cache_lookup_stage(
     std::shared_ptr<const CacheRouteSettings> settings) {

@@ -87,6 +87,10 @@ CacheRouteSettings cache_route_settings(const config::CachePolicy& policy,
   out.head =
       std::find(policy.methods.begin(), policy.methods.end(), "HEAD") != policy.methods.end();
   if (policy.browser_ttl) out.browser_ttl = seconds(*policy.browser_ttl);
+  out.stale_if_error = seconds(policy.stale_if_error);
+  if (policy.serve_stale_when_down) {
+    out.serve_stale_when_down = seconds(*policy.serve_stale_when_down);
+  }
   return out;
 }
 

@@ -29,6 +29,8 @@ struct CacheRouteSettings {
   bool get = true;                          // GET answered from the cache
   bool head = true;                         // HEAD answered from a stored GET
   std::optional<std::int64_t> browser_ttl;  // seconds
+  std::int64_t stale_if_error = 0;          // seconds, when the response does not say
+  std::int64_t serve_stale_when_down = 0;   // seconds, for the gateway's own 502/503/504
 };
 
 CacheRouteSettings cache_route_settings(const config::CachePolicy& policy,

@@ -5,6 +5,8 @@
 // whole, dropped when it grows past max_object_size or the response breaks. Also: X-Cache and
 // Cache-Status on misses, browser_ttl, invalidation of Location / Content-Location after an
 // unsafe method. Never delays or changes the bytes the client gets.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cache/freshness.hpp"
@@ -80,6 +82,27 @@ class CacheTee final : public BodyTransform {
   bool last_ = false;
 };
 
+// Sends a stored body in place of the one the producer has (a 304's none, an error page).
+class Replay final : public BodyTransform {
+ public:
+  explicit Replay(std::shared_ptr<const cache::StoredResponse> entry) : entry_(std::move(entry)) {}
+  void feed(std::string_view, bool, bool last) override { last_ = last; }
+  Output next() override {
+    Output out;
+    if (last_ && !sent_) {
+      out.data = entry_->body;
+      sent_ = true;
+    }
+    return out;
+  }
+  void release() noexcept override { std::unique_ptr<Replay> self(this); }
+
+ private:
+  std::shared_ptr<const cache::StoredResponse> entry_;
+  bool last_ = false;
+  bool sent_ = false;
+};
+
 bool unsafe(http::Method m) {
   return m != http::Method::kGet && m != http::Method::kHead && m != http::Method::kOptions &&
          m != http::Method::kTrace;
@@ -120,8 +143,9 @@ void outgoing_fields(const ResponseHeadOut& head, std::vector<cache::Field>& out
 
 // Fields of the fetching request that are not the response's: never stored.
 bool per_request(std::string_view name) {
-  return http::ascii_iequals(name, "x-request-id") || http::ascii_iequals(name, "x-cache") ||
-         http::ascii_iequals(name, "cache-status") || http::ascii_iequals(name, "content-length");
+  return http::ascii_iequals(name, "x-request-id") || http::ascii_iequals(name, "via") ||
+         http::ascii_iequals(name, "x-cache") || http::ascii_iequals(name, "cache-status") ||
+         http::ascii_iequals(name, "content-length");
 }
 
 class CacheStoreStage final : public ResponseBodyStage {
@@ -133,6 +157,9 @@ class CacheStoreStage final : public ResponseBodyStage {
 
   BodyTransformPtr start(RequestContext& ctx, ResponseHeadOut& head,
                          HeaderEdits& edits) const override {
+    if (ctx.scratch.cache.stale) {
+      if (BodyTransformPtr replayed = from_stale(ctx, head, edits)) return replayed;
+    }
     BodyTransformPtr transform;
     for (const auto& stage : inner_) {
       transform = stage->start(ctx, head, edits);
@@ -165,6 +192,59 @@ class CacheStoreStage final : public ResponseBodyStage {
   }
 
  private:
+  // A stale entry answers instead of the producer's response: refreshed by the origin's 304
+  // (§4.3.4: its fields merged into the stored ones), or as it is when the origin failed within
+  // stale-if-error (the response's, else the route's) or, for the gateway's own 502/503/504 (no
+  // instance ready, none reachable), serve_stale_when_down. Never past must-revalidate.
+  BodyTransformPtr from_stale(RequestContext& ctx, ResponseHeadOut& head,
+                              HeaderEdits& edits) const {
+    CacheScratch& scratch = ctx.scratch.cache;
+    std::shared_ptr<const cache::StoredResponse> entry = scratch.stale;
+    scratch.stale.reset();
+    const std::int64_t now = cache_now();
+    std::string_view x_cache;
+    if (scratch.validating && head.status == 304 && head.forwarded) {
+      auto refreshed = std::make_shared<cache::StoredResponse>(*entry);
+      const cache::Fields not_modified = as_fields(head.forwarded->headers);
+      cache::merge_not_modified(refreshed->headers, not_modified);
+      const std::vector<cache::Field> merged = refreshed->fields();
+      refreshed->facts = cache::response_facts(refreshed->status, merged);
+      refreshed->request_time = scratch.request_time;
+      refreshed->response_time = now;
+      worker_cache_store(*settings_).insert(scratch.key, refreshed);
+      entry = std::move(refreshed);
+      x_cache = "REVALIDATED";
+      ctx.worker.metrics().cache_request(observe::CacheResult::revalidated);
+    } else if (head.status >= 500 && head.status <= 504 && !cache::stale_forbidden(entry->facts)) {
+      std::int64_t window =
+          entry->facts.cc.directives.stale_if_error.value_or(settings_->stale_if_error);
+      if (!head.forwarded && head.status != 500 && head.status != 501) {
+        window = std::max(window, settings_->serve_stale_when_down);
+      }
+      if (scratch.stale_for > window) return nullptr;
+      x_cache = "STALE";
+      ctx.worker.metrics().cache_request(observe::CacheResult::stale);
+    } else {
+      return nullptr;
+    }
+    edits.clear();
+    for (const auto& [name, value] : entry->headers) edits.add(name, value);
+    const std::int64_t age =
+        cache::current_age(entry->facts, entry->request_time, entry->response_time, now);
+    edits.add("Age", fmt::format("{}", age));
+    edits.add("X-Cache", x_cache);
+    edits.add("Cache-Status", x_cache == "STALE" ? "flotilla; hit; fwd=stale; detail=error"
+                                                 : "flotilla; fwd=stale; fwd-status=304");
+    edits.add("X-Request-Id", request_id(ctx));
+    head.forwarded = nullptr;
+    head.status = entry->status;
+    const bool no_body = entry->status == 204 || entry->status == 304;
+    head.length = no_body ? BodyLength::kNone : BodyLength::kKnown;
+    head.content_length = no_body ? 0 : entry->body.size();
+    auto replay = std::make_unique<Replay>(std::move(entry));
+    return BodyTransformPtr(replay.release());
+  }
+
   std::shared_ptr<cache::StoredResponse> entry_for(RequestContext& ctx, const ResponseHeadOut& head,
                                                    cache::Fields fields) const {
     if (head.upgrade) return nullptr;

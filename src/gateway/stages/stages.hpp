@@ -47,6 +47,7 @@ std::shared_ptr<const ResponseBodyStage> make_compression_stage(const config::Co
 // runs `inner` (compression) itself, so each coding is stored as it is sent.
 std::shared_ptr<const RequestStage> make_cache_lookup_stage(
     std::shared_ptr<const CacheRouteSettings> settings);
+std::shared_ptr<const UpstreamRequestStage> make_cache_validators_stage();
 std::shared_ptr<const ResponseBodyStage> make_cache_store_stage(
     std::shared_ptr<const CacheRouteSettings> settings,
     std::vector<std::shared_ptr<const ResponseBodyStage>> inner);

@@ -34,6 +34,10 @@ class _Handler(BaseHTTPRequestHandler):
             origin.counts[path] = origin.counts.get(path, 0) + 1
             origin.headers[path] = {k.lower(): v for k, v in self.headers.items()}
             status, headers, body = origin.scripts.get(path, (404, {}, b"no script\n"))
+        # A validator that matches the scripted ETag gets 304 with the scripted fields.
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        if etag and self.headers.get("If-None-Match") == etag and status == 200:
+            status = 304
         self.send_response(status)
         sent_date = False
         for name, value in headers:

@@ -119,8 +119,10 @@ class RfcTableTest(unittest.TestCase):
     def setUpClass(cls):
         cls.cleanup = harness.Cleanup().__enter__()
         cls.origin = cls.cleanup.add(Origin())
+        cls.down = Origin()  # stopped by a test: every endpoint of its upstream gone
         config = harness.gateway_config(
-            {"app": {"servers": [f"127.0.0.1:{cls.origin.port}"]}},
+            {"app": {"servers": [f"127.0.0.1:{cls.origin.port}"]},
+             "down": {"servers": [f"127.0.0.1:{cls.down.port}"]}},
             [{"match": {"path": "/ttl-max/"}, "upstream": "app", "cache": {"ttl": {"max": "1s"}}},
              {"match": {"path": "/ttl-default/"}, "upstream": "app", "cache": {"ttl": "60s"}},
              {"match": {"path": "/small/"}, "upstream": "app",
@@ -128,6 +130,9 @@ class RfcTableTest(unittest.TestCase):
              {"match": {"path": "/gz/"}, "upstream": "app", "cache": {},
               "compression": {"min_length": 10, "types": ["text/plain"]}},
              {"match": {"path": "/browser/"}, "upstream": "app", "cache": {"browser_ttl": "1h"}},
+             {"match": {"path": "/sie/"}, "upstream": "app", "cache": {"stale_if_error": "60s"}},
+             {"match": {"path": "/down/"}, "upstream": "down",
+              "cache": {"serve_stale_when_down": "1h"}},
              {"match": {"path": "/"}, "upstream": "app", "cache": {}}],
             workers=1)
         cls.gateway = cls.cleanup.add(harness.Flotilla(config))
@@ -236,6 +241,56 @@ class RfcTableTest(unittest.TestCase):
         self.assertEqual((plain.get("x-cache"), identity), (MISS, body))
         self.assertEqual(self.get("/gz/x")[1].get("x-cache"), HIT)
         self.assertEqual(self.origin.count("/gz/x"), 2)
+
+    def test_stale_entry_is_revalidated_and_a_304_merged(self):
+        self.origin.script("/reval", headers=[("Cache-Control", "max-age=1"), ("ETag", '"v1"'),
+                                              ("X-Version", "1")], body=b"original body")
+        self.get("/reval")
+        time.sleep(1.6)
+        self.origin.script("/reval", headers=[("Cache-Control", "max-age=60"), ("ETag", '"v1"'),
+                                              ("X-Version", "2")], body=b"never sent")
+        status, headers, body = self.get("/reval")
+        self.assertEqual(self.origin.last_headers("/reval").get("if-none-match"), '"v1"')
+        self.assertEqual((status, headers.get("x-cache"), body), (200, "REVALIDATED",
+                                                                 b"original body"))
+        self.assertEqual(headers.get("x-version"), "2")  # the 304's fields replace the stored
+        status, headers, body = self.get("/reval")
+        self.assertEqual((headers.get("x-cache"), body), (HIT, b"original body"))
+        self.assertEqual(self.origin.count("/reval"), 2)
+
+    def test_stale_if_error_serves_the_stale_entry_on_a_500(self):
+        self.origin.script("/sie/x", headers=[("Cache-Control", "max-age=1")], body=b"good")
+        self.get("/sie/x")
+        time.sleep(1.6)
+        self.origin.script("/sie/x", status=500, headers=[], body=b"broken")
+        status, headers, body = self.get("/sie/x")
+        self.assertEqual((status, headers.get("x-cache"), body), (200, "STALE", b"good"))
+        # must-revalidate forbids it.
+        self.origin.script("/sie/y", headers=[("Cache-Control", "max-age=1, must-revalidate")])
+        self.get("/sie/y")
+        time.sleep(1.6)
+        self.origin.script("/sie/y", status=500, headers=[], body=b"broken")
+        self.assertEqual(self.get("/sie/y")[0], 500)
+
+    def test_serve_stale_when_down(self):
+        self.down.script("/down/page", headers=[("Cache-Control", "max-age=1")], body=b"page")
+        self.assertEqual(self.get("/down/page")[2], b"page")
+        time.sleep(1.6)
+        self.down.stop()
+        status, headers, body = self.get("/down/page")
+        self.assertEqual((status, headers.get("x-cache"), body), (200, "STALE", b"page"))
+
+    def test_metrics_count_results_and_store_size(self):
+        self.origin.script("/metrics-row", headers=[("Cache-Control", "max-age=60")])
+        self.get("/metrics-row")
+        self.get("/metrics-row")
+        samples = self.gateway.metrics()
+        self.assertGreaterEqual(harness.metric(samples, "flotilla_cache_requests_total",
+                                               result="hit"), 1)
+        self.assertGreaterEqual(harness.metric(samples, "flotilla_cache_requests_total",
+                                               result="miss"), 1)
+        self.assertGreater(harness.metric(samples, "flotilla_cache_objects", store="default"), 0)
+        self.assertGreater(harness.metric(samples, "flotilla_cache_bytes", store="default"), 0)
 
     def test_only_if_cached_miss_is_504_without_the_origin(self):
         self.origin.script("/rfc-oic", headers=[("Cache-Control", "max-age=60")])
