@@ -84,10 +84,15 @@ class CacheLookupStage final : public RequestStage {
     const cache::Fields fields = as_fields(ctx.head.headers);
     const cache::RequestDirectives req = cache::parse_request_directives(fields);
     cache::MemoryStore& store = worker_cache_store(*settings_);
-    const auto entry = store.find(scratch.key, fields);
+    auto entry = store.find(scratch.key, fields);
     if (!entry) {
       if (req.only_if_cached) co_return gateway_timeout(ctx);
-      co_return Verdict::kContinue;
+      if (!scratch.store) co_return Verdict::kContinue;
+      // Request collapsing: the first miss fetches; the others wait for its entry.
+      if (cache_flight_begin(scratch.key, settings_->lock_timeout)) co_return Verdict::kContinue;
+      const bool waited = co_await cache_flight_wait(scratch.key, settings_->lock_timeout);
+      if (waited) entry = store.find(scratch.key, fields);
+      if (!entry) co_return Verdict::kContinue;
     }
     // §3.5: a response stored for one client answers a request with credentials only when it
     // said it may.

@@ -13,6 +13,7 @@
 #include "gateway/pipeline/request_context.hpp"
 #include "gateway/request_target.hpp"
 #include "http/ascii.hpp"
+#include "net/socket.hpp"
 
 namespace flotilla::gateway {
 namespace {
@@ -88,6 +89,7 @@ CacheRouteSettings cache_route_settings(const config::CachePolicy& policy,
       std::find(policy.methods.begin(), policy.methods.end(), "HEAD") != policy.methods.end();
   if (policy.browser_ttl) out.browser_ttl = seconds(*policy.browser_ttl);
   out.stale_if_error = seconds(policy.stale_if_error);
+  out.lock_timeout = policy.lock_timeout;
   if (policy.serve_stale_when_down) {
     out.serve_stale_when_down = seconds(*policy.serve_stale_when_down);
   }
@@ -103,6 +105,60 @@ StoreMap& thread_stores() {
 }
 
 }  // namespace
+
+namespace {
+
+struct Flight {
+  std::chrono::steady_clock::time_point started;
+  std::chrono::milliseconds timeout{0};
+  std::vector<net::Timer*> waiters;
+};
+
+std::unordered_map<std::string, Flight>& thread_flights() {
+  thread_local std::unordered_map<std::string, Flight> flights;
+  return flights;
+}
+
+bool live(const Flight& f, std::chrono::steady_clock::time_point now) {
+  return now - f.started < f.timeout;
+}
+
+}  // namespace
+
+bool cache_flight_begin(const std::string& key, std::chrono::milliseconds timeout) {
+  const auto now = std::chrono::steady_clock::now();
+  auto& flights = thread_flights();
+  const auto it = flights.find(key);
+  if (it != flights.end() && live(it->second, now)) return false;
+  if (it != flights.end()) {
+    for (net::Timer* waiter : it->second.waiters) waiter->cancel();
+    flights.erase(it);
+  }
+  flights.emplace(key, Flight{now, timeout, {}});
+  return true;
+}
+
+void cache_flight_end(const std::string& key) {
+  auto& flights = thread_flights();
+  const auto it = flights.find(key);
+  if (it == flights.end()) return;
+  for (net::Timer* waiter : it->second.waiters) waiter->cancel();
+  flights.erase(it);
+}
+
+net::Awaitable<bool> cache_flight_wait(const std::string& key, std::chrono::milliseconds timeout) {
+  auto& flights = thread_flights();
+  auto it = flights.find(key);
+  if (it == flights.end() || !live(it->second, std::chrono::steady_clock::now())) co_return false;
+  net::Timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(timeout);
+  it->second.waiters.push_back(&timer);
+  co_await timer.async_wait(net::use_nothrow_io);
+  // The flight may have ended (and been replaced): take this timer out of whatever holds it.
+  it = flights.find(key);
+  if (it != flights.end()) std::erase(it->second.waiters, &timer);
+  co_return true;
+}
 
 void report_cache_stores(std::vector<observe::MetricShard::CacheStoreSize>& out) {
   out.clear();

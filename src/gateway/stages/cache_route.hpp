@@ -4,6 +4,7 @@
 // and the request's fields as cache::Fields. Never answers or stores anything itself.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "cache/policy.hpp"
 #include "config/cache_spec.hpp"
 #include "http/message.hpp"
+#include "net/async.hpp"
 #include "observe/metric_shard.hpp"
 
 namespace flotilla::gateway {
@@ -26,11 +28,12 @@ struct CacheRouteSettings {
   std::uint64_t store_bytes_per_worker = 0;
   cache::Policy policy;
   config::CacheKey key;
-  bool get = true;                          // GET answered from the cache
-  bool head = true;                         // HEAD answered from a stored GET
-  std::optional<std::int64_t> browser_ttl;  // seconds
-  std::int64_t stale_if_error = 0;          // seconds, when the response does not say
-  std::int64_t serve_stale_when_down = 0;   // seconds, for the gateway's own 502/503/504
+  bool get = true;                               // GET answered from the cache
+  bool head = true;                              // HEAD answered from a stored GET
+  std::optional<std::int64_t> browser_ttl;       // seconds
+  std::int64_t stale_if_error = 0;               // seconds, when the response does not say
+  std::int64_t serve_stale_when_down = 0;        // seconds, for the gateway's own 502/503/504
+  std::chrono::milliseconds lock_timeout{5000};  // a miss waits this long for the key's fetch
 };
 
 CacheRouteSettings cache_route_settings(const config::CachePolicy& policy,
@@ -53,6 +56,14 @@ cache::Fields as_fields(std::span<const http::Header> headers);
 
 // This worker thread's stores' sizes, for a scrape (called on the worker thread).
 void report_cache_stores(std::vector<observe::MetricShard::CacheStoreSize>& out);
+
+// Request collapsing, per worker: the first storable miss of a key starts its flight (true);
+// later misses wait for the flight to end — the entry stored, or the response found not storable
+// — at most `timeout`, then look again. A flight older than its timeout no longer holds anyone.
+bool cache_flight_begin(const std::string& key, std::chrono::milliseconds timeout);
+void cache_flight_end(const std::string& key);
+// False at once when no flight holds `key`.
+net::Awaitable<bool> cache_flight_wait(const std::string& key, std::chrono::milliseconds timeout);
 
 // Seconds since the epoch (CLOCK_REALTIME_COARSE).
 std::int64_t cache_now() noexcept;

@@ -69,7 +69,10 @@ class CacheTee final : public BodyTransform {
     return out;
   }
 
-  void release() noexcept override { std::unique_ptr<CacheTee> self(this); }
+  void release() noexcept override {
+    std::unique_ptr<CacheTee> self(this);
+    cache_flight_end(key_);  // stored or not, the misses waiting for it may look again
+  }
 
  private:
   BodyTransformPtr inner_;
@@ -184,7 +187,10 @@ class CacheStoreStage final : public ResponseBodyStage {
       edits.remove("Cache-Control");
       edits.add("Cache-Control", fmt::format("max-age={}", *settings_->browser_ttl));
     }
-    if (!entry) return transform;
+    if (!entry) {
+      if (scratch.store) cache_flight_end(scratch.key);
+      return transform;
+    }
     auto tee = std::make_unique<CacheTee>(std::move(transform), std::move(entry),
                                           worker_cache_store(*settings_), scratch.key,
                                           settings_->policy.max_object_size);

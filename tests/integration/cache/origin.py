@@ -2,7 +2,7 @@
 
 `Origin.script(path, status=200, headers={...}, body=b"...")` says how `path` answers (any
 method); header values may use `{now}` or `{now-N}` / `{now+N}` for an HTTP-date N seconds away.
-`Origin.count(path)` is how many requests reached it for that path; `Origin.last_headers(path)`
+`delay=S` makes it answer S seconds late. `Origin.count(path)` is how many requests reached it for that path; `Origin.last_headers(path)`
 the last request's headers.
 """
 import email.utils
@@ -33,11 +33,13 @@ class _Handler(BaseHTTPRequestHandler):
         with origin.lock:
             origin.counts[path] = origin.counts.get(path, 0) + 1
             origin.headers[path] = {k.lower(): v for k, v in self.headers.items()}
-            status, headers, body = origin.scripts.get(path, (404, {}, b"no script\n"))
+            status, headers, body, delay = origin.scripts.get(path, (404, [], b"no script\n", 0))
         # A validator that matches the scripted ETag gets 304 with the scripted fields.
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         if etag and self.headers.get("If-None-Match") == etag and status == 200:
             status = 304
+        if delay:
+            time.sleep(delay)
         self.send_response(status)
         sent_date = False
         for name, value in headers:
@@ -68,11 +70,12 @@ class Origin:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def script(self, path, status=200, headers=(), body=b"hello from the origin\n"):
+    def script(self, path, status=200, headers=(), body=b"hello from the origin\n", delay=0):
+        """`delay`: seconds the origin waits before its head (a slow page)."""
         if isinstance(headers, dict):
             headers = list(headers.items())
         with self.lock:
-            self.scripts[path] = (status, list(headers), body)
+            self.scripts[path] = (status, list(headers), body, delay)
 
     def count(self, path):
         with self.lock:

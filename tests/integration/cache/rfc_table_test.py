@@ -131,6 +131,7 @@ class RfcTableTest(unittest.TestCase):
               "compression": {"min_length": 10, "types": ["text/plain"]}},
              {"match": {"path": "/browser/"}, "upstream": "app", "cache": {"browser_ttl": "1h"}},
              {"match": {"path": "/sie/"}, "upstream": "app", "cache": {"stale_if_error": "60s"}},
+             {"match": {"path": "/lock/"}, "upstream": "app", "cache": {"lock_timeout": "500ms"}},
              {"match": {"path": "/down/"}, "upstream": "down",
               "cache": {"serve_stale_when_down": "1h"}},
              {"match": {"path": "/"}, "upstream": "app", "cache": {}}],
@@ -291,6 +292,27 @@ class RfcTableTest(unittest.TestCase):
                                                result="miss"), 1)
         self.assertGreater(harness.metric(samples, "flotilla_cache_objects", store="default"), 0)
         self.assertGreater(harness.metric(samples, "flotilla_cache_bytes", store="default"), 0)
+
+    def test_concurrent_misses_make_one_origin_request(self):
+        import concurrent.futures
+        body = b"z" * 20000
+        self.origin.script("/collapse", headers=[("Cache-Control", "max-age=60")], body=body,
+                           delay=0.5)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+            results = list(pool.map(lambda _: self.get("/collapse"), range(100)))
+        self.assertEqual([r[0] for r in results], [200] * 100)
+        self.assertTrue(all(r[2] == body for r in results))
+        self.assertEqual(self.origin.count("/collapse"), 1)
+
+    def test_collapsed_misses_go_upstream_after_lock_timeout(self):
+        self.origin.script("/lock/x", headers=[("Cache-Control", "max-age=60")], delay=1.5)
+        import concurrent.futures
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+            results = list(pool.map(lambda _: self.get("/lock/x"), range(3)))
+        self.assertEqual([r[0] for r in results], [200] * 3)
+        self.assertGreater(self.origin.count("/lock/x"), 1)  # waited 0.5 s, then went themselves
+        self.assertLess(time.monotonic() - started, 5)
 
     def test_only_if_cached_miss_is_504_without_the_origin(self):
         self.origin.script("/rfc-oic", headers=[("Cache-Control", "max-age=60")])
