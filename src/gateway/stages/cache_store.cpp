@@ -106,7 +106,7 @@ class Replay final : public BodyTransform {
   bool sent_ = false;
 };
 
-bool unsafe(http::Method m) {
+bool invalidating_method(http::Method m) {
   return m != http::Method::kGet && m != http::Method::kHead && m != http::Method::kOptions &&
          m != http::Method::kTrace;
 }
@@ -171,7 +171,7 @@ class CacheStoreStage final : public ResponseBodyStage {
     CacheScratch& scratch = ctx.scratch.cache;
     thread_local std::vector<cache::Field> fields;
     outgoing_fields(head, fields);
-    if (unsafe(ctx.head.method) && head.status < 400) invalidate_locations(ctx, fields);
+    if (invalidating_method(ctx.head.method) && head.status < 400) invalidate_locations(ctx, fields);
     std::shared_ptr<cache::StoredResponse> entry;
     if (scratch.store) entry = entry_for(ctx, head, fields);
     // What the client sees about the cache, and the browser's lifetime (after the entry took
