@@ -10,15 +10,15 @@ using testing::errors_of;
 using testing::load_ok;
 using Lines = std::vector<std::string>;
 
-constexpr std::string_view kHeader =
+constexpr std::string_view kCacheHeader =
     "listen: [\"127.0.0.1:8080\"]\nupstreams:\n  app: { servers: [\"127.0.0.1:9000\"] }\n";
 
-Spec spec_of(std::string_view rest) {
-  return load_ok(std::string(kHeader) + std::string(rest));
+Spec cache_spec_of(std::string_view rest) {
+  return load_ok(std::string(kCacheHeader) + std::string(rest));
 }
 
 TEST(ParseCache, EmptyBlockTakesTheDefaultsAndTheDefaultStore) {
-  const Spec spec = spec_of("routes:\n  - upstream: app\n    cache: {}\n");
+  const Spec spec = cache_spec_of("routes:\n  - upstream: app\n    cache: {}\n");
   ASSERT_TRUE(spec.routes[0].cache);
   const CachePolicy& c = *spec.routes[0].cache;
   EXPECT_EQ(c.store, "default");
@@ -36,11 +36,11 @@ TEST(ParseCache, EmptyBlockTakesTheDefaultsAndTheDefaultStore) {
 }
 
 TEST(ParseCache, NoCacheNoStore) {
-  EXPECT_TRUE(spec_of("routes:\n  - upstream: app\n").cache_stores.empty());
+  EXPECT_TRUE(cache_spec_of("routes:\n  - upstream: app\n").cache_stores.empty());
 }
 
 TEST(ParseCache, ScalarTtlIsTheDefault) {
-  const Spec spec = spec_of("routes:\n  - upstream: app\n    cache: { ttl: 30d }\n");
+  const Spec spec = cache_spec_of("routes:\n  - upstream: app\n    cache: { ttl: 30d }\n");
   const CacheTtl& ttl = spec.routes[0].cache->ttl;
   EXPECT_EQ(ttl.default_ttl, std::chrono::days(30));
   EXPECT_FALSE(ttl.min);
@@ -48,7 +48,7 @@ TEST(ParseCache, ScalarTtlIsTheDefault) {
 }
 
 TEST(ParseCache, EveryKey) {
-  const Spec spec = spec_of(R"(cache_stores:
+  const Spec spec = cache_spec_of(R"(cache_stores:
   pages: { memory: 1GiB }
 routes:
   - upstream: app
@@ -91,18 +91,18 @@ routes:
 }
 
 TEST(ParseCache, QueryOffAndOn) {
-  EXPECT_EQ(spec_of("routes:\n  - upstream: app\n    cache: { key: { query: off } }\n")
+  EXPECT_EQ(cache_spec_of("routes:\n  - upstream: app\n    cache: { key: { query: off } }\n")
                 .routes[0]
                 .cache->key.query,
             CacheQueryKey::off);
-  EXPECT_EQ(spec_of("routes:\n  - upstream: app\n    cache: { key: { query: on } }\n")
+  EXPECT_EQ(cache_spec_of("routes:\n  - upstream: app\n    cache: { key: { query: on } }\n")
                 .routes[0]
                 .cache->key.query,
             CacheQueryKey::on);
 }
 
 TEST(ParseCache, Errors) {
-  EXPECT_EQ(errors_of(std::string(kHeader) + R"(cache_stores:
+  EXPECT_EQ(errors_of(std::string(kCacheHeader) + R"(cache_stores:
   small: { memory: 1KiB }
   nomem: {}
 routes:
@@ -135,7 +135,7 @@ routes:
 
 TEST(ParseCache, ObjectLargerThanItsStore) {
   EXPECT_EQ(
-      errors_of(std::string(kHeader) + R"(cache_stores:
+      errors_of(std::string(kCacheHeader) + R"(cache_stores:
   tiny: { memory: 1MiB }
 routes:
   - upstream: app
