@@ -9,7 +9,7 @@ namespace {
 
 using testing::FieldRows;
 
-std::string find(const FieldList& list, std::string_view name) {
+std::string joined_values(const FieldList& list, std::string_view name) {
   std::string out;
   for (const auto& [n, v] : list) {
     if (n == name) out += (out.empty() ? "" : "|") + v;
@@ -28,10 +28,10 @@ TEST(HeadersToStore, DropsHopByHopAndConnectionNamedFields) {
                            "Set-Cookie: a=b"};
   const FieldList stored = headers_to_store(response);
   EXPECT_EQ(stored.size(), 3u);
-  EXPECT_EQ(find(stored, "Content-Type"), "text/plain");
-  EXPECT_EQ(find(stored, "ETag"), "\"a\"");
-  EXPECT_EQ(find(stored, "Set-Cookie"), "a=b");
-  EXPECT_EQ(find(stored, "X-Secret"), "");
+  EXPECT_EQ(joined_values(stored, "Content-Type"), "text/plain");
+  EXPECT_EQ(joined_values(stored, "ETag"), "\"a\"");
+  EXPECT_EQ(joined_values(stored, "Set-Cookie"), "a=b");
+  EXPECT_EQ(joined_values(stored, "X-Secret"), "");
 }
 
 TEST(MergeNotModified, ReplacesByNameKeepsBodyFields) {
@@ -44,19 +44,19 @@ TEST(MergeNotModified, ReplacesByNameKeepsBodyFields) {
   const FieldRows not_modified{"Cache-Control: max-age=100", "Content-Length: 0", "X-Multi: 3",
                                "X-New: y", "Connection: close"};
   merge_not_modified(stored, not_modified);
-  EXPECT_EQ(find(stored, "Cache-Control"), "max-age=100");
-  EXPECT_EQ(find(stored, "Content-Length"), "5");
-  EXPECT_EQ(find(stored, "X-Multi"), "3");
-  EXPECT_EQ(find(stored, "X-New"), "y");
-  EXPECT_EQ(find(stored, "Connection"), "");
-  EXPECT_EQ(find(stored, "ETag"), "\"a\"");
+  EXPECT_EQ(joined_values(stored, "Cache-Control"), "max-age=100");
+  EXPECT_EQ(joined_values(stored, "Content-Length"), "5");
+  EXPECT_EQ(joined_values(stored, "X-Multi"), "3");
+  EXPECT_EQ(joined_values(stored, "X-New"), "y");
+  EXPECT_EQ(joined_values(stored, "Connection"), "");
+  EXPECT_EQ(joined_values(stored, "ETag"), "\"a\"");
 }
 
 TEST(ValidatorsFor, EtagAndLastModified) {
   const FieldList stored{{"ETag", "\"v1\""}, {"Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT"}};
   const FieldList v = validators_for(stored);
-  EXPECT_EQ(find(v, "If-None-Match"), "\"v1\"");
-  EXPECT_EQ(find(v, "If-Modified-Since"), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(joined_values(v, "If-None-Match"), "\"v1\"");
+  EXPECT_EQ(joined_values(v, "If-Modified-Since"), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_TRUE(validators_for(FieldList{{"Content-Type", "x"}}).empty());
 }
 
