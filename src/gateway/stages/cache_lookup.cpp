@@ -81,7 +81,8 @@ class CacheLookupStage final : public RequestStage {
 
   net::Awaitable<Verdict> on_request_async(RequestContext& ctx) const override {
     CacheScratch& scratch = ctx.scratch.cache;
-    const cache::Fields fields = as_fields(ctx.head.headers);
+    // A view into a per-thread vector: made again after any co_await (other requests use it).
+    cache::Fields fields = as_fields(ctx.head.headers);
     const cache::RequestDirectives req = cache::parse_request_directives(fields);
     cache::MemoryStore& store = worker_cache_store(*settings_);
     auto entry = store.find(scratch.key, fields);
@@ -91,6 +92,7 @@ class CacheLookupStage final : public RequestStage {
       // Request collapsing: the first miss fetches; the others wait for its entry.
       if (cache_flight_begin(scratch.key, settings_->lock_timeout)) co_return Verdict::kContinue;
       const bool waited = co_await cache_flight_wait(scratch.key, settings_->lock_timeout);
+      fields = as_fields(ctx.head.headers);
       if (waited) entry = store.find(scratch.key, fields);
       if (!entry) co_return Verdict::kContinue;
     }
