@@ -42,6 +42,16 @@ bool kept_in_304(std::string_view name) {
   return false;
 }
 
+bool in_304(std::string_view name) {
+  return replayed(name) && kept_in_304(name);
+}
+bool replayed_not_cc(std::string_view name) {
+  return replayed(name) && !http::ascii_iequals(name, "cache-control");
+}
+bool in_304_not_cc(std::string_view name) {
+  return in_304(name) && !http::ascii_iequals(name, "cache-control");
+}
+
 class CacheLookupStage final : public RequestStage {
  public:
   explicit CacheLookupStage(std::shared_ptr<const CacheRouteSettings> settings)
@@ -159,11 +169,11 @@ class CacheLookupStage final : public RequestStage {
     HeaderEdits& edits = ctx.scratch.response_edits;
     const bool not_modified =
         cache::client_not_modified(as_fields(ctx.head.headers), entry.headers);
-    for (const auto& [name, value] : entry.headers) {
-      if (!replayed(name)) continue;
-      if (not_modified && !kept_in_304(name)) continue;
-      if (settings_->browser_ttl && http::ascii_iequals(name, "cache-control")) continue;
-      edits.add(name, value);
+    if (not_modified) {
+      add_stored_fields(edits, entry.headers, settings_->browser_ttl ? &in_304_not_cc : &in_304);
+    } else {
+      add_stored_fields(edits, entry.headers,
+                        settings_->browser_ttl ? &replayed_not_cc : &replayed);
     }
     if (settings_->browser_ttl) {
       edits.add("Cache-Control", fmt::format("max-age={}", *settings_->browser_ttl));

@@ -226,6 +226,17 @@ cache::Fields as_fields(std::span<const http::Header> headers) {
   return fields;
 }
 
+void add_stored_fields(HeaderEdits& edits,
+                       const std::vector<std::pair<std::string, std::string>>& fields,
+                       bool (*keep)(std::string_view name)) {
+  for (const auto& [name, value] : fields) {
+    if (keep && !keep(name)) continue;
+    if (http::ascii_iequals(name, "date")) edits.drop(http::HeaderId::kDate);
+    if (http::ascii_iequals(name, "server")) edits.drop(http::HeaderId::kServer);
+    edits.add(name, value);
+  }
+}
+
 std::int64_t cache_now() noexcept {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME_COARSE, &ts);

@@ -15,6 +15,7 @@
 #include "cache/memory_store.hpp"
 #include "cache/policy.hpp"
 #include "config/cache_spec.hpp"
+#include "gateway/pipeline/header_edits.hpp"
 #include "http/message.hpp"
 #include "net/async.hpp"
 #include "observe/metric_shard.hpp"
@@ -64,6 +65,13 @@ bool cache_flight_begin(const std::string& key, std::chrono::milliseconds timeou
 void cache_flight_end(const std::string& key);
 // False at once when no flight holds `key`.
 net::Awaitable<bool> cache_flight_wait(const std::string& key, std::chrono::milliseconds timeout);
+
+// Adds a stored response's fields to `edits` for a head the gateway writes itself; a stored
+// Date or Server replaces the sink's own line (the origin's Date stays, Age says how old it is).
+// `keep` filters the fields (null: all).
+void add_stored_fields(HeaderEdits& edits,
+                       const std::vector<std::pair<std::string, std::string>>& fields,
+                       bool (*keep)(std::string_view name) = nullptr);
 
 // Seconds since the epoch (CLOCK_REALTIME_COARSE).
 std::int64_t cache_now() noexcept;

@@ -171,7 +171,8 @@ class CacheStoreStage final : public ResponseBodyStage {
     CacheScratch& scratch = ctx.scratch.cache;
     thread_local std::vector<cache::Field> fields;
     outgoing_fields(head, fields);
-    if (invalidating_method(ctx.head.method) && head.status < 400) invalidate_locations(ctx, fields);
+    if (invalidating_method(ctx.head.method) && head.status < 400)
+      invalidate_locations(ctx, fields);
     std::shared_ptr<cache::StoredResponse> entry;
     if (scratch.store) entry = entry_for(ctx, head, fields);
     // What the client sees about the cache, and the browser's lifetime (after the entry took
@@ -234,7 +235,7 @@ class CacheStoreStage final : public ResponseBodyStage {
       return nullptr;
     }
     edits.clear();
-    for (const auto& [name, value] : entry->headers) edits.add(name, value);
+    add_stored_fields(edits, entry->headers);
     const std::int64_t age =
         cache::current_age(entry->facts, entry->request_time, entry->response_time, now);
     edits.add("Age", fmt::format("{}", age));
