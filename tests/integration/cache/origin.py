@@ -40,7 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
             status = 304
         if delay:
             time.sleep(delay)
-        self.send_response(status)
+        # send_response_only: BaseHTTPRequestHandler's send_response would add a Date of its own
+        # before the scripted one (and the first Date is the one that counts).
+        self.send_response_only(status)
+        self.send_header("Server", "cache-test-origin")
         sent_date = False
         for name, value in headers:
             value = _DATE.sub(lambda m: http_date(int(m.group(1) or 0)), value)

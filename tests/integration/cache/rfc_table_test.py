@@ -26,6 +26,8 @@ ROWS = [
     ("private-field", [("Cache-Control", 'private="X-A", max-age=60')], {}, ("GET", {}), True,
      200, MISS),
     ("no-cache", [("Cache-Control", "no-cache, max-age=60"), ("ETag", '"a"')], {}, ("GET", {}),
+     True, 200, "REVALIDATED"),
+    ("no-cache-without-validator", [("Cache-Control", "no-cache, max-age=60")], {}, ("GET", {}),
      True, 200, "EXPIRED"),
     ("max-age-0", [("Cache-Control", "max-age=0")], {}, ("GET", {}), True, 200, MISS),
     ("s-maxage-over-max-age", [("Cache-Control", "max-age=0, s-maxage=60")], {}, ("GET", {}),
@@ -274,7 +276,9 @@ class RfcTableTest(unittest.TestCase):
         self.assertEqual(self.get("/sie/y")[0], 500)
 
     def test_serve_stale_when_down(self):
-        self.down.script("/down/page", headers=[("Cache-Control", "max-age=1")], body=b"page")
+        # Connection: close, so that no pooled connection outlives the origin's listener.
+        self.down.script("/down/page", headers=[("Cache-Control", "max-age=1"),
+                                                ("Connection", "close")], body=b"page")
         self.assertEqual(self.get("/down/page")[2], b"page")
         time.sleep(1.6)
         self.down.stop()
