@@ -2,6 +2,7 @@
 
 `Origin.script(path, status=200, headers={...}, body=b"...")` says how `path` answers (any
 method); header values may use `{now}` or `{now-N}` / `{now+N}` for an HTTP-date N seconds away.
+A script for a path without a query answers every query of it (counted under the bare path).
 `delay=S` makes it answer S seconds late. `Origin.count(path)` is how many requests reached it for that path; `Origin.last_headers(path)`
 the last request's headers.
 """
@@ -31,6 +32,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         path = self.path
         with origin.lock:
+            if path not in origin.scripts:  # a script for the path answers any query
+                path = path.split("?")[0]
             origin.counts[path] = origin.counts.get(path, 0) + 1
             origin.headers[path] = {k.lower(): v for k, v in self.headers.items()}
             status, headers, body, delay = origin.scripts.get(path, (404, [], b"no script\n", 0))

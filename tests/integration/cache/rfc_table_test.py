@@ -133,6 +133,13 @@ class RfcTableTest(unittest.TestCase):
               "compression": {"min_length": 10, "types": ["text/plain"]}},
              {"match": {"path": "/browser/"}, "upstream": "app", "cache": {"browser_ttl": "1h"}},
              {"match": {"path": "/sie/"}, "upstream": "app", "cache": {"stale_if_error": "60s"}},
+             {"match": {"path": "/ce/"}, "upstream": "app",
+              "cache": {"cache_everything": True, "ttl": "60s"}},
+             {"match": {"path": "/qoff/"}, "upstream": "app", "cache": {"key": {"query": "off"}}},
+             {"match": {"path": "/qallow/"}, "upstream": "app",
+              "cache": {"key": {"query": ["page"]}}},
+             {"match": {"path": "/kcookie/"}, "upstream": "app",
+              "cache": {"key": {"cookies": ["variant"], "headers": ["X-Tenant"]}}},
              {"match": {"path": "/lock/"}, "upstream": "app", "cache": {"lock_timeout": "500ms"}},
              {"match": {"path": "/down/"}, "upstream": "down",
               "cache": {"serve_stale_when_down": "1h"}},
@@ -317,6 +324,33 @@ class RfcTableTest(unittest.TestCase):
         self.assertEqual([r[0] for r in results], [200] * 3)
         self.assertGreater(self.origin.count("/lock/x"), 1)  # waited 0.5 s, then went themselves
         self.assertLess(time.monotonic() - started, 5)
+
+    def test_cache_everything_stores_what_has_no_freshness(self):
+        self.origin.script("/ce/x", status=201, headers=[])
+        self.get("/ce/x")
+        self.assertEqual(self.get("/ce/x")[1].get("x-cache"), HIT)
+        self.origin.script("/ce/private", headers=[("Cache-Control", "private")])
+        self.get("/ce/private")
+        self.assertEqual(self.get("/ce/private")[1].get("x-cache"), MISS)
+
+    def test_cache_key_options(self):
+        def x_cache(path, headers=None):
+            return self.get(path, headers=headers)[1].get("x-cache")
+        cc = [("Cache-Control", "max-age=60")]
+        self.origin.script("/q", headers=cc)
+        self.assertEqual((x_cache("/q?a=1"), x_cache("/q?a=1"), x_cache("/q?a=2")),
+                         (MISS, HIT, MISS))  # the query is in the key by default
+        self.origin.script("/qoff/x", headers=cc)
+        self.assertEqual((x_cache("/qoff/x?a=1"), x_cache("/qoff/x?a=2")), (MISS, HIT))
+        self.origin.script("/qallow/x", headers=cc)
+        self.assertEqual((x_cache("/qallow/x?page=1&utm=a"), x_cache("/qallow/x?utm=b&page=1"),
+                          x_cache("/qallow/x?page=2")), (MISS, HIT, MISS))
+        self.origin.script("/kcookie/x", headers=cc)
+        self.assertEqual((x_cache("/kcookie/x", {"Cookie": "variant=a"}),
+                          x_cache("/kcookie/x", {"Cookie": "session=1; variant=a"}),
+                          x_cache("/kcookie/x", {"Cookie": "variant=b"}),
+                          x_cache("/kcookie/x", {"Cookie": "variant=a", "X-Tenant": "t2"})),
+                         (MISS, HIT, MISS, MISS))
 
     def test_only_if_cached_miss_is_504_without_the_origin(self):
         self.origin.script("/rfc-oic", headers=[("Cache-Control", "max-age=60")])
