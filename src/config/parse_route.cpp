@@ -191,19 +191,6 @@ void read_rate_limit(const MapReader& r, Route& route) {
   route.rate_limit = out;
 }
 
-void read_cache(const MapReader& r, Route& route) {
-  const auto cache =
-      r.child("cache", {"ttl", "browser_ttl", "stale_if_error", "stale_while_revalidate"});
-  r.feature("cache", "cache");
-  if (!cache) return;
-  CachePolicy out;
-  cache->read("ttl", out.ttl, duration_type());
-  cache->read("browser_ttl", out.browser_ttl, duration_type());
-  cache->read("stale_if_error", out.stale_if_error, duration_type());
-  cache->read("stale_while_revalidate", out.stale_while_revalidate, duration_type());
-  route.cache = out;
-}
-
 // Per-route switches; each is gated only when turned on.
 void read_switches(const MapReader& r, Route& route) {
   if (r.read("ignore_client_abort", route.ignore_client_abort, bool_type()) &&
@@ -236,7 +223,7 @@ void parse_route(LoadContext& ctx, const Entry& item, const Compression& global,
   read_hedge(r, route);
   read_route_timeouts(r, route.timeouts);
   read_rate_limit(r, route);
-  read_cache(r, route);
+  parse_route_cache(r, route.cache);
   parse_header_rules(r, route.headers);
   read_switches(r, route);
   parse_route_protection(r, route.protection);

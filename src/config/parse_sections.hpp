@@ -34,6 +34,13 @@ void parse_upstreams(LoadContext& ctx, const Entry& entry, std::vector<Upstream>
 void parse_routes(LoadContext& ctx, const Entry& entry, const Compression& global,
                   std::vector<Route>& out);
 
+// parse_cache.cpp: a route's `cache:` (records the "cache" feature), the top-level
+// `cache_stores:`, and, once the whole file is read, the `default` store added when needed and
+// each route's store checked (errors at the route's `cache:`).
+void parse_route_cache(const MapReader& route, std::optional<CachePolicy>& out);
+void parse_cache_stores(LoadContext& ctx, const Entry& entry, std::vector<CacheStore>& out);
+void complete_cache_stores(LoadContext& ctx, Spec& spec);
+
 // `headers:` under a listener or route (parse_headers.cpp); records the "headers" feature.
 void parse_header_rules(const MapReader& parent, std::optional<HeaderRules>& out);
 

@@ -11,7 +11,8 @@ namespace {
 const std::vector<std::string_view> kTopLevelKeys{
     "workers",     "listen", "services", "upstreams",       "routes",
     "compression", "admin",  "alerts",   "alertmanager",    "access_log",
-    "state_dir",   "log",    "acme",     "trusted_proxies", "max_connections"};
+    "state_dir",   "log",    "acme",     "trusted_proxies", "max_connections",
+    "cache_stores"};
 
 ValueType<std::uint32_t> workers_type() {
   static constexpr std::int64_t kMaxWorkers = 1024;
@@ -68,6 +69,10 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
   }
   complete_acme(ctx, spec);
   parse_global_protection(top, spec.protection);
+  if (const Entry* stores = top.find("cache_stores")) {
+    parse_cache_stores(ctx, *stores, spec.cache_stores);
+  }
+  complete_cache_stores(ctx, spec);
   return spec;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/protection_spec.hpp"
+#include "config/cache_spec.hpp"
 #include "config/retry_on.hpp"
 #include "config/values.hpp"
 
@@ -469,14 +470,6 @@ struct RateLimit {
   friend bool operator==(const RateLimit&, const RateLimit&) = default;
 };
 
-struct CachePolicy {
-  Duration ttl{0s};  // shared (edge) lifetime; 0 = only what Cache-Control allows
-  std::optional<Duration> browser_ttl;  // Cache-Control max-age sent to clients
-  Duration stale_if_error{0s};          // RFC 5861
-  Duration stale_while_revalidate{0s};
-  friend bool operator==(const CachePolicy&, const CachePolicy&) = default;
-};
-
 // Levels per coding (gzip 1–9, brotli 0–11, zstd 1–19).
 struct CompressionLevels {
   int gzip = 6;
@@ -605,8 +598,9 @@ struct Spec {
   Alerts alerts;
   std::optional<Alertmanager> alertmanager;
   AccessLog access_log;
-  std::filesystem::path state_dir;  // absolute; default <config dir>/.flotilla
-  std::optional<Acme> acme;         // top-level defaults for listeners' `tls.acme`
+  std::filesystem::path state_dir;       // absolute; default <config dir>/.flotilla
+  std::optional<Acme> acme;              // top-level defaults for listeners' `tls.acme`
+  std::vector<CacheStore> cache_stores;  // named in file order; `default` added when missing
   LogConfig log;
   std::vector<FeatureUse> features;
   GlobalProtection protection;  // trusted_proxies, max_connections

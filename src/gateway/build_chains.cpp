@@ -1,9 +1,12 @@
 // Config → stages: each route's and listener's chain, in the order the pipeline runs them. The
 // one place that knows which config key becomes which stage; a route kind this build cannot
 // serve is an error here (never dropped). Control thread only.
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "gateway/snapshot_builder.hpp"
+#include "gateway/stages/cache_route.hpp"
 #include "gateway/stages/stages.hpp"
 
 namespace flotilla::gateway {
@@ -14,6 +17,22 @@ std::vector<const config::Listener*> tcp_listeners(const config::Spec& spec) {
     if (listener.address.kind == config::Address::Kind::tcp) out.push_back(&listener);
   }
   return out;
+}
+
+// `cache:`: the lookup first, and the store side wrapping the body stages (compression).
+void add_cache_stages(const config::Spec& spec, const config::CachePolicy& policy,
+                      StageChain& chain) {
+  std::uint64_t bytes = config::CacheStore{}.memory;
+  for (const config::CacheStore& store : spec.cache_stores) {
+    if (store.name == policy.store) bytes = store.memory;
+  }
+  const std::uint32_t workers =
+      spec.workers != 0 ? spec.workers : std::max(1u, std::thread::hardware_concurrency());
+  auto settings =
+      std::make_shared<const CacheRouteSettings>(cache_route_settings(policy, bytes, workers));
+  chain.request.insert(chain.request.begin(), make_cache_lookup_stage(settings));
+  chain.upstream_request.push_back(make_cache_validators_stage());
+  chain.response_body = {make_cache_store_stage(settings, std::move(chain.response_body))};
 }
 
 RouteTarget build_route(const config::Spec& spec, const config::Route& route,
@@ -68,6 +87,7 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
       target.hedge.max = route.hedge->max;
     }
     target.timeouts = {route.timeouts.connect, route.timeouts.send, route.timeouts.read};
+    if (route.cache) add_cache_stages(spec, *route.cache, chain);
   } else if (const auto* redirect = std::get_if<config::RedirectAction>(&route.action)) {
     target.proxy = false;
     chain.request.push_back(make_redirect_stage(*redirect));

@@ -1,6 +1,7 @@
 // The worker's metrics and access-log duties: interning series when a snapshot arrives, counting
 // finished requests and attempts into the worker's own shard, copying it for a scrape, batching
 // access-log lines. Kept apart from worker.cpp so the request path's files stay about requests.
+#include "gateway/stages/cache_route.hpp"
 #include "gateway/worker.hpp"
 
 namespace flotilla::gateway {
@@ -105,6 +106,7 @@ void Worker::finish_request(observe::RequestRecord& record, std::string_view cli
 WorkerStats Worker::stats() const {
   WorkerStats stats;
   stats.shard = metrics_;
+  report_cache_stores(stats.shard.cache_stores());
   stats.active_connections = connection_total_;
   const auto now = std::chrono::steady_clock::now();
   for (const WorkerUpstream* upstream : by_index_) {

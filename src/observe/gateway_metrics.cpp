@@ -207,6 +207,30 @@ MetricFamily http2_events_family(const MetricShard& totals) {
 }
 
 // Compressed responses and their bytes before (`in`) and after (`out`) the encoder, per coding.
+// The response cache: requests by result, and each store's bytes and objects (all workers).
+void add_cache_families(const MetricShard& totals, MetricsView& view) {
+  MetricFamily requests = family("flotilla_cache_requests_total",
+                                 "Requests on cache routes, by what the cache did (hit, stale, "
+                                 "miss, expired, bypass, revalidated).",
+                                 MetricType::counter);
+  for (std::size_t r = 0; r < kCacheResultCount; ++r) {
+    const auto result = static_cast<CacheResult>(r);
+    add(requests, requests.name, {{"result", std::string(to_string(result))}},
+        static_cast<double>(totals.cache_requests(result)));
+  }
+  view.push_back(std::move(requests));
+  MetricFamily bytes =
+      family("flotilla_cache_bytes", "Bytes held by each cache store.", MetricType::gauge);
+  MetricFamily objects =
+      family("flotilla_cache_objects", "Responses held by each cache store.", MetricType::gauge);
+  for (const MetricShard::CacheStoreSize& store : totals.cache_stores()) {
+    add(bytes, bytes.name, {{"store", store.store}}, static_cast<double>(store.bytes));
+    add(objects, objects.name, {{"store", store.store}}, static_cast<double>(store.objects));
+  }
+  view.push_back(std::move(bytes));
+  view.push_back(std::move(objects));
+}
+
 void add_compression_families(const MetricShard& totals, MetricsView& view) {
   MetricFamily bytes = family("flotilla_compression_bytes_total",
                               "Response body bytes into (in) and out of (out) compression, by "
@@ -323,6 +347,7 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(requests_by_protocol_family(stats.totals));
   view.push_back(http2_events_family(stats.totals));
   add_compression_families(stats.totals, view);
+  add_cache_families(stats.totals, view);
   view.push_back(static_file_bytes_family(stats.totals));
   view.push_back(requests_denied_family(stats.totals));
   view.push_back(connections_refused_family(stats.totals));

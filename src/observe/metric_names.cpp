@@ -8,7 +8,7 @@ namespace {
 
 // Kept true by tests/unit/observe/metric_names_test.cpp (against the families observe builds)
 // and by the families' own files (gateway/gateway.cpp, app/autoscale_loop.cpp).
-constexpr std::array<std::string_view, 41> kFamilies{
+constexpr std::array<std::string_view, 44> kFamilies{
     // gateway (observe/gateway_metrics.cpp, gateway/gateway.cpp)
     "http_requests_total",
     "http_request_duration_seconds",
@@ -34,6 +34,9 @@ constexpr std::array<std::string_view, 41> kFamilies{
     "flotilla_static_file_bytes_total",
     "flotilla_requests_denied_total",
     "flotilla_connections_refused_total",
+    "flotilla_cache_requests_total",
+    "flotilla_cache_bytes",
+    "flotilla_cache_objects",
     // instances (observe/instance_metrics.cpp)
     "flotilla_instance_restarts_total",
     "flotilla_instance_state",

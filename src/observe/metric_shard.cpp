@@ -1,5 +1,7 @@
 #include "observe/metric_shard.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "http/header_names.hpp"
@@ -159,6 +161,18 @@ void MetricShard::merge(const MetricShard& other) {
   for (std::size_t h = 0; h < kFileSendCount; ++h) {
     static_file_bytes_[h] += other.static_file_bytes_[h];
   }
+  for (std::size_t r = 0; r < kCacheResultCount; ++r)
+    cache_requests_[r] += other.cache_requests_[r];
+  for (const CacheStoreSize& theirs : other.cache_stores_) {
+    auto mine = std::find_if(cache_stores_.begin(), cache_stores_.end(),
+                             [&](const CacheStoreSize& s) { return s.store == theirs.store; });
+    if (mine == cache_stores_.end()) {
+      cache_stores_.push_back(theirs);
+    } else {
+      mine->bytes += theirs.bytes;
+      mine->objects += theirs.objects;
+    }
+  }
 }
 
 std::string_view to_string(DenyReason reason) noexcept {
@@ -195,6 +209,12 @@ std::string_view to_string(ConnectionRefusal reason) noexcept {
 
 std::string_view to_string(FileSend how) noexcept {
   return how == FileSend::sendfile ? "sendfile" : "copy";
+}
+
+std::string_view to_string(CacheResult result) noexcept {
+  static constexpr std::array<std::string_view, kCacheResultCount> kNames{
+      "hit", "stale", "miss", "expired", "bypass", "revalidated"};
+  return kNames[static_cast<std::size_t>(result)];
 }
 
 std::string_view to_string(ClientProtocol protocol) noexcept {

@@ -135,6 +135,10 @@ struct ListenerRefusals {
   std::string name;  // the listener's address
   std::array<std::uint64_t, kConnectionRefusalCount> refused{};
 };
+// What the response cache did with a request (X-Cache's values, lower case).
+enum class CacheResult : std::uint8_t { hit, stale, miss, expired, bypass, revalidated };
+inline constexpr std::size_t kCacheResultCount = 6;
+std::string_view to_string(CacheResult result) noexcept;
 
 // Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
 inline constexpr std::uint32_t kNoSeries = 0;
@@ -293,6 +297,20 @@ class MetricShard {
     }
   }
   const std::vector<ListenerRefusals>& listener_refusals() const noexcept { return listeners_; }
+  void cache_request(CacheResult result) noexcept {
+    ++cache_requests_[static_cast<std::size_t>(result)];
+  }
+  std::uint64_t cache_requests(CacheResult result) const noexcept {
+    return cache_requests_[static_cast<std::size_t>(result)];
+  }
+  // A cache store's size on this worker, set when the worker copies its shard for a scrape.
+  struct CacheStoreSize {
+    std::string store;
+    std::uint64_t bytes = 0;
+    std::uint64_t objects = 0;
+  };
+  std::vector<CacheStoreSize>& cache_stores() noexcept { return cache_stores_; }
+  const std::vector<CacheStoreSize>& cache_stores() const noexcept { return cache_stores_; }
 
   // Adds another shard's counts, matching series by name (shards intern in different orders).
   void merge(const MetricShard& other);
@@ -317,6 +335,8 @@ class MetricShard {
   std::array<CompressionCounts, kContentCodingCount> compression_{};
   std::array<std::uint64_t, kClientProtocolCount> requests_by_protocol_{};
   std::array<std::uint64_t, kFileSendCount> static_file_bytes_{};
+  std::array<std::uint64_t, kCacheResultCount> cache_requests_{};
+  std::vector<CacheStoreSize> cache_stores_;
 };
 
 }  // namespace flotilla::observe

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/pipeline/cache_scratch.hpp"
 #include "gateway/pipeline/header_edits.hpp"
 #include "http/message.hpp"
 #include "net/ip_address.hpp"
@@ -66,6 +67,7 @@ struct RequestScratch {
   std::string path;            // a static file's decoded path
   HeaderEdits upstream_edits;  // changes to the request sent upstream
   HeaderEdits response_edits;  // changes to the response head
+  CacheScratch cache;          // a cache route's lookup → store (stages/cache_*.cpp)
 };
 
 struct RequestContext {

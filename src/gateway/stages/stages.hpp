@@ -14,6 +14,8 @@
 
 namespace flotilla::gateway {
 
+struct CacheRouteSettings;
+
 // A plain listener's ACME HTTP-01 answers (/.well-known/acme-challenge/TOKEN), first of all.
 std::shared_ptr<const RequestStage> make_acme_challenge_stage();
 // A listener's own health path: 200 "healthy" (nginx's `location /health { return 200; }`).
@@ -50,5 +52,14 @@ std::shared_ptr<const ResponseHeadStage> make_hsts_stage(const config::Hsts& hst
 // A route's `compression` (the global one, or the route's block over it): gzip, brotli or zstd
 // as the client accepts, for the listed types.
 std::shared_ptr<const ResponseBodyStage> make_compression_stage(const config::Compression& config);
+// A route's `cache:` (cache_lookup.cpp, cache_store.cpp, settings from cache_route.hpp): the
+// lookup is the route's first request stage; the store side is the route's only body stage and
+// runs `inner` (compression) itself, so each coding is stored as it is sent.
+std::shared_ptr<const RequestStage> make_cache_lookup_stage(
+    std::shared_ptr<const CacheRouteSettings> settings);
+std::shared_ptr<const UpstreamRequestStage> make_cache_validators_stage();
+std::shared_ptr<const ResponseBodyStage> make_cache_store_stage(
+    std::shared_ptr<const CacheRouteSettings> settings,
+    std::vector<std::shared_ptr<const ResponseBodyStage>> inner);
 
 }  // namespace flotilla::gateway
