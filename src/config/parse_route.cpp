@@ -176,17 +176,6 @@ void read_route_timeouts(const MapReader& r, RouteTimeouts& out) {
   timeouts->read("read", out.read, positive_duration_type());
 }
 
-void read_rate_limit(const MapReader& r, Route& route) {
-  const auto limit = r.child("rate_limit", {"per_client", "burst"});
-  r.feature("rate_limit", "rate_limit");
-  if (!limit) return;
-  RateLimit out;
-  limit->require("per_client");
-  limit->read("per_client", out.per_client, rate_type());
-  limit->read("burst", out.burst, count_type(0, 1'000'000));
-  route.rate_limit = out;
-}
-
 void read_cache(const MapReader& r, Route& route) {
   const auto cache =
       r.child("cache", {"ttl", "browser_ttl", "stale_if_error", "stale_while_revalidate"});
@@ -231,7 +220,7 @@ void parse_route(LoadContext& ctx, const Entry& item, const Compression& global,
   read_retry(r, route);
   read_hedge(r, route);
   read_route_timeouts(r, route.timeouts);
-  read_rate_limit(r, route);
+  parse_rate_limit(r, route.rate_limit);
   read_cache(r, route);
   parse_header_rules(r, route.headers);
   read_switches(r, route);

@@ -34,6 +34,11 @@ void parse_upstreams(LoadContext& ctx, const Entry& entry, std::vector<Upstream>
 void parse_routes(LoadContext& ctx, const Entry& entry, const Compression& global,
                   std::vector<Route>& out);
 
+// parse_rate_limit.cpp: a route's `rate_limit` (records "rate_limit"), the top-level
+// `rate_limits:`, and, once both are read, routes naming a limit get its settings.
+void parse_rate_limit(const MapReader& route, std::optional<RateLimit>& out);
+void parse_rate_limits(const MapReader& top, std::vector<RateLimit>& out);
+void resolve_rate_limits(LoadContext& ctx, Spec& spec);
 // `headers:` under a listener or route (parse_headers.cpp); records the "headers" feature.
 void parse_header_rules(const MapReader& parent, std::optional<HeaderRules>& out);
 

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/rate_limit_spec.hpp"
 #include "config/retry_on.hpp"
 #include "config/values.hpp"
 
@@ -461,12 +462,6 @@ struct RouteTimeouts {  // nginx proxy_connect/send/read_timeout
   friend bool operator==(const RouteTimeouts&, const RouteTimeouts&) = default;
 };
 
-struct RateLimit {
-  Rate per_client;
-  std::uint32_t burst = 0;  // requests allowed above the rate at once
-  friend bool operator==(const RateLimit&, const RateLimit&) = default;
-};
-
 struct CachePolicy {
   Duration ttl{0s};  // shared (edge) lifetime; 0 = only what Cache-Control allows
   std::optional<Duration> browser_ttl;  // Cache-Control max-age sent to clients
@@ -594,9 +589,10 @@ struct Spec {
   std::filesystem::path base_dir;  // the file's directory; relative paths resolved against it
   std::uint32_t workers = 0;       // data-plane threads; 0 = auto (one per core)
   std::vector<Listener> listeners;
-  std::vector<Service> services;    // file order
-  std::vector<Upstream> upstreams;  // file order
-  std::vector<Route> routes;        // file order
+  std::vector<Service> services;       // file order
+  std::vector<Upstream> upstreams;     // file order
+  std::vector<Route> routes;           // file order
+  std::vector<RateLimit> rate_limits;  // `rate_limits:`, named and shared by routes
   Compression compression;
   Admin admin;
   Alerts alerts;
