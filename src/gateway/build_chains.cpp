@@ -22,6 +22,12 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
   target.name = route.match.host + route.match.path;
   target.ignore_client_abort = route.ignore_client_abort;
   StageChain& chain = target.chain;
+  // First of the route's stages: a refused request costs nothing more.
+  if (route.rate_limit) {
+    const config::RateLimit& limit = *route.rate_limit;
+    chain.request.push_back(
+        make_rate_limit_stage(limit, limit.name.empty() ? target.name : limit.name));
+  }
   // A static route answers TRACE itself (405, Allow: GET, HEAD).
   const auto* files = std::get_if<config::StaticAction>(&route.action);
   if (!route.allow_trace && !files) chain.request.push_back(make_trace_guard_stage());
