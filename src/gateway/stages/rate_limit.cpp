@@ -1,7 +1,6 @@
 // A route's `rate_limit`: counts the request under its key in the limit's shared table and lets
 // it through, holds it (delay mode) or answers `status` with Retry-After and the IETF RateLimit
 // headers. Never locks: the table is lock-free; the delay is a timer on the request's own worker.
-#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 
 #include <fmt/format.h>
@@ -122,9 +121,9 @@ class RateLimitStage final : public RequestStage {
 
   net::Awaitable<Verdict> on_request_async(RequestContext& ctx) const override {
     const DelaySlot slot{limiter_.get()};
-    asio::steady_timer timer(co_await asio::this_coro::executor);
+    net::Timer timer(co_await asio::this_coro::executor);
     timer.expires_after(std::chrono::microseconds(ctx.scratch.delay_us));
-    auto [ec] = co_await timer.async_wait(net::use_nothrow);
+    auto [ec] = co_await timer.async_wait(net::use_nothrow_io);
     (void)ec;
     co_return Verdict::kContinue;
   }
