@@ -14,16 +14,16 @@ using testing::load_spec;
 using testing::parse_response;
 using testing::PipelineHarness;
 
-constexpr const char* kGet = "GET /api/x HTTP/1.1\r\nHost: h\r\n\r\n";
+constexpr const char* kGetApi = "GET /api/x HTTP/1.1\r\nHost: h\r\n\r\n";
 
-config::RateLimit limit(std::uint64_t count, std::chrono::milliseconds period) {
+config::RateLimit rate_config(std::uint64_t count, std::chrono::milliseconds period) {
   config::RateLimit out;
   out.per_client = config::Rate{count, period};
   return out;
 }
 
-int passes(const RequestStage& stage, PipelineHarness& h, const char* raw, int requests,
-           std::string_view ip = "192.0.2.7") {
+int count_passing(const RequestStage& stage, PipelineHarness& h, const char* raw, int requests,
+                  std::string_view ip = "192.0.2.7") {
   int passed = 0;
   for (int i = 0; i < requests; ++i) {
     RequestContext& ctx = h.request(raw, nullptr, ip);
@@ -34,10 +34,11 @@ int passes(const RequestStage& stage, PipelineHarness& h, const char* raw, int r
 
 TEST(RateLimitStage, AdmitsNThenAnswers429WithHeaders) {
   PipelineHarness h;
-  const auto stage = make_rate_limit_stage(limit(20, std::chrono::seconds(10)), "stage_test_429");
+  const auto stage =
+      make_rate_limit_stage(rate_config(20, std::chrono::seconds(10)), "stage_test_429");
   EXPECT_EQ(stage->name(), "rate_limit");
-  EXPECT_EQ(passes(*stage, h, kGet, 20), 20);
-  RequestContext& ctx = h.request(kGet);
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 20), 20);
+  RequestContext& ctx = h.request(kGetApi);
   ASSERT_EQ(stage->on_request(ctx), Verdict::kAnswer);
   EXPECT_EQ(ctx.answer.status, 429);
   EXPECT_EQ(ctx.answer.retry_after_seconds, 1);
@@ -58,12 +59,12 @@ TEST(RateLimitStage, AdmitsNThenAnswers429WithHeaders) {
 
 TEST(RateLimitStage, JsonBodyAndConfiguredStatus) {
   PipelineHarness h;
-  config::RateLimit config = limit(1, std::chrono::minutes(1));
+  config::RateLimit config = rate_config(1, std::chrono::minutes(1));
   config.format = config::RateLimitFormat::json;
   config.status = 503;
   const auto stage = make_rate_limit_stage(config, "stage_test_json");
-  EXPECT_EQ(passes(*stage, h, kGet, 1), 1);
-  RequestContext& ctx = h.request(kGet);
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 1), 1);
+  RequestContext& ctx = h.request(kGetApi);
   ASSERT_EQ(stage->on_request(ctx), Verdict::kAnswer);
   EXPECT_EQ(ctx.answer.status, 503);
   EXPECT_EQ(ctx.answer.content_type, "application/json");
@@ -75,38 +76,41 @@ TEST(RateLimitStage, JsonBodyAndConfiguredStatus) {
 
 TEST(RateLimitStage, ClientsAreApartButAnIpv6Slash64IsOne) {
   PipelineHarness h;
-  const auto stage = make_rate_limit_stage(limit(3, std::chrono::minutes(1)), "stage_test_ip");
-  EXPECT_EQ(passes(*stage, h, kGet, 5, "192.0.2.1"), 3);
-  EXPECT_EQ(passes(*stage, h, kGet, 5, "192.0.2.2"), 3);
-  EXPECT_EQ(passes(*stage, h, kGet, 2, "2001:db8:0:1::1"), 2);
-  EXPECT_EQ(passes(*stage, h, kGet, 2, "2001:db8:0:1::2"), 1);
-  EXPECT_EQ(passes(*stage, h, kGet, 5, "2001:db8:0:2::1"), 3);
+  const auto stage =
+      make_rate_limit_stage(rate_config(3, std::chrono::minutes(1)), "stage_test_ip");
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 5, "192.0.2.1"), 3);
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 5, "192.0.2.2"), 3);
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 2, "2001:db8:0:1::1"), 2);
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 2, "2001:db8:0:1::2"), 1);
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 5, "2001:db8:0:2::1"), 3);
 }
 
 TEST(RateLimitStage, HeaderAndApiKeys) {
   PipelineHarness h;
-  config::RateLimit config = limit(2, std::chrono::minutes(1));
+  config::RateLimit config = rate_config(2, std::chrono::minutes(1));
   config.key = {{config::RateLimitKeyKind::header, "x-tenant"}};
   const auto by_tenant = make_rate_limit_stage(config, "stage_test_header");
-  EXPECT_EQ(passes(*by_tenant, h, "GET / HTTP/1.1\r\nHost: h\r\nX-Tenant: a\r\n\r\n", 4), 2);
-  EXPECT_EQ(
-      passes(*by_tenant, h, "GET / HTTP/1.1\r\nHost: h\r\nx-tenant: b\r\n\r\n", 4, "10.0.0.9"), 2);
+  EXPECT_EQ(count_passing(*by_tenant, h, "GET / HTTP/1.1\r\nHost: h\r\nX-Tenant: a\r\n\r\n", 4), 2);
+  EXPECT_EQ(count_passing(*by_tenant, h, "GET / HTTP/1.1\r\nHost: h\r\nx-tenant: b\r\n\r\n", 4,
+                          "10.0.0.9"),
+            2);
   config.key = {{config::RateLimitKeyKind::api_key, ""}};
   const auto by_key = make_rate_limit_stage(config, "stage_test_api_key");
-  EXPECT_EQ(passes(*by_key, h, "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer k1\r\n\r\n", 3),
-            2);
+  EXPECT_EQ(
+      count_passing(*by_key, h, "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer k1\r\n\r\n", 3),
+      2);
   // The same key through X-Api-Key shares the budget.
-  EXPECT_EQ(passes(*by_key, h, "GET / HTTP/1.1\r\nHost: h\r\nX-Api-Key: k1\r\n\r\n", 1), 0);
-  EXPECT_EQ(passes(*by_key, h, "GET / HTTP/1.1\r\nHost: h\r\nX-Api-Key: k2\r\n\r\n", 3), 2);
+  EXPECT_EQ(count_passing(*by_key, h, "GET / HTTP/1.1\r\nHost: h\r\nX-Api-Key: k1\r\n\r\n", 1), 0);
+  EXPECT_EQ(count_passing(*by_key, h, "GET / HTTP/1.1\r\nHost: h\r\nX-Api-Key: k2\r\n\r\n", 3), 2);
 }
 
 TEST(RateLimitStage, DryRunRefusesNothingButMarksTheRequest) {
   PipelineHarness h;
-  config::RateLimit config = limit(2, std::chrono::minutes(1));
+  config::RateLimit config = rate_config(2, std::chrono::minutes(1));
   config.dry_run = true;
   const auto stage = make_rate_limit_stage(config, "stage_test_dry");
   for (int i = 0; i < 5; ++i) {
-    RequestContext& ctx = h.request(kGet);
+    RequestContext& ctx = h.request(kGetApi);
     EXPECT_EQ(stage->on_request(ctx), Verdict::kContinue);
     EXPECT_EQ(ctx.record.rate_limit, i < 2 ? "" : "stage_test_dry") << i;
   }
@@ -114,12 +118,12 @@ TEST(RateLimitStage, DryRunRefusesNothingButMarksTheRequest) {
 
 TEST(RateLimitStage, DelayModeWaitsWithinBurst) {
   PipelineHarness h;
-  config::RateLimit config = limit(20, std::chrono::seconds(1));  // one per 50 ms
+  config::RateLimit config = rate_config(20, std::chrono::seconds(1));  // one per 50 ms
   config.burst = 1;
   config.mode = config::RateLimitMode::delay;
   const auto stage = make_rate_limit_stage(config, "stage_test_delay");
-  EXPECT_EQ(passes(*stage, h, kGet, 20), 20);
-  RequestContext& ctx = h.request(kGet);
+  EXPECT_EQ(count_passing(*stage, h, kGetApi, 20), 20);
+  RequestContext& ctx = h.request(kGetApi);
   ASSERT_EQ(stage->on_request(ctx), Verdict::kAsync);
   EXPECT_GT(ctx.scratch.delay_us, 0);
   EXPECT_LE(ctx.scratch.delay_us, 50'000);
@@ -130,7 +134,7 @@ TEST(RateLimitStage, DelayModeWaitsWithinBurst) {
   EXPECT_EQ(after, Verdict::kContinue);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
   // Beyond the burst: refused at once.
-  RequestContext& over = h.request(kGet);
+  RequestContext& over = h.request(kGetApi);
   EXPECT_EQ(stage->on_request(over), Verdict::kAnswer);
 }
 
@@ -163,10 +167,10 @@ routes:
   EXPECT_EQ(a.chain.request[0]->name(), "rate_limit");
   EXPECT_EQ(a.chain.request[1]->name(), "trace_guard");
   PipelineHarness h;
-  EXPECT_EQ(passes(*a.chain.request[0], h, kGet, 1), 1);
-  EXPECT_EQ(passes(*b.chain.request[0], h, kGet, 1), 0);  // one budget for /a/ and /b/
-  EXPECT_EQ(passes(*c.chain.request[0], h, kGet, 1), 1);
-  RequestContext& ctx = h.request(kGet);
+  EXPECT_EQ(count_passing(*a.chain.request[0], h, kGetApi, 1), 1);
+  EXPECT_EQ(count_passing(*b.chain.request[0], h, kGetApi, 1), 0);  // one budget for /a/ and /b/
+  EXPECT_EQ(count_passing(*c.chain.request[0], h, kGetApi, 1), 1);
+  RequestContext& ctx = h.request(kGetApi);
   ASSERT_EQ(c.chain.request[0]->on_request(ctx), Verdict::kAnswer);
   EXPECT_EQ(ctx.record.rate_limit, "/c/");  // a route's own limit is named by its match
 }
