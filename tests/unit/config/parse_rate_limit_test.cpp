@@ -11,11 +11,11 @@ using testing::errors_of;
 using testing::load_ok;
 using Lines = std::vector<std::string>;
 
-constexpr std::string_view kHeader =
+constexpr std::string_view kRateLimitHeader =
     "listen: [\"127.0.0.1:8080\"]\nupstreams:\n  app: { servers: [\"127.0.0.1:9000\"] }\n";
 
 TEST(ParseRateLimit, DefaultsCountPerClientAddressAndReject) {
-  const Spec spec = load_ok(std::string(kHeader) + R"(routes:
+  const Spec spec = load_ok(std::string(kRateLimitHeader) + R"(routes:
   - { upstream: app, rate_limit: { per_client: 100/min } }
 )");
   ASSERT_TRUE(spec.routes[0].rate_limit);
@@ -33,7 +33,7 @@ TEST(ParseRateLimit, DefaultsCountPerClientAddressAndReject) {
 }
 
 TEST(ParseRateLimit, ReadsEveryKeyAndShortPeriods) {
-  const Spec spec = load_ok(std::string(kHeader) + R"(routes:
+  const Spec spec = load_ok(std::string(kRateLimitHeader) + R"(routes:
   - upstream: app
     rate_limit:
       per_client: 20/10s
@@ -64,7 +64,7 @@ TEST(ParseRateLimit, ReadsEveryKeyAndShortPeriods) {
 }
 
 TEST(ParseRateLimit, RoutesShareANamedLimit) {
-  const Spec spec = load_ok(std::string(kHeader) + R"(rate_limits:
+  const Spec spec = load_ok(std::string(kRateLimitHeader) + R"(rate_limits:
   api: { per_client: 100/min, burst: 20, key: header:X-Api-Key }
 routes:
   - { match: { path: /v1/ }, upstream: app, rate_limit: api }
@@ -84,7 +84,7 @@ routes:
 }
 
 TEST(ParseRateLimit, ReportsMistakesWithPositions) {
-  EXPECT_EQ(errors_of(std::string(kHeader) + R"(rate_limits:
+  EXPECT_EQ(errors_of(std::string(kRateLimitHeader) + R"(rate_limits:
   api: { per_client: 10/fortnight, name: x }
 routes:
   - upstream: app

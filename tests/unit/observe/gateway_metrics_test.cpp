@@ -94,7 +94,8 @@ TEST(GatewayMetrics, RateLimitedByRouteAndLimit) {
   r.rate_limit = "api";
   stats.totals.request_started();
   stats.totals.request_finished(r, std::chrono::milliseconds(1));
-  const MetricFamily& f = family(gateway_metrics_view(stats), "flotilla_ratelimited_total");
+  const MetricsView view = gateway_metrics_view(stats);
+  const MetricFamily& f = family(view, "flotilla_ratelimited_total");
   EXPECT_EQ(f.type, MetricType::counter);
   ASSERT_EQ(f.samples.size(), 1u);
   EXPECT_EQ(f.samples[0].labels, (Labels{{"limit", "api"}, {"route", "/api/"}}));

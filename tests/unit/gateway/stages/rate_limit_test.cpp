@@ -133,9 +133,17 @@ TEST(RateLimitStage, DelayModeWaitsWithinBurst) {
   h.run([&]() -> net::Awaitable<void> { after = co_await stage->on_request_async(ctx); }());
   EXPECT_EQ(after, Verdict::kContinue);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
-  // Beyond the burst: refused at once.
-  RequestContext& over = h.request(kGetApi);
-  EXPECT_EQ(stage->on_request(over), Verdict::kAnswer);
+  // Beyond the burst: refused at once (a slow rate, so nothing refills meanwhile).
+  config = rate_config(1, std::chrono::minutes(1));
+  config.burst = 1;
+  config.mode = config::RateLimitMode::delay;
+  const auto slow = make_rate_limit_stage(config, "stage_test_delay_slow");
+  EXPECT_EQ(slow->on_request(h.request(kGetApi)), Verdict::kContinue);
+  RequestContext& held = h.request(kGetApi);
+  EXPECT_EQ(slow->on_request(held), Verdict::kAsync);
+  EXPECT_GT(held.scratch.delay_us, 59'000'000);  // one minute, less the µs since the first
+  EXPECT_LE(held.scratch.delay_us, 60'000'000);
+  EXPECT_EQ(slow->on_request(h.request(kGetApi)), Verdict::kAnswer);
 }
 
 TEST(RateLimitStage, FirstOfTheRouteStagesAndSharedByName) {
