@@ -21,6 +21,9 @@ namespace flotilla::ratelimit {
 // a full budget (a fresh key), any slot whose TAT has passed is free: idle keys evict themselves
 // with no sweeper. When all `kProbe` slots of a key's neighbourhood hold active keys, the one
 // nearest to a full budget (the smallest TAT) is taken over and counted in evictions().
+// Known approximations: two active keys in one probe window with the same 16-bit fingerprint
+// share a budget (about kProbe / 65536 per lookup when the table is full); a new key's first
+// requests racing on two workers may claim two slots (one request admitted too many, once).
 class KeyTable {
  public:
   static constexpr std::size_t kProbe = 8;
