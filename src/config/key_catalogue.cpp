@@ -8,7 +8,8 @@ namespace flotilla::config {
 namespace {
 
 // Top-level sections whose keys are names the user chooses.
-constexpr std::array<std::string_view, 3> kNamedSections{"services", "upstreams", "cache_stores"};
+constexpr std::array<std::string_view, 4> kNamedSections{"services", "upstreams", "cache_stores",
+                                                       "rate_limits"};
 
 }  // namespace
 

@@ -180,17 +180,6 @@ void read_route_timeouts(const MapReader& r, RouteTimeouts& out) {
   timeouts->read("read", out.read, positive_duration_type());
 }
 
-void read_rate_limit(const MapReader& r, Route& route) {
-  const auto limit = r.child("rate_limit", {"per_client", "burst"});
-  r.feature("rate_limit", "rate_limit");
-  if (!limit) return;
-  RateLimit out;
-  limit->require("per_client");
-  limit->read("per_client", out.per_client, rate_type());
-  limit->read("burst", out.burst, count_type(0, 1'000'000));
-  route.rate_limit = out;
-}
-
 // Per-route switches; each is gated only when turned on.
 void read_switches(const MapReader& r, Route& route) {
   if (r.read("ignore_client_abort", route.ignore_client_abort, bool_type()) &&
@@ -222,7 +211,7 @@ void parse_route(LoadContext& ctx, const Entry& item, const Compression& global,
   read_retry(r, route);
   read_hedge(r, route);
   read_route_timeouts(r, route.timeouts);
-  read_rate_limit(r, route);
+  parse_rate_limit(r, route.rate_limit);
   parse_route_cache(r, route.cache);
   parse_header_rules(r, route.headers);
   read_switches(r, route);

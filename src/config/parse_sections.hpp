@@ -41,6 +41,11 @@ void parse_route_cache(const MapReader& route, std::optional<CachePolicy>& out);
 void parse_cache_stores(LoadContext& ctx, const Entry& entry, std::vector<CacheStore>& out);
 void complete_cache_stores(LoadContext& ctx, Spec& spec);
 
+// parse_rate_limit.cpp: a route's `rate_limit` (records "rate_limit"), the top-level
+// `rate_limits:`, and, once both are read, routes naming a limit get its settings.
+void parse_rate_limit(const MapReader& route, std::optional<RateLimit>& out);
+void parse_rate_limits(const MapReader& top, std::vector<RateLimit>& out);
+void resolve_rate_limits(LoadContext& ctx, Spec& spec);
 // `headers:` under a listener or route (parse_headers.cpp); records the "headers" feature.
 void parse_header_rules(const MapReader& parent, std::optional<HeaderRules>& out);
 

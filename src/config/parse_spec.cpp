@@ -12,7 +12,7 @@ const std::vector<std::string_view> kTopLevelKeys{
     "workers",     "listen", "services", "upstreams",       "routes",
     "compression", "admin",  "alerts",   "alertmanager",    "access_log",
     "state_dir",   "log",    "acme",     "trusted_proxies", "max_connections",
-    "cache_stores"};
+    "cache_stores", "rate_limits"};
 
 ValueType<std::uint32_t> workers_type() {
   static constexpr std::int64_t kMaxWorkers = 1024;
@@ -57,6 +57,8 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
   if (const Entry* routes = top.find("routes")) {
     parse_routes(ctx, *routes, spec.compression, spec.routes);
   }
+  parse_rate_limits(top, spec.rate_limits);
+  resolve_rate_limits(ctx, spec);
   parse_admin(top, spec.admin);
   parse_alerts(top, spec.alerts);
   parse_alertmanager(top, spec.alertmanager);

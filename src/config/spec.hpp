@@ -15,6 +15,7 @@
 
 #include "config/protection_spec.hpp"
 #include "config/cache_spec.hpp"
+#include "config/rate_limit_spec.hpp"
 #include "config/retry_on.hpp"
 #include "config/values.hpp"
 
@@ -464,12 +465,6 @@ struct RouteTimeouts {  // nginx proxy_connect/send/read_timeout
   friend bool operator==(const RouteTimeouts&, const RouteTimeouts&) = default;
 };
 
-struct RateLimit {
-  Rate per_client;
-  std::uint32_t burst = 0;  // requests allowed above the rate at once
-  friend bool operator==(const RateLimit&, const RateLimit&) = default;
-};
-
 // Levels per coding (gzip 1–9, brotli 0–11, zstd 1–19).
 struct CompressionLevels {
   int gzip = 6;
@@ -590,9 +585,10 @@ struct Spec {
   std::filesystem::path base_dir;  // the file's directory; relative paths resolved against it
   std::uint32_t workers = 0;       // data-plane threads; 0 = auto (one per core)
   std::vector<Listener> listeners;
-  std::vector<Service> services;    // file order
-  std::vector<Upstream> upstreams;  // file order
-  std::vector<Route> routes;        // file order
+  std::vector<Service> services;       // file order
+  std::vector<Upstream> upstreams;     // file order
+  std::vector<Route> routes;           // file order
+  std::vector<RateLimit> rate_limits;  // `rate_limits:`, named and shared by routes
   Compression compression;
   Admin admin;
   Alerts alerts;

@@ -49,6 +49,12 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
     chain.request.push_back(make_method_list_stage(protection.methods));
   }
   if (protection.block) chain.request.push_back(make_request_filter_stage(*protection.block));
+  // Then the rate limit: a refused request costs nothing more (a denied one spends no budget).
+  if (route.rate_limit) {
+    const config::RateLimit& limit = *route.rate_limit;
+    chain.request.push_back(
+        make_rate_limit_stage(limit, limit.name.empty() ? target.name : limit.name));
+  }
   // A static route answers TRACE itself (405, Allow: GET, HEAD).
   const auto* files = std::get_if<config::StaticAction>(&route.action);
   if (!route.allow_trace && !files) chain.request.push_back(make_trace_guard_stage());

@@ -100,6 +100,7 @@ void Worker::finish_request(observe::RequestRecord& record, std::string_view cli
   entry.hedged = record.hedged;
   entry.request_id = record.request_id;
   entry.route = metrics_.routes()[record.route].name;
+  entry.rate_limit = record.rate_limit;
   access_log_->append(entry);
 }
 

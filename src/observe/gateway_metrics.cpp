@@ -311,6 +311,19 @@ MetricFamily certificate_expiry_family(const GatewayStats& stats) {
   return f;
 }
 
+MetricFamily ratelimited_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_ratelimited_total",
+                          "Requests a rate limit refused or delayed (or, in dry run, would have), "
+                          "by route and limit.",
+                          MetricType::counter);
+  for (const RouteSeries& route : totals.routes()) {
+    for (const auto& [limit, count] : route.ratelimited) {
+      add(f, f.name, {{"limit", limit}, {"route", route.name}}, static_cast<double>(count));
+    }
+  }
+  return f;
+}
+
 MetricFamily single_gauge(std::string name, std::string help, double value) {
   MetricFamily f = family(std::move(name), std::move(help), MetricType::gauge);
   add(f, f.name, {}, value);
@@ -326,6 +339,7 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(upstream_requests_family(stats.totals));
   view.push_back(upstream_failures_family(stats.totals));
   view.push_back(retries_family(stats.totals));
+  view.push_back(ratelimited_family(stats.totals));
   view.push_back(tail_family(stats.totals, TailEvent::hedge_sent, "flotilla_hedges_sent_total",
                              "Hedged tries: a request with no response head after the hedge "
                              "delay also sent to another endpoint."));

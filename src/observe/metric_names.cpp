@@ -8,13 +8,14 @@ namespace {
 
 // Kept true by tests/unit/observe/metric_names_test.cpp (against the families observe builds)
 // and by the families' own files (gateway/gateway.cpp, app/autoscale_loop.cpp).
-constexpr std::array<std::string_view, 44> kFamilies{
+constexpr std::array<std::string_view, 45> kFamilies{
     // gateway (observe/gateway_metrics.cpp, gateway/gateway.cpp)
     "http_requests_total",
     "http_request_duration_seconds",
     "flotilla_upstream_requests_total",
     "flotilla_upstream_failures_total",
     "flotilla_retries_total",
+    "flotilla_ratelimited_total",
     "flotilla_hedges_sent_total",
     "flotilla_hedges_won_total",
     "flotilla_per_try_timeouts_total",

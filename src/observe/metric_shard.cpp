@@ -59,7 +59,7 @@ MetricShard::MetricShard() {
 
 std::uint32_t MetricShard::route_series(std::string_view name) {
   const std::uint32_t id = intern(route_ids_, std::string(name), routes_.size());
-  if (id == routes_.size()) routes_.push_back(RouteSeries{std::string(name), {}, {}});
+  if (id == routes_.size()) routes_.push_back(RouteSeries{std::string(name), {}, {}, {}});
   return id;
 }
 
@@ -79,6 +79,16 @@ std::uint32_t MetricShard::endpoint_series(std::uint32_t upstream, std::string_v
   return id;
 }
 
+void add_ratelimited(RouteSeries& route, std::string_view limit, std::uint64_t count) {
+  for (auto& [name, total] : route.ratelimited) {
+    if (name == limit) {
+      total += count;
+      return;
+    }
+  }
+  route.ratelimited.emplace_back(std::string(limit), count);
+}
+
 void MetricShard::request_finished(const RequestRecord& record, std::chrono::nanoseconds duration) {
   --in_flight_;
   ++requests_by_protocol_[static_cast<std::size_t>(record.protocol)];
@@ -95,6 +105,7 @@ void MetricShard::request_finished(const RequestRecord& record, std::chrono::nan
   }
   if (!counted) statuses.push_back({status, 1});
   route.duration.observe(duration);
+  if (!record.rate_limit.empty()) add_ratelimited(route, record.rate_limit, 1);
 }
 
 std::uint32_t MetricShard::listener_series(std::string_view name) {
@@ -127,6 +138,7 @@ void MetricShard::merge(const MetricShard& other) {
       }
     }
     mine.duration.merge(theirs.duration);
+    for (const auto& [limit, count] : theirs.ratelimited) add_ratelimited(mine, limit, count);
   }
   std::vector<std::uint32_t> upstream_map(other.upstreams_.size(), 0);
   for (std::size_t u = 1; u < other.upstreams_.size(); ++u) {

@@ -153,7 +153,10 @@ struct RequestRecord {
   std::uint32_t route = kNoSeries;
   std::uint32_t endpoint = kNoSeries;  // the last attempt's endpoint series
   std::uint32_t attempts = 0;
-  bool hedged = false;          // a hedge went out for it (the access log marks it)
+  bool hedged = false;  // a hedge went out for it (the access log marks it)
+  // The rate limit that refused or delayed it (or would have: dry run); empty = none. A view of
+  // the limit's name, which the route's stage (in the request's snapshot) keeps alive.
+  std::string_view rate_limit;
   std::uint64_t bytes_in = 0;   // head bytes + request body payload bytes
   std::uint64_t bytes_out = 0;  // bytes written to the client
   std::string_view request_id;  // views into the workspace; empty = none
@@ -172,6 +175,7 @@ struct RequestRecord {
     endpoint = kNoSeries;
     attempts = 0;
     hedged = false;
+    rate_limit = {};
     bytes_in = 0;
     bytes_out = 0;
     request_id = {};
@@ -192,6 +196,8 @@ struct RouteSeries {
   std::array<std::vector<StatusCount>, kMethodCount> statuses;  // per method; few statuses each
   DurationHistogram duration;
   std::array<std::uint64_t, kDenyReasonCount> denied{};
+  // flotilla_ratelimited_total by limit name (a route has one or two limits; found by a scan).
+  std::vector<std::pair<std::string, std::uint64_t>> ratelimited;
 };
 
 // Tail-latency events of one upstream (flotilla_hedges_sent_total, ...).
@@ -214,6 +220,10 @@ struct EndpointSeries {
   std::array<std::uint64_t, kAttemptOutcomeCount> requests{};
   std::array<std::uint64_t, kFailureReasonCount> failures{};
 };
+
+// Counts `count` requests the limit `limit` refused or delayed on `route` (allocates on the
+// first one of a limit).
+void add_ratelimited(RouteSeries& route, std::string_view limit, std::uint64_t count);
 
 class MetricShard {
  public:

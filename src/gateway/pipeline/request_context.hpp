@@ -66,6 +66,7 @@ struct RequestScratch {
   std::string location;        // a redirect's target
   std::string path;            // a static file's decoded path
   HeaderEdits upstream_edits;  // changes to the request sent upstream
+  std::int64_t delay_us = 0;   // how long a stage's async part waits (rate_limit's delay mode)
   HeaderEdits response_edits;  // changes to the response head
   CacheScratch cache;          // a cache route's lookup → store (stages/cache_*.cpp)
 };

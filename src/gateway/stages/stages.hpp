@@ -31,6 +31,10 @@ std::shared_ptr<const RequestStage> make_redirect_stage(const config::RedirectAc
 // every request (405 with Allow for methods other than GET and HEAD).
 std::shared_ptr<const RequestStage> make_static_files_stage(const config::StaticAction& files,
                                                             std::string prefix);
+// A route's `rate_limit`: counts the request in the limit's table (shared by every worker, and
+// by every route using the same limit `name`) and continues, delays it, or answers `status`.
+std::shared_ptr<const RequestStage> make_rate_limit_stage(const config::RateLimit& config,
+                                                          std::string name);
 // TRACE is answered 405 (with Allow) on routes that do not allow it: echoing a request back can
 // leak credentials that scripts may not read (cross-site tracing).
 std::shared_ptr<const RequestStage> make_trace_guard_stage();
