@@ -165,15 +165,18 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
       run.control.head_timeout =
           upstream::per_try_timeout(exchange.route.retry.per_try, state.latency_summary(), read);
     }
-    HeadOutcome attempt;
+    // A hedge waits in the worker's queue beside the try; most tries get their head first, and
+    // cost no more than that.
+    std::optional<HedgedTry> hedged;
     if (decide_hedge(exchange.route.hedge, before, 0, true, true) == HedgeVerdict::kHedge) {
       const Millis delay = upstream::hedge_delay(
           exchange.route.hedge.after, state.latency_summary(),
           run.control.head_timeout.count() > 0 ? run.control.head_timeout : read);
-      attempt = co_await obtain_head_hedged(exchange, run, tried, delay, before, key);
-    } else {
-      attempt = co_await obtain_head(exchange, run.address, run.control);
+      hedged.emplace(exchange, run, tried, before, key, delay);
     }
+    HeadOutcome attempt = co_await obtain_head(exchange, run.address, run.control);
+    if (hedged && hedged->launched()) attempt = co_await hedged->settle(std::move(attempt));
+    hedged.reset();
     // The winner's endpoint (a hedge may have answered first).
     const upstream::EndpointTicket ticket = run.ticket;
     const std::uint32_t endpoint_series = run.endpoint_series;
