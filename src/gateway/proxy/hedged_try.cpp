@@ -38,10 +38,11 @@ struct HedgedTry::Hedge {
   net::Timer done;  // cancelled when the hedge try ends
 };
 
-TryRun start_try(Exchange& exchange, std::size_t index, upstream::TriedSet& tried) {
+TryRun start_try(Exchange& exchange, std::size_t index, upstream::TriedSet& tried,
+                 std::chrono::steady_clock::time_point now) {
   WorkerUpstream& upstream = exchange.upstream;
   TryRun run;
-  run.ticket = upstream.state.on_request_start(index, net::coarse_now());
+  run.ticket = upstream.state.on_request_start(index, now);
   tried.add(run.ticket);
   run.endpoint_series = upstream.endpoint_series[index];
   run.crash_key = crash_endpoint_key(upstream, index);
@@ -68,7 +69,8 @@ HedgeVerdict HedgedTry::launch() {
   WorkerUpstream& upstream = exchange_.upstream;
   upstream::UpstreamState& state = upstream.state;
   upstream::RetryBudget& budget = state.retry_budget();
-  const auto index = state.select(net::coarse_now(), hash_key_, tried_);
+  const auto now = net::coarse_now();
+  const auto index = state.select(now, hash_key_, tried_);
   const bool slot_free = budget.active_retries() < budget.limit();
   const HedgeVerdict verdict =
       decide_hedge(exchange_.route.hedge, request_, 0, index.has_value(), slot_free);
@@ -77,7 +79,7 @@ HedgeVerdict HedgedTry::launch() {
   Worker& worker = exchange_.ctx.worker;
   hedge_ = std::make_unique<Hedge>(worker.context().get_executor());
   Hedge& hedge = *hedge_;
-  hedge.run = start_try(exchange_, *index, tried_);
+  hedge.run = start_try(exchange_, *index, tried_, now);
   hedge.run.control.watch_client = false;  // the first try watches the client
   hedge.run.control.head_timeout = first_.control.head_timeout;
   exchange_.ctx.record.hedged = true;

@@ -3,6 +3,7 @@
 // other try is cancelled and its connection closed. Never decides whether to retry (decide()).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -30,7 +31,9 @@ struct TryRun {
 
 // Starts a try on endpoint `index` of the exchange's upstream: in-flight counted, tried, the
 // endpoint resolved now (a snapshot installed during the try may renumber the endpoints).
-TryRun start_try(Exchange& exchange, std::size_t index, upstream::TriedSet& tried);
+// `now`: the coarse clock's reading the endpoint was selected at, the try's start.
+TryRun start_try(Exchange& exchange, std::size_t index, upstream::TriedSet& tried,
+                 std::chrono::steady_clock::time_point now);
 
 // The hedge of a first try `first`, waiting in the worker's HedgeQueue until the hedge delay
 // has passed since the try started. Nothing goes out, nothing is allocated and no timer is armed
