@@ -60,6 +60,7 @@ HedgedTry::HedgedTry(Exchange& exchange, TryRun& first, upstream::TriedSet& trie
       hash_key_(hash_key),
       delay_(delay) {
   // The try's start (a coarse reading, taken by start_try) plus the delay: no clock read here.
+  first.control.deadline_by_queue = first.control.head_timeout.count() > 0;
   exchange.ctx.worker.hedge_queue().add(*this, first.ticket.started + delay);
 }
 
@@ -96,13 +97,31 @@ HedgeVerdict HedgedTry::launch() {
 }
 
 void HedgedTry::on_due(Clock::time_point now) {
-  if (launch() != HedgeVerdict::kOverBudget) return;
+  if (hedge_decided_) {
+    first_.control.time_out();
+    return;
+  }
+  if (launch() != HedgeVerdict::kOverBudget) {
+    await_per_try_deadline();
+    return;
+  }
   if (recheck_until_ == Clock::time_point{}) {
     const Millis per_try = first_.control.head_timeout;
     recheck_until_ = now + (per_try > delay_ ? per_try - delay_ : delay_);
   }
-  if (now >= recheck_until_) return;
+  if (now >= recheck_until_) {
+    await_per_try_deadline();
+    return;
+  }
   exchange_.ctx.worker.hedge_queue().add(*this, now + kBudgetRecheck);
+}
+
+void HedgedTry::await_per_try_deadline() {
+  hedge_decided_ = true;
+  // obtain_head set the deadline when the try started (before any hedge could be due).
+  if (first_.control.deadline_by_queue) {
+    exchange_.ctx.worker.hedge_queue().add(*this, first_.control.deadline);
+  }
 }
 
 net::Awaitable<HeadOutcome> HedgedTry::settle(HeadOutcome first) {

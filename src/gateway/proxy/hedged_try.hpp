@@ -43,7 +43,9 @@ TryRun start_try(Exchange& exchange, std::size_t index, upstream::TriedSet& trie
 // for the balancer). Over budget, it looks again every kBudgetRecheck for one more hedge delay,
 // or until the try's per-try timeout when it has one (a hedge then beats a timeout whose retry
 // the budget might refuse): slots free up as other hedges end, while on a fleet that is slow
-// everywhere a late hedge would only add load. Lives on the exchange's frame beside `first`.
+// everywhere a late hedge would only add load. Then it keeps the first try's per-try deadline
+// (time_out() when it passes), so the connection's watchdog is not re-armed for it on every
+// request. Lives on the exchange's frame beside `first`.
 class HedgedTry final : public HedgeWaiter {
  public:
   static constexpr Millis kBudgetRecheck{25};
@@ -72,6 +74,8 @@ class HedgedTry final : public HedgeWaiter {
  private:
   void on_due(Clock::time_point now) override;
   HedgeVerdict launch();
+  // After the hedge phase: waits for the first try's per-try deadline, when it has one.
+  void await_per_try_deadline();
 
   Exchange& exchange_;
   TryRun& first_;
@@ -80,6 +84,7 @@ class HedgedTry final : public HedgeWaiter {
   std::string_view hash_key_;
   Millis delay_;
   Clock::time_point recheck_until_{};
+  bool hedge_decided_ = false;    // past the hedge phase: the next call is the per-try deadline
   std::unique_ptr<Hedge> hedge_;  // made when the hedge goes out
 };
 
