@@ -39,6 +39,7 @@ Worker::Worker(asio::io_context& context, std::uint32_t index,
     : context_(context),
       index_(index),
       listeners_(listeners),
+      hedge_queue_(context),
       rng_(0x9e3779b97f4a7c15ULL * (index + 1) ^
            static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())),
       sweep_timer_(std::in_place, context),
@@ -194,6 +195,7 @@ void Worker::shut_down() {
   close_parked();
   connection_pool_.clear();
   sweep_timer_.reset();
+  hedge_queue_.shut_down();
   poller_.reset();
   access_log_timer_.reset();
   if (access_log_) access_log_->flush();

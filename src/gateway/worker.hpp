@@ -18,6 +18,7 @@
 #include "gateway/http_date.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/proxy/connection_pool.hpp"
+#include "gateway/proxy/hedge_queue.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/static_files/open_file_cache.hpp"
 #include "gateway/worker_stats.hpp"
@@ -115,6 +116,8 @@ class Worker {
   }
   const ListenerSettings& listener(std::uint32_t i) const { return listeners_[i]; }
   ConnectionPool& connection_pool() noexcept { return connection_pool_; }
+  // Hedged tries waiting for their hedge delay, behind one timer.
+  HedgeQueue& hedge_queue() noexcept { return hedge_queue_; }
   upstream::Prng& rng() noexcept { return rng_; }
   // TLS handshakes in progress on client connections (bounded by a listener's max_handshakes).
   std::uint32_t& handshakes() noexcept { return handshakes_; }
@@ -171,6 +174,7 @@ class Worker {
   std::unordered_map<std::string, std::unique_ptr<WorkerUpstream>> upstreams_;
   std::vector<WorkerUpstream*> by_index_;
   ConnectionPool connection_pool_;
+  HedgeQueue hedge_queue_;
   upstream::Prng rng_;
   HttpDate http_date_;
   files::OpenFileCache open_files_;
