@@ -241,18 +241,6 @@ MetricFamily static_file_bytes_family(const MetricShard& totals) {
   return f;
 }
 
-MetricFamily certificate_expiry_family(const GatewayStats& stats) {
-  MetricFamily f =
-      family("flotilla_tls_certificate_expiry_seconds",
-             "Seconds until a served certificate expires (negative: expired).", MetricType::gauge);
-  for (const CertificateExpiry& cert : stats.certificates) {
-    add(f, f.name,
-        {{"certificate", cert.certificate}, {"listener", cert.listener}, {"subject", cert.subject}},
-        cert.seconds_left);
-  }
-  return f;
-}
-
 MetricFamily single_gauge(std::string name, std::string help, double value) {
   MetricFamily f = family(std::move(name), std::move(help), MetricType::gauge);
   add(f, f.name, {}, value);
@@ -285,7 +273,6 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
                               static_cast<double>(stats.active_connections)));
   view.push_back(tls_handshakes_family(stats.totals));
   view.push_back(tls_resumed_family(stats.totals));
-  view.push_back(certificate_expiry_family(stats));
   view.push_back(requests_by_protocol_family(stats.totals));
   view.push_back(http2_events_family(stats.totals));
   add_compression_families(stats.totals, view);
