@@ -19,7 +19,7 @@ void append_certificate_metrics(MetricsView& view, std::span<const CertificateSa
   for (const CertificateSample& certificate : certificates) {
     expiry.samples.push_back(
         {expiry.name,
-         {{"name", certificate.name}, {"source", certificate.source}, {"file", certificate.file}},
+         {{"file", certificate.file}, {"name", certificate.name}, {"source", certificate.source}},
          certificate.expiry_seconds});
     if (!certificate.acme) continue;
     failing.samples.push_back(
