@@ -55,7 +55,7 @@ void parse_upstream_tls(const MapReader& upstream, std::optional<UpstreamTls>& o
 // parse_acme.cpp: `acme:` under `parent` (the top level or a listener's tls); then, once the
 // whole file is read, each listener's block completed from the top-level one and given its
 // certificate paths under state_dir (errors at the listener's `acme:`).
-void parse_acme(const MapReader& parent, Acme& out);
+void parse_acme(const MapReader& parent, Acme& out, bool top_level);
 void complete_acme(LoadContext& ctx, Spec& spec);
 
 // parse_misc.cpp: the small top-level sections.

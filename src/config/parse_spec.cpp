@@ -67,7 +67,7 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
   parse_log(top, spec.log);
   if (top.has("acme")) {
     spec.acme.emplace();
-    parse_acme(top, *spec.acme);
+    parse_acme(top, *spec.acme, true);
   }
   complete_acme(ctx, spec);
   parse_global_protection(top, spec.protection);

@@ -66,12 +66,13 @@ enum class AcmeChallenge { http_01, tls_alpn_01 };
 struct Acme {
   SourcePos pos;
   std::optional<std::string> email;
-  std::vector<std::string> domains;              // the first names the certificate's directory
+  std::vector<std::string> domains;              // one certificate each; the first is the default
   std::optional<std::string> directory;          // the ACME directory URL (https)
   std::optional<std::filesystem::path> ca_root;  // absolute; CA certificates of that server
   std::optional<AcmeChallenge> challenge;
   // After a failed order: retry after this, doubled per failure (jittered, at most 6 h).
   std::optional<Duration> retry_initial;
+  std::optional<std::uint32_t> max_parallel_orders;  // top level only; default 4
   friend bool operator==(const Acme&, const Acme&) = default;
 };
 inline constexpr std::string_view kLetsEncryptDirectory =
@@ -81,7 +82,7 @@ inline constexpr std::string_view kLetsEncryptDirectory =
 // certificate is the default, the others are chosen by SNI from their own names.
 struct Tls {
   SourcePos pos;
-  // With `acme`, one entry the loader makes:
+  // With `acme`, one entry per domain the loader makes:
   // <state_dir>/acme/certificates/<domain>/{fullchain,key}.pem
   std::vector<TlsCertificate> certificates;
   std::optional<Acme> acme;

@@ -243,32 +243,11 @@ void Gateway::collect(asio::any_io_executor control,
 
 void Gateway::collect_metrics(asio::any_io_executor control,
                               std::function<void(observe::MetricsView)> done) {
-  std::vector<observe::CertificateExpiry> certificates = certificate_expiry();
-  collect(std::move(control),
-          [this, done = std::move(done),
-           certificates = std::move(certificates)](observe::GatewayStats stats) mutable {
-            stats.certificates = std::move(certificates);
-            observe::MetricsView view = observe::gateway_metrics_view(stats);
-            append_crash_metrics(view, crash_counts());
-            done(std::move(view));
-          });
-}
-
-std::vector<observe::CertificateExpiry> Gateway::certificate_expiry() const {
-  std::vector<observe::CertificateExpiry> out;
-  if (!published_) return out;
-  const auto now = std::chrono::system_clock::now();
-  for (std::size_t l = 0; l < published_->listeners.size() && l < listeners_.size(); ++l) {
-    const auto& context = published_->listeners[l].tls;
-    if (!context) continue;
-    const asio::ip::tcp::endpoint& at = listeners_[l].endpoint;
-    const std::string listener = fmt::format("{}:{}", at.address().to_string(), at.port());
-    for (const tls::CertificateInfo& info : context->certificates()) {
-      const auto left = std::chrono::duration<double>(info.not_after - now);
-      out.push_back({listener, info.cert_path.string(), info.subject, left.count()});
-    }
-  }
-  return out;
+  collect(std::move(control), [this, done = std::move(done)](observe::GatewayStats stats) {
+    observe::MetricsView view = observe::gateway_metrics_view(stats);
+    append_crash_metrics(view, crash_counts());
+    done(std::move(view));
+  });
 }
 
 void Gateway::start() {

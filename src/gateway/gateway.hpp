@@ -87,7 +87,6 @@ class Gateway {
 
  private:
   void accept_loops();
-  std::vector<observe::CertificateExpiry> certificate_expiry() const;
   void tear_down();
 
   std::vector<ListenerSettings> listeners_;

@@ -299,18 +299,6 @@ MetricFamily static_file_bytes_family(const MetricShard& totals) {
   return f;
 }
 
-MetricFamily certificate_expiry_family(const GatewayStats& stats) {
-  MetricFamily f =
-      family("flotilla_tls_certificate_expiry_seconds",
-             "Seconds until a served certificate expires (negative: expired).", MetricType::gauge);
-  for (const CertificateExpiry& cert : stats.certificates) {
-    add(f, f.name,
-        {{"certificate", cert.certificate}, {"listener", cert.listener}, {"subject", cert.subject}},
-        cert.seconds_left);
-  }
-  return f;
-}
-
 MetricFamily ratelimited_family(const MetricShard& totals) {
   MetricFamily f = family("flotilla_ratelimited_total",
                           "Requests a rate limit refused or delayed (or, in dry run, would have), "
@@ -357,7 +345,6 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
                               static_cast<double>(stats.active_connections)));
   view.push_back(tls_handshakes_family(stats.totals));
   view.push_back(tls_resumed_family(stats.totals));
-  view.push_back(certificate_expiry_family(stats));
   view.push_back(requests_by_protocol_family(stats.totals));
   view.push_back(http2_events_family(stats.totals));
   add_compression_families(stats.totals, view);

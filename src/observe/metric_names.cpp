@@ -25,7 +25,6 @@ constexpr std::array<std::string_view, 45> kFamilies{
     "flotilla_active_connections",
     "flotilla_tls_handshakes_total",
     "flotilla_tls_resumed_handshakes_total",
-    "flotilla_tls_certificate_expiry_seconds",
     "flotilla_crash_suspect_requests_total",
     "flotilla_crash_refused_requests_total",
     "flotilla_http_requests_by_protocol_total",
@@ -58,6 +57,7 @@ constexpr std::array<std::string_view, 45> kFamilies{
     "flotilla_certificate_renewal_failing",
     "flotilla_certificate_temporary",
     "flotilla_acme_orders_total",
+    "flotilla_acme_orders_running",
 };
 
 constexpr std::array<std::string_view, 1> kHistograms{"http_request_duration_seconds"};
