@@ -3,6 +3,7 @@
 # Usage: bash bench/alloc_count/run.sh [FLOTILLA_BIN]. Starts a backend nginx and flotilla on
 # loopback ports, warms up with wrk, then counts allocations (LD_PRELOAD shim, SIGUSR2) over a
 # 3 s wrk run and syscalls (strace -c) over another. Kills exactly the PIDs it started.
+# BENCH_ROUTE_KEYS adds keys to the route, e.g. ', hedge: { after: auto }' (bench/tail/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../../build/flotilla}
@@ -34,7 +35,7 @@ listen:
 upstreams:
   app: { servers: ["127.0.0.1:$backend_port"], keepalive: 64, keepalive_requests: 1000000 }
 routes:
-  - { match: { path: / }, upstream: app }
+  - { match: { path: / }, upstream: app${BENCH_ROUTE_KEYS:-} }
 EOC
 taskset -c 1 nginx -p "$work/backend" -c "$work/backend/nginx.conf" -e "$work/backend/error.log" &
 pids+=($!)

@@ -270,6 +270,10 @@ asio::awaitable<OrderResult> obtain(asio::any_io_executor executor, const Accoun
   }
   json order_payload = json::object();
   order_payload["identifiers"] = std::move(identifiers);
+  // RFC 9773 §5: a renewal names the certificate it replaces, for a server that offers ARI.
+  if (!request.replaces.empty() && directory.body.contains("renewalInfo")) {
+    order_payload["replaces"] = request.replaces;
+  }
   Reply order = co_await session.post(directory.body.value("newOrder", ""), order_payload.dump());
   const std::string* order_location = order.response.header("Location");
   if (!order.ok || order_location == nullptr) co_return fail(order, "newOrder");

@@ -42,6 +42,9 @@ struct OrderRequest {
   std::vector<std::string> domains;
   ChallengeType challenge = ChallengeType::kHttp01;
   std::string certificate_key_pem;  // the certificate's key (PKCS#8 PEM)
+  // The ARI ID of the certificate this order renews (RFC 9773 §5), sent as `replaces` when the
+  // directory offers renewalInfo; empty: none.
+  std::string replaces;
   // Called before the server is told to validate, and after the authorization ended.
   std::function<void(const Challenge&)> present;
   std::function<void(const Challenge&)> withdraw;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -98,21 +99,45 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
-bool ensure_temporary_certificate(const std::filesystem::path& state_dir, const config::Acme& acme,
-                                  const config::TlsCertificate& files, std::string& error) {
+Prepared prepare_certificate(const std::filesystem::path& state_dir, const std::string& domain,
+                             const config::TlsCertificate& files, std::filesystem::path& from,
+                             std::string& error) {
   const std::optional<std::string> chain = read_text(files.cert);
   const std::optional<std::string> key = read_text(files.key);
-  if (chain && key && read_leaf(*chain)) return false;
-  if (!make_private_dirs(state_dir / "acme", files.cert.parent_path(), error)) return false;
+  if (chain && key && read_leaf(*chain)) return Prepared::kPresent;
+  if (!make_private_dirs(state_dir / "acme", files.cert.parent_path(), error)) {
+    return Prepared::kTemporary;
+  }
+  const auto now = std::chrono::system_clock::now();
+  std::error_code ec;
+  for (const auto& other :
+       std::filesystem::directory_iterator(state_dir / "acme" / "certificates", ec)) {
+    const std::filesystem::path dir = other.path();
+    if (dir == files.cert.parent_path()) continue;
+    const std::optional<std::string> other_chain = read_text(dir / "fullchain.pem");
+    const std::optional<std::string> other_key = read_text(dir / "key.pem");
+    const std::optional<StoredCertificate> leaf =
+        other_chain ? read_leaf(*other_chain) : std::optional<StoredCertificate>{};
+    if (!leaf || !other_key || leaf->self_signed || leaf->not_after <= now ||
+        std::find(leaf->names.begin(), leaf->names.end(), domain) == leaf->names.end()) {
+      continue;
+    }
+    if (!write_file_atomically(files.key, *other_key, 0600, error) ||
+        !write_file_atomically(files.cert, *other_chain, 0600, error)) {
+      return Prepared::kTemporary;
+    }
+    from = dir;
+    return Prepared::kAdopted;
+  }
   tls::EvpPkeyPtr fresh = new_certificate_key();
   tls::X509Ptr cert =
-      self_signed(fresh.get(), acme.domains, kTemporaryLifetime, "flotilla temporary certificate");
+      self_signed(fresh.get(), {domain}, kTemporaryLifetime, "flotilla temporary certificate");
   if (!write_file_atomically(files.key, key_pem(fresh.get()), 0600, error) ||
       !write_file_atomically(files.cert, certificate_pem(cert.get()), 0600, error)) {
-    return false;
+    return Prepared::kTemporary;
   }
   error.clear();
-  return true;
+  return Prepared::kTemporary;
 }
 
 }  // namespace flotilla::acme

@@ -19,6 +19,12 @@ std::string text_of(const nlohmann::json& value) {
   return value.dump();
 }
 
+// " (ARI)" when the time comes from the ACME server's renewal window.
+std::string ari_note(const nlohmann::json& one) {
+  const auto window = one.find("renewal_window");
+  return window != one.end() && window->is_object() ? " (ARI)" : "";
+}
+
 }  // namespace
 
 std::string render_certificates(const nlohmann::json& certificates) {
@@ -32,6 +38,7 @@ std::string render_certificates(const nlohmann::json& certificates) {
     }
     std::string state = "ok";
     if (one.value("temporary", false)) state = "temporary (self-signed)";
+    if (one.value("waiting", false)) state = "waiting for an order slot";
     if (one.value("ordering", false)) state = "ordering";
     if (one.value("failures", 0) > 0) {
       state = fmt::format("renewal failing ({}x): {}", one.value("failures", 0),
@@ -43,7 +50,7 @@ std::string render_certificates(const nlohmann::json& certificates) {
          source == "file" ? "file " + text_of(one.value("file", nlohmann::json(""))) : source,
          text_of(one.value("issuer", nlohmann::json(nullptr))),
          text_of(one.value("not_after", nlohmann::json(nullptr))),
-         text_of(one.value("next_renewal", nlohmann::json(nullptr))), state});
+         text_of(one.value("next_renewal", nlohmann::json(nullptr))) + ari_note(one), state});
   }
   return table.render();
 }

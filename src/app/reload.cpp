@@ -147,6 +147,15 @@ ReloadResult Runtime::reload_config_file() {
     return result;
   }
 
+  // ACME: a domain new to the file gets a stored or temporary certificate before the TLS
+  // contexts are built from it.
+  std::vector<std::string> acme_notes;
+  std::string acme_error;
+  if (!acme::Manager::prepare(*loaded.spec, acme_notes, acme_error)) {
+    result.errors.push_back(fmt::format("acme: {}", acme_error));
+    return result;
+  }
+
   auto next = std::make_shared<const config::Spec>(std::move(*loaded.spec));
   std::vector<std::string> errors;
   auto builder = std::make_unique<gateway::SnapshotBuilder>(*next, errors);
@@ -176,6 +185,13 @@ ReloadResult Runtime::reload_config_file() {
                                          spec().routes.size(), spec().upstreams.size()));
   } else if (has_tls) {
     result.changes.push_back("TLS certificates reloaded");
+  }
+  for (std::string& note : acme_notes) result.changes.push_back(std::move(note));
+  if (acme_) {
+    for (std::string& change : acme_->update(spec())) result.changes.push_back(std::move(change));
+  } else {
+    start_acme();
+    if (acme_) result.changes.push_back("acme: certificates are now obtained over ACME");
   }
   const config::Spec& previous = *specs_[specs_.size() - 2];
   for (std::string& change :

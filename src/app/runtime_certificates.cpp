@@ -82,6 +82,13 @@ nlohmann::json Runtime::certificates_json() const {
       one["temporary"] = status.temporary;
       one["next_renewal"] = time_or_null(status.next_renewal);
       one["ordering"] = status.ordering;
+      one["waiting"] = status.waiting;
+      if (status.renewal_window) {
+        one["renewal_window"] = {{"start", time_or_null(status.renewal_window->start)},
+                                 {"end", time_or_null(status.renewal_window->end)}};
+      } else {
+        one["renewal_window"] = nullptr;
+      }
       one["failures"] = status.failures;
       one["last_error"] =
           status.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(status.last_error);
@@ -114,23 +121,35 @@ nlohmann::json Runtime::certificates_json() const {
 
 void Runtime::append_certificate_metrics(observe::MetricsView& view) const {
   std::vector<observe::CertificateSample> samples;
+  std::vector<std::string> files;  // each served file once, whatever listeners serve it
   if (acme_) {
     for (const acme::CertificateStatus& status : acme_->status()) {
-      samples.push_back({status.domains.empty() ? std::string{} : status.domains.front(), "acme",
-                         unix_seconds(status.not_after), status.failures > 0, status.temporary});
+      files.push_back(status.cert_path);
+      samples.push_back({status.domains.empty() ? std::string{} : status.domains.front(),
+                         status.temporary ? "self-signed" : "acme", status.cert_path,
+                         unix_seconds(status.not_after), true, status.failures > 0,
+                         status.temporary});
     }
   }
   if (snapshots_) {
     for (const auto& context : snapshots_->tls().listeners) {
-      if (!context || (context->settings().acme)) continue;
+      if (!context) continue;
       for (const tls::CertificateInfo& info : context->certificates()) {
-        samples.push_back({info.names.empty() ? info.cert_path.string() : info.names.front(),
-                           "file", unix_seconds(info.not_after), false, false});
+        const std::string path = info.cert_path.string();
+        if (std::find(files.begin(), files.end(), path) != files.end()) continue;
+        files.push_back(path);
+        samples.push_back({info.names.empty() ? path : info.names.front(), "file", path,
+                           unix_seconds(info.not_after), false, false, false});
       }
     }
   }
-  if (samples.empty()) return;
-  observe::append_certificate_metrics(view, samples, acme_ ? acme_->orders() : acme::OrderCounts{});
+  if (samples.empty() && !acme_) return;
+  observe::AcmeOrderSample orders;
+  if (acme_) {
+    orders.results = acme_->orders();
+    orders.running = acme_->running();
+  }
+  observe::append_certificate_metrics(view, samples, acme_ ? &orders : nullptr);
 }
 
 }  // namespace flotilla::app

@@ -42,6 +42,8 @@ inline constexpr std::array kSupportedFeatureList = {
     std::string_view{"trace"},
     std::string_view{"compression"},
     std::string_view{"static"},
+    std::string_view{"cache"},
+    std::string_view{"rate_limit"},
 };
 inline constexpr std::span<const std::string_view> kSupportedFeatures{kSupportedFeatureList};
 

@@ -1,9 +1,12 @@
 // brotli through libbrotlienc's streaming API (BrotliEncoderCompressStream), its window (lgwin)
-// chosen by level. libbrotli 1.0.9 cannot reset a state, so each stream makes a new one (its
-// buffers are allocated on the first input, sized by lgwin and quality).
+// chosen by level. libbrotli 1.0.9 cannot reset a state, so each stream makes a new one; its
+// buffers come from the encoder's own allocator, which keeps the blocks a stream freed for the
+// next (no malloc, no fresh pages per response once warm).
 #include <brotli/encode.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <vector>
 
 #include "codec/formats.hpp"
 
@@ -12,17 +15,78 @@ namespace {
 
 constexpr int kMinWindowLog = 16;  // a smaller window would save little and cost ratio
 
+// The blocks one encoder's streams allocate, recycled: libbrotlienc asks for the same few sizes
+// for every stream of a level (state, ring buffer, hasher, command and output buffers), and the
+// large ones (the hasher is MiBs) would otherwise be fresh mmap'd pages to fault in each time.
+// Holds at most what one stream used; freed with the encoder.
+class BlockCache {
+ public:
+  BlockCache() { idle_.reserve(kMaxBlocks); }
+  BlockCache(const BlockCache&) = delete;
+  BlockCache& operator=(const BlockCache&) = delete;
+  ~BlockCache() {
+    for (const Block& block : idle_) std::free(block.base);
+  }
+
+  static void* allocate(void* opaque, std::size_t size) {
+    return static_cast<BlockCache*>(opaque)->take(size);
+  }
+  static void release(void* opaque, void* address) {
+    if (address) static_cast<BlockCache*>(opaque)->give(address);
+  }
+
+ private:
+  static constexpr std::size_t kMaxBlocks = 32;
+  static constexpr std::size_t kHeader = 16;  // the block's size, keeping malloc's alignment
+  struct Block {
+    void* base;
+    std::size_t size;
+  };
+
+  // The smallest idle block that fits and wastes at most 3/4 of itself, else a new one.
+  void* take(std::size_t size) {
+    std::size_t best = idle_.size();
+    for (std::size_t i = 0; i < idle_.size(); ++i) {
+      const std::size_t have = idle_[i].size;
+      if (have >= size && have / 4 <= size && (best == idle_.size() || have < idle_[best].size)) {
+        best = i;
+      }
+    }
+    if (best < idle_.size()) {
+      void* base = idle_[best].base;
+      idle_[best] = idle_.back();
+      idle_.pop_back();
+      return static_cast<char*>(base) + kHeader;
+    }
+    void* base = std::malloc(size + kHeader);
+    if (!base) return nullptr;
+    *static_cast<std::size_t*>(base) = size;
+    return static_cast<char*>(base) + kHeader;
+  }
+
+  void give(void* address) {
+    void* base = static_cast<char*>(address) - kHeader;
+    if (idle_.size() == kMaxBlocks) {
+      std::free(base);
+      return;
+    }
+    idle_.push_back({base, *static_cast<std::size_t*>(base)});
+  }
+
+  std::vector<Block> idle_;
+};
+
 class BrotliEncoder final : public Encoder {
  public:
   explicit BrotliEncoder(int level) : Encoder(Format::kBrotli, level) {}
   ~BrotliEncoder() override {
-    if (state_) BrotliEncoderDestroyInstance(state_);
+    if (state_) BrotliEncoderDestroyInstance(state_);  // its blocks go to blocks_, then free
   }
 
   bool reset() override {
     failed_ = false;
     if (state_) BrotliEncoderDestroyInstance(state_);
-    state_ = BrotliEncoderCreateInstance(nullptr, nullptr, nullptr);
+    state_ = BrotliEncoderCreateInstance(&BlockCache::allocate, &BlockCache::release, &blocks_);
     if (!state_) return false;
     BrotliEncoderSetParameter(state_, BROTLI_PARAM_QUALITY, static_cast<std::uint32_t>(level()));
     BrotliEncoderSetParameter(state_, BROTLI_PARAM_LGWIN,
@@ -64,6 +128,7 @@ class BrotliEncoder final : public Encoder {
   }
 
  private:
+  BlockCache blocks_;  // declared first: destroyed after the state that uses it
   BrotliEncoderState* state_ = nullptr;
 };
 

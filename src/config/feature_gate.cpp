@@ -37,6 +37,7 @@ constexpr std::array kGatedFeatures{
     GatedFeature{"redirect", "routes[].redirect"},
     GatedFeature{"retry", "routes[].retry"},
     GatedFeature{"rate_limit", "routes[].rate_limit"},
+    GatedFeature{"rate_limit_redis", "rate_limit.store, rate_limits.*.store"},
     GatedFeature{"cache", "routes[].cache"},
     GatedFeature{"headers", "listen[].headers, routes[].headers"},
     GatedFeature{"client_abort", "routes[].ignore_client_abort: true"},

@@ -8,7 +8,8 @@ namespace flotilla::config {
 namespace {
 
 // Top-level sections whose keys are names the user chooses.
-constexpr std::array<std::string_view, 2> kNamedSections{"services", "upstreams"};
+constexpr std::array<std::string_view, 4> kNamedSections{"services", "upstreams", "cache_stores",
+                                                       "rate_limits"};
 
 }  // namespace
 
@@ -35,7 +36,8 @@ std::string key_pattern(std::string_view path) {
       name_next = false;
     } else {
       out += segment;
-      name_next = out == segment && (segment == kNamedSections[0] || segment == kNamedSections[1]);
+      name_next = out == segment && std::find(kNamedSections.begin(), kNamedSections.end(),
+                                              segment) != kNamedSections.end();
     }
     i += segment.size();
   }

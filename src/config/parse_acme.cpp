@@ -12,6 +12,10 @@ namespace {
 
 const std::vector<std::string_view> kAcmeKeys{"email",   "domains",   "directory",
                                               "ca_root", "challenge", "retry_initial"};
+// The top level also says how many orders may run at once (one order per domain).
+const std::vector<std::string_view> kTopLevelAcmeKeys{
+    "email",     "domains",       "directory",          "ca_root",
+    "challenge", "retry_initial", "max_parallel_orders"};
 
 bool is_label_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
@@ -65,8 +69,8 @@ ValueType<std::string> email_type() {
 
 }  // namespace
 
-void parse_acme(const MapReader& parent, Acme& out) {
-  const auto acme = parent.child("acme", kAcmeKeys);
+void parse_acme(const MapReader& parent, Acme& out, bool top_level) {
+  const auto acme = parent.child("acme", top_level ? kTopLevelAcmeKeys : kAcmeKeys);
   if (!acme) return;
   out.pos = acme->pos();
   acme->read("email", out.email, email_type());
@@ -85,6 +89,7 @@ void parse_acme(const MapReader& parent, Acme& out) {
                                       {{"http-01", AcmeChallenge::http_01},
                                        {"tls-alpn-01", AcmeChallenge::tls_alpn_01}}));
   acme->read("retry_initial", out.retry_initial, positive_duration_type());
+  if (top_level) acme->read("max_parallel_orders", out.max_parallel_orders, count_type(1, 64));
 }
 
 void complete_acme(LoadContext& ctx, Spec& spec) {
@@ -93,7 +98,7 @@ void complete_acme(LoadContext& ctx, Spec& spec) {
       std::any_of(spec.listeners.begin(), spec.listeners.end(), [](const Listener& listener) {
         return !listener.tls && listener.address.kind == Address::Kind::tcp;
       });
-  std::vector<std::string> seen;  // first domains: one certificate directory each
+  std::vector<std::string> seen;  // domains: one certificate directory each
   for (std::size_t i = 0; i < spec.listeners.size(); ++i) {
     Listener& listener = spec.listeners[i];
     if (!listener.tls || !listener.tls->acme) continue;
@@ -118,19 +123,24 @@ void complete_acme(LoadContext& ctx, Spec& spec) {
                                       "add one or use 'challenge: tls-alpn-01'",
                                       i));
     }
-    const std::string& name = acme.domains.front();
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      ctx.error(acme.pos, fmt::format("listen[{}].tls.acme: another listener already obtains a "
-                                      "certificate for '{}'; give one of them other domains",
-                                      i, name));
+    // One order and one certificate per domain (the first is the listener's default; SNI
+    // chooses the others): <state_dir>/acme/certificates/<domain>/{fullchain,key}.pem.
+    listener.tls->certificates.clear();
+    for (const std::string& name : acme.domains) {
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+        ctx.error(acme.pos, fmt::format("listen[{}].tls.acme: '{}' is listed twice, or another "
+                                        "listener already obtains a certificate for it",
+                                        i, name));
+        continue;
+      }
+      seen.push_back(name);
+      const std::filesystem::path dir = spec.state_dir / "acme" / "certificates" / name;
+      TlsCertificate certificate;
+      certificate.pos = acme.pos;
+      certificate.cert = dir / "fullchain.pem";
+      certificate.key = dir / "key.pem";
+      listener.tls->certificates.push_back(std::move(certificate));
     }
-    seen.push_back(name);
-    const std::filesystem::path dir = spec.state_dir / "acme" / "certificates" / name;
-    TlsCertificate certificate;
-    certificate.pos = acme.pos;
-    certificate.cert = dir / "fullchain.pem";
-    certificate.key = dir / "key.pem";
-    listener.tls->certificates = {std::move(certificate)};
   }
 }
 

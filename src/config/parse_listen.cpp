@@ -8,9 +8,12 @@
 namespace flotilla::config {
 namespace {
 
-const std::vector<std::string_view> kListenKeys{"address",  "tls",     "http2",  "redirect_https",
-                                                "hsts",     "headers", "health", "ready",
-                                                "timeouts", "limits"};
+const std::vector<std::string_view> kListenKeys = [] {
+  std::vector<std::string_view> keys{"address", "tls",    "http2", "redirect_https", "hsts",
+                                     "headers", "health", "ready", "timeouts",       "limits"};
+  keys.insert(keys.end(), std::begin(kListenerProtectionKeys), std::end(kListenerProtectionKeys));
+  return keys;
+}();
 
 // hstspreload.org: max-age of at least one year, includeSubDomains and preload.
 constexpr Duration kHstsPreloadAge = std::chrono::hours(365 * 24);
@@ -166,6 +169,7 @@ void parse_listener(LoadContext& ctx, const Entry& item, Listener& listener) {
   r.feature("ready", "listener_health");
   read_timeouts(r, listener.timeouts);
   read_limits(r, listener.limits);
+  parse_listener_protection(r, listener.protection);
 }
 
 }  // namespace

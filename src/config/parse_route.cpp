@@ -13,10 +13,14 @@
 namespace flotilla::config {
 namespace {
 
-const std::vector<std::string_view> kRouteKeys{
-    "match",       "upstream",    "static", "redirect", "retry",
-    "timeouts",    "rate_limit",  "cache",  "headers",  "ignore_client_abort",
-    "allow_trace", "compression", "hedge"};
+const std::vector<std::string_view> kRouteKeys = [] {
+  std::vector<std::string_view> keys{
+      "match",       "upstream",    "static", "redirect", "retry",
+      "timeouts",    "rate_limit",  "cache",  "headers",  "ignore_client_abort",
+      "allow_trace", "compression", "hedge"};
+  keys.insert(keys.end(), std::begin(kRouteProtectionKeys), std::end(kRouteProtectionKeys));
+  return keys;
+}();
 
 const std::vector<std::pair<std::string_view, RetryOn>> kRetryConditions{
     {"error", RetryOn::error},
@@ -176,30 +180,6 @@ void read_route_timeouts(const MapReader& r, RouteTimeouts& out) {
   timeouts->read("read", out.read, positive_duration_type());
 }
 
-void read_rate_limit(const MapReader& r, Route& route) {
-  const auto limit = r.child("rate_limit", {"per_client", "burst"});
-  r.feature("rate_limit", "rate_limit");
-  if (!limit) return;
-  RateLimit out;
-  limit->require("per_client");
-  limit->read("per_client", out.per_client, rate_type());
-  limit->read("burst", out.burst, count_type(0, 1'000'000));
-  route.rate_limit = out;
-}
-
-void read_cache(const MapReader& r, Route& route) {
-  const auto cache =
-      r.child("cache", {"ttl", "browser_ttl", "stale_if_error", "stale_while_revalidate"});
-  r.feature("cache", "cache");
-  if (!cache) return;
-  CachePolicy out;
-  cache->read("ttl", out.ttl, duration_type());
-  cache->read("browser_ttl", out.browser_ttl, duration_type());
-  cache->read("stale_if_error", out.stale_if_error, duration_type());
-  cache->read("stale_while_revalidate", out.stale_while_revalidate, duration_type());
-  route.cache = out;
-}
-
 // Per-route switches; each is gated only when turned on.
 void read_switches(const MapReader& r, Route& route) {
   if (r.read("ignore_client_abort", route.ignore_client_abort, bool_type()) &&
@@ -231,10 +211,11 @@ void parse_route(LoadContext& ctx, const Entry& item, const Compression& global,
   read_retry(r, route);
   read_hedge(r, route);
   read_route_timeouts(r, route.timeouts);
-  read_rate_limit(r, route);
-  read_cache(r, route);
+  parse_rate_limit(r, route.rate_limit);
+  parse_route_cache(r, route.cache);
   parse_header_rules(r, route.headers);
   read_switches(r, route);
+  parse_route_protection(r, route.protection);
   if (r.has("compression")) {
     Compression compression = global;
     read_compression(r, compression);

@@ -34,6 +34,18 @@ void parse_upstreams(LoadContext& ctx, const Entry& entry, std::vector<Upstream>
 void parse_routes(LoadContext& ctx, const Entry& entry, const Compression& global,
                   std::vector<Route>& out);
 
+// parse_cache.cpp: a route's `cache:` (records the "cache" feature), the top-level
+// `cache_stores:`, and, once the whole file is read, the `default` store added when needed and
+// each route's store checked (errors at the route's `cache:`).
+void parse_route_cache(const MapReader& route, std::optional<CachePolicy>& out);
+void parse_cache_stores(LoadContext& ctx, const Entry& entry, std::vector<CacheStore>& out);
+void complete_cache_stores(LoadContext& ctx, Spec& spec);
+
+// parse_rate_limit.cpp: a route's `rate_limit` (records "rate_limit"), the top-level
+// `rate_limits:`, and, once both are read, routes naming a limit get its settings.
+void parse_rate_limit(const MapReader& route, std::optional<RateLimit>& out);
+void parse_rate_limits(const MapReader& top, std::vector<RateLimit>& out);
+void resolve_rate_limits(LoadContext& ctx, Spec& spec);
 // `headers:` under a listener or route (parse_headers.cpp); records the "headers" feature.
 void parse_header_rules(const MapReader& parent, std::optional<HeaderRules>& out);
 
@@ -43,7 +55,7 @@ void parse_upstream_tls(const MapReader& upstream, std::optional<UpstreamTls>& o
 // parse_acme.cpp: `acme:` under `parent` (the top level or a listener's tls); then, once the
 // whole file is read, each listener's block completed from the top-level one and given its
 // certificate paths under state_dir (errors at the listener's `acme:`).
-void parse_acme(const MapReader& parent, Acme& out);
+void parse_acme(const MapReader& parent, Acme& out, bool top_level);
 void complete_acme(LoadContext& ctx, Spec& spec);
 
 // parse_misc.cpp: the small top-level sections.
@@ -55,6 +67,18 @@ void parse_alerts(const MapReader& top, Alerts& out);
 void parse_alertmanager(const MapReader& top, std::optional<Alertmanager>& out);
 void parse_access_log(const MapReader& top, AccessLog& out);
 void parse_log(const MapReader& top, LogConfig& out);
+
+// parse_protection.cpp: access rules, trusted proxies, PROXY protocol, connection limits.
+void parse_global_protection(const MapReader& top, GlobalProtection& out);
+void parse_listener_protection(const MapReader& listener, ListenerProtection& out);
+void parse_route_protection(const MapReader& route, RouteProtection& out);
+// Keys they read, for the callers' key lists.
+inline constexpr std::string_view kListenerProtectionKeys[] = {
+    "allow",           "deny",
+    "trusted_proxies", "proxy_protocol",
+    "max_connections", "max_connections_per_client",
+    "min_rate"};
+inline constexpr std::string_view kRouteProtectionKeys[] = {"allow", "deny", "methods", "block"};
 
 // A command given as a string (split like a shell would, or run by /bin/sh when `shell`) or
 // as a list (the argv itself).

@@ -9,8 +9,10 @@ namespace flotilla::config {
 namespace {
 
 const std::vector<std::string_view> kTopLevelKeys{
-    "workers", "listen",       "services",   "upstreams", "routes", "compression", "admin",
-    "alerts",  "alertmanager", "access_log", "state_dir", "log",    "acme"};
+    "workers",     "listen", "services", "upstreams",       "routes",
+    "compression", "admin",  "alerts",   "alertmanager",    "access_log",
+    "state_dir",   "log",    "acme",     "trusted_proxies", "max_connections",
+    "cache_stores", "rate_limits"};
 
 ValueType<std::uint32_t> workers_type() {
   static constexpr std::int64_t kMaxWorkers = 1024;
@@ -55,6 +57,8 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
   if (const Entry* routes = top.find("routes")) {
     parse_routes(ctx, *routes, spec.compression, spec.routes);
   }
+  parse_rate_limits(top, spec.rate_limits);
+  resolve_rate_limits(ctx, spec);
   parse_admin(top, spec.admin);
   parse_alerts(top, spec.alerts);
   parse_alertmanager(top, spec.alertmanager);
@@ -63,9 +67,14 @@ Spec parse_spec(LoadContext& ctx, const YAML::Node& root) {
   parse_log(top, spec.log);
   if (top.has("acme")) {
     spec.acme.emplace();
-    parse_acme(top, *spec.acme);
+    parse_acme(top, *spec.acme, true);
   }
   complete_acme(ctx, spec);
+  parse_global_protection(top, spec.protection);
+  if (const Entry* stores = top.find("cache_stores")) {
+    parse_cache_stores(ctx, *stores, spec.cache_stores);
+  }
+  complete_cache_stores(ctx, spec);
   return spec;
 }
 

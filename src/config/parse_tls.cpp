@@ -192,7 +192,7 @@ void parse_listener_tls(const MapReader& listener, std::optional<Tls>& out) {
   tls->read("max_handshakes", result.max_handshakes, count_type(1, kMaxHandshakes));
   if (tls->has("acme")) {
     result.acme.emplace();
-    parse_acme(*tls, *result.acme);
+    parse_acme(*tls, *result.acme, false);
   }
   out = std::move(result);
 }

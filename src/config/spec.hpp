@@ -13,6 +13,9 @@
 #include <variant>
 #include <vector>
 
+#include "config/protection_spec.hpp"
+#include "config/cache_spec.hpp"
+#include "config/rate_limit_spec.hpp"
 #include "config/retry_on.hpp"
 #include "config/values.hpp"
 
@@ -63,12 +66,13 @@ enum class AcmeChallenge { http_01, tls_alpn_01 };
 struct Acme {
   SourcePos pos;
   std::optional<std::string> email;
-  std::vector<std::string> domains;              // the first names the certificate's directory
+  std::vector<std::string> domains;              // one certificate each; the first is the default
   std::optional<std::string> directory;          // the ACME directory URL (https)
   std::optional<std::filesystem::path> ca_root;  // absolute; CA certificates of that server
   std::optional<AcmeChallenge> challenge;
   // After a failed order: retry after this, doubled per failure (jittered, at most 6 h).
   std::optional<Duration> retry_initial;
+  std::optional<std::uint32_t> max_parallel_orders;  // top level only; default 4
   friend bool operator==(const Acme&, const Acme&) = default;
 };
 inline constexpr std::string_view kLetsEncryptDirectory =
@@ -78,7 +82,7 @@ inline constexpr std::string_view kLetsEncryptDirectory =
 // certificate is the default, the others are chosen by SNI from their own names.
 struct Tls {
   SourcePos pos;
-  // With `acme`, one entry the loader makes:
+  // With `acme`, one entry per domain the loader makes:
   // <state_dir>/acme/certificates/<domain>/{fullchain,key}.pem
   std::vector<TlsCertificate> certificates;
   std::optional<Acme> acme;
@@ -184,6 +188,7 @@ struct Listener {
   std::optional<std::string> ready_path;   // 200 while an endpoint is up, else 503
   ListenerTimeouts timeouts;
   ListenerLimits limits;
+  ListenerProtection protection;  // access rules, PROXY protocol, connection limits
   friend bool operator==(const Listener&, const Listener&) = default;
 };
 
@@ -461,20 +466,6 @@ struct RouteTimeouts {  // nginx proxy_connect/send/read_timeout
   friend bool operator==(const RouteTimeouts&, const RouteTimeouts&) = default;
 };
 
-struct RateLimit {
-  Rate per_client;
-  std::uint32_t burst = 0;  // requests allowed above the rate at once
-  friend bool operator==(const RateLimit&, const RateLimit&) = default;
-};
-
-struct CachePolicy {
-  Duration ttl{0s};  // shared (edge) lifetime; 0 = only what Cache-Control allows
-  std::optional<Duration> browser_ttl;  // Cache-Control max-age sent to clients
-  Duration stale_if_error{0s};          // RFC 5861
-  Duration stale_while_revalidate{0s};
-  friend bool operator==(const CachePolicy&, const CachePolicy&) = default;
-};
-
 // Levels per coding (gzip 1–9, brotli 0–11, zstd 1–19).
 struct CompressionLevels {
   int gzip = 6;
@@ -518,7 +509,8 @@ struct Route {
   std::optional<Compression> compression;
   // nginx proxy_ignore_client_abort: false cancels the upstream attempt when the client leaves.
   bool ignore_client_abort = false;
-  bool allow_trace = false;  // TRACE is answered 405 unless a route allows it
+  bool allow_trace = false;    // TRACE is answered 405 unless a route allows it
+  RouteProtection protection;  // allow/deny, methods, block
   friend bool operator==(const Route&, const Route&) = default;
 };
 
@@ -594,18 +586,21 @@ struct Spec {
   std::filesystem::path base_dir;  // the file's directory; relative paths resolved against it
   std::uint32_t workers = 0;       // data-plane threads; 0 = auto (one per core)
   std::vector<Listener> listeners;
-  std::vector<Service> services;    // file order
-  std::vector<Upstream> upstreams;  // file order
-  std::vector<Route> routes;        // file order
+  std::vector<Service> services;       // file order
+  std::vector<Upstream> upstreams;     // file order
+  std::vector<Route> routes;           // file order
+  std::vector<RateLimit> rate_limits;  // `rate_limits:`, named and shared by routes
   Compression compression;
   Admin admin;
   Alerts alerts;
   std::optional<Alertmanager> alertmanager;
   AccessLog access_log;
-  std::filesystem::path state_dir;  // absolute; default <config dir>/.flotilla
-  std::optional<Acme> acme;         // top-level defaults for listeners' `tls.acme`
+  std::filesystem::path state_dir;       // absolute; default <config dir>/.flotilla
+  std::optional<Acme> acme;              // top-level defaults for listeners' `tls.acme`
+  std::vector<CacheStore> cache_stores;  // named in file order; `default` added when missing
   LogConfig log;
   std::vector<FeatureUse> features;
+  GlobalProtection protection;  // trusted_proxies, max_connections
   friend bool operator==(const Spec&, const Spec&) = default;
 };
 

@@ -225,13 +225,24 @@ ParseResult<Rate> parse_rate(std::string_view text) {
   const std::string_view period_text = text.substr(slash + 1);
   const auto count = parse_integer(count_text, 1, std::numeric_limits<std::int64_t>::max());
   if (!count) return invalid(kWhat, text, "the count must be a whole number of at least 1");
-  const UnitScale* period = find_unit(kRatePeriods, period_text);
-  if (period == nullptr) {
-    return invalid(kWhat, text,
-                   fmt::format("unknown period '{}' (use s, min, h, day)", period_text));
+  // "10s": a period of several units (short windows: 20/10s).
+  std::size_t digits = 0;
+  while (digits < period_text.size() && is_digit(period_text[digits])) ++digits;
+  std::int64_t periods = 1;
+  if (digits > 0) {
+    const auto parsed = parse_integer(period_text.substr(0, digits), 1, 1'000'000);
+    if (!parsed) return invalid(kWhat, text, "the period's count must be from 1 to 1000000");
+    periods = *parsed;
   }
-  return Rate{static_cast<std::uint64_t>(*count),
-              Duration{static_cast<Duration::rep>(period->factor)}};
+  const UnitScale* period = find_unit(kRatePeriods, period_text.substr(digits));
+  if (period == nullptr) {
+    return invalid(
+        kWhat, text,
+        fmt::format("unknown period '{}' (use s, min, h, day)", period_text));
+  }
+  return Rate{
+      static_cast<std::uint64_t>(*count),
+      Duration{static_cast<Duration::rep>(period->factor * static_cast<std::uint64_t>(periods))}};
 }
 
 ParseResult<std::uint32_t> parse_cpu(std::string_view text) {

@@ -1,9 +1,12 @@
 // Config → stages: each route's and listener's chain, in the order the pipeline runs them. The
 // one place that knows which config key becomes which stage; a route kind this build cannot
 // serve is an error here (never dropped). Control thread only.
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "gateway/snapshot_builder.hpp"
+#include "gateway/stages/cache_route.hpp"
 #include "gateway/stages/stages.hpp"
 
 namespace flotilla::gateway {
@@ -16,12 +19,42 @@ std::vector<const config::Listener*> tcp_listeners(const config::Spec& spec) {
   return out;
 }
 
+// `cache:`: the lookup first, and the store side wrapping the body stages (compression).
+void add_cache_stages(const config::Spec& spec, const config::CachePolicy& policy,
+                      StageChain& chain) {
+  std::uint64_t bytes = config::CacheStore{}.memory;
+  for (const config::CacheStore& store : spec.cache_stores) {
+    if (store.name == policy.store) bytes = store.memory;
+  }
+  const std::uint32_t workers =
+      spec.workers != 0 ? spec.workers : std::max(1u, std::thread::hardware_concurrency());
+  auto settings =
+      std::make_shared<const CacheRouteSettings>(cache_route_settings(policy, bytes, workers));
+  chain.request.insert(chain.request.begin(), make_cache_lookup_stage(settings));
+  chain.upstream_request.push_back(make_cache_validators_stage());
+  chain.response_body = {make_cache_store_stage(settings, std::move(chain.response_body))};
+}
+
 RouteTarget build_route(const config::Spec& spec, const config::Route& route,
                         [[maybe_unused]] std::vector<std::string>& errors) {
   RouteTarget target;
   target.name = route.match.host + route.match.path;
   target.ignore_client_abort = route.ignore_client_abort;
   StageChain& chain = target.chain;
+  // Who may ask, and how, before anything else looks at the request.
+  const config::RouteProtection& protection = route.protection;
+  if (!protection.access.empty())
+    chain.request.push_back(make_access_rules_stage(protection.access));
+  if (!protection.methods.empty()) {
+    chain.request.push_back(make_method_list_stage(protection.methods));
+  }
+  if (protection.block) chain.request.push_back(make_request_filter_stage(*protection.block));
+  // Then the rate limit: a refused request costs nothing more (a denied one spends no budget).
+  if (route.rate_limit) {
+    const config::RateLimit& limit = *route.rate_limit;
+    chain.request.push_back(
+        make_rate_limit_stage(limit, limit.name.empty() ? target.name : limit.name));
+  }
   // A static route answers TRACE itself (405, Allow: GET, HEAD).
   const auto* files = std::get_if<config::StaticAction>(&route.action);
   if (!route.allow_trace && !files) chain.request.push_back(make_trace_guard_stage());
@@ -60,6 +93,7 @@ RouteTarget build_route(const config::Spec& spec, const config::Route& route,
       target.hedge.max = route.hedge->max;
     }
     target.timeouts = {route.timeouts.connect, route.timeouts.send, route.timeouts.read};
+    if (route.cache) add_cache_stages(spec, *route.cache, chain);
   } else if (const auto* redirect = std::get_if<config::RedirectAction>(&route.action)) {
     target.proxy = false;
     chain.request.push_back(make_redirect_stage(*redirect));
@@ -81,6 +115,10 @@ ListenerTarget build_listener(const config::Listener& listener, std::uint16_t ht
   }
   StageChain& chain = target.chain;
   if (acme_http && !listener.tls) chain.request.push_back(make_acme_challenge_stage());
+  // After the ACME answers (the CA validates from anywhere), before the listener's own paths.
+  if (!listener.protection.access.empty()) {
+    chain.request.push_back(make_access_rules_stage(listener.protection.access));
+  }
   // The listener's own paths come first: they are answered even where everything else is
   // redirected to HTTPS.
   if (listener.health_path) chain.request.push_back(make_health_stage(*listener.health_path));

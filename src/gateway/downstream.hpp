@@ -12,6 +12,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "net/async.hpp"
+#include "net/ip_address.hpp"
 #include "net/swept_deadline.hpp"
 #include "tls/stream.hpp"
 
@@ -44,7 +45,10 @@ class Downstream {
   void expire(std::chrono::steady_clock::time_point now) noexcept;
 
   // The peer's address as text into `out` (at least 46 bytes); returns its length.
-  std::size_t format_peer(std::span<char> out) const noexcept;
+  std::size_t format_peer(std::span<char> out) const noexcept { return peer_.format(out); }
+  // The connection's source: the TCP peer, or the address a PROXY protocol header carried.
+  const net::IpAddress& peer() const noexcept { return peer_; }
+  void set_peer(const net::IpAddress& address) noexcept { peer_ = address; }
   bool secure() const noexcept { return stream_.secure(); }
   const tls::Connection* tls() const noexcept { return stream_.tls(); }
   std::string_view scheme() const noexcept { return secure() ? "https" : "http"; }
@@ -53,8 +57,7 @@ class Downstream {
   tls::Stream stream_;
   net::SweptDeadline read_deadline_;
   net::SweptDeadline write_deadline_;
-  std::array<unsigned char, 16> peer_address_{};
-  bool peer_v6_ = false;
+  net::IpAddress peer_;
 };
 
 }  // namespace flotilla::gateway

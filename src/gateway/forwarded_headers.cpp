@@ -12,7 +12,7 @@ std::uint64_t write_forwarded_headers(const http::RequestHead& head, const Forwa
     out += header.value;
     out += ", ";
   }
-  out += info.client_ip;
+  out += info.peer_ip.empty() ? info.client_ip : info.peer_ip;
   out += "\r\nX-Real-IP: ";
   out += info.client_ip;
   out += info.tls ? "\r\nX-Forwarded-Proto: https\r\n" : "\r\nX-Forwarded-Proto: http\r\n";

@@ -20,8 +20,9 @@ inline constexpr std::uint64_t kForwardingHeaders =
     http::header_bit(http::HeaderId::kXRequestId) | http::header_bit(http::HeaderId::kVia);
 
 struct ForwardedInfo {
-  std::string_view client_ip;
+  std::string_view client_ip;  // X-Real-IP: the client (after trusted proxies)
   bool tls = false;
+  std::string_view peer_ip;  // appended to X-Forwarded-For: the hop we saw (empty: client_ip)
 };
 
 // Appends the lines (each ending in CRLF) to `out`; returns the header_bit()s to drop from the

@@ -4,6 +4,7 @@
 
 #include "tls/server_context.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "gateway/connection_limits.hpp"
 #include "net/async.hpp"
 #include "net/reuseport_acceptor.hpp"
 
@@ -66,8 +68,14 @@ void append_crash_metrics(observe::MetricsView& view,
 
 Gateway::Gateway(std::vector<ListenerSettings> listeners, std::uint32_t workers)
     : listeners_(std::move(listeners)), pool_(std::make_unique<net::WorkerPool>(workers)) {
+  const bool limited = std::any_of(listeners_.begin(), listeners_.end(), [](const auto& l) {
+    return l.max_connections != 0 || l.max_connections_per_client != 0 ||
+           l.max_connections_global != 0;
+  });
+  if (limited) connection_limits_ = std::make_unique<ConnectionLimits>(listeners_);
   for (std::uint32_t i = 0; i < pool_->size(); ++i) {
     workers_.push_back(std::make_unique<Worker>(pool_->context(i), i, listeners_));
+    workers_.back()->set_connection_limits(connection_limits_.get());
   }
 }
 
@@ -101,6 +109,16 @@ bool Gateway::bind(std::string& error) {
     }
     listeners_[l].endpoint = endpoint;
   }
+  // Metric labels: the address as configured, or as bound when the config said port 0.
+  std::vector<std::string> names;
+  for (const ListenerSettings& listener : listeners_) {
+    const asio::ip::address address = listener.endpoint.address();
+    names.push_back(!listener.name.ends_with(":0") ? listener.name
+                    : address.is_v6()
+                        ? fmt::format("[{}]:{}", address.to_string(), listener.endpoint.port())
+                        : fmt::format("{}:{}", address.to_string(), listener.endpoint.port()));
+  }
+  for (auto& worker : workers_) worker->name_listeners(names);
   return true;
 }
 
@@ -225,32 +243,11 @@ void Gateway::collect(asio::any_io_executor control,
 
 void Gateway::collect_metrics(asio::any_io_executor control,
                               std::function<void(observe::MetricsView)> done) {
-  std::vector<observe::CertificateExpiry> certificates = certificate_expiry();
-  collect(std::move(control),
-          [this, done = std::move(done),
-           certificates = std::move(certificates)](observe::GatewayStats stats) mutable {
-            stats.certificates = std::move(certificates);
-            observe::MetricsView view = observe::gateway_metrics_view(stats);
-            append_crash_metrics(view, crash_counts());
-            done(std::move(view));
-          });
-}
-
-std::vector<observe::CertificateExpiry> Gateway::certificate_expiry() const {
-  std::vector<observe::CertificateExpiry> out;
-  if (!published_) return out;
-  const auto now = std::chrono::system_clock::now();
-  for (std::size_t l = 0; l < published_->listeners.size() && l < listeners_.size(); ++l) {
-    const auto& context = published_->listeners[l].tls;
-    if (!context) continue;
-    const asio::ip::tcp::endpoint& at = listeners_[l].endpoint;
-    const std::string listener = fmt::format("{}:{}", at.address().to_string(), at.port());
-    for (const tls::CertificateInfo& info : context->certificates()) {
-      const auto left = std::chrono::duration<double>(info.not_after - now);
-      out.push_back({listener, info.cert_path.string(), info.subject, left.count()});
-    }
-  }
-  return out;
+  collect(std::move(control), [this, done = std::move(done)](observe::GatewayStats stats) {
+    observe::MetricsView view = observe::gateway_metrics_view(stats);
+    append_crash_metrics(view, crash_counts());
+    done(std::move(view));
+  });
 }
 
 void Gateway::start() {

@@ -27,6 +27,8 @@
 
 namespace flotilla::gateway {
 
+class ConnectionLimits;
+
 class Gateway {
  public:
   // `workers` 0 = one per core.
@@ -85,12 +87,13 @@ class Gateway {
 
  private:
   void accept_loops();
-  std::vector<observe::CertificateExpiry> certificate_expiry() const;
   void tear_down();
 
   std::vector<ListenerSettings> listeners_;
   SnapshotPtr published_;  // the last snapshot published (control thread)
   std::shared_ptr<const tls::TicketKeys> ticket_keys_;
+  // Shared by the workers (null: no connection limit configured); declared before them.
+  std::unique_ptr<ConnectionLimits> connection_limits_;
   // Declared before the workers: it must outlive their last flush.
   std::unique_ptr<observe::AccessLogWriter> access_log_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -25,7 +25,16 @@ struct ListenerSettings {
   bool tls = false;  // connections start with a TLS handshake (context in the snapshot)
   // HTTP/2: offered by ALPN on TLS, or spoken with prior knowledge (h2c) on a plain listener.
   bool http2 = false;
-  h2::Limits http2_limits;  // `http2: { ... }`: SETTINGS, windows, flood budgets, idle timeout
+  h2::Limits http2_limits;      // `http2: { ... }`: SETTINGS, windows, flood budgets, idle timeout
+  std::string name;             // the address as configured: the `listener` label of metrics
+  bool proxy_protocol = false;  // a PROXY v1/v2 header comes first on every connection
+  // Connection limits (0: none): this listener's, per client address, and across listeners.
+  std::uint32_t max_connections = 0;
+  std::uint32_t max_connections_per_client = 0;
+  std::uint32_t max_connections_global = 0;
+  // min_rate: a head or body slower than `min_rate` bytes/s over `min_rate_window` is cut off.
+  std::uint64_t min_rate = 0;
+  std::chrono::milliseconds min_rate_window{10'000};
 };
 
 }  // namespace flotilla::gateway

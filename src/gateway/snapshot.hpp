@@ -14,6 +14,7 @@
 #include "config/retry_on.hpp"
 #include "gateway/pipeline/stage.hpp"
 #include "gateway/route_table.hpp"
+#include "net/ip_address.hpp"
 #include "upstream/snapshot.hpp"
 #include "upstream/tail_policy.hpp"
 
@@ -74,6 +75,9 @@ struct ListenerTarget {
   // With client certificates: the verified subject goes upstream in this header (a client's
   // own line of that name is always dropped).
   std::string client_subject_header;
+  // Peers whose X-Forwarded-For / Forwarded are believed (the listener's trusted_proxies, else
+  // the top-level list): gateway/client_address.hpp.
+  net::CidrSet trusted_proxies;
 };
 
 struct KeepaliveSettings {

@@ -6,6 +6,8 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "config/units.hpp"
+#include "gateway/stages/stages.hpp"
 #include "tls/client_context.hpp"
 
 namespace flotilla::gateway {
@@ -174,6 +176,8 @@ void SnapshotBuilder::build_listeners() {
     listeners_.push_back(build_listener(*listeners[i], https_port,
                                         i < tls_.listeners.size() ? tls_.listeners[i] : nullptr,
                                         acme_http));
+    const auto& own = listeners[i]->protection.trusted_proxies;
+    listeners_.back().trusted_proxies = cidr_set(own ? *own : spec_.protection.trusted_proxies);
   }
 }
 
@@ -253,6 +257,14 @@ std::vector<ListenerSettings> build_listener_settings(const config::Spec& spec,
     settings.tls = listener.tls.has_value();
     settings.http2 = listener.http2;
     settings.http2_limits = http2_limits(listener);
+    settings.name = config::format_address(listener.address);
+    const config::ListenerProtection& protection = listener.protection;
+    settings.proxy_protocol = protection.proxy_protocol;
+    settings.max_connections = protection.max_connections;
+    settings.max_connections_per_client = protection.max_connections_per_client;
+    settings.max_connections_global = spec.protection.max_connections;
+    settings.min_rate = protection.min_rate.rate;
+    settings.min_rate_window = protection.min_rate.window;
     listeners.push_back(std::move(settings));
   }
   return listeners;

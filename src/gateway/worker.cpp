@@ -1,11 +1,14 @@
 #include "gateway/worker.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 
 #include "gateway/client_connection.hpp"
+#include "gateway/connection_limits.hpp"
 #include "gateway/h1/connection.hpp"
 #include "net/coarse_clock.hpp"
 
@@ -21,7 +24,8 @@ std::chrono::milliseconds sweep_tick(const std::vector<ListenerSettings>& listen
   std::chrono::milliseconds tick = kPoolSweepInterval;
   for (const ListenerSettings& l : listeners) {
     for (const std::chrono::milliseconds t :
-         {l.header_timeout, l.body_timeout, l.keepalive_timeout, l.send_timeout}) {
+         {l.header_timeout, l.body_timeout, l.keepalive_timeout, l.send_timeout,
+          l.min_rate != 0 ? l.min_rate_window : std::chrono::milliseconds(0)}) {
       if (t.count() > 0) tick = std::min(tick, std::max(kMinSweepTick, t / 4));
     }
   }
@@ -35,12 +39,16 @@ Worker::Worker(asio::io_context& context, std::uint32_t index,
     : context_(context),
       index_(index),
       listeners_(listeners),
+      hedge_queue_(context),
       rng_(0x9e3779b97f4a7c15ULL * (index + 1) ^
            static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())),
       sweep_timer_(std::in_place, context),
       poller_(std::in_place, context),
       sweep_tick_(sweep_tick(listeners)) {
   for (const ListenerSettings& listener : listeners_) {
+    // Named for what it is once bound (name_listeners); unique until then.
+    listener_series_.push_back(
+        metrics_.listener_series("listen[" + std::to_string(listener_series_.size()) + "]"));
     const http::Limits limits = listener.limits;
     workspace_pools_.push_back(std::make_unique<net::ObjectPool<Workspace>>(
         [limits] { return std::make_unique<Workspace>(limits); }, 256));
@@ -101,7 +109,78 @@ bool Worker::any_endpoint_available() const {
 
 void Worker::serve(net::Socket socket, const asio::ip::tcp::endpoint& peer,
                    std::uint32_t listener_index) {
-  H1Connection::start(*this, std::move(socket), peer, listener_index);
+  if (!limits_) {
+    H1Connection::start(*this, std::move(socket), peer, listener_index, false);
+    return;
+  }
+  // Near a cap, an idle keep-alive connection makes room before a new one is refused.
+  if (limits_->full(listener_index) && shed_idle(listener_index)) {
+    connection_refused(listener_index, observe::ConnectionRefusal::idle_shed);
+  }
+  if (const auto refusal = limits_->open(listener_index)) {
+    refuse(std::move(socket), listener_index, *refusal);
+    return;
+  }
+  // Per client: by the peer here; behind the PROXY protocol, once its header named the client.
+  bool client_counted = false;
+  if (!listeners_[listener_index].proxy_protocol) {
+    const asio::ip::address address = peer.address();
+    const net::IpAddress client = address.is_v6()
+                                      ? net::IpAddress::v6_from(address.to_v6().to_bytes().data())
+                                      : net::IpAddress::v4_from(address.to_v4().to_bytes().data());
+    if (!limits_->open_client(listener_index, client)) {
+      limits_->close(listener_index);
+      refuse(std::move(socket), listener_index, observe::ConnectionRefusal::client_limit);
+      return;
+    }
+    client_counted = true;
+  }
+  H1Connection::start(*this, std::move(socket), peer, listener_index, true, client_counted);
+}
+
+void Worker::name_listeners(const std::vector<std::string>& names) {
+  for (std::size_t i = 0; i < names.size() && i < listener_series_.size(); ++i) {
+    metrics_.rename_listener_series(listener_series_[i], names[i]);
+  }
+}
+
+void Worker::connection_ended(std::uint32_t listener_index, const net::IpAddress& client,
+                              bool client_counted) noexcept {
+  if (!limits_) return;
+  if (client_counted) limits_->close_client(listener_index, client);
+  limits_->close(listener_index);
+}
+
+bool Worker::shed_idle(std::uint32_t listener) {
+  // Keep-alive lists (odd indexes) hold connections that already had a response, oldest first.
+  ClientConnection* victim = idle_[listener * 2 + 1]->front();
+  for (std::size_t i = 1; !victim && i < idle_.size(); i += 2) victim = idle_[i]->front();
+  if (!victim) return false;
+  delete victim;
+  return true;
+}
+
+void Worker::refuse(net::Socket socket, std::uint32_t listener, observe::ConnectionRefusal reason) {
+  connection_refused(listener, reason);
+  std::error_code ignored;
+  const ListenerSettings& settings = listeners_[listener];
+  if (!settings.tls && !settings.proxy_protocol &&
+      reason != observe::ConnectionRefusal::client_limit) {
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 34\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        "too many connections, retry later\n";
+    // One non-blocking send: the answer fits any socket buffer; a client that cannot take it
+    // loses nothing it could use. Then read what it sent (so the close is a FIN, not a reset
+    // that could destroy the answer in flight) and close.
+    ::send(socket.native_handle(), kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    socket.shutdown(net::Socket::shutdown_send, ignored);
+    char drain[4096];
+    for (int i = 0; i < 4 && ::recv(socket.native_handle(), drain, sizeof drain, MSG_DONTWAIT) > 0;
+         ++i) {
+    }
+  }
+  socket.close(ignored);
 }
 
 void Worker::begin_drain() {
@@ -116,6 +195,7 @@ void Worker::shut_down() {
   close_parked();
   connection_pool_.clear();
   sweep_timer_.reset();
+  hedge_queue_.shut_down();
   poller_.reset();
   access_log_timer_.reset();
   if (access_log_) access_log_->flush();

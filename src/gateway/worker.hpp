@@ -18,6 +18,7 @@
 #include "gateway/http_date.hpp"
 #include "gateway/listener_settings.hpp"
 #include "gateway/proxy/connection_pool.hpp"
+#include "gateway/proxy/hedge_queue.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/static_files/open_file_cache.hpp"
 #include "gateway/worker_stats.hpp"
@@ -35,6 +36,7 @@
 namespace flotilla::gateway {
 
 class ClientConnection;
+class ConnectionLimits;
 
 // One upstream in one worker. Never destroyed while the worker runs (requests in flight keep a
 // reference across snapshot changes); `addresses` is parallel to the state's endpoints.
@@ -75,8 +77,22 @@ class Worker {
   // The worker's state for upstream `i` of the current snapshot.
   WorkerUpstream& upstream(std::uint32_t i) { return *by_index_[i]; }
 
-  // Starts serving an accepted connection of listener `listener_index`.
+  // Starts serving an accepted connection of listener `listener_index` (or refuses it: the
+  // connection limits, shedding an idle keep-alive connection of this worker first).
   void serve(net::Socket socket, const asio::ip::tcp::endpoint& peer, std::uint32_t listener_index);
+  // Before start: the gateway's shared connection counts (none: no connection limits).
+  void set_connection_limits(ConnectionLimits* limits) noexcept { limits_ = limits; }
+  ConnectionLimits* connection_limits() const noexcept { return limits_; }
+  // Counts a connection refused or cut by a protection, under its listener's name.
+  void connection_refused(std::uint32_t listener_index,
+                          observe::ConnectionRefusal reason) noexcept {
+    metrics_.connection_refused(listener_series_[listener_index], reason);
+  }
+  // Before start, once bound: the `listener` label of each listener (the real port for port 0).
+  void name_listeners(const std::vector<std::string>& names);
+  // A connection that serve() counted has ended (`client_counted`: also per client).
+  void connection_ended(std::uint32_t listener_index, const net::IpAddress& client,
+                        bool client_counted) noexcept;
 
   // The active health checker's verdict for the endpoint `key` of `upstream` (by name).
   void set_active_health(const std::string& upstream, const std::string& key, bool up);
@@ -100,6 +116,8 @@ class Worker {
   }
   const ListenerSettings& listener(std::uint32_t i) const { return listeners_[i]; }
   ConnectionPool& connection_pool() noexcept { return connection_pool_; }
+  // Hedged tries waiting for their hedge delay, behind one timer.
+  HedgeQueue& hedge_queue() noexcept { return hedge_queue_; }
   upstream::Prng& rng() noexcept { return rng_; }
   // TLS handshakes in progress on client connections (bounded by a listener's max_handshakes).
   std::uint32_t& handshakes() noexcept { return handshakes_; }
@@ -141,6 +159,12 @@ class Worker {
   void close_parked();
   void intern_series();
   void schedule_access_log_flush();
+  // Closes this worker's longest-idle keep-alive connection (of `listener` if it has one, else
+  // of any listener); false when it has none.
+  bool shed_idle(std::uint32_t listener);
+  // Refuses an accepted connection: on a plain listener a 503 with Connection: close is written
+  // (best effort, never waited for); on a TLS listener, or for one client too many, it closes.
+  void refuse(net::Socket socket, std::uint32_t listener, observe::ConnectionRefusal reason);
 
   asio::io_context& context_;
   std::uint32_t index_;
@@ -150,6 +174,7 @@ class Worker {
   std::unordered_map<std::string, std::unique_ptr<WorkerUpstream>> upstreams_;
   std::vector<WorkerUpstream*> by_index_;
   ConnectionPool connection_pool_;
+  HedgeQueue hedge_queue_;
   upstream::Prng rng_;
   HttpDate http_date_;
   files::OpenFileCache open_files_;
@@ -166,6 +191,8 @@ class Worker {
   bool resume_posted_ = false;
   bool draining_ = false;
   std::uint32_t handshakes_ = 0;
+  ConnectionLimits* limits_ = nullptr;          // the gateway's; outlives the worker
+  std::vector<std::uint32_t> listener_series_;  // per listener: its refusal series
   observe::MetricShard metrics_;
   std::vector<std::uint32_t> route_series_;  // per route of the current snapshot
   std::unique_ptr<observe::AccessLogBuffer> access_log_;

@@ -1,6 +1,7 @@
 // The worker's metrics and access-log duties: interning series when a snapshot arrives, counting
 // finished requests and attempts into the worker's own shard, copying it for a scrape, batching
 // access-log lines. Kept apart from worker.cpp so the request path's files stay about requests.
+#include "gateway/stages/cache_route.hpp"
 #include "gateway/worker.hpp"
 
 namespace flotilla::gateway {
@@ -99,12 +100,14 @@ void Worker::finish_request(observe::RequestRecord& record, std::string_view cli
   entry.hedged = record.hedged;
   entry.request_id = record.request_id;
   entry.route = metrics_.routes()[record.route].name;
+  entry.rate_limit = record.rate_limit;
   access_log_->append(entry);
 }
 
 WorkerStats Worker::stats() const {
   WorkerStats stats;
   stats.shard = metrics_;
+  report_cache_stores(stats.shard.cache_stores());
   stats.active_connections = connection_total_;
   const auto now = std::chrono::steady_clock::now();
   for (const WorkerUpstream* upstream : by_index_) {

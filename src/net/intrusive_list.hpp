@@ -52,6 +52,19 @@ class IntrusiveList {
     head_.prev_->next_ = hook;
     head_.prev_ = hook;
   }
+  // Unlinks `element`, then inserts it after the last element `e` for which `before(e, element)`
+  // is false, walking from the back: O(1) for an element that sorts last.
+  template <class Less>
+  void insert_sorted(T* element, Less&& before) {
+    ListHook* hook = element;
+    hook->unlink();
+    ListHook* at = head_.prev_;
+    while (at != &head_ && before(element, static_cast<T*>(at))) at = at->prev_;
+    hook->prev_ = at;
+    hook->next_ = at->next_;
+    at->next_->prev_ = hook;
+    at->next_ = hook;
+  }
   // Calls `f(T*)` on every element in order; `f` may unlink the element it is given (and no
   // other).
   template <class F>

@@ -23,6 +23,12 @@ class SweptDeadline {
     deadline_ = coarse_now() + timeout;
     expired_ = false;
   }
+  // Due at `when` (a deadline kept across several reads, e.g. a minimum transfer rate's).
+  void expires_at(Clock::time_point when) noexcept {
+    deadline_ = when;
+    expired_ = false;
+  }
+  Clock::time_point deadline() const noexcept { return deadline_; }
   void disarm() noexcept { deadline_ = Clock::time_point::max(); }
   bool expired() const noexcept { return expired_; }
 

@@ -92,6 +92,10 @@ void append_access_log_line(std::string& out, const AccessLogEntry& entry, Rfc33
   append_string_or_null(out, entry.request_id);
   out += ",\"route\":";
   append_string_or_null(out, entry.route);
+  if (!entry.rate_limit.empty()) {
+    out += ",\"rate_limited\":";
+    append_string_or_null(out, entry.rate_limit);
+  }
   out += "}\n";
 }
 

@@ -25,6 +25,7 @@ struct AccessLogEntry {
   bool hedged = false;          // a hedge went out: `"hedged":true` after attempts (else absent)
   std::string_view request_id;  // empty: null
   std::string_view route;       // the route's name; empty (unrouted): null
+  std::string_view rate_limit;  // the limit that refused or delayed it: `"rate_limited":NAME`
 };
 
 // RFC 3339 UTC timestamps with milliseconds; remembers the formatted second, so most calls only

@@ -207,6 +207,30 @@ MetricFamily http2_events_family(const MetricShard& totals) {
 }
 
 // Compressed responses and their bytes before (`in`) and after (`out`) the encoder, per coding.
+// The response cache: requests by result, and each store's bytes and objects (all workers).
+void add_cache_families(const MetricShard& totals, MetricsView& view) {
+  MetricFamily requests = family("flotilla_cache_requests_total",
+                                 "Requests on cache routes, by what the cache did (hit, stale, "
+                                 "miss, expired, bypass, revalidated).",
+                                 MetricType::counter);
+  for (std::size_t r = 0; r < kCacheResultCount; ++r) {
+    const auto result = static_cast<CacheResult>(r);
+    add(requests, requests.name, {{"result", std::string(to_string(result))}},
+        static_cast<double>(totals.cache_requests(result)));
+  }
+  view.push_back(std::move(requests));
+  MetricFamily bytes =
+      family("flotilla_cache_bytes", "Bytes held by each cache store.", MetricType::gauge);
+  MetricFamily objects =
+      family("flotilla_cache_objects", "Responses held by each cache store.", MetricType::gauge);
+  for (const MetricShard::CacheStoreSize& store : totals.cache_stores()) {
+    add(bytes, bytes.name, {{"store", store.store}}, static_cast<double>(store.bytes));
+    add(objects, objects.name, {{"store", store.store}}, static_cast<double>(store.objects));
+  }
+  view.push_back(std::move(bytes));
+  view.push_back(std::move(objects));
+}
+
 void add_compression_families(const MetricShard& totals, MetricsView& view) {
   MetricFamily bytes = family("flotilla_compression_bytes_total",
                               "Response body bytes into (in) and out of (out) compression, by "
@@ -228,6 +252,40 @@ void add_compression_families(const MetricShard& totals, MetricsView& view) {
   view.push_back(std::move(responses));
 }
 
+// Requests the access stages refused, by route and reason (only the reasons that fired).
+MetricFamily requests_denied_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_requests_denied_total",
+                          "Requests refused by access rules (deny, allow), a route's methods "
+                          "(method) or its block filter (block), by route.",
+                          MetricType::counter);
+  for (const RouteSeries& route : totals.routes()) {
+    for (std::size_t d = 0; d < kDenyReasonCount; ++d) {
+      if (route.denied[d] == 0) continue;
+      add(f, f.name,
+          {{"reason", std::string(to_string(static_cast<DenyReason>(d)))}, {"route", route.name}},
+          static_cast<double>(route.denied[d]));
+    }
+  }
+  return f;
+}
+
+// Connections closed by a protection, by listener and reason (every reason, so rates start at 0).
+MetricFamily connections_refused_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_connections_refused_total",
+                          "Client connections refused or closed by connection limits, PROXY "
+                          "protocol checks or minimum transfer rates, by listener and reason.",
+                          MetricType::counter);
+  for (const ListenerRefusals& listener : totals.listener_refusals()) {
+    for (std::size_t r = 0; r < kConnectionRefusalCount; ++r) {
+      add(f, f.name,
+          {{"listener", listener.name},
+           {"reason", std::string(to_string(static_cast<ConnectionRefusal>(r)))}},
+          static_cast<double>(listener.refused[r]));
+    }
+  }
+  return f;
+}
+
 MetricFamily static_file_bytes_family(const MetricShard& totals) {
   MetricFamily f = family("flotilla_static_file_bytes_total",
                           "Static file body bytes sent, by how: sendfile (no copy) or copy "
@@ -241,14 +299,15 @@ MetricFamily static_file_bytes_family(const MetricShard& totals) {
   return f;
 }
 
-MetricFamily certificate_expiry_family(const GatewayStats& stats) {
-  MetricFamily f =
-      family("flotilla_tls_certificate_expiry_seconds",
-             "Seconds until a served certificate expires (negative: expired).", MetricType::gauge);
-  for (const CertificateExpiry& cert : stats.certificates) {
-    add(f, f.name,
-        {{"certificate", cert.certificate}, {"listener", cert.listener}, {"subject", cert.subject}},
-        cert.seconds_left);
+MetricFamily ratelimited_family(const MetricShard& totals) {
+  MetricFamily f = family("flotilla_ratelimited_total",
+                          "Requests a rate limit refused or delayed (or, in dry run, would have), "
+                          "by route and limit.",
+                          MetricType::counter);
+  for (const RouteSeries& route : totals.routes()) {
+    for (const auto& [limit, count] : route.ratelimited) {
+      add(f, f.name, {{"limit", limit}, {"route", route.name}}, static_cast<double>(count));
+    }
   }
   return f;
 }
@@ -268,6 +327,7 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
   view.push_back(upstream_requests_family(stats.totals));
   view.push_back(upstream_failures_family(stats.totals));
   view.push_back(retries_family(stats.totals));
+  view.push_back(ratelimited_family(stats.totals));
   view.push_back(tail_family(stats.totals, TailEvent::hedge_sent, "flotilla_hedges_sent_total",
                              "Hedged tries: a request with no response head after the hedge "
                              "delay also sent to another endpoint."));
@@ -285,11 +345,13 @@ MetricsView gateway_metrics_view(const GatewayStats& stats) {
                               static_cast<double>(stats.active_connections)));
   view.push_back(tls_handshakes_family(stats.totals));
   view.push_back(tls_resumed_family(stats.totals));
-  view.push_back(certificate_expiry_family(stats));
   view.push_back(requests_by_protocol_family(stats.totals));
   view.push_back(http2_events_family(stats.totals));
   add_compression_families(stats.totals, view);
+  add_cache_families(stats.totals, view);
   view.push_back(static_file_bytes_family(stats.totals));
+  view.push_back(requests_denied_family(stats.totals));
+  view.push_back(connections_refused_family(stats.totals));
   return view;
 }
 

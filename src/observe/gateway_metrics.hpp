@@ -33,19 +33,10 @@ struct EndpointStats {
   std::uint32_t latency_samples = 0;
 };
 
-// One certificate a TLS listener serves, for flotilla_tls_certificate_expiry_seconds.
-struct CertificateExpiry {
-  std::string listener;     // "127.0.0.1:8443"
-  std::string certificate;  // the file
-  std::string subject;
-  double seconds_left = 0;  // negative once expired
-};
-
 struct GatewayStats {
   MetricShard totals;                    // every worker's shard merged
   std::vector<EndpointStats> endpoints;  // in snapshot order: upstream, then endpoint
   std::uint64_t active_connections = 0;  // client connections open now
-  std::vector<CertificateExpiry> certificates;
 };
 
 // The families, in a fixed order; label sets sorted by name as sample.hpp requires.

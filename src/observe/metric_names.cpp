@@ -8,13 +8,14 @@ namespace {
 
 // Kept true by tests/unit/observe/metric_names_test.cpp (against the families observe builds)
 // and by the families' own files (gateway/gateway.cpp, app/autoscale_loop.cpp).
-constexpr std::array<std::string_view, 39> kFamilies{
+constexpr std::array<std::string_view, 45> kFamilies{
     // gateway (observe/gateway_metrics.cpp, gateway/gateway.cpp)
     "http_requests_total",
     "http_request_duration_seconds",
     "flotilla_upstream_requests_total",
     "flotilla_upstream_failures_total",
     "flotilla_retries_total",
+    "flotilla_ratelimited_total",
     "flotilla_hedges_sent_total",
     "flotilla_hedges_won_total",
     "flotilla_per_try_timeouts_total",
@@ -24,7 +25,6 @@ constexpr std::array<std::string_view, 39> kFamilies{
     "flotilla_active_connections",
     "flotilla_tls_handshakes_total",
     "flotilla_tls_resumed_handshakes_total",
-    "flotilla_tls_certificate_expiry_seconds",
     "flotilla_crash_suspect_requests_total",
     "flotilla_crash_refused_requests_total",
     "flotilla_http_requests_by_protocol_total",
@@ -32,6 +32,11 @@ constexpr std::array<std::string_view, 39> kFamilies{
     "flotilla_compression_bytes_total",
     "flotilla_compression_responses_total",
     "flotilla_static_file_bytes_total",
+    "flotilla_requests_denied_total",
+    "flotilla_connections_refused_total",
+    "flotilla_cache_requests_total",
+    "flotilla_cache_bytes",
+    "flotilla_cache_objects",
     // instances (observe/instance_metrics.cpp)
     "flotilla_instance_restarts_total",
     "flotilla_instance_state",
@@ -52,6 +57,7 @@ constexpr std::array<std::string_view, 39> kFamilies{
     "flotilla_certificate_renewal_failing",
     "flotilla_certificate_temporary",
     "flotilla_acme_orders_total",
+    "flotilla_acme_orders_running",
 };
 
 constexpr std::array<std::string_view, 1> kHistograms{"http_request_duration_seconds"};

@@ -1,5 +1,7 @@
 #include "observe/metric_shard.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "http/header_names.hpp"
@@ -57,7 +59,7 @@ MetricShard::MetricShard() {
 
 std::uint32_t MetricShard::route_series(std::string_view name) {
   const std::uint32_t id = intern(route_ids_, std::string(name), routes_.size());
-  if (id == routes_.size()) routes_.push_back(RouteSeries{std::string(name), {}, {}});
+  if (id == routes_.size()) routes_.push_back(RouteSeries{std::string(name), {}, {}, {}});
   return id;
 }
 
@@ -77,6 +79,16 @@ std::uint32_t MetricShard::endpoint_series(std::uint32_t upstream, std::string_v
   return id;
 }
 
+void add_ratelimited(RouteSeries& route, std::string_view limit, std::uint64_t count) {
+  for (auto& [name, total] : route.ratelimited) {
+    if (name == limit) {
+      total += count;
+      return;
+    }
+  }
+  route.ratelimited.emplace_back(std::string(limit), count);
+}
+
 void MetricShard::request_finished(const RequestRecord& record, std::chrono::nanoseconds duration) {
   --in_flight_;
   ++requests_by_protocol_[static_cast<std::size_t>(record.protocol)];
@@ -93,11 +105,25 @@ void MetricShard::request_finished(const RequestRecord& record, std::chrono::nan
   }
   if (!counted) statuses.push_back({status, 1});
   route.duration.observe(duration);
+  if (!record.rate_limit.empty()) add_ratelimited(route, record.rate_limit, 1);
+}
+
+std::uint32_t MetricShard::listener_series(std::string_view name) {
+  for (std::uint32_t i = 0; i < listeners_.size(); ++i) {
+    if (listeners_[i].name == name) return i;
+  }
+  listeners_.push_back(ListenerRefusals{std::string(name), {}});
+  return static_cast<std::uint32_t>(listeners_.size() - 1);
 }
 
 void MetricShard::merge(const MetricShard& other) {
+  for (const ListenerRefusals& theirs : other.listeners_) {
+    ListenerRefusals& mine = listeners_[listener_series(theirs.name)];
+    for (std::size_t r = 0; r < kConnectionRefusalCount; ++r) mine.refused[r] += theirs.refused[r];
+  }
   for (const RouteSeries& theirs : other.routes_) {
     RouteSeries& mine = routes_[route_series(theirs.name)];
+    for (std::size_t d = 0; d < kDenyReasonCount; ++d) mine.denied[d] += theirs.denied[d];
     for (std::size_t m = 0; m < kMethodCount; ++m) {
       for (const StatusCount& entry : theirs.statuses[m]) {
         bool counted = false;
@@ -112,6 +138,7 @@ void MetricShard::merge(const MetricShard& other) {
       }
     }
     mine.duration.merge(theirs.duration);
+    for (const auto& [limit, count] : theirs.ratelimited) add_ratelimited(mine, limit, count);
   }
   std::vector<std::uint32_t> upstream_map(other.upstreams_.size(), 0);
   for (std::size_t u = 1; u < other.upstreams_.size(); ++u) {
@@ -146,10 +173,60 @@ void MetricShard::merge(const MetricShard& other) {
   for (std::size_t h = 0; h < kFileSendCount; ++h) {
     static_file_bytes_[h] += other.static_file_bytes_[h];
   }
+  for (std::size_t r = 0; r < kCacheResultCount; ++r)
+    cache_requests_[r] += other.cache_requests_[r];
+  for (const CacheStoreSize& theirs : other.cache_stores_) {
+    auto mine = std::find_if(cache_stores_.begin(), cache_stores_.end(),
+                             [&](const CacheStoreSize& s) { return s.store == theirs.store; });
+    if (mine == cache_stores_.end()) {
+      cache_stores_.push_back(theirs);
+    } else {
+      mine->bytes += theirs.bytes;
+      mine->objects += theirs.objects;
+    }
+  }
+}
+
+std::string_view to_string(DenyReason reason) noexcept {
+  switch (reason) {
+    case DenyReason::denied_address:
+      return "deny";
+    case DenyReason::not_allowed_address:
+      return "allow";
+    case DenyReason::method:
+      return "method";
+    case DenyReason::blocked:
+      return "block";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ConnectionRefusal reason) noexcept {
+  switch (reason) {
+    case ConnectionRefusal::listener_limit:
+      return "listener_limit";
+    case ConnectionRefusal::client_limit:
+      return "client_limit";
+    case ConnectionRefusal::global_limit:
+      return "global_limit";
+    case ConnectionRefusal::proxy_header:
+      return "proxy_header";
+    case ConnectionRefusal::too_slow:
+      return "too_slow";
+    case ConnectionRefusal::idle_shed:
+      return "idle_shed";
+  }
+  return "unknown";
 }
 
 std::string_view to_string(FileSend how) noexcept {
   return how == FileSend::sendfile ? "sendfile" : "copy";
+}
+
+std::string_view to_string(CacheResult result) noexcept {
+  static constexpr std::array<std::string_view, kCacheResultCount> kNames{
+      "hit", "stale", "miss", "expired", "bypass", "revalidated"};
+  return kNames[static_cast<std::size_t>(result)];
 }
 
 std::string_view to_string(ClientProtocol protocol) noexcept {

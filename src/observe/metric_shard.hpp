@@ -108,6 +108,38 @@ enum class FileSend : std::uint8_t { sendfile, copy };
 inline constexpr std::size_t kFileSendCount = 2;
 std::string_view to_string(FileSend how) noexcept;
 
+// Why an access stage refused a request (flotilla_requests_denied_total{reason}).
+enum class DenyReason : std::uint8_t {
+  denied_address,       // in a `deny:` list ("deny")
+  not_allowed_address,  // outside an `allow:` list ("allow")
+  method,               // not in the route's `methods:` (405)
+  blocked,              // matched the route's `block:` filter ("block")
+};
+inline constexpr std::size_t kDenyReasonCount = 4;
+std::string_view to_string(DenyReason reason) noexcept;
+
+// Why a client connection was closed by a protection
+// (flotilla_connections_refused_total{listener,reason}).
+enum class ConnectionRefusal : std::uint8_t {
+  listener_limit,  // the listener's max_connections
+  client_limit,    // the listener's max_connections_per_client
+  global_limit,    // the top-level max_connections
+  proxy_header,    // a PROXY protocol header that was malformed, missing or late
+  too_slow,        // a head or body slower than min_rate
+  idle_shed,       // an idle keep-alive connection closed to make room near a cap
+};
+inline constexpr std::size_t kConnectionRefusalCount = 6;
+std::string_view to_string(ConnectionRefusal reason) noexcept;
+
+struct ListenerRefusals {
+  std::string name;  // the listener's address
+  std::array<std::uint64_t, kConnectionRefusalCount> refused{};
+};
+// What the response cache did with a request (X-Cache's values, lower case).
+enum class CacheResult : std::uint8_t { hit, stale, miss, expired, bypass, revalidated };
+inline constexpr std::size_t kCacheResultCount = 6;
+std::string_view to_string(CacheResult result) noexcept;
+
 // Shard-local series ids. 0 is always the unrouted route ("") and no endpoint.
 inline constexpr std::uint32_t kNoSeries = 0;
 
@@ -121,7 +153,10 @@ struct RequestRecord {
   std::uint32_t route = kNoSeries;
   std::uint32_t endpoint = kNoSeries;  // the last attempt's endpoint series
   std::uint32_t attempts = 0;
-  bool hedged = false;          // a hedge went out for it (the access log marks it)
+  bool hedged = false;  // a hedge went out for it (the access log marks it)
+  // The rate limit that refused or delayed it (or would have: dry run); empty = none. A view of
+  // the limit's name, which the route's stage (in the request's snapshot) keeps alive.
+  std::string_view rate_limit;
   std::uint64_t bytes_in = 0;   // head bytes + request body payload bytes
   std::uint64_t bytes_out = 0;  // bytes written to the client
   std::string_view request_id;  // views into the workspace; empty = none
@@ -140,6 +175,7 @@ struct RequestRecord {
     endpoint = kNoSeries;
     attempts = 0;
     hedged = false;
+    rate_limit = {};
     bytes_in = 0;
     bytes_out = 0;
     request_id = {};
@@ -159,6 +195,9 @@ struct RouteSeries {
   std::string name;
   std::array<std::vector<StatusCount>, kMethodCount> statuses;  // per method; few statuses each
   DurationHistogram duration;
+  std::array<std::uint64_t, kDenyReasonCount> denied{};
+  // flotilla_ratelimited_total by limit name (a route has one or two limits; found by a scan).
+  std::vector<std::pair<std::string, std::uint64_t>> ratelimited;
 };
 
 // Tail-latency events of one upstream (flotilla_hedges_sent_total, ...).
@@ -181,6 +220,10 @@ struct EndpointSeries {
   std::array<std::uint64_t, kAttemptOutcomeCount> requests{};
   std::array<std::uint64_t, kFailureReasonCount> failures{};
 };
+
+// Counts `count` requests the limit `limit` refused or delayed on `route` (allocates on the
+// first one of a limit).
+void add_ratelimited(RouteSeries& route, std::string_view limit, std::uint64_t count);
 
 class MetricShard {
  public:
@@ -250,6 +293,35 @@ class MetricShard {
     return static_file_bytes_[static_cast<std::size_t>(how)];
   }
 
+  void request_denied(std::uint32_t route, DenyReason reason) noexcept {
+    ++routes_[route < routes_.size() ? route : 0].denied[static_cast<std::size_t>(reason)];
+  }
+  // Listener series are interned once, when the worker starts (listeners live as long).
+  std::uint32_t listener_series(std::string_view name);
+  void rename_listener_series(std::uint32_t id, std::string_view name) {
+    if (id < listeners_.size()) listeners_[id].name = name;
+  }
+  void connection_refused(std::uint32_t listener, ConnectionRefusal reason) noexcept {
+    if (listener < listeners_.size()) {
+      ++listeners_[listener].refused[static_cast<std::size_t>(reason)];
+    }
+  }
+  const std::vector<ListenerRefusals>& listener_refusals() const noexcept { return listeners_; }
+  void cache_request(CacheResult result) noexcept {
+    ++cache_requests_[static_cast<std::size_t>(result)];
+  }
+  std::uint64_t cache_requests(CacheResult result) const noexcept {
+    return cache_requests_[static_cast<std::size_t>(result)];
+  }
+  // A cache store's size on this worker, set when the worker copies its shard for a scrape.
+  struct CacheStoreSize {
+    std::string store;
+    std::uint64_t bytes = 0;
+    std::uint64_t objects = 0;
+  };
+  std::vector<CacheStoreSize>& cache_stores() noexcept { return cache_stores_; }
+  const std::vector<CacheStoreSize>& cache_stores() const noexcept { return cache_stores_; }
+
   // Adds another shard's counts, matching series by name (shards intern in different orders).
   void merge(const MetricShard& other);
 
@@ -262,6 +334,7 @@ class MetricShard {
   std::vector<RouteSeries> routes_;
   std::vector<UpstreamSeries> upstreams_;
   std::vector<EndpointSeries> endpoints_;
+  std::vector<ListenerRefusals> listeners_;
   std::unordered_map<std::string, std::uint32_t> route_ids_;
   std::unordered_map<std::string, std::uint32_t> upstream_ids_;
   std::unordered_map<std::string, std::uint32_t> endpoint_ids_;  // "upstream id \0 key"
@@ -272,6 +345,8 @@ class MetricShard {
   std::array<CompressionCounts, kContentCodingCount> compression_{};
   std::array<std::uint64_t, kClientProtocolCount> requests_by_protocol_{};
   std::array<std::uint64_t, kFileSendCount> static_file_bytes_{};
+  std::array<std::uint64_t, kCacheResultCount> cache_requests_{};
+  std::vector<CacheStoreSize> cache_stores_;
 };
 
 }  // namespace flotilla::observe

@@ -134,7 +134,11 @@ bool ServerContext::add_certificates(std::string_view where, std::string& error)
     const int key_id = EVP_PKEY_get_base_id(loaded->key.get());
     const auto same_kind = std::find(set.key_ids.begin(), set.key_ids.end(), key_id);
     if (same_kind != set.key_ids.end()) {
-      const std::size_t other = set.members[same_kind - set.key_ids.begin()];
+      const std::size_t member = static_cast<std::size_t>(same_kind - set.key_ids.begin());
+      // ACME: one domain's files may hold a copy of another's multi-domain certificate (kept
+      // from before one certificate per domain); the same certificate twice is served once.
+      if (settings_.acme && X509_cmp(set.leaves[member].get(), loaded->leaf.get()) == 0) continue;
+      const std::size_t other = set.members[member];
       error = fmt::format(
           "{}: certificate {} has the same names and key type ({}) as certificates[{}]; one "
           "listener serves one certificate per key type and name set",
@@ -157,7 +161,16 @@ bool ServerContext::add_certificates(std::string_view where, std::string& error)
     set.leaves.push_back(std::move(loaded->leaf));
     certificates_.push_back(std::move(loaded->info));
   }
-  for (std::size_t index = 0; index < sets_.size(); ++index) {
+  // A name two sets share goes to the first added. Files: the first listed. ACME: the set with
+  // the fewest names, so a domain's own certificate wins over an older one covering several.
+  std::vector<std::size_t> order(sets_.size());
+  for (std::size_t index = 0; index < order.size(); ++index) order[index] = index;
+  if (settings_.acme) {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return sets_[a]->names.size() < sets_[b]->names.size();
+    });
+  }
+  for (const std::size_t index : order) {
     CertificateSet& set = *sets_[index];
     sni_.add(index, set.names);
     if (!set.staples.empty()) enable_ocsp_stapling(set.context.get(), &set.staples);

@@ -64,4 +64,30 @@ Micros LatencyWindow::percentile(double q, TimePoint now) const {
   return Micros{static_cast<Micros::rep>(upper_bound(kBuckets - 1))};
 }
 
+LatencySummary LatencyWindow::summary(TimePoint now) const {
+  LatencySummary out;
+  out.samples = count(now);
+  if (now - current_since_ >= 2 * kHalf || out.samples == 0) return out;
+  const bool use_previous = now - current_since_ < kHalf;
+  const auto rank95 = static_cast<std::uint32_t>(std::ceil(0.95 * out.samples));
+  const auto rank99 = static_cast<std::uint32_t>(std::ceil(0.99 * out.samples));
+  bool have95 = false;
+  std::uint32_t seen = 0;
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    seen += current_[b] + (use_previous ? previous_[b] : 0);
+    if (!have95 && seen >= rank95) {
+      have95 = true;
+      out.p95 = Micros{static_cast<Micros::rep>(upper_bound(b))};
+    }
+    if (seen >= rank99) {
+      out.p99 = Micros{static_cast<Micros::rep>(upper_bound(b))};
+      return out;
+    }
+  }
+  const Micros last{static_cast<Micros::rep>(upper_bound(kBuckets - 1))};
+  if (!have95) out.p95 = last;
+  out.p99 = last;
+  return out;
+}
+
 }  // namespace flotilla::upstream

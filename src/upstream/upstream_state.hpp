@@ -61,9 +61,10 @@ class UpstreamState {
   // Completed attempts' latencies over the last 10-20 s (per-try timeouts and hedge delays).
   const LatencyWindow& latency() const { return latency_; }
   // Its percentiles, refreshed at most every kSummaryRefresh as attempts end (what the request
-  // path reads: a percentile is a walk over the histogram).
+  // path reads: a percentile is a walk over the histogram). The window spans 10-20 s, so a
+  // summary 100 ms old says the same; refreshing more often only costs a walk per refresh.
   const LatencySummary& latency_summary() const { return summary_; }
-  static constexpr Duration kSummaryRefresh{20};
+  static constexpr Duration kSummaryRefresh{100};
   // How long an endpoint may hold requests without completing any while its peers complete
   // before it is ejected as stuck: max(kStallFloor, 8 × p99).
   static constexpr Duration kStallFloor{500};

@@ -1,5 +1,6 @@
 #include "gateway/h1/connection.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 
+#include "gateway/connection_limits.hpp"
 #include "gateway/error_response.hpp"
 #include "gateway/h1/request_body.hpp"
 #include "gateway/h1/response_sink.hpp"
@@ -15,16 +17,21 @@
 #include "gateway/h2/preface.hpp"
 #include "gateway/h2/serve.hpp"
 #include "gateway/pipeline/serve_request.hpp"
+#include "gateway/proxy_header_reader.hpp"
 #include "gateway/request_end.hpp"
 #include "gateway/request_target.hpp"
 #include "gateway/route_path.hpp"
 #include "gateway/worker.hpp"
+#include "net/coarse_clock.hpp"
+#include "net/min_rate.hpp"
 
 namespace flotilla::gateway {
 
 void H1Connection::start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
-                         std::uint32_t listener_index) {
+                         std::uint32_t listener_index, bool counted, bool client_counted) {
   auto* connection = new H1Connection(worker, std::move(socket), peer, listener_index);
+  connection->counted_ = counted;
+  connection->client_counted_ = client_counted;
   std::error_code ec;
   tls::Stream& stream = connection->downstream_.stream();
   stream.socket().non_blocking(true, ec);  // our own reads never block the worker
@@ -54,6 +61,7 @@ H1Connection::~H1Connection() {
   if (workspace_ && workspace_->record.open)
     finish_request(worker_, workspace_->record, client_ip());
   worker_.forget_watch(watch_);
+  if (counted_) worker_.connection_ended(listener_index(), downstream_.peer(), client_counted_);
   std::error_code ignored;
   downstream_.stream().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   downstream_.stream().close();
@@ -81,6 +89,8 @@ void H1Connection::park(bool first) {
   // Parked, the read deadline is the idle deadline (the sweep closes the connection). Before
   // its handshake, a TLS connection gets the handshake timeout, from the accept on.
   std::chrono::milliseconds idle = first ? listener.header_timeout : listener.keepalive_timeout;
+  // With min_rate, a new connection that sends nothing for a whole window is too slow.
+  if (first && listener.min_rate != 0) idle = std::min(idle, listener.min_rate_window);
   if (!handshaken_) {
     const SnapshotPtr& snapshot = worker_.snapshot();
     if (snapshot && listener_index() < snapshot->listeners.size()) {
@@ -135,6 +145,11 @@ void H1Connection::lease_workspace() {
 net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
   // g++ 12 miscompiles `co_await` inside an if/while condition: results are named first.
   const ListenerSettings& listener = worker_.listener(listener_index());
+  if (listener.proxy_protocol && !proxied_) {
+    const bool proxied = co_await read_proxy();
+    if (!proxied) co_return;
+    proxied_ = true;
+  }
   if (!handshaken_) {
     const bool secured = co_await handshake();
     if (!secured) co_return;
@@ -150,7 +165,15 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     ws.parser.reset();
     ws.record.begin(std::chrono::steady_clock::now());  // a latency: not the coarse clock
     ws.presence.reset();
-    downstream_.read_deadline().expires_after(listener.header_timeout);
+    // The head must come within the header timeout and, with min_rate, fast enough in each
+    // window (a slowloris is cut at the end of the first window it does not pay for).
+    const auto head_deadline = net::coarse_now() + listener.header_timeout;
+    net::MinRate head_rate;
+    if (listener.min_rate != 0) {
+      head_rate = net::MinRate(listener.min_rate, listener.min_rate_window);
+      head_rate.start(net::coarse_now());
+    }
+    downstream_.read_deadline().expires_at(std::min(head_deadline, head_rate.window_end()));
     std::size_t head_size = 0;
     for (;;) {
       // h2c with prior knowledge: the HTTP/2 preface instead of a first request.
@@ -198,7 +221,15 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
         ec = read_error;
         n = read;
       }
-      if (ec) co_return;  // closed, reset, or the header timeout (nginx closes too)
+      if (ec) {  // closed, reset, or the header timeout (nginx closes too)
+        if (downstream_.timed_out() && head_rate.window_end() < head_deadline) too_slow();
+        co_return;
+      }
+      if (!head_rate.on_bytes(n, net::coarse_now())) {
+        too_slow();
+        co_return;
+      }
+      downstream_.read_deadline().expires_at(std::min(head_deadline, head_rate.window_end()));
       if (n == space.size()) readable_ = true;  // there may be more
       filled() += n;
     }
@@ -211,6 +242,7 @@ net::Awaitable<void> H1Connection::serve(std::unique_ptr<H1Connection> self) {
     H1RequestBody body(downstream_, ws, filled(), head_size, head, listener);
     RequestContext ctx = begin_request(sink, body, snapshot.get());
     co_await serve_request(ctx);
+    if (body.too_slow()) too_slow();
     const bool kept = end_request(sink, body);
     if (!kept || worker_.draining()) {
       end_cleanly(sink);
@@ -267,6 +299,28 @@ net::Awaitable<void> H1Connection::upgrade_to_http2(std::size_t head_size,
                        &upgrade);
 }
 
+net::Awaitable<bool> H1Connection::read_proxy() {
+  const net::ProxyHeader header = co_await read_proxy_header(downstream_.stream().socket());
+  if (header.status != net::ProxyHeader::Status::kDone) {
+    worker_.connection_refused(listener_index(), observe::ConnectionRefusal::proxy_header);
+    std::array<char, 46> peer{};
+    spdlog::debug("connection from {} refused: {}",
+                  std::string_view(peer.data(), downstream_.format_peer(peer)), header.problem);
+    co_return false;
+  }
+  if (!header.local) downstream_.set_peer(header.source);
+  // Per client: the address the header named.
+  ConnectionLimits* limits = worker_.connection_limits();
+  if (counted_ && limits) {
+    if (!limits->open_client(listener_index(), downstream_.peer())) {
+      worker_.connection_refused(listener_index(), observe::ConnectionRefusal::client_limit);
+      co_return false;
+    }
+    client_counted_ = true;
+  }
+  co_return true;
+}
+
 net::Awaitable<bool> H1Connection::handshake() {
   using observe::TlsProtocol;
   using observe::TlsResult;
@@ -318,6 +372,8 @@ RequestContext H1Connection::begin_request(H1ResponseSink& sink, H1RequestBody& 
   scratch.request_id.clear();
   scratch.upstream_edits.clear();
   scratch.response_edits.clear();
+  const net::IpAddress client =
+      resolve_request_client(downstream_, snapshot, listener_index(), head, ws);
   return RequestContext{.worker = worker_,
                         .listener = worker_.listener(listener_index()),
                         .snapshot = snapshot,
@@ -326,6 +382,7 @@ RequestContext H1Connection::begin_request(H1ResponseSink& sink, H1RequestBody& 
                         .path = route_path(request_path(head), ws.route_path),
                         .downstream = downstream_,
                         .client_ip = client_ip(),
+                        .client = client,
                         .body = body,
                         .sink = sink,
                         .presence = ws.presence,
@@ -397,6 +454,10 @@ void H1Connection::end_cleanly(const H1ResponseSink& sink) noexcept {
   // (RFC 8446 §6.1), so that the client can tell a body framed by the close from a truncated
   // one. A response cut short ends without it, as nginx does.
   if (sink.complete()) downstream_.stream().shutdown_send();
+}
+
+void H1Connection::too_slow() {
+  worker_.connection_refused(listener_index(), observe::ConnectionRefusal::too_slow);
 }
 
 void H1Connection::consume(std::size_t bytes) {

@@ -30,9 +30,10 @@ struct GatewaySnapshot;
 // one to its coroutine.
 class H1Connection final : public ClientConnection {
  public:
-  // Takes an accepted connection and waits for its first request.
+  // Takes an accepted connection and waits for its first request. `counted`: the worker's
+  // connection limits counted it (released when it ends), `client_counted` per client too.
   static void start(Worker& worker, net::Socket socket, const asio::ip::tcp::endpoint& peer,
-                    std::uint32_t listener_index);
+                    std::uint32_t listener_index, bool counted, bool client_counted = false);
   ~H1Connection() override;
 
   bool due(TimePoint now) const noexcept override;
@@ -52,6 +53,9 @@ class H1Connection final : public ClientConnection {
   // The TLS handshake of a TLS listener's connection, bounded by the read deadline set when the
   // connection was first parked; false when it failed (the connection then just closes).
   net::Awaitable<bool> handshake();
+  // The PROXY protocol header of a `proxy_protocol` listener's connection, before TLS and HTTP:
+  // the peer becomes the address it carries; false (counted, logged) when it is malformed.
+  net::Awaitable<bool> read_proxy();
   // Serves the connection as HTTP/2 to its end (h2/serve.hpp); `received`: bytes already read.
   net::Awaitable<void> hand_to_http2(std::string_view received);
   // `Upgrade: h2c` (RFC 7540 §3.2): 101, then HTTP/2 with the parsed request (its head
@@ -73,6 +77,8 @@ class H1Connection final : public ClientConnection {
   std::string_view client_ip() const noexcept {
     return {workspace_->client_ip.data(), workspace_->client_ip_size};
   }
+  // Counts a client cut off by the listener's min_rate.
+  void too_slow();
   // Drops `bytes` from the front of the buffer, moving pipelined bytes to offset 0.
   void consume(std::size_t bytes);
   // Bytes of the workspace buffer holding client data (none while parked).
@@ -86,8 +92,11 @@ class H1Connection final : public ClientConnection {
   // (and set again when that read filled the buffer), so a parked connection is woken for every
   // byte that arrived after the last read (the poller is edge-triggered).
   bool readable_ = false;
-  bool served_ = false;      // a head was read: later waits are keep-alive waits
-  bool handshaken_ = false;  // TLS is up (or the listener is plain)
+  bool served_ = false;          // a head was read: later waits are keep-alive waits
+  bool handshaken_ = false;      // TLS is up (or the listener is plain)
+  bool proxied_ = false;         // the PROXY protocol header was read (listeners that want one)
+  bool counted_ = false;         // in the connection limits' counts (released at the end)
+  bool client_counted_ = false;  // ... and in the per-client count, under downstream_.peer()
   Downstream downstream_;
   Worker& worker_;
   net::ObjectPool<Workspace>::Lease workspace_;

@@ -1,6 +1,9 @@
 #include "gateway/h1/request_body.hpp"
 
+#include <algorithm>
 #include <cstring>
+
+#include "net/coarse_clock.hpp"
 
 namespace flotilla::gateway {
 namespace {
@@ -8,6 +11,29 @@ namespace {
 constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
+
+std::chrono::milliseconds H1RequestBody::read_timeout() const noexcept {
+  if (!rate_.enabled()) return listener_.body_timeout;
+  // The rate's window ends first, or the body timeout does (1 ms: due at the next sweep).
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(rate_.window_end() - net::coarse_now());
+  return std::max(std::chrono::milliseconds(1), std::min(listener_.body_timeout, left));
+}
+
+int H1RequestBody::read_failed() noexcept {
+  // Timed out while the rate's window ended before the body timeout would have: too slow.
+  if (rate_.enabled() && downstream_.timed_out() &&
+      rate_.window_end() <= net::coarse_now() + std::chrono::seconds(1)) {
+    too_slow_ = true;
+  }
+  return 499;
+}
+
+bool H1RequestBody::arrived(std::size_t n) noexcept {
+  if (rate_.on_bytes(n, net::coarse_now())) return true;
+  too_slow_ = true;
+  return false;
+}
 
 H1RequestBody::H1RequestBody(Downstream& downstream, Workspace& ws, std::size_t& filled,
                              std::size_t head_size, const http::RequestHead& head,
@@ -21,6 +47,10 @@ H1RequestBody::H1RequestBody(Downstream& downstream, Workspace& ws, std::size_t&
       declared_length_(head.content_length),
       expect_continue_(head.expect_continue) {
   reader_.start(head.framing, head.content_length);
+  if (listener_.min_rate != 0 && head.framing != http::BodyFraming::kNone) {
+    rate_ = net::MinRate(listener_.min_rate, listener_.min_rate_window);
+    rate_.start(net::coarse_now());
+  }
   if (listener_.max_body != 0 && head.framing == http::BodyFraming::kContentLength &&
       head.content_length > listener_.max_body) {
     error_ = 413;
@@ -63,16 +93,24 @@ int H1RequestBody::decode_held() {
 net::Awaitable<int> H1RequestBody::prefetch() {
   if (error_ != 0) co_return error_;
   // A body that arrives a moment after its head (most clients write them separately) would
-  // otherwise stream, and a streamed body can never be replayed on another endpoint.
-  if (reader_.done() || expect_continue_ || framing_ != http::BodyFraming::kContentLength ||
-      filled_ + reader_.remaining() > ws_.capacity) {
+  // otherwise stream, and a streamed body can never be replayed on another endpoint. A chunked
+  // body (no length) is read while it fits the buffer too: one over max_body within it is
+  // answered 413 before the upstream sees a byte; a longer one streams, and the piece that
+  // passes max_body and the last chunk never go upstream (pump_request_body closes that
+  // connection mid-body, so no upstream can take it for a whole request).
+  const bool chunked = framing_ == http::BodyFraming::kChunked;
+  if (reader_.done() || expect_continue_ ||
+      (framing_ != http::BodyFraming::kContentLength && !chunked) ||
+      (!chunked && filled_ + reader_.remaining() > ws_.capacity)) {
     co_return 0;
   }
   while (!reader_.done()) {
+    if (filled_ == ws_.capacity) co_return 0;  // a chunked body larger than the buffer streams
     auto [ec, n] = co_await downstream_.read_some(
-        asio::buffer(ws_.buffer.get() + filled_, ws_.capacity - filled_), listener_.body_timeout);
-    if (ec) {
-      error_ = 499;  // gone, or its body timed out: the connection closes without an answer
+        asio::buffer(ws_.buffer.get() + filled_, ws_.capacity - filled_), read_timeout());
+    if (ec || !arrived(n)) {
+      // Gone, its body timed out or came too slowly: the connection closes without an answer.
+      error_ = ec ? read_failed() : 499;
       co_return error_;
     }
     filled_ += n;
@@ -103,9 +141,9 @@ net::Awaitable<BodyChunk> H1RequestBody::stream() {
   char* base = ws_.body_buffer.get();
   for (;;) {
     auto [ec, n] = co_await downstream_.read_some(asio::buffer(base, Workspace::kBodyBufferSize),
-                                                  listener_.body_timeout);
-    if (ec) {
-      error_ = 499;
+                                                  read_timeout());
+    if (ec || !arrived(n)) {
+      error_ = ec ? read_failed() : 499;
       co_return BodyChunk{{}, false, error_};
     }
     std::size_t raw = 0;

@@ -16,6 +16,7 @@
 #include "gateway/workspace.hpp"
 #include "http/body_reader.hpp"
 #include "http/message.hpp"
+#include "net/min_rate.hpp"
 
 namespace flotilla::gateway {
 
@@ -37,6 +38,8 @@ class H1RequestBody final : public RequestBody {
   bool streamed() const noexcept override { return streamed_; }
   bool consumed() const noexcept override { return reader_.done() && error_ == 0; }
   std::uint64_t bytes() const noexcept override { return reader_.body_bytes(); }
+  // The body came slower than the listener's min_rate (it ended with 499).
+  bool too_slow() const noexcept { return too_slow_; }
 
   // Where the next request starts in the buffer once this one is done: after the head and the
   // decoded body held there.
@@ -48,6 +51,12 @@ class H1RequestBody final : public RequestBody {
  private:
   // Decodes raw bytes at buffer[head_size_ + held_, filled_) in place; returns an error status.
   int decode_held();
+  // A read's timeout: the body timeout, or less when the min_rate window ends first.
+  std::chrono::milliseconds read_timeout() const noexcept;
+  // After a failed read: 499 (noting whether the rate's window was what ran out).
+  int read_failed() noexcept;
+  // `n` bytes came: false when they came too slowly (min_rate).
+  bool arrived(std::size_t n) noexcept;
 
   Downstream& downstream_;
   Workspace& ws_;
@@ -61,7 +70,9 @@ class H1RequestBody final : public RequestBody {
   std::string_view leftover_;
   bool expect_continue_ = false;
   bool streamed_ = false;
+  bool too_slow_ = false;
   int error_ = 0;
+  net::MinRate rate_;  // the listener's min_rate over this body's reads
 };
 
 }  // namespace flotilla::gateway

@@ -133,6 +133,11 @@ net::Awaitable<void> serve_stream(Session& session, Stream& stream) {
   scratch.request_id.clear();
   scratch.upstream_edits.clear();
   scratch.response_edits.clear();
+  const net::IpAddress client = refused == 0
+                                    ? resolve_request_client(session.downstream(), snapshot.get(),
+                                                             session.listener_index(), head, ws)
+                                    : session.downstream().peer();
+  const std::string_view client_ip(ws.client_ip.data(), ws.client_ip_size);
   RequestContext ctx{
       .worker = worker,
       .listener = listener,
@@ -141,7 +146,8 @@ net::Awaitable<void> serve_stream(Session& session, Stream& stream) {
       .head = head,
       .path = refused == 0 ? route_path(request_path(head), ws.route_path) : std::string_view{},
       .downstream = session.downstream(),
-      .client_ip = session.client_ip(),
+      .client_ip = client_ip,
+      .client = client,
       .body = body,
       .sink = sink,
       .presence = stream,
@@ -157,7 +163,7 @@ net::Awaitable<void> serve_stream(Session& session, Stream& stream) {
   } else {
     co_await serve_request(ctx);
   }
-  finish_request(worker, record, session.client_ip());
+  finish_request(worker, record, client_ip);
 }
 
 }  // namespace flotilla::gateway::h2

@@ -1,7 +1,10 @@
 #include "gateway/pipeline/request_context.hpp"
 
+#include "gateway/client_address.hpp"
 #include "gateway/downstream.hpp"
+#include "gateway/snapshot.hpp"
 #include "gateway/worker.hpp"
+#include "gateway/workspace.hpp"
 
 namespace flotilla::gateway {
 namespace {
@@ -18,6 +21,18 @@ void append_hex(std::string& out, std::uint64_t value) {
 
 std::string_view RequestContext::scheme() const noexcept {
   return downstream.scheme();
+}
+
+net::IpAddress resolve_request_client(const Downstream& downstream, const GatewaySnapshot* snapshot,
+                                      std::uint32_t listener_index, const http::RequestHead& head,
+                                      Workspace& ws) noexcept {
+  net::IpAddress client = downstream.peer();
+  if (snapshot && listener_index < snapshot->listeners.size()) {
+    client =
+        resolve_client_address(client, snapshot->listeners[listener_index].trusted_proxies, head);
+  }
+  ws.client_ip_size = client.format(ws.client_ip);
+  return client;
 }
 
 std::string_view request_id(RequestContext& ctx) {

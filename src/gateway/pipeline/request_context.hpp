@@ -8,8 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/pipeline/cache_scratch.hpp"
 #include "gateway/pipeline/header_edits.hpp"
 #include "http/message.hpp"
+#include "net/ip_address.hpp"
 #include "observe/metric_shard.hpp"
 #include "tls/stream.hpp"
 
@@ -64,7 +66,9 @@ struct RequestScratch {
   std::string location;        // a redirect's target
   std::string path;            // a static file's decoded path
   HeaderEdits upstream_edits;  // changes to the request sent upstream
+  std::int64_t delay_us = 0;   // how long a stage's async part waits (rate_limit's delay mode)
   HeaderEdits response_edits;  // changes to the response head
+  CacheScratch cache;          // a cache route's lookup → store (stages/cache_*.cpp)
 };
 
 struct RequestContext {
@@ -75,7 +79,11 @@ struct RequestContext {
   const http::RequestHead& head;
   std::string_view path;  // normalised for routing (escapes decoded, dot segments resolved)
   const Downstream& downstream;
+  // The client's address (client_address()) and its text: the peer's, or the address trusted
+  // proxies reported (gateway/client_address.hpp). Access rules, rate limits, the access log
+  // and X-Real-IP all use it.
   std::string_view client_ip;
+  net::IpAddress client;
   RequestBody& body;
   ResponseSink& sink;
   ClientPresence& presence;
@@ -89,8 +97,16 @@ struct RequestContext {
   LocalAnswer answer;  // filled by a stage that returns Verdict::kAnswer
 
   std::string_view scheme() const noexcept;
+  const net::IpAddress& client_address() const noexcept { return client; }
   bool head_only() const noexcept { return head.method == http::Method::kHead; }
 };
+
+// The client of a request that `downstream` carried (gateway/client_address.hpp, with the
+// listener's trusted proxies from `snapshot`); its text goes into `ws.client_ip`. Each codec
+// calls this once per request, before making the context.
+net::IpAddress resolve_request_client(const Downstream& downstream, const GatewaySnapshot* snapshot,
+                                      std::uint32_t listener_index, const http::RequestHead& head,
+                                      Workspace& ws) noexcept;
 
 // The request's id: the client's X-Request-Id when it sent a usable one (not empty, not named in
 // Connection), else a generated one (32 hex digits); the same for the whole request.

@@ -47,6 +47,13 @@ BodyStages start_body_stages(RequestContext& ctx, ResponseHeadOut& head) {
   return {};
 }
 
+void not_modified_body_stages(RequestContext& ctx, ResponseHeadOut& head) {
+  if (!ctx.route) return;
+  for (const auto& stage : ctx.route->chain.response_body) {
+    compression_not_modified(*stage, ctx, head, ctx.scratch.response_edits);
+  }
+}
+
 bool find_response_field(const ResponseHeadOut& head, http::HeaderId id, std::string_view name,
                          std::string_view& value) noexcept {
   if (head.edits && head.edits->added_value(name, value)) return true;

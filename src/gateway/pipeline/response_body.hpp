@@ -44,6 +44,13 @@ class BodyStages {
 // becomes unknown) and ctx.scratch.response_edits. Call before sink.head(head).
 BodyStages start_body_stages(RequestContext& ctx, ResponseHeadOut& head);
 
+// For a 304 that stands for the 200 `head` describes (a static file's): the route's body stages
+// add what that 200 would carry (Vary, a weakened ETag). Call before the 304 head is made.
+void not_modified_body_stages(RequestContext& ctx, ResponseHeadOut& head);
+// The compression stage's part of it (stages/compression.cpp; nothing for another stage).
+void compression_not_modified(const ResponseBodyStage& stage, RequestContext& ctx,
+                              ResponseHeadOut& head, HeaderEdits& edits);
+
 // A field of the response as it will go out: the last line the stages or the producer added,
 // else the forwarded head's first field of that name unless the edits drop it. `name` must be
 // the field's standard spelling (matched case-insensitively). False when there is none.

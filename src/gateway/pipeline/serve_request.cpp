@@ -142,14 +142,18 @@ net::Awaitable<void> send_answer(RequestContext& ctx, const LocalAnswer& answer)
 // Not a coroutine: while every stage decides at once and continues (the common case), the request
 // costs no frame of the pipeline's own; the terminal's coroutine is returned as it is.
 net::Awaitable<void> serve_request(RequestContext& ctx) {
+  // A stage's answer made at once (a static file from memory, a redirect) is sent by
+  // send_answer's own coroutine, without serve_rest's.
   std::size_t at = 0;
   if (const StageChain* chain = listener_chain(ctx)) {
     const Verdict verdict = run_stages_now(ctx, chain->request, at);
+    if (verdict == Verdict::kAnswer) return send_answer(ctx, ctx.answer);
     if (verdict != Verdict::kContinue) return serve_rest(ctx, Phase::kListener, at, verdict);
   }
   if (!route(ctx)) return answer_error(ctx, 404);
   at = 0;
   const Verdict verdict = run_stages_now(ctx, ctx.route->chain.request, at);
+  if (verdict == Verdict::kAnswer) return send_answer(ctx, ctx.answer);
   if (verdict != Verdict::kContinue) return serve_rest(ctx, Phase::kRoute, at, verdict);
   return run_terminal(ctx);
 }

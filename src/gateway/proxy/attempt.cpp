@@ -64,12 +64,14 @@ net::Awaitable<std::unique_ptr<UpstreamConnection>> connect(Exchange& exchange,
                                         : connect_deadline);
   auto [ec] = co_await connection->stream().socket().async_connect(endpoint, net::use_nothrow_io);
   if (ec) {
-    failure = connection->watchdog().expired() ? failed(OutcomeKind::timeout, false)
-                                               : failed(OutcomeKind::connect_error, false);
+    control.per_try_timed_out =
+        control.per_try_timed_out ||
+        (connection->watchdog().expired() && control.head_timeout.count() > 0 &&
+         net::coarse_now() >= control.deadline);
+    failure = connection->watchdog().expired() || control.per_try_timed_out
+                  ? failed(OutcomeKind::timeout, false)
+                  : failed(OutcomeKind::connect_error, false);
     if (control.cancelled) failure = failed(OutcomeKind::cancelled, false);
-    control.per_try_timed_out = connection->watchdog().expired() &&
-                                control.head_timeout.count() > 0 &&
-                                net::coarse_now() >= control.deadline;
     control.live = nullptr;  // the connection goes with this frame
     co_return nullptr;
   }
@@ -201,6 +203,11 @@ void TryControl::cancel() {
   if (live) live->stream().close();
 }
 
+void TryControl::time_out() {
+  per_try_timed_out = true;
+  if (live) live->stream().close();
+}
+
 net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint) {
   TryControl control;
   control.endpoint_index = exchange.endpoint_index;
@@ -238,6 +245,7 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
     }
     control.live = connection.get();
     if (control.cancelled) co_return failed(OutcomeKind::cancelled, false);
+    if (control.per_try_timed_out) co_return failed(OutcomeKind::timeout, false);
     connection->count_request();
 
     connection->watchdog().expires_after(exchange.route.timeouts.send);
@@ -254,8 +262,8 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
     }
     HeadOutcome outcome;
     if (send_error) {
-      outcome = failed(connection->watchdog().expired() ? OutcomeKind::timeout : OutcomeKind::reset,
-                       true);
+      const bool timed_out = connection->watchdog().expired() || control.per_try_timed_out;
+      outcome = failed(timed_out ? OutcomeKind::timeout : OutcomeKind::reset, true);
     } else {
       if (!ctx.body.complete()) {
         const bool client_waits = co_await ctx.body.begin_stream();
@@ -276,6 +284,10 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
       // A per-try timeout bounds the whole wait for the head; the read timeout still bounds
       // each wait between two reads.
       const bool per_try = control.head_timeout.count() > 0;
+      // A hedged try's per-try deadline is kept by its HedgedTry in the worker's HedgeQueue (which
+      // closes the connection through time_out()): on the watchdog, a deadline ~250 ms away made
+      // every upstream connection's timer fire and re-arm four times a second.
+      const bool watchdog_per_try = per_try && !control.deadline_by_queue;
       const auto head_deadline = control.deadline;
       for (;;) {
         const HeadStep step = parse_head(*connection, outcome);
@@ -301,8 +313,8 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
           continue;
         }
         const auto read_deadline = net::coarse_now() + exchange.route.timeouts.read;
-        connection->watchdog().expires_at(per_try ? std::min(read_deadline, head_deadline)
-                                                  : read_deadline);
+        connection->watchdog().expires_at(watchdog_per_try ? std::min(read_deadline, head_deadline)
+                                                           : read_deadline);
         auto [ec, n] = co_await connection->stream().read_some(asio::buffer(
             connection->buffer() + buffered, UpstreamConnection::kBufferSize - buffered));
         if (ec) {
@@ -310,9 +322,10 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
             outcome = failed(OutcomeKind::cancelled, true);
           } else if (control.watch_client && ctx.presence.client_gone()) {
             outcome = client_left();
-          } else if (connection->watchdog().expired()) {
+          } else if (connection->watchdog().expired() || control.per_try_timed_out) {
             outcome = failed(OutcomeKind::timeout, true);
-            control.per_try_timed_out = per_try && net::coarse_now() >= head_deadline;
+            control.per_try_timed_out =
+                control.per_try_timed_out || (per_try && net::coarse_now() >= head_deadline);
           } else {
             outcome = failed(OutcomeKind::reset, true);
           }

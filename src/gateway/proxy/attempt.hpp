@@ -41,8 +41,14 @@ struct TryControl {
   // endpoint's full accept queue drops SYNs, and the connect timeout is the route's).
   std::chrono::steady_clock::time_point deadline{};
 
+  // The per-try deadline is kept by someone else (a HedgedTry), who calls time_out(): the
+  // connect still bounds itself by `deadline`, the reads do not.
+  bool deadline_by_queue = false;
+
   // Stops the try: its connection is closed (never pooled), obtain_head returns without a head.
   void cancel();
+  // The per-try deadline passed: the same, but the try ends as a per-try timeout.
+  void time_out();
 };
 
 net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpoint endpoint,

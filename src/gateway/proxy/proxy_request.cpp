@@ -148,32 +148,40 @@ net::Awaitable<void> proxy_request(RequestContext& ctx, WorkerUpstream& upstream
   int fail_status = 503;  // no endpoint could take the request at all
   for (;;) {
     const std::string_view key = hash_key(ctx.head, state.spec(), ctx.client_ip);
-    auto index = state.select(net::coarse_now(), key, tried);
+    const auto now = net::coarse_now();  // for the balancer and the try's start
+    auto index = state.select(now, key, tried);
     // With every endpoint passively down, select() forgives them all (nginx resets its fails
     // too) but answers nothing. The request that found them down takes a forgiven one instead of
     // failing with 503: as in nginx, a lone server is never made unavailable by passive checks.
-    if (!index && tried.empty()) index = state.select(net::coarse_now(), key, tried);
+    if (!index && tried.empty()) index = state.select(now, key, tried);
     if (!index) break;
-    TryRun run = start_try(exchange, *index, tried);
+    TryRun run = start_try(exchange, *index, tried, now);
     ++exchange.attempts;
     exchange.endpoint_index = run.control.endpoint_index;
 
-    // Tail latency: a per-try timeout and a hedge, for requests that can be sent again.
+    // Tail latency: a per-try timeout and a hedge, for requests that can be sent again (a route
+    // with neither makes no call for them).
     const RetryState before = retry_state(exchange);
     const Millis read = exchange.route.timeouts.read;
-    if (per_try_applies(exchange.route.retry, before)) {
+    const bool per_try_set =
+        exchange.route.retry.per_try.mode != upstream::AdaptiveTimeout::Mode::off;
+    if (per_try_set && per_try_applies(exchange.route.retry, before)) {
       run.control.head_timeout =
           upstream::per_try_timeout(exchange.route.retry.per_try, state.latency_summary(), read);
     }
-    HeadOutcome attempt;
-    if (decide_hedge(exchange.route.hedge, before, 0, true, true) == HedgeVerdict::kHedge) {
+    // A hedge waits in the worker's queue beside the try; most tries get their head first, and
+    // cost no more than that.
+    std::optional<HedgedTry> hedged;
+    if (exchange.route.hedge.max > 0 &&
+        decide_hedge(exchange.route.hedge, before, 0, true, true) == HedgeVerdict::kHedge) {
       const Millis delay = upstream::hedge_delay(
           exchange.route.hedge.after, state.latency_summary(),
           run.control.head_timeout.count() > 0 ? run.control.head_timeout : read);
-      attempt = co_await obtain_head_hedged(exchange, run, tried, delay, before, key);
-    } else {
-      attempt = co_await obtain_head(exchange, run.address, run.control);
+      hedged.emplace(exchange, run, tried, before, key, delay);
     }
+    HeadOutcome attempt = co_await obtain_head(exchange, run.address, run.control);
+    if (hedged && hedged->launched()) attempt = co_await hedged->settle(std::move(attempt));
+    hedged.reset();
     // The winner's endpoint (a hedge may have answered first).
     const upstream::EndpointTicket ticket = run.ticket;
     const std::uint32_t endpoint_series = run.endpoint_series;

@@ -1,5 +1,7 @@
 #include "gateway/proxy/upstream_request.hpp"
 
+#include <array>
+
 #include "gateway/downstream.hpp"
 #include "gateway/forwarded_headers.hpp"
 #include "gateway/h2/h2c_upgrade.hpp"
@@ -47,8 +49,12 @@ void prepare_upstream_head(Exchange& exchange) {
   HeaderEdits& edits = ctx.scratch.upstream_edits;
   edits.clear();
 
-  const std::uint64_t forwarded = write_forwarded_headers(
-      head, {ctx.client_ip, ctx.downstream.secure()}, request_id(ctx), edits.lines_buffer());
+  // X-Forwarded-For gets the hop this connection came from; X-Real-IP the client it resolved to.
+  std::array<char, 46> peer{};
+  const std::string_view peer_ip(peer.data(), ctx.downstream.format_peer(peer));
+  const std::uint64_t forwarded =
+      write_forwarded_headers(head, {ctx.client_ip, ctx.downstream.secure(), peer_ip},
+                              request_id(ctx), edits.lines_buffer());
   // Expect is answered here (100 Continue once the body is read), never forwarded.
   std::uint64_t drop = forwarded | http::header_bit(http::HeaderId::kExpect);
   // The upstream sees the host the request was routed on, in one Host line: an absolute-form

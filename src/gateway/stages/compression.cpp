@@ -141,37 +141,9 @@ class CompressionStage final : public ResponseBodyStage {
 
   BodyTransformPtr start(RequestContext& ctx, ResponseHeadOut& head,
                          HeaderEdits& edits) const override {
-    if (head.length == BodyLength::kNone || head.upgrade) return {};
-    const int status = head.status;
-    if (status < 200 || status == 204 || status == 206 || status == 304) return {};
-    std::string_view value;
-    if (find_response_field(head, http::HeaderId::kContentEncoding, "Content-Encoding", value) &&
-        !http::trim_ows(value).empty() && !http::ascii_iequals(http::trim_ows(value), "identity")) {
-      return {};  // already encoded
-    }
-    if (find_response_field(head, http::HeaderId::kCacheControl, "Cache-Control", value) &&
-        has_token(value, "no-transform")) {
-      return {};
-    }
     std::string_view type;
-    if (!find_response_field(head, http::HeaderId::kContentType, "Content-Type", type)) return {};
-    type = http::trim_ows(type.substr(0, type.find(';')));
-    if (!listed(type)) return {};
-    if (head.length == BodyLength::kKnown && head.content_length < min_length_) return {};
-
-    // From here on the answer depends on the request's Accept-Encoding.
-    add_vary(head, edits);
-    if (ctx.head_only()) return {};
-    const std::string_view* accept = nullptr;
-    for (const http::Header& field : ctx.head.headers) {
-      if (field.id == http::HeaderId::kAcceptEncoding) {
-        accept = &field.value;
-        break;
-      }
-    }
-    const ContentCoding coding =
-        http::negotiate_coding(accept, std::span(offered_.data(), offered_count_));
-    if (coding == ContentCoding::kIdentity || coding == ContentCoding::kNotAcceptable) return {};
+    const ContentCoding coding = decide(ctx, head, edits, type);
+    if (coding == ContentCoding::kIdentity) return {};
 
     const std::shared_ptr<CompressionPool>& pool = thread_pool();
     std::unique_ptr<codec::Encoder> encoder =
@@ -192,7 +164,55 @@ class CompressionStage final : public ResponseBodyStage {
     return BodyTransformPtr(transform);
   }
 
+  // A 304 standing for the 200 `head` describes: that 200's Vary and weak ETag, no coding.
+  void not_modified(RequestContext& ctx, ResponseHeadOut& head, HeaderEdits& edits) const {
+    std::string_view type;
+    if (decide(ctx, head, edits, type) != ContentCoding::kIdentity) weaken_etag(head, edits);
+  }
+
  private:
+  // The coding this response gets (kIdentity: none), from its head and the request's
+  // Accept-Encoding; adds Vary once the answer depends on the latter. `type`: the media type.
+  ContentCoding decide(const RequestContext& ctx, const ResponseHeadOut& head, HeaderEdits& edits,
+                       std::string_view& type) const {
+    if (head.length == BodyLength::kNone || head.upgrade) return ContentCoding::kIdentity;
+    const int status = head.status;
+    if (status < 200 || status == 204 || status == 206 || status == 304) {
+      return ContentCoding::kIdentity;
+    }
+    std::string_view value;
+    if (find_response_field(head, http::HeaderId::kContentEncoding, "Content-Encoding", value) &&
+        !http::trim_ows(value).empty() && !http::ascii_iequals(http::trim_ows(value), "identity")) {
+      return ContentCoding::kIdentity;  // already encoded
+    }
+    if (find_response_field(head, http::HeaderId::kCacheControl, "Cache-Control", value) &&
+        has_token(value, "no-transform")) {
+      return ContentCoding::kIdentity;
+    }
+    if (!find_response_field(head, http::HeaderId::kContentType, "Content-Type", type)) {
+      return ContentCoding::kIdentity;
+    }
+    type = http::trim_ows(type.substr(0, type.find(';')));
+    if (!listed(type)) return ContentCoding::kIdentity;
+    if (head.length == BodyLength::kKnown && head.content_length < min_length_) {
+      return ContentCoding::kIdentity;
+    }
+
+    // From here on the answer depends on the request's Accept-Encoding.
+    add_vary(head, edits);
+    if (ctx.head_only()) return ContentCoding::kIdentity;
+    const std::string_view* accept = nullptr;
+    for (const http::Header& field : ctx.head.headers) {
+      if (field.id == http::HeaderId::kAcceptEncoding) {
+        accept = &field.value;
+        break;
+      }
+    }
+    const ContentCoding coding =
+        http::negotiate_coding(accept, std::span(offered_.data(), offered_count_));
+    return coding == ContentCoding::kNotAcceptable ? ContentCoding::kIdentity : coding;
+  }
+
   void offer(ContentCoding coding, int level) {
     offered_[offered_count_] = coding;
     levels_[offered_count_] = level;
@@ -259,6 +279,13 @@ class CompressionStage final : public ResponseBodyStage {
 
 std::shared_ptr<const ResponseBodyStage> make_compression_stage(const config::Compression& config) {
   return std::make_shared<CompressionStage>(config);
+}
+
+void compression_not_modified(const ResponseBodyStage& stage, RequestContext& ctx,
+                              ResponseHeadOut& head, HeaderEdits& edits) {
+  if (const auto* compression = dynamic_cast<const CompressionStage*>(&stage)) {
+    compression->not_modified(ctx, head, edits);
+  }
 }
 
 }  // namespace flotilla::gateway

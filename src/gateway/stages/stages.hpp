@@ -10,8 +10,11 @@
 
 #include "config/spec.hpp"
 #include "gateway/pipeline/stage.hpp"
+#include "net/ip_address.hpp"
 
 namespace flotilla::gateway {
+
+struct CacheRouteSettings;
 
 // A plain listener's ACME HTTP-01 answers (/.well-known/acme-challenge/TOKEN), first of all.
 std::shared_ptr<const RequestStage> make_acme_challenge_stage();
@@ -28,9 +31,22 @@ std::shared_ptr<const RequestStage> make_redirect_stage(const config::RedirectAc
 // every request (405 with Allow for methods other than GET and HEAD).
 std::shared_ptr<const RequestStage> make_static_files_stage(const config::StaticAction& files,
                                                             std::string prefix);
+// A route's `rate_limit`: counts the request in the limit's table (shared by every worker, and
+// by every route using the same limit `name`) and continues, delays it, or answers `status`.
+std::shared_ptr<const RequestStage> make_rate_limit_stage(const config::RateLimit& config,
+                                                          std::string name);
 // TRACE is answered 405 (with Allow) on routes that do not allow it: echoing a request back can
 // leak credentials that scripts may not read (cross-site tracing).
 std::shared_ptr<const RequestStage> make_trace_guard_stage();
+// `allow:` / `deny:` of a listener or route (access_rules.cpp): 403 for a client address in
+// `deny` or outside a given `allow`.
+std::shared_ptr<const RequestStage> make_access_rules_stage(const config::AccessRules& rules);
+// The config's checked CIDR blocks as a set.
+net::CidrSet cidr_set(const std::vector<std::string>& blocks);
+// A route's `methods:`: 405 with Allow for any other method (GET admits HEAD).
+std::shared_ptr<const RequestStage> make_method_list_stage(std::vector<std::string> methods);
+// A route's `block:`: 403 for a request whose path, User-Agent or named header matches.
+std::shared_ptr<const RequestStage> make_request_filter_stage(const config::RequestBlock& block);
 // `headers.request`: set/add/remove on the request sent upstream.
 std::shared_ptr<const UpstreamRequestStage> make_request_header_rules(config::HeaderRuleSet rules);
 // `headers.response`: set/add/remove on every response of the route or listener.
@@ -40,5 +56,14 @@ std::shared_ptr<const ResponseHeadStage> make_hsts_stage(const config::Hsts& hst
 // A route's `compression` (the global one, or the route's block over it): gzip, brotli or zstd
 // as the client accepts, for the listed types.
 std::shared_ptr<const ResponseBodyStage> make_compression_stage(const config::Compression& config);
+// A route's `cache:` (cache_lookup.cpp, cache_store.cpp, settings from cache_route.hpp): the
+// lookup is the route's first request stage; the store side is the route's only body stage and
+// runs `inner` (compression) itself, so each coding is stored as it is sent.
+std::shared_ptr<const RequestStage> make_cache_lookup_stage(
+    std::shared_ptr<const CacheRouteSettings> settings);
+std::shared_ptr<const UpstreamRequestStage> make_cache_validators_stage();
+std::shared_ptr<const ResponseBodyStage> make_cache_store_stage(
+    std::shared_ptr<const CacheRouteSettings> settings,
+    std::vector<std::shared_ptr<const ResponseBodyStage>> inner);
 
 }  // namespace flotilla::gateway

@@ -5,8 +5,11 @@
 // open_file_cache see to it) and never holds more than a piece of a file in memory.
 #include "gateway/stages/stages.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <span>
 #include <string>
@@ -14,13 +17,16 @@
 #include <fmt/format.h>
 
 #include "gateway/pipeline/request_context.hpp"
+#include "gateway/pipeline/response_body.hpp"
 #include "gateway/pipeline/response_sink.hpp"
 #include "gateway/pipeline/serve_request.hpp"
 #include "gateway/request_target.hpp"
+#include "gateway/snapshot.hpp"
 #include "gateway/static_files/byte_ranges.hpp"
 #include "gateway/static_files/conditional.hpp"
 #include "gateway/static_files/mime_types.hpp"
 #include "gateway/static_files/open_file_cache.hpp"
+#include "gateway/static_files/small_files.hpp"
 #include "gateway/static_files/static_path.hpp"
 #include "gateway/worker.hpp"
 #include "http/content_coding.hpp"
@@ -33,6 +39,9 @@ using files::OpenFile;
 using files::OpenResult;
 
 constexpr std::string_view kAllow = "Allow: GET, HEAD\r\n";
+// Every 200/206 about a file carries these (the compression stage removes Accept-Ranges).
+constexpr std::string_view kFileLines =
+    "Accept-Ranges: bytes\r\nX-Content-Type-Options: nosniff\r\n";
 
 Verdict error_answer(RequestContext& ctx, int status) {
   ctx.answer = LocalAnswer{};
@@ -40,6 +49,20 @@ Verdict error_answer(RequestContext& ctx, int status) {
   ctx.answer.error = true;
   return Verdict::kAnswer;
 }
+
+// The IMF-fixdate of the time last asked for, kept.
+struct DateMemo {
+  std::time_t time = -1;
+  std::array<char, 29> text{};
+  std::string_view view;
+  std::string_view format(std::time_t t) noexcept {
+    if (t != time || view.empty()) {
+      view = files::format_http_date(t, text);
+      time = t;
+    }
+    return view;
+  }
+};
 
 // The file to answer with, its name (for the media type) and what went wrong otherwise.
 struct Found {
@@ -62,23 +85,28 @@ class StaticFilesStage final : public RequestStage {
   }
   std::string_view name() const noexcept override { return "static_files"; }
 
+  // Everything that needs no waiting is answered here, without a coroutine: errors, the 301,
+  // and a small file from memory (one write of head and body). The rest — a file sent from its
+  // fd, ranges, 304 and 412 — goes on in on_request_async.
   Verdict on_request(RequestContext& ctx) const override {
     const http::Method method = ctx.head.method;
-    if (method == http::Method::kGet || method == http::Method::kHead) return Verdict::kAsync;
-    error_answer(ctx, 405);
-    ctx.answer.extra_lines = kAllow;
-    return Verdict::kAnswer;
+    if (method != http::Method::kGet && method != http::Method::kHead) {
+      error_answer(ctx, 405);
+      ctx.answer.extra_lines = kAllow;
+      return Verdict::kAnswer;
+    }
+    Found found = find(ctx);
+    if (found.status == 301) return moved(ctx);
+    if (!found.file) return error_answer(ctx, found.status);
+    if (files_.precompressed) choose_precompressed(ctx, found);
+    return answer_from_memory(ctx, found) ? Verdict::kAnswer : Verdict::kAsync;
   }
 
   net::Awaitable<Verdict> on_request_async(RequestContext& ctx) const override {
+    // on_request found a file it could not answer from memory: the same again (the cache's
+    // entry is fresh), then the answer that waits.
     Found found = find(ctx);
-    if (found.status == 301) {
-      ctx.answer = LocalAnswer{};
-      ctx.answer.status = 301;
-      ctx.answer.location = ctx.scratch.location;
-      ctx.answer.content_type = {};
-      co_return Verdict::kAnswer;
-    }
+    if (found.status == 301) co_return moved(ctx);
     if (!found.file) co_return error_answer(ctx, found.status);
     if (files_.precompressed) choose_precompressed(ctx, found);
     co_await send_file(ctx, *found.file, found.name, found.encoding);
@@ -86,6 +114,46 @@ class StaticFilesStage final : public RequestStage {
   }
 
  private:
+  static Verdict moved(RequestContext& ctx) {
+    ctx.answer = LocalAnswer{};
+    ctx.answer.status = 301;
+    ctx.answer.location = ctx.scratch.location;
+    ctx.answer.content_type = {};
+    return Verdict::kAnswer;
+  }
+
+  // A small file whose bytes the cache holds, asked for without a Range and whose conditions
+  // hold: a local answer of a copy of those bytes (send_answer runs the head and body stages, so a
+  // compressible one is compressed as any answer is). False when the fd must send it.
+  bool answer_from_memory(RequestContext& ctx, const Found& found) const {
+    const OpenFile& file = *found.file;
+    const std::string* bytes = files::thread_small_files().bytes(found.file);
+    if (!bytes) return false;
+    const files::Conditions conditions = files::conditions_of(ctx.head);
+    if (!conditions.range.empty() && ctx.head.method == http::Method::kGet) return false;
+    const files::Etag etag = files::make_etag(file.mtime, file.size);
+    if (files::evaluate(conditions, etag.view(), file.mtime, true) !=
+        files::Precondition::kProceed) {
+      return false;
+    }
+    HeaderEdits& edits = ctx.scratch.response_edits;
+    if (!found.encoding.empty()) edits.add("Content-Encoding", found.encoding);
+    edits.add_lines(kFileLines);
+    // (X-Request-Id: send_answer adds it.)
+    add_validators(ctx, edits, file, etag.view(), false);
+    ctx.answer = LocalAnswer{};
+    ctx.answer.status = 200;
+    ctx.answer.content_type = files::system_mime_table().content_type(found.name);
+    // A copy (≤ kSmallFile) in the request's scratch: the cache entry may be replaced while the
+    // answer is being written. `found.name` may live in scratch.text too: used up above.
+    ctx.scratch.text.assign(*bytes);
+    ctx.answer.body = ctx.scratch.text;
+    if (!ctx.head_only()) {
+      ctx.worker.metrics().static_file_bytes(observe::FileSend::copy, file.size);
+    }
+    return true;
+  }
+
   // Path → open file: the directory rules (301, index), hidden names, the fallback.
   Found find(RequestContext& ctx) const {
     Found out;
@@ -148,7 +216,10 @@ class StaticFilesStage final : public RequestStage {
   // shared Accept-Encoding negotiation (http/content_coding) among the siblings that exist; the
   // file itself when none does or the client takes none. The answer varies either way.
   void choose_precompressed(RequestContext& ctx, Found& found) const {
-    ctx.scratch.response_edits.add("Vary", "Accept-Encoding");
+    // (on_request may have chosen once already, before on_request_async chooses again)
+    if (!ctx.scratch.response_edits.added("Vary")) {
+      ctx.scratch.response_edits.add("Vary", "Accept-Encoding");
+    }
     std::string_view accept_value;
     const std::string_view* accept = nullptr;
     for (const http::Header& field : ctx.head.headers) {
@@ -185,16 +256,19 @@ class StaticFilesStage final : public RequestStage {
 
   // The validators and caching fields every answer about the file carries (200, 206, 304).
   void add_validators(RequestContext& ctx, HeaderEdits& edits, const OpenFile& file,
-                      std::string_view etag) const {
-    std::array<char, 29> date{};
-    edits.add("Last-Modified", files::format_http_date(file.mtime, date));
+                      std::string_view etag, bool request_id = true) const {
+    // The worker's last two dates, formatted: one file's mtime, and this second's Expires,
+    // repeat from request to request (gmtime and the formatting cost ~450 instructions each).
+    thread_local DateMemo last_modified;
+    thread_local DateMemo expires_at;
+    edits.add("Last-Modified", last_modified.format(file.mtime));
     edits.add("ETag", etag);
     if (files_.expires) {
       edits.add("Cache-Control", cache_control_);
       const std::time_t expires = std::time(nullptr) + static_cast<std::time_t>(max_age_);
-      edits.add("Expires", files::format_http_date(expires, date));
+      edits.add("Expires", expires_at.format(expires));
     }
-    if (!ctx.scratch.request_id.empty() && !edits.added("X-Request-Id")) {
+    if (request_id && !ctx.scratch.request_id.empty() && !edits.added("X-Request-Id")) {
       edits.add("X-Request-Id", ctx.scratch.request_id);
     }
   }
@@ -237,6 +311,20 @@ class StaticFilesStage final : public RequestStage {
     const std::string_view content_type = files::system_mime_table().content_type(name);
     if (precondition == files::Precondition::kNotModified) {
       add_validators(ctx, edits, file, etag.view());
+      if (ctx.route && !ctx.route->chain.response_body.empty()) {
+        // The 200 this stands for may be compressed: its Vary and weak ETag, not its type or
+        // coding (the body stages read them from the head, so they are there meanwhile).
+        edits.add("Content-Type", content_type);
+        if (!encoding.empty()) edits.add("Content-Encoding", encoding);
+        ResponseHeadOut full;
+        full.status = 200;
+        full.edits = &edits;
+        full.length = BodyLength::kKnown;
+        full.content_length = file.size;
+        not_modified_body_stages(ctx, full);
+        edits.remove("Content-Type");
+        edits.remove("Content-Encoding");
+      }
       send_head(ctx, 304, BodyLength::kNone, 0);
       co_await ctx.sink.body({}, true);
       co_return;
@@ -261,8 +349,7 @@ class StaticFilesStage final : public RequestStage {
     }
 
     if (!encoding.empty()) edits.add("Content-Encoding", encoding);
-    edits.add("Accept-Ranges", "bytes");
-    edits.add("X-Content-Type-Options", "nosniff");
+    edits.add_lines(kFileLines);
     add_validators(ctx, edits, file, etag.view());
     if (range == files::RangeVerdict::kSatisfiable && ranges.size() == 1) {
       const files::ByteRange r = ranges.front();
@@ -283,11 +370,49 @@ class StaticFilesStage final : public RequestStage {
       co_return;
     }
     edits.add("Content-Type", content_type);
-    send_head(ctx, 200, BodyLength::kKnown, file.size);
+    run_response_head_stages(ctx, 200);
+    ResponseHeadOut head;
+    head.status = 200;
+    head.edits = &edits;
+    head.length = BodyLength::kKnown;
+    head.content_length = file.size;
+    // The route's body stages (compression) decide as for any response: a compressible type
+    // above min_length, no sibling already encoded (its Content-Encoding says so). They may make
+    // the length unknown and weaken the ETag.
+    BodyStages stages = start_body_stages(ctx, head);
+    ctx.sink.head(head);
     if (ctx.head_only() || file.size == 0) {
-      co_await ctx.sink.body({}, true);
+      co_await stages.body(ctx.sink, {}, true);
+    } else if (stages.active()) {
+      co_await send_transformed(ctx, file, stages);
     } else {
       co_await send_slice(ctx, file, 0, file.size, true);
+    }
+  }
+
+  // The whole file through the body stages: bounded pieces read at their offsets (the fd is
+  // shared), each encoded and written before the next is read.
+  static net::Awaitable<void> send_transformed(RequestContext& ctx, const OpenFile& file,
+                                               BodyStages& stages) {
+    const std::size_t piece =
+        static_cast<std::size_t>(std::min<std::uint64_t>(file.size, ResponseSink::kFilePiece));
+    const auto buffer = std::make_unique_for_overwrite<char[]>(piece);
+    std::uint64_t done = 0;
+    while (done < file.size) {
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(file.size - done, piece));
+      const ssize_t n = ::pread(file.fd, buffer.get(), want, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {  // an error, or the file shrank under us: the body cannot end well
+        ctx.sink.close_after();
+        co_return;
+      }
+      const auto count = static_cast<std::size_t>(n);
+      done += count;
+      const bool last = done == file.size;
+      auto [error, written] = co_await stages.body(ctx.sink, {buffer.get(), count}, last, last);
+      ctx.worker.metrics().static_file_bytes(observe::FileSend::copy, count);
+      if (error) co_return;
     }
   }
 

@@ -37,7 +37,8 @@ TIMINGS = {}
 class Pebble:
     """pebble with its own HTTPS certificate (made by a test CA), validating on flotilla's ports."""
 
-    def __init__(self, directory, ca):
+    def __init__(self, directory, ca, env=None):
+        self.env = env or {}
         leaf = ca.issue("localhost", sans=("DNS:localhost", "IP:127.0.0.1"))
         self.ca_file = ca.cert
         config = {"pebble": {
@@ -53,7 +54,7 @@ class Pebble:
         self.start()
 
     def start(self):
-        env = dict(os.environ, PEBBLE_VA_NOSLEEP="1")
+        env = dict(os.environ, PEBBLE_VA_NOSLEEP="1", **self.env)
         self.process = Process(["pebble", "-config", self.config, "-strict"], env=env,
                                name="pebble")
         self.process.wait_for_line(r"Listening on: 127\.0\.0\.1:%d" % ACME_PORT, 20.0)

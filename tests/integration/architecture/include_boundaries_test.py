@@ -108,6 +108,9 @@ class IncludeBoundariesTest(unittest.TestCase):
         self.assertEqual(allowed["promql"], set())
         self.assertIsNone(allowed["app"])
         self.assertTrue({"http", "net", "tls"} <= allowed["client"])
+        # The cache's RFC logic and stores never reach into the gateway; the gateway uses them.
+        self.assertEqual(allowed["cache"], {"http"})
+        self.assertIn("cache", allowed["gateway"])
 
     def test_the_checker_names_a_forbidden_include_and_a_module_without_a_row(self):
         with tempfile.TemporaryDirectory() as root:

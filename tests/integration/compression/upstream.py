@@ -3,8 +3,9 @@
 Paths: /json?size=N (application/json, Content-Length, strong ETag), /chunked?size=N (same
 body, chunked), /text, /png, /encoded (already gzip), /notransform, /small, /status/N, /partial
 (206), /sse (an event, then the next only once `sse_release` is set), /stream?size=N (text,
-chunked, generated fast: one 64 KiB block repeated), /echo (POST: answers the request body's
-sha256 and its Content-Encoding).
+chunked, generated fast: one 64 KiB block repeated), /repeat?size=N (the same, of a 64 KiB block
+that repeats every 8 KiB: inside deflate's 32 KiB window, so gzip's matcher runs fast), /echo
+(POST: answers the request body's sha256 and its Content-Encoding).
 """
 import gzip
 import hashlib
@@ -28,6 +29,7 @@ def json_body(size):
 
 
 STREAM_BLOCK = json_body(64 * 1024)
+REPEAT_BLOCK = json_body(8 * 1024) * 8
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -111,20 +113,21 @@ class Handler(BaseHTTPRequestHandler):
             self.server.sse_release.wait(10)
             second = b"data: two\n\n"
             self.wfile.write(b"%x\r\n" % len(second) + second + b"\r\n0\r\n\r\n")
-        elif path == "/stream":
+        elif path in ("/stream", "/repeat"):
+            block = STREAM_BLOCK if path == "/stream" else REPEAT_BLOCK
             total = size
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            head = b"%x\r\n" % len(STREAM_BLOCK)
-            full = head + STREAM_BLOCK + b"\r\n"
+            head = b"%x\r\n" % len(block)
+            full = head + block + b"\r\n"
             sent = 0
-            while sent + len(STREAM_BLOCK) <= total:
+            while sent + len(block) <= total:
                 self.wfile.write(full)
-                sent += len(STREAM_BLOCK)
+                sent += len(block)
             if sent < total:
-                rest = STREAM_BLOCK[:total - sent]
+                rest = block[:total - sent]
                 self.wfile.write(b"%x\r\n" % len(rest) + rest + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
         else:

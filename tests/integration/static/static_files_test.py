@@ -1,7 +1,8 @@
 """Static files through the real binary with curl over HTTP/1.1 and HTTP/2 (h2c, and h2 over
 TLS where the body is read and written instead of sendfile'd): headers, the 304/412 and
 206/416 matrices, multipart/byteranges parsed back with the email parser, directories (301,
-index, no listing), dotfiles, the SPA fallback, 405, and the sendfile/copy byte counters."""
+index, no listing), dotfiles, the SPA fallback, 405, and the sendfile/copy byte counters (small
+files from memory, larger ones by sendfile in the clear)."""
 import email
 import email.policy
 import json
@@ -18,6 +19,7 @@ import tls_certs  # noqa: E402
 from harness import Cleanup, Flotilla, metric, require_tools  # noqa: E402
 
 DIGITS = b"0123456789" * 100  # 1000 bytes
+LARGE = b"0123456789abcdef" * 1250  # 20000 bytes: above the 8 KiB kept in memory
 
 
 def write(path, data):
@@ -36,6 +38,7 @@ class StaticFiles(unittest.TestCase):
             site = os.path.join(cls.dir, "site")
             app = os.path.join(cls.dir, "app")
             write(os.path.join(site, "digits.txt"), DIGITS)
+            write(os.path.join(site, "large.bin"), LARGE)
             write(os.path.join(site, "style.css"), b"body { color: red }\n")
             write(os.path.join(site, "data.json"), b'{"a": 1}\n')
             write(os.path.join(site, "logo.png"), b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
@@ -275,16 +278,29 @@ class StaticFiles(unittest.TestCase):
 
     def test_sendfile_in_the_clear_copy_otherwise(self):
         before = self.gw.metrics()
-        self.curl("/static/digits.txt")
+        self.curl("/static/large.bin")
         middle = self.gw.metrics()
-        self.curl("/static/digits.txt", http2=True)
-        self.curl("/static/digits.txt", tls=True)
+        self.curl("/static/large.bin", http2=True)
+        self.curl("/static/large.bin", tls=True)
         after = self.gw.metrics()
         name = "flotilla_static_file_bytes_total"
         self.assertEqual(metric(middle, name, send="sendfile") - metric(before, name, send="sendfile"),
-                         1000)
+                         len(LARGE))
         self.assertEqual(metric(after, name, send="sendfile"), metric(middle, name, send="sendfile"))
-        self.assertEqual(metric(after, name, send="copy") - metric(middle, name, send="copy"), 2000)
+        self.assertEqual(metric(after, name, send="copy") - metric(middle, name, send="copy"),
+                         2 * len(LARGE))
+
+    def test_small_files_are_written_from_memory(self):
+        # ≤ 8 KiB: one write of head and body from the worker's copy, never sendfile.
+        before = self.gw.metrics()
+        _, h, body = self.curl("/static/digits.txt")
+        after = self.gw.metrics()
+        self.assertEqual(body, DIGITS)
+        self.assertEqual(h["content-length"], str(len(DIGITS)))
+        name = "flotilla_static_file_bytes_total"
+        self.assertEqual(metric(after, name, send="sendfile"), metric(before, name, send="sendfile"))
+        self.assertEqual(metric(after, name, send="copy") - metric(before, name, send="copy"),
+                         len(DIGITS))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 `flotilla check` (exit 1, FILE:LINE:COL at that certificate's entry) and of `flotilla up`; a
 `flotilla reload` (or SIGHUP) onto it is refused with the reason and the old certificate is still
 served; a certificate expiring within 30 days is a `warning:` that leaves check's exit status 0;
-flotilla_tls_certificate_expiry_seconds shows each served certificate's remaining life."""
+flotilla_certificate_expiry_timestamp_seconds{source="file"} shows when each served certificate
+expires."""
 import os
 import signal
 import subprocess
@@ -138,9 +139,10 @@ class CertificateCheck(unittest.TestCase):
                                                                (self.soon.cert,
                                                                 self.soon.key)])))
         samples = gw.metrics()
-        name = "flotilla_tls_certificate_expiry_seconds"
-        soon = metric(samples, name, certificate=self.soon.cert)
-        year = metric(samples, name, certificate=self.good.cert)
+        now = time.time()
+        name = "flotilla_certificate_expiry_timestamp_seconds"
+        soon = metric(samples, name, file=self.soon.cert, source="file") - now
+        year = metric(samples, name, file=self.good.cert, source="file") - now
         self.assertTrue(9 * DAY < soon <= 10 * DAY, soon)
         self.assertTrue(364 * DAY < year <= 365 * DAY, year)
 

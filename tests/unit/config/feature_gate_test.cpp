@@ -42,7 +42,7 @@ routes:
   - match: { path: / }
     upstream: a
     retry: {}
-    rate_limit: { per_client: 10/s }
+    rate_limit: { per_client: 10/s, store: { redis: "redis://127.0.0.1:6379/0" } }
     cache: {}
     headers: { remove: [Server] }
     ignore_client_abort: true

@@ -16,6 +16,7 @@ TEST(KeyPattern, FoldsIndexesAndUserNames) {
   EXPECT_EQ(key_pattern("services.web.probes.readiness"), "services.<name>.probes.readiness");
   EXPECT_EQ(key_pattern("upstreams.app.servers[0]"), "upstreams.<name>.servers[]");
   EXPECT_EQ(key_pattern("routes[10].cache"), "routes[].cache");
+  EXPECT_EQ(key_pattern("cache_stores.pages.memory"), "cache_stores.<name>.memory");
   EXPECT_EQ(key_pattern("alerts.rules[1]"), "alerts.rules[]");
   // Only the top-level sections' children are names.
   EXPECT_EQ(key_pattern("admin.services"), "admin.services");

@@ -30,10 +30,49 @@ listen:
   EXPECT_EQ(tls.acme->ca_root, std::filesystem::path("/srv/app/pebble.pem"));
   EXPECT_EQ(tls.acme->challenge, AcmeChallenge::http_01);
   EXPECT_EQ(tls.acme->retry_initial, Duration(60s));
-  ASSERT_EQ(tls.certificates.size(), 1u);
+  // One certificate per domain, the first the listener's default.
+  ASSERT_EQ(tls.certificates.size(), 2u);
   EXPECT_EQ(tls.certificates[0].cert,
             "/srv/app/.flotilla/acme/certificates/example.com/fullchain.pem");
   EXPECT_EQ(tls.certificates[0].key, "/srv/app/.flotilla/acme/certificates/example.com/key.pem");
+  EXPECT_EQ(tls.certificates[1].cert,
+            "/srv/app/.flotilla/acme/certificates/www.example.com/fullchain.pem");
+  EXPECT_FALSE(spec.acme->max_parallel_orders);  // the manager's default (4)
+}
+
+TEST(ParseAcme, MaxParallelOrdersIsATopLevelKey) {
+  const Spec spec = load_ok(R"(acme: { max_parallel_orders: 2, domains: [a.test] }
+listen:
+  - address: "0.0.0.0:443"
+    tls:
+      acme: { challenge: tls-alpn-01 }
+)");
+  EXPECT_EQ(spec.acme->max_parallel_orders, 2u);
+  const Lines zero = errors_of(R"(acme: { max_parallel_orders: 0 }
+)");
+  ASSERT_EQ(zero.size(), 1u);
+  EXPECT_NE(zero[0].find("max_parallel_orders"), std::string::npos) << zero[0];
+  const Lines in_listener = errors_of(R"(listen:
+  - address: "0.0.0.0:443"
+    tls:
+      acme: { domains: [a.test], challenge: tls-alpn-01, max_parallel_orders: 2 }
+)");
+  ASSERT_EQ(in_listener.size(), 1u);
+  EXPECT_NE(in_listener[0].find("max_parallel_orders"), std::string::npos) << in_listener[0];
+}
+
+TEST(ParseAcme, ADomainIsOrderedOnce) {
+  const Lines twice = errors_of(R"(listen:
+  - address: "0.0.0.0:443"
+    tls:
+      acme: { domains: [a.test, b.test, a.test], challenge: tls-alpn-01 }
+  - address: "0.0.0.0:8443"
+    tls:
+      acme: { domains: [b.test], challenge: tls-alpn-01 }
+)");
+  ASSERT_EQ(twice.size(), 2u);
+  EXPECT_NE(twice[0].find("'a.test' is listed twice"), std::string::npos) << twice[0];
+  EXPECT_NE(twice[1].find("listen[1].tls.acme: 'b.test'"), std::string::npos) << twice[1];
 }
 
 TEST(ParseAcme, LetsEncryptIsTheDefaultDirectoryAndTheListenerWins) {

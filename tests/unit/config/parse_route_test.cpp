@@ -76,7 +76,7 @@ TEST(ParseRoute, ReadsEveryKey) {
   EXPECT_EQ(api.rate_limit->per_client, (Rate{100, std::chrono::minutes(1)}));
   EXPECT_EQ(api.rate_limit->burst, 20u);
   ASSERT_TRUE(api.cache);
-  EXPECT_EQ(api.cache->ttl, std::chrono::days(30));
+  EXPECT_EQ(api.cache->ttl.default_ttl, std::chrono::days(30));
   EXPECT_EQ(api.cache->browser_ttl, std::chrono::days(1));
   EXPECT_EQ(api.cache->stale_if_error, std::chrono::hours(1));
   EXPECT_EQ(api.cache->stale_while_revalidate, std::chrono::minutes(1));

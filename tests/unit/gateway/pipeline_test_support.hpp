@@ -180,24 +180,26 @@ class PipelineHarness {
     ws_.scratch.request_id.clear();
     ws_.scratch.upstream_edits.clear();
     ws_.scratch.response_edits.clear();
-    ctx_.emplace(RequestContext{.worker = worker_,
-                                .listener = listener_,
-                                .snapshot = snapshot,
-                                .listener_index = 0,
-                                .head = head,
-                                .path = route_path(request_path(head), ws_.route_path),
-                                .downstream = *downstream_,
-                                .client_ip = client_ip_,
-                                .body = body_,
-                                .sink = *sink_,
-                                .presence = presence_,
-                                .ws = ws_,
-                                .scratch = ws_.scratch,
-                                .record = ws_.record,
-                                .json_errors = false,
-                                .route = nullptr,
-                                .route_index = UINT32_MAX,
-                                .answer = {}});
+    ctx_.emplace(
+        RequestContext{.worker = worker_,
+                       .listener = listener_,
+                       .snapshot = snapshot,
+                       .listener_index = 0,
+                       .head = head,
+                       .path = route_path(request_path(head), ws_.route_path),
+                       .downstream = *downstream_,
+                       .client_ip = client_ip_,
+                       .client = net::IpAddress::parse(client_ip_).value_or(net::IpAddress{}),
+                       .body = body_,
+                       .sink = *sink_,
+                       .presence = presence_,
+                       .ws = ws_,
+                       .scratch = ws_.scratch,
+                       .record = ws_.record,
+                       .json_errors = false,
+                       .route = nullptr,
+                       .route_index = UINT32_MAX,
+                       .answer = {}});
     return *ctx_;
   }
 

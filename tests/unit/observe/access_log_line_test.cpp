@@ -34,14 +34,28 @@ TEST(AccessLogLine, ExactFormat) {
   std::string out;
   Rfc3339Clock clock;
   append_access_log_line(out, entry(), clock);
-  EXPECT_EQ(
-      out,
-      R"({"time":"2026-11-22T02:35:10.042Z","client":"127.0.0.1","scheme":"https",)"
-      R"("protocol":"HTTP/1.1","method":"GET",)"
-      R"("path":"/api/hello?x=1","status":200,"bytes_in":78,"bytes_out":120,)"
-      R"("duration_ms":1.234,"upstream":"127.0.0.1:8001","attempts":1,"request_id":"abc",)"
-      R"("route":"/api/"})"
-      "\n");
+  EXPECT_EQ(out,
+            R"({"time":"2026-11-22T02:35:10.042Z","client":"127.0.0.1","scheme":"https",)"
+            R"("protocol":"HTTP/1.1","method":"GET",)"
+            R"("path":"/api/hello?x=1","status":200,"bytes_in":78,"bytes_out":120,)"
+            R"("duration_ms":1.234,"upstream":"127.0.0.1:8001","attempts":1,"request_id":"abc",)"
+            R"("route":"/api/"})"
+            "\n");
+}
+
+TEST(AccessLogLine, NamesTheRateLimitThatFired) {
+  AccessLogEntry e = entry();
+  e.status = 429;
+  e.rate_limit = "api";
+  std::string out;
+  Rfc3339Clock clock;
+  append_access_log_line(out, e, clock);
+  EXPECT_TRUE(out.ends_with(R"("route":"/api/","rate_limited":"api"})"
+                            "\n"))
+      << out;
+  std::string plain;
+  append_access_log_line(plain, entry(), clock);
+  EXPECT_EQ(plain.find("rate_limited"), std::string::npos);
 }
 
 TEST(AccessLogLine, AbsentUpstreamRequestIdAndRouteAreNull) {

@@ -85,6 +85,23 @@ TEST(GatewayMetrics, RequestsCarryMethodRouteAndThreeDigitStatus) {
   EXPECT_EQ(f.samples[1].value, 1);
 }
 
+TEST(GatewayMetrics, RateLimitedByRouteAndLimit) {
+  GatewayStats stats = stats_with_durations({1});
+  RequestRecord r;
+  r.begin({});
+  r.route = stats.totals.route_series("/api/");
+  r.status = 429;
+  r.rate_limit = "api";
+  stats.totals.request_started();
+  stats.totals.request_finished(r, std::chrono::milliseconds(1));
+  const MetricsView view = gateway_metrics_view(stats);
+  const MetricFamily& f = family(view, "flotilla_ratelimited_total");
+  EXPECT_EQ(f.type, MetricType::counter);
+  ASSERT_EQ(f.samples.size(), 1u);
+  EXPECT_EQ(f.samples[0].labels, (Labels{{"limit", "api"}, {"route", "/api/"}}));
+  EXPECT_EQ(f.samples[0].value, 1);
+}
+
 TEST(GatewayMetrics, UpstreamFamiliesAndGauges) {
   GatewayStats stats;
   MetricShard& shard = stats.totals;

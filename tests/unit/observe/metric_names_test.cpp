@@ -19,9 +19,13 @@ TEST(MetricNames, EveryFamilyObserveBuildsIsListed) {
   const std::vector<InstanceSample> instances{InstanceSample{}};
   const std::vector<std::string_view> states{"ready"};
   append_instance_metrics(view, instances, states);
-  const std::vector<CertificateSample> certificates{{"a.test", "acme", 1.0, true, false},
-                                                    {"b.test", "file", 2.0, false, false}};
-  append_certificate_metrics(view, certificates, {{"valid", 1}});
+  const std::vector<CertificateSample> certificates{
+      {"a.test", "acme", "/s/a.pem", 1.0, true, true, false},
+      {"b.test", "file", "/etc/b.pem", 2.0, false, false, false}};
+  AcmeOrderSample orders;
+  orders.results = {{"valid", 1}};
+  orders.running = 1;
+  append_certificate_metrics(view, certificates, &orders);
   ASSERT_GT(view.size(), 10u);
   for (const MetricFamily& family : view) {
     EXPECT_TRUE(is_exported_metric(family.name)) << family.name;

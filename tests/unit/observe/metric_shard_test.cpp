@@ -64,6 +64,31 @@ TEST(MetricShard, CountsRequestsByRouteMethodAndStatus) {
   EXPECT_EQ(shard.routes()[api].duration.count, 4u);
 }
 
+TEST(MetricShard, CountsRateLimitedRequestsByLimitAndMergesThem) {
+  MetricShard a;
+  const std::uint32_t api = a.route_series("/api/");
+  RequestRecord limited = record(api, http::Method::kGet, 429);
+  limited.rate_limit = "api";
+  for (int i = 0; i < 3; ++i) {
+    a.request_started();
+    a.request_finished(limited, milliseconds(1));
+  }
+  a.request_started();
+  a.request_finished(record(api, http::Method::kGet, 200), milliseconds(1));
+  ASSERT_EQ(a.routes()[api].ratelimited.size(), 1u);
+  EXPECT_EQ(a.routes()[api].ratelimited[0], (std::pair<std::string, std::uint64_t>{"api", 3}));
+  MetricShard b;
+  b.route_series("/other/");
+  const std::uint32_t api_b = b.route_series("/api/");
+  RequestRecord other = record(api_b, http::Method::kGet, 200);
+  other.rate_limit = "trial";
+  b.request_started();
+  b.request_finished(other, milliseconds(1));
+  a.merge(b);
+  EXPECT_EQ(a.routes()[api].ratelimited,
+            (std::vector<std::pair<std::string, std::uint64_t>>{{"api", 3}, {"trial", 1}}));
+}
+
 TEST(MetricShard, MergeMatchesSeriesByNameNotById) {
   MetricShard a;
   MetricShard b;

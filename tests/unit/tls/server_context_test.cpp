@@ -195,6 +195,36 @@ TEST_P(ServerHandshake, SniPicksTheCertificateSet) {
   }
 }
 
+// An ACME listener: one file pair per domain. A copy of an older certificate covering several
+// domains is served once, and a domain's own certificate wins SNI over it whatever the order.
+TEST_P(ServerHandshake, AcmeListenersPreferADomainsOwnCertificate) {
+  const fs::path copy = pki().dir / "acme-copy.pem";
+  fs::copy_file(pki().ecdsa.cert, copy, fs::copy_options::overwrite_existing);
+  const KeyPair copied{copy, pki().ecdsa.key};
+  EvpPkeyPtr key = ecdsa_key();
+  X509Ptr own = make_certificate(CertSpec("www.example.com").san("DNS:www.example.com"), key.get(),
+                                 pki().ca.get(), pki().ca_key.get());
+  const KeyPair www{pki().dir / "acme-www.pem", pki().dir / "acme-www.key"};
+  write_pem(www.cert, {own.get()});
+  write_key(www.key, key.get());
+  config::Tls settings = server_settings({entry(pki().ecdsa), entry(copied), entry(www)});
+  EXPECT_THAT(build_error(settings), HasSubstr("has the same names and key type"));  // files
+  settings.acme = config::Acme{};
+  const auto server = build_server(settings);
+  const auto client = build_client(client_tls(false));
+  ASSERT_TRUE(server && client);
+  EXPECT_EQ(server->certificates().size(), 2u);
+  EXPECT_EQ(server->certificate_sets(), 2u);
+  for (const auto& [sni, subject] :
+       {std::pair{"www.example.com", "CN=www.example.com"},
+        std::pair{"example.com", "CN=example.com"}, std::pair{"", "CN=example.com"}}) {
+    auto pair = connect(*server, *client, sni);
+    const Outcome outcome = drive_handshake(*pair->client, *pair->server);
+    ASSERT_TRUE(outcome.ok()) << sni;
+    EXPECT_EQ(pair->client->peer_subject(), subject) << sni;
+  }
+}
+
 TEST_P(ServerHandshake, DualCertificatesServeWhatTheClientSupports) {
   const auto server = build_server(server_settings({entry(pki().rsa), entry(pki().ecdsa)}));
   const auto client = build_client(client_tls());

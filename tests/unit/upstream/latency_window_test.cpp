@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace flotilla::upstream {
 namespace {
 
@@ -56,6 +58,31 @@ TEST(LatencyWindowTest, OldSamplesLeave) {
             static_cast<long>(LatencyWindow::upper_bound(LatencyWindow::bucket_of(1000))));
   // And 20 s after it, everything is.
   EXPECT_EQ(window.count(t0 + seconds(40)), 0U);
+}
+
+TEST(LatencyWindowTest, SummaryIsPercentilesInOneWalk) {
+  const TimePoint t0 = TimePoint{} + seconds(100);
+  // Each shape: (latency in µs for sample i); then read at several times across rotations.
+  const std::vector<std::uint64_t (*)(int)> shapes = {
+      [](int i) { return static_cast<std::uint64_t>(i); },
+      [](int i) { return static_cast<std::uint64_t>(i % 50 == 0 ? 3'000'000 : 800); },
+      [](int) { return std::uint64_t{0}; },
+      [](int i) { return static_cast<std::uint64_t>(i) << 24; }};  // reaches the last bucket
+  for (auto shape : shapes) {
+    for (int count : {1, 7, 100, 1000}) {
+      LatencyWindow window;
+      for (int i = 0; i < count; ++i) {
+        window.record(Micros{static_cast<Micros::rep>(shape(i))}, t0 + milliseconds(i * 15));
+      }
+      for (int later_ms : {0, 5'000, 12'000, 25'000, 45'000}) {
+        const TimePoint at = t0 + milliseconds(count * 15 + later_ms);
+        const LatencySummary s = window.summary(at);
+        EXPECT_EQ(s.samples, window.count(at));
+        EXPECT_EQ(s.p95, window.percentile(0.95, at)) << count << " at +" << later_ms;
+        EXPECT_EQ(s.p99, window.percentile(0.99, at)) << count << " at +" << later_ms;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -96,6 +96,30 @@ TEST(CompressionStage, SkipRules) {
   EXPECT_EQ(head.lines, kJson + "Vary: Accept-Encoding\r\n");
 }
 
+// A 304 standing for a 200 the stage would compress: that 200's Vary and weak ETag, no coding.
+TEST(CompressionStage, NotModifiedGetsTheVaryAndWeakTagOfItsTwoHundred) {
+  const auto stage = make_compression_stage(defaults());
+  const auto run = [&](const std::string& request, const std::string& lines) {
+    PipelineHarness h;
+    RequestContext& ctx = h.request(request);
+    HeaderEdits& edits = ctx.scratch.response_edits;
+    edits.add_lines(lines);
+    ResponseHeadOut head;
+    head.status = 200;
+    head.edits = &edits;
+    head.length = BodyLength::kKnown;
+    head.content_length = 5000;
+    compression_not_modified(*stage, ctx, head, edits);
+    return std::string(edits.lines());
+  };
+  EXPECT_EQ(run(kGzipGet, kJson + "ETag: \"v1\"\r\n"),
+            kJson + "Vary: Accept-Encoding\r\nETag: W/\"v1\"\r\n");
+  EXPECT_EQ(run("GET / HTTP/1.1\r\nHost: h\r\n\r\n", kJson + "ETag: \"v1\"\r\n"),
+            kJson + "ETag: \"v1\"\r\nVary: Accept-Encoding\r\n");
+  EXPECT_EQ(run(kGzipGet, "Content-Type: image/png\r\nETag: \"v1\"\r\n"),
+            "Content-Type: image/png\r\nETag: \"v1\"\r\n");
+}
+
 TEST(CompressionStage, VaryEvenWhenTheClientGetsIdentity) {
   const Outcome out = run_stage(defaults(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n", kJson);
   EXPECT_FALSE(out.transformed);

@@ -1,5 +1,6 @@
 // The static-files stage end to end on one worker, through the real HTTP/1 sink over a socket
-// pair (the file body goes by sendfile): answers, headers, directories, the fallback, ranges.
+// pair (a small file from memory, a larger one by sendfile): answers, headers, directories, the
+// fallback, ranges.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -19,6 +20,8 @@ using testing::PipelineHarness;
 
 class StaticFilesStageTest : public ::testing::Test {
  protected:
+  static constexpr std::size_t kBig = 20000;  // above files::kSmallFile: not kept in memory
+
   void SetUp() override {
     root_ = fs::temp_directory_path() / ("flotilla-static-" + std::to_string(::getpid()));
     fs::remove_all(root_);
@@ -29,6 +32,7 @@ class StaticFilesStageTest : public ::testing::Test {
     std::ofstream(root_ / "index.html") << "<app/>";
     std::ofstream(root_ / ".env") << "SECRET=1";
     std::ofstream(root_ / "digits.txt") << "0123456789";
+    std::ofstream(root_ / "big.bin") << std::string(kBig, 'b');
     action_.root = root_;
   }
   void TearDown() override { fs::remove_all(root_); }
@@ -55,7 +59,27 @@ class StaticFilesStageTest : public ::testing::Test {
   config::StaticAction action_;
 };
 
-TEST_F(StaticFilesStageTest, ServesAFileBySendfile) {
+TEST_F(StaticFilesStageTest, ServesALargerFileBySendfile) {
+  const auto stage = make_static_files_stage(action_, "/s/");
+  RequestContext& ctx = h_.request("GET /s/big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(stage->on_request(ctx), Verdict::kAsync);
+  h_.run([&]() -> net::Awaitable<void> { co_await stage->on_request_async(ctx); }());
+  const ParsedResponse r = parse_response(h_.written(), http::Method::kGet, false);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, std::string(kBig, 'b'));
+  EXPECT_EQ(r.field("Content-Length"), std::to_string(kBig));
+  EXPECT_EQ(h_.worker().metrics().static_file_bytes(observe::FileSend::sendfile), kBig);
+}
+
+// A small file is answered at once (no coroutine of the stage's), from memory.
+TEST_F(StaticFilesStageTest, ServesASmallFileFromMemory) {
+  {
+    PipelineHarness h;
+    const auto stage = make_static_files_stage(action_, "/s/");
+    RequestContext& ctx = h.request("GET /s/a.css HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(stage->on_request(ctx), Verdict::kAnswer);
+    EXPECT_EQ(ctx.answer.body, "body{}");
+  }
   const ParsedResponse r = serve("GET /s/a.css HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "body{}");
@@ -67,7 +91,7 @@ TEST_F(StaticFilesStageTest, ServesAFileBySendfile) {
   EXPECT_TRUE(r.field("ETag")->ends_with("-6\""));
   EXPECT_TRUE(r.field("Last-Modified"));
   EXPECT_FALSE(r.field("Cache-Control"));
-  EXPECT_EQ(h_.worker().metrics().static_file_bytes(observe::FileSend::sendfile), 6u);
+  EXPECT_EQ(h_.worker().metrics().static_file_bytes(observe::FileSend::copy), 6u);
 }
 
 TEST_F(StaticFilesStageTest, ExpiresAndImmutable) {
