@@ -59,7 +59,7 @@ MetricShard::MetricShard() {
 
 std::uint32_t MetricShard::route_series(std::string_view name) {
   const std::uint32_t id = intern(route_ids_, std::string(name), routes_.size());
-  if (id == routes_.size()) routes_.push_back(RouteSeries{std::string(name), {}, {}, {}});
+  if (id == routes_.size()) routes_.push_back(RouteSeries{std::string(name), {}, {}, {}, {}});
   return id;
 }
 
