@@ -33,22 +33,6 @@ struct Reply {
   std::chrono::seconds retry_after{0};
 };
 
-// "https://host:port/a/b?c" → endpoint + "/a/b?c".
-bool split_url(const std::string& url, client::Endpoint& endpoint, std::string& target,
-               std::string& error) {
-  const std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos) {
-    error = fmt::format("'{}' is not a URL", url);
-    return false;
-  }
-  const std::size_t slash = url.find('/', scheme + 3);
-  const std::optional<client::Url> parsed = client::parse_url(url.substr(0, slash), error);
-  if (!parsed) return false;
-  endpoint = parsed->endpoint;
-  target = slash == std::string::npos ? "/" : url.substr(slash);
-  return true;
-}
-
 class Session {
  public:
   Session(asio::any_io_executor executor, const AccountKey& key, const OrderRequest& request,
@@ -225,6 +209,21 @@ asio::awaitable<bool> authorize(Session& session, const std::string& url,
 }
 
 }  // namespace
+
+bool split_url(const std::string& url, client::Endpoint& endpoint, std::string& target,
+               std::string& error) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) {
+    error = fmt::format("'{}' is not a URL", url);
+    return false;
+  }
+  const std::size_t slash = url.find('/', scheme + 3);
+  const std::optional<client::Url> parsed = client::parse_url(url.substr(0, slash), error);
+  if (!parsed) return false;
+  endpoint = parsed->endpoint;
+  target = slash == std::string::npos ? "/" : url.substr(slash);
+  return true;
+}
 
 std::chrono::seconds parse_retry_after(const std::string* value) {
   if (value == nullptr) return std::chrono::seconds(0);

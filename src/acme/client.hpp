@@ -17,6 +17,7 @@
 #include <asio/awaitable.hpp>
 
 #include "acme/jws.hpp"
+#include "client/endpoint.hpp"
 
 namespace flotilla::tls {
 class ClientContext;
@@ -69,5 +70,9 @@ asio::awaitable<OrderResult> obtain(asio::any_io_executor executor, const Accoun
 
 // "Retry-After: 120" → 120 s; an HTTP date or junk → 0.
 std::chrono::seconds parse_retry_after(const std::string* value);
+
+// "https://host:port/a/b?c" → the endpoint and "/a/b?c"; false (and `error`) when not a URL.
+bool split_url(const std::string& url, client::Endpoint& endpoint, std::string& target,
+               std::string& error);
 
 }  // namespace flotilla::acme

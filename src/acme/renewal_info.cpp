@@ -45,22 +45,6 @@ int digits(std::string_view text, std::size_t at, std::size_t count, bool& ok) {
   return value;
 }
 
-// "https://host:port/a/b" → endpoint + "/a/b".
-bool split(const std::string& url, client::Endpoint& endpoint, std::string& target,
-           std::string& error) {
-  const std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos) {
-    error = fmt::format("'{}' is not a URL", url);
-    return false;
-  }
-  const std::size_t slash = url.find('/', scheme + 3);
-  const std::optional<client::Url> parsed = client::parse_url(url.substr(0, slash), error);
-  if (!parsed) return false;
-  endpoint = parsed->endpoint;
-  target = slash == std::string::npos ? "/" : url.substr(slash);
-  return true;
-}
-
 }  // namespace
 
 std::optional<std::string> renewal_cert_id(std::string_view pem) {
@@ -162,7 +146,7 @@ asio::awaitable<RenewalInfoAnswer> fetch_renewal_info(asio::any_io_executor exec
   options.max_body = 256 * 1024;
   client::Endpoint endpoint;
   client::Request request;
-  if (!split(directory, endpoint, request.target, answer.error)) co_return answer;
+  if (!split_url(directory, endpoint, request.target, answer.error)) co_return answer;
   const client::Result listing = co_await client::exchange(executor, endpoint, request, options);
   if (!listing.ok() || listing.response.status != 200) {
     answer.error = listing.ok() ? fmt::format("{}: HTTP {}", directory, listing.response.status)
@@ -178,7 +162,7 @@ asio::awaitable<RenewalInfoAnswer> fetch_renewal_info(asio::any_io_executor exec
   if (!url.ends_with('/')) url += '/';
   url += cert_id;
   client::Request info;
-  if (!split(url, endpoint, info.target, answer.error)) co_return answer;
+  if (!split_url(url, endpoint, info.target, answer.error)) co_return answer;
   const client::Result got = co_await client::exchange(executor, endpoint, info, options);
   if (!got.ok()) {
     answer.error = fmt::format("{}: {}", url, got.message);
