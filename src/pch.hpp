@@ -23,6 +23,3 @@
 #include <yaml-cpp/yaml.h>
 #include <asio.hpp>
 #include <nlohmann/json.hpp>
-
-// Before any coroutine: every data-plane frame comes from one pool (see the header).
-#include "net/frame_pool.hpp"

@@ -333,6 +333,28 @@ net::Awaitable<HeadOutcome> obtain_head(Exchange& exchange, asio::ip::tcp::endpo
         }
         buffered += n;
       }
+      // A small body that did not come with its head is awaited before the head goes to the
+      // client: an upstream that dies between its two writes (a SIGKILL, a crash) then leaves a
+      // request that can still be tried elsewhere, not a truncated answer. No cost when the body
+      // came with the head, as it nearly always does.
+      if (outcome.end.head && replayable_on_failure && !ctx.body.streamed() &&
+          parser.head().framing == http::BodyFraming::kContentLength &&
+          outcome.head_size + parser.head().content_length <= UpstreamConnection::kBufferSize) {
+        const std::size_t whole = outcome.head_size + parser.head().content_length;
+        while (buffered < whole) {
+          connection->watchdog().expires_after(exchange.route.timeouts.read);
+          auto [ec, n] = co_await connection->stream().read_some(asio::buffer(
+              connection->buffer() + buffered, UpstreamConnection::kBufferSize - buffered));
+          if (ec) {
+            const bool timed_out = connection->watchdog().expired() || control.per_try_timed_out;
+            outcome = control.cancelled
+                          ? failed(OutcomeKind::cancelled, true)
+                          : failed(timed_out ? OutcomeKind::timeout : OutcomeKind::reset, true);
+            break;
+          }
+          buffered += n;
+        }
+      }
     }
     if (outcome.end.head || outcome.client_gone || ctx.body.streamed()) {
       // The exchange owns the connection from here (a running body pump writes to it).

@@ -145,6 +145,23 @@ class Failover(unittest.TestCase):
             for seen in good.requests:
                 self.assertEqual(seen.start_line, b"GET /retried HTTP/1.1", seen.raw_head)
 
+    def test_a_head_whose_small_body_never_comes_is_retried_elsewhere(self):
+        # `dying` sends a head announcing 20 bytes and closes before the body, as an upstream
+        # SIGKILLed between its two writes does. The head must not reach the client before its
+        # body: the GET is retried on `good`, not answered with a truncated 200.
+        head_only = b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\nX-From: dying\r\n\r\n"
+        with Cleanup() as c:
+            dying = c.add(Backend("dying", respond=lambda request, backend: (head_only, CLOSE)))
+            good = c.add(Backend("good"))
+            gw = c.add(Flotilla(gateway_config(
+                {"app": {"servers": [dying.address, good.address], "max_fails": 0}},
+                [{"match": {"path": "/"}, "upstream": "app"}])))
+            for _ in range(6):  # round robin: half of them go to `dying` first
+                status, headers, body = request(gw.port, path="/page")
+                self.assertEqual((status, json.loads(body)["instance"]), (200, "good"), body)
+                self.assertNotIn("dying", str(headers))
+            self.assertGreaterEqual(len(dying.requests), 2)
+
     def test_post_is_not_replayed_after_bytes_were_sent(self):
         for behaviour in (CLOSE, RESET):
             with self.subTest(behaviour=behaviour), Cleanup() as c:
