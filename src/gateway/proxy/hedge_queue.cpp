@@ -17,8 +17,8 @@ void HedgeQueue::arm(Clock::time_point at) {
   if (stopped_ || (armed_ && armed_at_ <= at)) return;
   armed_ = true;
   armed_at_ = at;
-  timer_.expires_at(at);  // cancels a later pending wait: its handler sees the error
-  timer_.async_wait([this](std::error_code ec) {
+  timer_->expires_at(at);  // cancels a later pending wait: its handler sees the error
+  timer_->async_wait([this](std::error_code ec) {
     if (ec) return;  // re-armed (the new wait owns armed_) or destroyed: touch nothing
     fire();
   });
@@ -41,7 +41,8 @@ void HedgeQueue::fire() {
 void HedgeQueue::shut_down() {
   stopped_ = true;
   armed_ = false;
-  timer_.cancel();
+  if (timer_) timer_->cancel();
+  timer_.reset();
 }
 
 }  // namespace flotilla::gateway

@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 
 #include <chrono>
+#include <optional>
 
 #include "net/intrusive_list.hpp"
 
@@ -36,7 +37,7 @@ class HedgeQueue {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit HedgeQueue(asio::io_context& context) : timer_(context) {}
+  explicit HedgeQueue(asio::io_context& context) { timer_.emplace(context); }
   HedgeQueue(const HedgeQueue&) = delete;
   HedgeQueue& operator=(const HedgeQueue&) = delete;
 
@@ -47,14 +48,15 @@ class HedgeQueue {
   // `waiter.unlink()` takes a waiter out; the timer is left to fire and find nothing.
 
   bool empty() const noexcept { return waiting_.empty(); }
-  // No more calls: the timer is cancelled (the worker is shutting down).
+  // No more calls: the timer is cancelled and dropped (the worker is shutting down; the timer
+  // must not outlive the io_context).
   void shut_down();
 
  private:
   void arm(Clock::time_point at);
   void fire();
 
-  asio::steady_timer timer_;
+  std::optional<asio::steady_timer> timer_;
   net::IntrusiveList<HedgeWaiter> waiting_;  // ascending `due`
   Clock::time_point armed_at_ = Clock::time_point::max();
   bool armed_ = false;
